@@ -1,0 +1,24 @@
+// The one build script: bundles the extension client, the language server, the CLI and the webview code.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const builds = [
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+if (existsSync('server/src/server.ts')) builds.push({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' });
+if (existsSync('client/src/extension.ts')) builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] });
+if (existsSync('media/src/report.ts')) builds.push({ ...common, platform: 'browser', target: 'es2020', format: 'iife', entryPoints: ['media/src/report.ts'], outfile: 'dist/media/report.js', sourcemap: false });
+
+await Promise.all(builds.map((b) => esbuild.build(b)));

@@ -1,0 +1,595 @@
+// The four-component memory model per GPU and vLLM's KV budget and block arithmetic. Pure.
+//   requested    = total x gpu_memory_utilization                      (vllm/v1/worker/gpu_worker.py)
+//   available_kv = requested - weights - activation_peak - non_torch [- cudagraph where profiled]
+//   num_blocks   = floor(available_kv / bytes_per_block)               (vllm/v1/core/kv_cache_utils.py)
+// Terms measured by vLLM at startup (activation peak, non-torch, CUDA graphs) carry a low/expected/high band.
+import type { GpuSpec } from './hardware';
+import { isLargeGpu } from './hardware';
+import { blockLayout, bytesForLength, kvElementBytes, kvLayers } from './kvcache';
+import type { BlockLayout, KvLayer, LayoutOptions } from './kvcache';
+import type { ModelArch, QuantSpec, WeightDtype } from './model';
+import type { ParamCounts, Tensor } from './params';
+import { paramCounts, tensorsOf } from './params';
+import { GiB, cdiv, fmtGiB, fmtInt } from './units';
+import type { VllmBehaviour } from './vllmVersion';
+import { LATEST_VLLM, parseVersion, servingDefaults, vllmBehaviour } from './vllmVersion';
+import type { RankWeights } from './weights';
+import { DTYPE_BYTES, onlineQuant, weightsPerRank } from './weights';
+
+export type EngineName = 'vllm' | 'sglang' | 'trtllm';
+
+/** Serving settings as written; null means "the engine's default". */
+export interface ServingInput {
+  engine: EngineName;
+  engineVersion: string | null;
+  tp: number;
+  pp: number;
+  dp: number;
+  expertParallel: boolean;
+  dtype: string;
+  quantization: string | null;
+  kvCacheDtype: string;
+  maxModelLen: number | null;
+  gpuMemoryUtilization: number | null;
+  maxNumSeqs: number | null;
+  maxNumBatchedTokens: number | null;
+  blockSize: number | null;
+  enforceEager: boolean;
+  enablePrefixCaching: boolean | null;
+  /** SGLang --mem-fraction-static; TensorRT-LLM free_gpu_memory_fraction. */
+  memFractionStatic: number | null;
+  freeGpuMemoryFraction: number | null;
+  /** Whether the process is the OpenAI API server (vllm serve) or the offline LLM class. */
+  apiServer: boolean;
+}
+
+export function defaultServing(): ServingInput {
+  return {
+    engine: 'vllm',
+    engineVersion: null,
+    tp: 1,
+    pp: 1,
+    dp: 1,
+    expertParallel: false,
+    dtype: 'auto',
+    quantization: null,
+    kvCacheDtype: 'auto',
+    maxModelLen: null,
+    gpuMemoryUtilization: null,
+    maxNumSeqs: null,
+    maxNumBatchedTokens: null,
+    blockSize: null,
+    enforceEager: false,
+    enablePrefixCaching: null,
+    memFractionStatic: null,
+    freeGpuMemoryFraction: null,
+    apiServer: true,
+  };
+}
+
+/** Measured terms from a vLLM startup log, in GiB (the native plan's `calibration:` block). */
+export interface Calibration {
+  total_memory_gib?: number | null;
+  weights_gib?: number | null;
+  activation_peak_gib?: number | null;
+  non_torch_gib?: number | null;
+  cudagraph_gib?: number | null;
+  /** "Available KV cache memory" as printed; when given it replaces the budget subtraction. */
+  available_kv_gib?: number | null;
+}
+
+export interface Band {
+  low: number;
+  expected: number;
+  high: number;
+}
+
+/** One term of the budget with how it was obtained, for hovers and reports. */
+export interface Term {
+  key: 'total' | 'requested' | 'weights' | 'activation_peak' | 'non_torch' | 'cudagraph' | 'kv_cache';
+  label: string;
+  bytes: number;
+  band: [number, number] | null;
+  formula: string;
+  source: 'config' | 'estimate' | 'calibration' | 'datasheet';
+}
+
+export interface ResolvedServing {
+  engine: EngineName;
+  engineVersion: string;
+  v1: boolean;
+  tp: number;
+  pp: number;
+  dp: number;
+  ep: number;
+  dtype: WeightDtype;
+  quantization: string | null;
+  kvCacheDtype: string;
+  kvElementBytes: number;
+  maxModelLen: number;
+  gpuMemoryUtilization: number;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  blockSize: number;
+  enforceEager: boolean;
+  /** Names of settings that took the engine's default, with why. */
+  defaulted: Record<string, string>;
+}
+
+export interface KvSizing {
+  /** Whole model: all layers, all KV heads, every layer keeping the token. */
+  bytesPerToken: number;
+  /** On the limiting GPU (its layers, its share of KV heads, replication counted). */
+  bytesPerTokenPerGpu: number;
+  blockSize: number;
+  pageBytes: number;
+  bytesPerBlock: number;
+  numGroups: number;
+  blocksPerRequest: number;
+  bytesPerRequest: number;
+  numBlocks: number;
+  /** What vLLM prints as `GPU KV cache size: N tokens`. */
+  capacityTokens: number;
+  /** What vLLM prints as `Maximum concurrency for L tokens per request: Xx` (unrounded). */
+  maxConcurrency: number;
+  /** KV heads per GPU and whether they are replicated (Hkv < tp). */
+  kvHeadsPerGpu: number;
+  kvHeadsReplicated: boolean;
+  layout: BlockLayout;
+}
+
+export type StartupErrorKind = 'weights_exceed_memory' | 'no_kv_memory' | 'max_model_len';
+
+export interface StartupResult {
+  ok: boolean;
+  errorKind: StartupErrorKind | null;
+  /** The message vLLM would print, in that version's wording. */
+  error: string | null;
+  /** Largest max_model_len that would fit (what newer vLLM states); null when startup is fine. */
+  estimatedMaxModelLen: number | null;
+}
+
+export interface MemorySizing {
+  serving: ResolvedServing;
+  behaviour: VllmBehaviour | null;
+  params: ParamCounts;
+  ranks: RankWeights[];
+  /** Index of the pipeline rank with the fewest KV blocks (vLLM takes the minimum over workers). */
+  limitingRank: number;
+  memory: {
+    totalBytes: number;
+    requestedBytes: number;
+    weightsBytes: number;
+    activationPeakBytes: number;
+    nonTorchBytes: number;
+    cudagraphBytes: number;
+    cudagraphInBudget: boolean;
+    kvCacheBytes: number;
+    /** Memory the process will actually hold at peak: requested, plus CUDA graphs when not budgeted. */
+    peakUsageBytes: number;
+  };
+  kv: KvSizing;
+  startup: StartupResult;
+  bands: {
+    activationPeakBytes: [number, number];
+    nonTorchBytes: [number, number];
+    cudagraphBytes: [number, number];
+    kvCacheBytes: [number, number];
+    numBlocks: [number, number];
+    capacityTokens: [number, number];
+    maxConcurrency: [number, number];
+  };
+  terms: Term[];
+  calibrated: boolean;
+}
+
+export class SizingInputError extends Error {
+  constructor(public readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** vLLM's derived max_model_len from config (config.py _get_and_verify_max_len): YaRN scales the original length. */
+export function derivedMaxModelLen(m: ModelArch): number {
+  return m.maxPosition;
+}
+
+function resolveDtype(s: ServingInput, m: ModelArch, gpu: GpuSpec): WeightDtype {
+  const d = s.dtype.toLowerCase();
+  if (d === 'float16' || d === 'half' || d === 'fp16') return 'float16';
+  if (d === 'bfloat16' || d === 'bf16') return 'bfloat16';
+  if (d === 'float32' || d === 'float') return 'float32';
+  // auto: the checkpoint dtype; float32 checkpoints serve in 16 bits; GPUs without bf16 fall back to fp16.
+  const base: WeightDtype = m.dtype === 'float32' ? 'bfloat16' : m.dtype;
+  if (base === 'bfloat16' && !(gpu.flopsDense.bf16 && gpu.flopsDense.bf16 > 0)) return 'float16';
+  return base;
+}
+
+function resolveQuant(s: ServingInput, m: ModelArch): QuantSpec | null {
+  if (m.quant) return m.quant; // the checkpoint's own method wins (vLLM errors on a conflicting --quantization)
+  return onlineQuant(s.quantization);
+}
+
+/** Peak activation bytes on one GPU of a profiling forward pass (weights excluded). */
+export function activationEstimate(m: ModelArch, tokens: number, maxNumSeqs: number, tp: number, ep: number, dtypeBytes: number, lastStage: boolean): number {
+  const b = dtypeBytes;
+  const h = m.hidden;
+  const headsLocal = m.heads / tp;
+  const kvLocal = Math.max(1, Math.floor(m.kvHeads / tp));
+  const qHead = m.mla ? m.mla.qkNopeHeadDim + m.mla.qkRopeHeadDim : m.headDim;
+  // Attention phase: residual + normed input + q/k/v + attention output.
+  const attn = b * (2 * h + headsLocal * qHead + 2 * kvLocal * m.headDim + headsLocal * (m.mla ? m.mla.vHeadDim : m.headDim));
+  let perToken = attn;
+  const hasDense = !m.moe || m.moe.moeLayers.some((x) => !x);
+  if (hasDense) {
+    const f = (m.moe ? m.denseIntermediate : m.intermediate) / tp;
+    // MLP phase: residual + normed input + gate_up output (2f, or f for plain MLPs) + activation output (f).
+    perToken = Math.max(perToken, b * (2 * h + (m.gatedMlp ? 3 : 2) * f));
+  }
+  let moeBytes = 0;
+  if (m.moe) {
+    const e = m.moe;
+    const f = e.expertIntermediate / (ep > 1 ? 1 : tp);
+    const share = ep > 1 ? 1 / ep : 1;
+    // fused_moe intermediate caches: [T, topk, 2f] + [T*topk, f], chunked at VLLM_FUSED_MOE_CHUNK_SIZE (32768).
+    const chunk = Math.min(tokens, 32768);
+    moeBytes = chunk * e.expertsPerToken * share * 3 * f * b + tokens * (2 * h * b + e.numExperts * 4);
+  }
+  // Sampler: float32 logits for max_num_seqs requests plus one temporary of the same size.
+  const sampler = lastStage ? maxNumSeqs * m.vocab * 4 * 2 : 0;
+  return Math.max(tokens * perToken, moeBytes) + sampler;
+}
+
+/** Non-torch memory (NCCL, custom all-reduce buffers, cuBLAS workspaces) grows with tp. */
+export function nonTorchEstimate(tp: number, ncclCharged: boolean): Band {
+  // Observed: 0.35 GiB at tp=1 (RTX 3090, vllm#10517), 0.34-0.43 GiB at tp=4 (A100 40GB, vllm#16570), 0.08-0.35 GiB
+  // at tp=1 and ~0.8 GiB with tp/pp in V0 logs (docs/VLLM-MEMORY.md section 7). Where NCCL buffers are created after the
+  // memory snapshot (V0 <= 0.6.3, V1 0.9.2-0.10.x) they are charged too: vllm#2031 saw blocks cut 34% at tp=4.
+  if (ncclCharged && tp > 1) {
+    const expected = (0.35 + 0.25 * (tp - 1)) * GiB;
+    return { low: 0.3 * GiB, expected, high: (0.8 + 0.6 * (tp - 1)) * GiB };
+  }
+  const expected = (0.35 + 0.02 * (tp - 1)) * GiB;
+  return { low: 0.08 * GiB, expected, high: (0.7 + 0.15 * (tp - 1)) * GiB };
+}
+
+/** CUDA-graph pool: grows with the layers captured per graph and the number of capture sizes. */
+export function cudagraphEstimate(layersLocal: number, enforceEager: boolean): Band {
+  if (enforceEager) return { low: 0, expected: 0, high: 0 };
+  const expected = (0.1 + 0.01 * layersLocal) * GiB;
+  return { low: 0.3 * expected, expected, high: 2.5 * expected };
+}
+
+interface TermSet {
+  total: number;
+  weights: number;
+  activation: number;
+  nonTorch: number;
+  cudagraph: number;
+  availableOverride: number | null;
+}
+
+interface RankBudget {
+  available: number;
+  numBlocks: number;
+}
+
+/**
+ * Available KV bytes on one GPU, per engine:
+ *   vLLM:   total x util - weights - activation - non_torch [- cudagraph]
+ *   SGLang: total x mem_fraction_static - weights - non_torch (activations live in the remaining fraction)
+ *   TRT-LLM: free_gpu_memory_fraction x (total - weights - activation - non_torch), a fraction of *free* memory
+ */
+function availableKv(engine: EngineName, ts: TermSet, util: number, cgInBudget: boolean): number {
+  if (ts.availableOverride !== null) return ts.availableOverride;
+  if (engine === 'sglang') return ts.total * util - ts.weights - ts.nonTorch;
+  if (engine === 'trtllm') return util * (ts.total - ts.weights - ts.activation - ts.nonTorch);
+  return ts.total * util - ts.weights - ts.activation - ts.nonTorch - (cgInBudget ? ts.cudagraph : 0);
+}
+
+function budgetForRank(engine: EngineName, ts: TermSet, util: number, cgInBudget: boolean, layout: BlockLayout): RankBudget {
+  const available = availableKv(engine, ts, util, cgInBudget);
+  const numBlocks = available > 0 && layout.bytesPerBlock > 0 ? Math.floor(available / layout.bytesPerBlock) : 0;
+  return { available, numBlocks };
+}
+
+export interface SizeOptions {
+  calibration?: Calibration | null;
+}
+
+/** Sizes one deployment's memory on each GPU, as the named serving engine would. */
+export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts: SizeOptions = {}): MemorySizing {
+  const s = input;
+  const cal = opts.calibration ?? null;
+  for (const [k, v] of [['tensor_parallel_size', s.tp], ['pipeline_parallel_size', s.pp], ['data_parallel_size', s.dp]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 4096) throw new SizingInputError(k, `${k} must be a whole number from 1 to 4096, got ${v}`);
+  }
+  if (s.pp > m.layers) throw new SizingInputError('pipeline_parallel_size', `pipeline_parallel_size ${s.pp} exceeds the model's ${m.layers} layers`);
+  const versionStr = s.engine === 'vllm' ? s.engineVersion ?? LATEST_VLLM : LATEST_VLLM;
+  const version = parseVersion(versionStr);
+  if (!version) throw new SizingInputError('engine_version', `engine_version "${versionStr}" is not a version like 0.11.0`);
+  const beh = vllmBehaviour(version);
+  const defaulted: Record<string, string> = {};
+  const maxModelLen = s.maxModelLen ?? derivedMaxModelLen(m);
+  if (s.maxModelLen === null) defaulted.max_model_len = `model's max_position_embeddings (${maxModelLen})`;
+  if (!(maxModelLen >= 1)) throw new SizingInputError('max_model_len', `max_model_len must be at least 1, got ${maxModelLen}`);
+  const sd = servingDefaults(beh, maxModelLen, isLargeGpu(gpu), s.apiServer);
+  let util: number;
+  if (s.engine === 'sglang') util = s.memFractionStatic ?? sglangMemFractionStatic(gpu.memoryBytes, s.tp * s.pp);
+  else if (s.engine === 'trtllm') util = s.freeGpuMemoryFraction ?? 0.9;
+  else util = s.gpuMemoryUtilization ?? beh.defaultGpuMemoryUtilization;
+  if (s.gpuMemoryUtilization === null && s.engine === 'vllm') defaulted.gpu_memory_utilization = `vLLM ${version.raw} default (${util})`;
+  if (!(util > 0 && util <= 1)) throw new SizingInputError('gpu_memory_utilization', `gpu_memory_utilization must be in (0, 1], got ${util}`);
+  const maxNumSeqs = s.maxNumSeqs ?? (s.maxNumBatchedTokens !== null && beh.v1 ? Math.min(sd.maxNumSeqs, s.maxNumBatchedTokens) : sd.maxNumSeqs);
+  if (s.maxNumSeqs === null) defaulted.max_num_seqs = `${sd.maxNumSeqs} (${sd.why})`;
+  const maxNumBatchedTokens = s.maxNumBatchedTokens ?? sd.maxNumBatchedTokens;
+  if (s.maxNumBatchedTokens === null) defaulted.max_num_batched_tokens = `${sd.maxNumBatchedTokens} (${sd.why})`;
+  const dtype = resolveDtype(s, m, gpu);
+  const quant = resolveQuant(s, m);
+  const kvEl = kvElementBytes(s.kvCacheDtype, DTYPE_BYTES[dtype]);
+  const blockSize = s.blockSize ?? (m.mla && beh.mlaLatent ? beh.mlaBlockSize : 16);
+  if (s.blockSize === null) defaulted.block_size = `${blockSize}${m.mla && beh.mlaLatent ? ' (MLA)' : ''}`;
+  const ep = s.expertParallel && m.moe ? s.tp * s.dp : 1;
+  const serving: ResolvedServing = {
+    engine: s.engine,
+    engineVersion: version.raw,
+    v1: beh.v1,
+    tp: s.tp,
+    pp: s.pp,
+    dp: s.dp,
+    ep,
+    dtype,
+    quantization: quant?.label ?? null,
+    kvCacheDtype: s.kvCacheDtype,
+    kvElementBytes: kvEl,
+    maxModelLen,
+    gpuMemoryUtilization: util,
+    maxNumSeqs,
+    maxNumBatchedTokens,
+    blockSize,
+    enforceEager: s.enforceEager,
+    defaulted,
+  };
+
+  const tensors: Tensor[] = tensorsOf(m);
+  const params = paramCounts(m, tensors);
+  const ranks = weightsPerRank(m, tensors, { tp: s.tp, pp: s.pp, dp: s.dp, expertParallel: ep > 1 }, dtype, quant);
+  const allKv = kvLayers(m, { tp: s.tp, elementBytes: kvEl, mlaLatent: beh.mlaLatent || s.engine !== 'vllm', preMlaHeadSize: beh.preMlaHeadSize });
+  const unshardedKv = kvLayers(m, { tp: 1, elementBytes: kvEl, mlaLatent: beh.mlaLatent || s.engine !== 'vllm', preMlaHeadSize: beh.preMlaHeadSize });
+  const layoutOpts: LayoutOptions = {
+    blockSize,
+    maxModelLen,
+    maxNumBatchedTokens,
+    slidingWindow: m.slidingWindow,
+    hybridAllocator: s.engine === 'vllm' && beh.hybridAllocator,
+  };
+  const rankKv: KvLayer[][] = ranks.map((r) => allKv.slice(r.layers[0], r.layers[1]));
+  const layouts = rankKv.map((ls) => blockLayout(ls, layoutOpts));
+
+  const total = cal?.total_memory_gib ? cal.total_memory_gib * GiB : gpu.memoryBytes;
+  const requested = total * util;
+  const nt = nonTorchEstimate(s.tp, beh.ncclCharged && s.engine === 'vllm');
+  const termsFor = (r: number, which: 'low' | 'expected' | 'high'): TermSet => {
+    const layersLocal = ranks[r].layers[1] - ranks[r].layers[0];
+    const actExp = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1);
+    const act: Band = { low: 0.8 * actExp, expected: actExp, high: 1.35 * actExp };
+    const cg = cudagraphEstimate(layersLocal, s.enforceEager);
+    const pick = (b: Band) => b[which];
+    // Low KV comes from high overheads and vice versa.
+    const flip = (b: Band) => (which === 'low' ? b.high : which === 'high' ? b.low : b.expected);
+    void pick;
+    return {
+      total,
+      weights: cal?.weights_gib != null ? cal.weights_gib * GiB : ranks[r].bytes,
+      activation: cal?.activation_peak_gib != null ? cal.activation_peak_gib * GiB : flip(act),
+      nonTorch: cal?.non_torch_gib != null ? cal.non_torch_gib * GiB : flip(nt),
+      cudagraph: cal?.cudagraph_gib != null ? cal.cudagraph_gib * GiB : flip(cg),
+      availableOverride: cal?.available_kv_gib != null ? cal.available_kv_gib * GiB : null,
+    };
+  };
+  const evaluate = (which: 'low' | 'expected' | 'high') => {
+    let best: { rank: number; b: RankBudget; ts: TermSet } | null = null;
+    for (let r = 0; r < ranks.length; r++) {
+      const ts = termsFor(r, which);
+      const b = budgetForRank(s.engine, ts, util, beh.cudagraphInBudget && s.engine === 'vllm', layouts[r]);
+      if (!best || b.numBlocks < best.b.numBlocks || (b.numBlocks === best.b.numBlocks && b.available < best.b.available)) best = { rank: r, b, ts };
+    }
+    return best!;
+  };
+  const exp = evaluate('expected');
+  const lo = evaluate('low');
+  const hi = evaluate('high');
+  const layout = layouts[exp.rank];
+  const kvLocal = rankKv[exp.rank];
+
+  const concurrencyOf = (numBlocks: number) => {
+    if (layout.blocksPerRequest <= 0) return 0;
+    if (s.engine !== 'vllm') return (numBlocks * blockSize) / maxModelLen;
+    if (beh.concurrencyFromBlocks) return numBlocks / layout.blocksPerRequest;
+    return (Math.floor(numBlocks / Math.max(1, layout.numGroups)) * blockSize) / maxModelLen;
+  };
+  const tokensOf = (numBlocks: number) => {
+    if (s.engine === 'vllm' && beh.tokensFromConcurrency) return Math.floor(concurrencyOf(numBlocks) * maxModelLen);
+    return Math.floor(numBlocks / Math.max(1, layout.numGroups)) * blockSize;
+  };
+  // SGLang and TensorRT-LLM size their pools by tokens rather than vLLM blocks.
+  const numBlocks = exp.b.numBlocks;
+  const capacityTokens = tokensOf(numBlocks);
+  const maxConcurrency = concurrencyOf(numBlocks);
+  const bytesPerTokenPerGpu = kvLocal.reduce((a, l) => a + l.bytesPerToken, 0);
+  const bytesPerToken = unshardedKv.reduce((a, l) => a + l.bytesPerTokenUnsharded, 0);
+  const kvHeadsPerGpu = m.mla ? 1 : Math.max(1, Math.floor(m.kvHeads / s.tp));
+
+  const startup = startupCheck({
+    engine: s.engine,
+    beh,
+    available: exp.b.available,
+    weights: exp.ts.weights,
+    total,
+    requested,
+    numBlocks,
+    capacityTokens,
+    maxModelLen,
+    layout,
+    layers: kvLocal,
+    layoutOpts,
+  });
+
+  const cgExp = cudagraphEstimate(ranks[exp.rank].layers[1] - ranks[exp.rank].layers[0], s.enforceEager);
+  const cudagraphBytes = exp.ts.cudagraph;
+  const cgInBudget = beh.cudagraphInBudget && s.engine === 'vllm';
+  const kvCacheBytes = Math.max(0, exp.b.available);
+  const actBand: [number, number] = cal?.activation_peak_gib != null ? [exp.ts.activation, exp.ts.activation] : [hi.ts.activation, lo.ts.activation];
+  const memory = {
+    totalBytes: total,
+    requestedBytes: requested,
+    weightsBytes: exp.ts.weights,
+    activationPeakBytes: exp.ts.activation,
+    nonTorchBytes: exp.ts.nonTorch,
+    cudagraphBytes,
+    cudagraphInBudget: cgInBudget,
+    kvCacheBytes,
+    peakUsageBytes: requested + (cgInBudget ? 0 : cudagraphBytes),
+  };
+  const terms: Term[] = [
+    { key: 'total', label: 'GPU memory (driver)', bytes: total, band: null, formula: cal?.total_memory_gib ? 'calibration.total_memory_gib' : `${gpu.name} as the driver reports it`, source: cal?.total_memory_gib ? 'calibration' : 'datasheet' },
+    { key: 'requested', label: 'vLLM budget', bytes: requested, band: null, formula: `total x gpu_memory_utilization = ${fmtGiB(total)} x ${util}`, source: 'config' },
+    { key: 'weights', label: 'Weights', bytes: exp.ts.weights, band: null, formula: cal?.weights_gib != null ? 'calibration.weights_gib' : `parameters x bytes by dtype/quantization, sharded tp=${s.tp} pp=${s.pp}${ep > 1 ? ` ep=${ep}` : ''}`, source: cal?.weights_gib != null ? 'calibration' : 'config' },
+    { key: 'activation_peak', label: 'Activation peak', bytes: exp.ts.activation, band: actBand, formula: cal?.activation_peak_gib != null ? 'calibration.activation_peak_gib' : `profile forward of ${fmtInt(maxNumBatchedTokens)} tokens + sampler logits for ${maxNumSeqs} sequences`, source: cal?.activation_peak_gib != null ? 'calibration' : 'estimate' },
+    { key: 'non_torch', label: 'Non-torch (NCCL, CUDA)', bytes: exp.ts.nonTorch, band: cal?.non_torch_gib != null ? [exp.ts.nonTorch, exp.ts.nonTorch] : [nt.low, nt.high], formula: cal?.non_torch_gib != null ? 'calibration.non_torch_gib' : `grows with tp (${s.tp})`, source: cal?.non_torch_gib != null ? 'calibration' : 'estimate' },
+    { key: 'cudagraph', label: cgInBudget ? 'CUDA graphs' : 'CUDA graphs (outside the budget)', bytes: cudagraphBytes, band: cal?.cudagraph_gib != null ? [cudagraphBytes, cudagraphBytes] : [cgExp.low, cgExp.high], formula: s.enforceEager ? 'enforce_eager: no graphs' : cgInBudget ? 'profiled and subtracted from the KV budget' : 'captured after the KV cache is allocated: uses memory beyond the budget', source: cal?.cudagraph_gib != null ? 'calibration' : 'estimate' },
+    { key: 'kv_cache', label: 'KV cache', bytes: kvCacheBytes, band: [Math.max(0, lo.b.available), Math.max(0, hi.b.available)], formula: cal?.available_kv_gib != null ? 'calibration.available_kv_gib' : `budget - weights - activation - non-torch${cgInBudget ? ' - CUDA graphs' : ''}`, source: cal?.available_kv_gib != null ? 'calibration' : 'estimate' },
+  ];
+  return {
+    serving,
+    behaviour: s.engine === 'vllm' ? beh : null,
+    params,
+    ranks,
+    limitingRank: exp.rank,
+    memory,
+    kv: {
+      bytesPerToken,
+      bytesPerTokenPerGpu,
+      blockSize,
+      pageBytes: layout.groups[0]?.pageBytes ?? 0,
+      bytesPerBlock: layout.bytesPerBlock,
+      numGroups: layout.numGroups,
+      blocksPerRequest: layout.blocksPerRequest,
+      bytesPerRequest: layout.bytesPerRequest,
+      numBlocks,
+      capacityTokens,
+      maxConcurrency,
+      kvHeadsPerGpu,
+      kvHeadsReplicated: !m.mla && m.kvHeads < s.tp,
+      layout,
+    },
+    startup,
+    bands: {
+      activationPeakBytes: actBand,
+      nonTorchBytes: [Math.min(lo.ts.nonTorch, hi.ts.nonTorch), Math.max(lo.ts.nonTorch, hi.ts.nonTorch)],
+      cudagraphBytes: [Math.min(lo.ts.cudagraph, hi.ts.cudagraph), Math.max(lo.ts.cudagraph, hi.ts.cudagraph)],
+      kvCacheBytes: [Math.max(0, lo.b.available), Math.max(0, hi.b.available)],
+      numBlocks: [lo.b.numBlocks, hi.b.numBlocks],
+      capacityTokens: [tokensOf(lo.b.numBlocks), tokensOf(hi.b.numBlocks)],
+      maxConcurrency: [concurrencyOf(lo.b.numBlocks), concurrencyOf(hi.b.numBlocks)],
+    },
+    terms,
+    calibrated: !!cal && Object.values(cal).some((v) => v !== null && v !== undefined),
+  };
+}
+
+/**
+ * SGLang's default --mem-fraction-static (python/sglang/srt/server_args.py, newer releases): (memory - reserved) /
+ * memory, reserving (2.8 + p/10) GiB below 35 GiB, (9.5 + p/2) below 90, (12 + p/2) below 160, else 32 GiB; p = tp x pp.
+ */
+export function sglangMemFractionStatic(memoryBytes: number, p: number): number {
+  const g = memoryBytes / GiB;
+  const reserved = g < 35 ? 2.8 + p / 10 : g < 90 ? 9.5 + p / 2 : g < 160 ? 12 + p / 2 : 32;
+  return Math.max(0.5, (g - reserved) / g);
+}
+
+interface StartupInputs {
+  engine: EngineName;
+  beh: VllmBehaviour;
+  available: number;
+  weights: number;
+  total: number;
+  requested: number;
+  numBlocks: number;
+  capacityTokens: number;
+  maxModelLen: number;
+  layout: BlockLayout;
+  layers: KvLayer[];
+  layoutOpts: LayoutOptions;
+}
+
+/** Largest max_model_len whose single request fits in `available` bytes (vLLM's estimate_max_model_len, a binary search). */
+export function estimateMaxModelLen(layers: KvLayer[], available: number, upper: number, o: LayoutOptions): number {
+  if (available <= 0) return 0;
+  let lo = 0;
+  let hi = upper;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    if (bytesForLength(layers, mid, { ...o, maxModelLen: mid }) <= available) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+const TRY_MEM = 'Try increasing `gpu_memory_utilization` when initializing the engine.';
+const TRY_BOTH = 'Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.';
+const DOCS_LINK = ' See https://docs.vllm.ai/en/latest/configuration/conserving_memory/ for more details.';
+
+function startupCheck(x: StartupInputs): StartupResult {
+  if (x.weights > x.total) {
+    return {
+      ok: false,
+      errorKind: 'weights_exceed_memory',
+      error: `CUDA out of memory while loading weights: ${fmtGiB(x.weights)} of weights per GPU exceed the GPU's ${fmtGiB(x.total)}.`,
+      estimatedMaxModelLen: 0,
+    };
+  }
+  if (x.available <= 0 || x.numBlocks <= 0) {
+    const link = x.engine === 'vllm' && x.beh.errorDocsLink ? DOCS_LINK : '';
+    return { ok: false, errorKind: 'no_kv_memory', error: `No available memory for the cache blocks. ${TRY_MEM}${link}`, estimatedMaxModelLen: 0 };
+  }
+  if (x.engine !== 'vllm') {
+    const fits = x.capacityTokens >= x.maxModelLen;
+    return fits
+      ? { ok: true, errorKind: null, error: null, estimatedMaxModelLen: null }
+      : { ok: false, errorKind: 'max_model_len', error: `The KV pool holds ${fmtInt(x.capacityTokens)} tokens, fewer than one request of ${fmtInt(x.maxModelLen)} tokens.`, estimatedMaxModelLen: x.capacityTokens };
+  }
+  if (!x.beh.v1) {
+    // V0 (vllm/core/scheduler.py / llm_engine): compares block capacity with max_model_len.
+    if (x.capacityTokens < x.maxModelLen) {
+      return {
+        ok: false,
+        errorKind: 'max_model_len',
+        error: `The model's max seq len (${x.maxModelLen}) is larger than the maximum number of tokens that can be stored in KV cache (${x.capacityTokens}). ${TRY_BOTH}`,
+        estimatedMaxModelLen: x.capacityTokens,
+      };
+    }
+    return { ok: true, errorKind: null, error: null, estimatedMaxModelLen: null };
+  }
+  // V1 (kv_cache_utils.check_enough_kv_cache_memory): one request of max_model_len must fit.
+  const needed = bytesForLength(x.layers, x.maxModelLen, x.layoutOpts);
+  if (needed > x.available) {
+    const est = estimateMaxModelLen(x.layers, x.available, x.maxModelLen, x.layoutOpts);
+    const estText = x.beh.errorStatesEstimate && est > 0 ? ` Based on the available memory, the estimated maximum model length is ${est}.` : '';
+    const link = x.beh.errorDocsLink ? DOCS_LINK : '';
+    return {
+      ok: false,
+      errorKind: 'max_model_len',
+      error: `To serve at least one request with the models's max seq len (${x.maxModelLen}), (${(needed / GiB).toFixed(2)} GiB KV cache is needed, which is larger than the available KV cache memory (${(x.available / GiB).toFixed(2)} GiB).${estText} ${TRY_BOTH}${link}`,
+      estimatedMaxModelLen: est,
+    };
+  }
+  return { ok: true, errorKind: null, error: null, estimatedMaxModelLen: null };
+}
+
+/** Block arithmetic alone, from a measured available-KV figure (what calibration reproduces exactly). */
+export function blocksFromAvailable(availableBytes: number, layout: BlockLayout): number {
+  return availableBytes > 0 && layout.bytesPerBlock > 0 ? Math.floor(availableBytes / layout.bytesPerBlock) : 0;
+}
+
+export { cdiv };

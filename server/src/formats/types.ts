@@ -1,0 +1,65 @@
+// The normalized deployment every format adapter produces. Every field keeps the source range it came from.
+import type { Calibration, ServingInput } from '../engine/memory';
+import type { ModelEntry } from '../catalog/index';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface Diagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  /** What a quick fix needs (replacement values, candidate names). */
+  data?: Record<string, unknown>;
+}
+
+export type ModelRef =
+  | { kind: 'id'; id: string }
+  | { kind: 'path'; path: string }
+  | { kind: 'inline'; entry: ModelEntry };
+
+export interface WorkloadInput {
+  requestsPerSecond: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  concurrency: number | null;
+  prefixCacheHitRate: number;
+}
+
+export interface Deployment {
+  name: string;
+  format: string;
+  /** Index of the YAML document in the file. */
+  docIndex: number;
+  model: ModelRef | null;
+  gpu: string | null;
+  /** Where the GPU name came from when not stated in the file (e.g. the workspace default). */
+  gpuOrigin: 'stated' | 'default' | 'inferred';
+  gpuCount: number | null;
+  gpusPerNode: number | null;
+  replicas: number;
+  serving: Partial<ServingInput>;
+  workload: WorkloadInput;
+  slo: { ttftMs: number | null; tpotMs: number | null };
+  gpuHourUsd: number | null;
+  calibration: Calibration | null;
+  /** Value ranges by field path: `model`, `hardware.gpu`, `serving.max_model_len`, ... and `name` / `document`. */
+  ranges: Record<string, Range>;
+  /** Key ranges by the same paths (for hovers and unknown-key diagnostics). */
+  keyRanges: Record<string, Range>;
+  /** Things the adapter could not resolve and says so (never guessed). */
+  notes: string[];
+}
+
+export function defaultWorkload(): WorkloadInput {
+  return { requestsPerSecond: null, inputTokens: 1000, outputTokens: 200, concurrency: null, prefixCacheHitRate: 0 };
+}

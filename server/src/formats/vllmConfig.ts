@@ -1,0 +1,88 @@
+// `vllm serve --config FILE` YAML: keys are vLLM's long option names, kebab or snake case.
+import type { ServingInput } from '../engine/memory';
+import { closest } from '../catalog/index';
+import { keyString, mapPairs, rangeOf, scalarValue } from '../yamlDoc';
+import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
+import { servingValue } from './native';
+import type { Deployment, Diagnostic, Range } from './types';
+import { defaultWorkload } from './types';
+import { VLLM_ALL_OPTIONS, VLLM_SIZING_OPTIONS, snake } from './vllmOptions';
+
+/** A vLLM config names the model or at least two sizing options, and nothing that marks another format. */
+function looksLikeVllmConfig(keys: string[]): boolean {
+  const s = keys.map(snake);
+  if (s.some((k) => ['apiVersion', 'apiversion', 'kind', 'spec', 'services', 'jobs', 'on'].includes(k))) return false;
+  const sizing = s.filter((k) => k in VLLM_SIZING_OPTIONS).length;
+  const known = s.filter((k) => VLLM_ALL_OPTIONS.has(k)).length;
+  return (s.includes('model') && sizing >= 1) || sizing >= 2 || (s.includes('model') && known >= 2 && known >= s.length / 2);
+}
+
+export const vllmConfigAdapter: FormatAdapter = {
+  format: 'vllm-config',
+  detect(doc) {
+    return looksLikeVllmConfig(mapPairs(doc.contents).map(keyString));
+  },
+  adapt(input: AdapterInput): AdapterOutput {
+    const { doc, lineCounter: lc, docIndex, docRange } = input;
+    const ranges: Record<string, Range> = { document: docRange };
+    const keyRanges: Record<string, Range> = {};
+    const diagnostics: Diagnostic[] = [];
+    const serving: Partial<ServingInput> = { apiServer: true };
+    let model: string | null = null;
+    for (const p of mapPairs(doc.contents)) {
+      const raw = keyString(p);
+      const k = snake(raw);
+      const vr = rangeOf(lc, p.value as never);
+      const kr = rangeOf(lc, p.key as never);
+      const path = k === 'model' ? 'model' : `serving.${k}`;
+      if (vr) ranges[path] = vr;
+      if (kr) keyRanges[path] = kr;
+      const v = scalarValue(p.value);
+      if (k === 'model') {
+        if (typeof v === 'string' && v.trim()) model = v.trim();
+        continue;
+      }
+      const setting = VLLM_SIZING_OPTIONS[k];
+      if (setting) {
+        // vLLM's argparse accepts strings for numbers in YAML configs; so do we.
+        const coerced = typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
+        const val = servingValue(setting, coerced);
+        if (val === undefined) {
+          diagnostics.push({ code: 'schema-type', severity: 'error', message: `"${raw}" has a value vLLM will not accept: ${JSON.stringify(v ?? null)}.`, range: vr ?? kr ?? docRange });
+        } else (serving as Record<string, unknown>)[setting] = val;
+      } else if (!VLLM_ALL_OPTIONS.has(k)) {
+        const near = closest(k, [...VLLM_ALL_OPTIONS], 1);
+        diagnostics.push({
+          code: 'schema-unknown-key',
+          severity: 'warning',
+          message: `Unknown vLLM option "${raw}".${near.length ? ` Did you mean "${raw.includes('-') ? near[0].replace(/_/g, '-') : near[0]}"?` : ''}`,
+          range: kr ?? docRange,
+          data: near.length ? { key: raw, suggestion: raw.includes('-') ? near[0].replace(/_/g, '-') : near[0] } : { key: raw },
+        });
+      }
+    }
+    if (!model) {
+      diagnostics.push({ code: 'schema-missing-key', severity: 'error', message: 'This vLLM config names no "model"; pass it on the command line or add "model:".', range: docRange, data: { key: 'model' } });
+    }
+    const dep: Deployment = {
+      name: model ? `vllm serve ${model}` : `vllm-config-${docIndex + 1}`,
+      format: 'vllm-config',
+      docIndex,
+      model: model ? { kind: model.startsWith('.') || model.startsWith('/') ? 'path' : 'id', ...(model.startsWith('.') || model.startsWith('/') ? { path: model } : { id: model }) } as Deployment['model'] : null,
+      gpu: input.defaultGpu,
+      gpuOrigin: 'default',
+      gpuCount: null,
+      gpusPerNode: null,
+      replicas: 1,
+      serving,
+      workload: defaultWorkload(),
+      slo: { ttftMs: null, tpotMs: null },
+      gpuHourUsd: null,
+      calibration: null,
+      ranges,
+      keyRanges,
+      notes: input.defaultGpu ? [`The file names no GPU: sized on the default GPU "${input.defaultGpu}" (setting llmSizer.defaultGpu).`] : ['The file names no GPU and no default GPU is set (setting llmSizer.defaultGpu).'],
+    };
+    return { deployments: [dep], diagnostics };
+  },
+};

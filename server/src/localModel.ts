@@ -1,0 +1,37 @@
+// Reads a model given as a local directory holding config.json. The only file I/O the pipeline uses, injected.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as os from 'node:os';
+
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export interface LocalConfigOptions {
+  /** Directory relative paths are resolved against (the YAML file's folder). */
+  baseDir: string;
+  /** When set, only directories inside these roots are read (workspace trust). */
+  allowedRoots?: string[] | null;
+}
+
+export function localConfigReader(o: LocalConfigOptions): (p: string) => { config: Record<string, unknown> } | { error: string } {
+  return (p: string) => {
+    const expanded = p.startsWith('~') ? path.join(os.homedir(), p.slice(1)) : p;
+    const dir = path.resolve(o.baseDir, expanded);
+    if (o.allowedRoots && !o.allowedRoots.some((r) => dir === r || dir.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) {
+      return { error: `Model directory "${p}" is outside the workspace; it is not read in restricted mode.` };
+    }
+    const file = path.join(dir, 'config.json');
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile()) return { error: `"${file}" is not a file.` };
+      if (st.size > MAX_CONFIG_BYTES) return { error: `"${file}" is larger than 1 MB; not a config.json.` };
+      const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (!config || typeof config !== 'object' || Array.isArray(config)) return { error: `"${file}" does not hold a JSON object.` };
+      return { config };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT') return { error: `No config.json in model directory "${p}" (looked for ${file}).` };
+      if (e instanceof SyntaxError) return { error: `"${file}" is not valid JSON: ${e.message}` };
+      return { error: `Cannot read "${file}": ${err.message}` };
+    }
+  };
+}

@@ -1,0 +1,192 @@
+// Engine results as diagnostics with stable codes (DESIGN.md section 4). Each message says why and what to change;
+// `data` carries what the quick fixes need. Ranges point at the most specific node.
+import type { DeploymentAnalysis } from './analysis';
+import type { Diagnostic, Range } from './formats/types';
+import { cdiv, fmtGiB, fmtInt, GiB } from './engine/units';
+
+const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** Error codes; stable, relied on by users' suppressions and by other tools. */
+export const CODES = {
+  unknownModel: 'unknown-model',
+  unknownGpu: 'unknown-gpu',
+  modelConfigInvalid: 'model-config-invalid',
+  weightsExceedMemory: 'weights-exceed-memory',
+  noKvMemory: 'no-kv-memory',
+  maxModelLenTooLong: 'max-model-len-too-long',
+  contextBeyondModel: 'context-beyond-model',
+  headsNotDivisible: 'heads-not-divisible',
+  dtypeUnsupported: 'dtype-unsupported',
+  gpuCountMismatch: 'gpu-count-mismatch',
+  kvHeadsReplicated: 'kv-heads-replicated',
+  kvLimitsConcurrency: 'kv-limits-concurrency',
+  tpAcrossNodes: 'tp-across-nodes',
+  cudagraphExceedsMemory: 'cudagraph-exceeds-memory',
+  littlesLawOverload: 'littles-law-overload',
+  sloUnreachable: 'slo-unreachable',
+  decodeBelowRidge: 'decode-below-ridge',
+} as const;
+
+/** Tensor-parallel sizes vLLM accepts for this model, up to `limit`. */
+export function validTpSizes(heads: number, kvHeads: number, limit = 64, experts = 0, ep = false): number[] {
+  const out: number[] = [];
+  for (let tp = 1; tp <= limit; tp *= 2) {
+    if (heads % tp !== 0) continue;
+    if (kvHeads >= tp ? kvHeads % tp !== 0 : tp % kvHeads !== 0) continue;
+    if (ep && experts && experts % tp !== 0) continue;
+    out.push(tp);
+  }
+  return out;
+}
+
+export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
+  const d = a.deployment;
+  const s = a.sizing;
+  const m = a.model?.arch;
+  const gpu = a.gpu;
+  if (!s || !m || !gpu) return [];
+  const r = (path: string, ...fallbacks: string[]): Range => {
+    for (const p of [path, ...fallbacks]) if (d.ranges[p]) return d.ranges[p];
+    return d.ranges.document ?? ZERO;
+  };
+  const out: Diagnostic[] = [];
+  const sv = s.serving;
+  const tpRange = r('serving.tensor_parallel_size', 'hardware.count', 'model');
+
+  // Divisibility (vLLM ModelConfig.verify_with_parallel_config; QKVParallelLinear).
+  if (!m.mla && (m.heads % sv.tp !== 0 || (m.kvHeads >= sv.tp ? m.kvHeads % sv.tp !== 0 : sv.tp % m.kvHeads !== 0))) {
+    const valid = validTpSizes(m.heads, m.kvHeads, Math.max(8, sv.tp * 2));
+    out.push({
+      code: CODES.headsNotDivisible,
+      severity: 'error',
+      message: `Total number of attention heads (${m.heads}) and KV heads (${m.kvHeads}) must divide evenly by tensor_parallel_size (${sv.tp}); vLLM refuses to start. Valid sizes: ${valid.join(', ')}.`,
+      range: tpRange,
+      data: { validTp: valid, suggested: valid.filter((v) => v <= sv.tp).pop() ?? valid[0] },
+    });
+  } else if (m.mla && m.heads % sv.tp !== 0) {
+    const valid = validTpSizes(m.heads, m.heads, Math.max(8, sv.tp * 2));
+    out.push({ code: CODES.headsNotDivisible, severity: 'error', message: `Total number of attention heads (${m.heads}) must be divisible by tensor_parallel_size (${sv.tp}). Valid sizes: ${valid.join(', ')}.`, range: tpRange, data: { validTp: valid, suggested: valid.filter((v) => v <= sv.tp).pop() ?? valid[0] } });
+  }
+  if (m.moe && sv.ep > 1 && m.moe.numExperts % sv.ep !== 0) {
+    out.push({ code: CODES.headsNotDivisible, severity: 'error', message: `${m.moe.numExperts} experts cannot be split evenly over ${sv.ep} expert-parallel ranks (tp x dp).`, range: r('serving.enable_expert_parallel', 'serving.tensor_parallel_size') });
+  }
+
+  // Context beyond what the model was trained for (vLLM _get_and_verify_max_len).
+  if (sv.maxModelLen > m.maxPosition) {
+    out.push({
+      code: CODES.contextBeyondModel,
+      severity: 'error',
+      message: `max_model_len ${fmtInt(sv.maxModelLen)} is greater than the model's max_position_embeddings ${fmtInt(m.maxPosition)}${m.ropeScaled ? '' : ' and it has no rope scaling'}; vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1.`,
+      range: r('serving.max_model_len', 'model'),
+      data: { suggested: m.maxPosition },
+    });
+  }
+
+  // Dtypes the GPU cannot run (vLLM _check_if_gpu_supports_dtype; fp8 kernels need compute capability 8.9+).
+  const cc = gpu.computeCapability ? Number(gpu.computeCapability) : null;
+  if (gpu.vendor === 'nvidia' && cc !== null) {
+    if (sv.dtype === 'bfloat16' && cc < 8 && (d.serving.dtype === 'bfloat16' || d.serving.dtype === 'bf16')) {
+      out.push({ code: CODES.dtypeUnsupported, severity: 'error', message: `Bfloat16 is only supported on GPUs with compute capability of at least 8.0; ${gpu.name} has ${gpu.computeCapability}. Use dtype: float16.`, range: r('serving.dtype'), data: { suggested: 'float16' } });
+    }
+    const fp8Kv = /^fp8/.test(sv.kvCacheDtype);
+    if (m.quant && (m.quant.method === 'fp8' || m.quant.method === 'fbgemm_fp8') && cc < 8) {
+      out.push({ code: CODES.dtypeUnsupported, severity: 'error', message: `${m.quant.label} checkpoints need compute capability 8.0 or newer (8.9+ for native FP8); ${gpu.name} has ${gpu.computeCapability}.`, range: r('model') });
+    }
+    if (fp8Kv && cc < 8) {
+      out.push({ code: CODES.dtypeUnsupported, severity: 'error', message: `An fp8 KV cache needs compute capability 8.0 or newer; ${gpu.name} has ${gpu.computeCapability}.`, range: r('serving.kv_cache_dtype'), data: { suggested: 'auto' } });
+    }
+  }
+
+  // Startup: the engine's own errors.
+  const st = s.startup;
+  const mem = s.memory;
+  if (st.errorKind === 'weights_exceed_memory' || (!st.ok && mem.weightsBytes > mem.requestedBytes)) {
+    const perGpuNeeded = mem.weightsBytes * sv.tp;
+    const minTp = [1, 2, 4, 8, 16, 32, 64].find((t) => perGpuNeeded / t + 2 * GiB < mem.totalBytes * sv.gpuMemoryUtilization && validTpSizes(m.heads, m.kvHeads, 64).includes(t));
+    out.push({
+      code: CODES.weightsExceedMemory,
+      severity: 'error',
+      message: `Weights need ${fmtGiB(mem.weightsBytes)} per GPU but vLLM's budget is ${fmtGiB(mem.requestedBytes)} (${fmtGiB(mem.totalBytes)} x ${sv.gpuMemoryUtilization}): the model does not fit. ${minTp ? `Use tensor_parallel_size ${minTp} or more` : 'Use more GPUs'}${m.quant ? '' : ', or an FP8/AWQ checkpoint'}.`,
+      range: r('model'),
+      data: minTp ? { suggestedTp: minTp } : {},
+    });
+  } else if (st.errorKind === 'no_kv_memory') {
+    const deficit = -s.memory.kvCacheBytes - (s.memory.requestedBytes - s.memory.weightsBytes - s.memory.activationPeakBytes - s.memory.nonTorchBytes - (s.memory.cudagraphInBudget ? s.memory.cudagraphBytes : 0));
+    const need = s.memory.weightsBytes + s.memory.activationPeakBytes + s.memory.nonTorchBytes + (s.memory.cudagraphInBudget ? s.memory.cudagraphBytes : 0) + s.kv.bytesPerRequest;
+    const util = Math.min(0.95, Math.ceil((need / s.memory.totalBytes) * 100) / 100);
+    void deficit;
+    out.push({
+      code: CODES.noKvMemory,
+      severity: 'error',
+      message: `No memory left for the KV cache: ${fmtGiB(mem.requestedBytes)} budget - ${fmtGiB(mem.weightsBytes)} weights - ${fmtGiB(mem.activationPeakBytes)} activations - ${fmtGiB(mem.nonTorchBytes)} non-torch${mem.cudagraphInBudget ? ` - ${fmtGiB(mem.cudagraphBytes)} CUDA graphs` : ''} leaves nothing. vLLM stops with: "${st.error}"${util > sv.gpuMemoryUtilization && util <= 0.95 ? ` gpu_memory_utilization ${util} would fit one request.` : ' Use more GPUs or a smaller/quantized model.'}`,
+      range: r('serving.gpu_memory_utilization', 'hardware.gpu', 'model'),
+      data: util > sv.gpuMemoryUtilization && util <= 0.95 ? { suggestedUtilization: util } : {},
+    });
+  } else if (st.errorKind === 'max_model_len') {
+    const est = st.estimatedMaxModelLen ?? 0;
+    const suggested = est >= sv.blockSize ? Math.floor(est / sv.blockSize) * sv.blockSize : est;
+    out.push({
+      code: CODES.maxModelLenTooLong,
+      severity: 'error',
+      message: `One request of max_model_len ${fmtInt(sv.maxModelLen)} tokens does not fit in the KV cache (${fmtInt(s.kv.capacityTokens)} tokens on ${fmtGiB(mem.kvCacheBytes)}). vLLM stops with: "${st.error}"${suggested > 0 ? ` The largest max_model_len that fits is ${suggested}.` : ''}`,
+      range: r('serving.max_model_len', 'model'),
+      data: { suggested, estimated: est },
+    });
+  }
+
+  // KV heads replicated (Hkv < tp): every rank stores a full copy of its head's KV.
+  if (s.kv.kvHeadsReplicated) {
+    out.push({
+      code: CODES.kvHeadsReplicated,
+      severity: 'warning',
+      message: `The model has ${m.kvHeads} KV heads but tensor_parallel_size is ${sv.tp}: each KV head is replicated on ${sv.tp / m.kvHeads} GPUs, so KV per token per GPU stays ${fmtInt(s.kv.bytesPerTokenPerGpu)} bytes instead of shrinking. tensor_parallel_size ${m.kvHeads} with data_parallel_size ${sv.tp / m.kvHeads} stores ${sv.tp / m.kvHeads}x more tokens per GPU.`,
+      range: tpRange,
+      data: { suggestedTp: m.kvHeads },
+    });
+  }
+
+  // KV-limited concurrency at the workload's context below max_num_seqs.
+  if (st.ok) {
+    const ctx = Math.min(sv.maxModelLen, Math.max(1, d.workload.inputTokens + d.workload.outputTokens));
+    const perReq = s.kv.layout.groups.reduce((acc, g) => acc + (g.kind === 'sliding' && s.kv.layout.numGroups > 1 ? g.blocksPerRequest : cdiv(ctx, s.kv.blockSize)), 0) || cdiv(ctx, s.kv.blockSize);
+    const fit = Math.floor(s.kv.numBlocks / Math.max(1, perReq));
+    if (fit < sv.maxNumSeqs) {
+      out.push({
+        code: CODES.kvLimitsConcurrency,
+        severity: 'warning',
+        message: `The KV cache holds ${fmtInt(s.kv.capacityTokens)} tokens: only ${fmtInt(fit)} requests of ${fmtInt(ctx)} tokens (input + output) run at once, fewer than max_num_seqs ${sv.maxNumSeqs}. The rest wait or get preempted. ${s.serving.kvCacheDtype === 'auto' ? 'kv_cache_dtype: fp8 doubles the tokens; ' : ''}more GPUs or a higher gpu_memory_utilization add room.`,
+        range: r('serving.max_num_seqs', 'serving.kv_cache_dtype', 'hardware.gpu', 'model'),
+        data: { concurrency: fit, ...(s.serving.kvCacheDtype === 'auto' ? { suggestedKvCacheDtype: 'fp8' } : {}) },
+      });
+    }
+  }
+
+  // GPU count versus parallel layout.
+  const need = sv.tp * sv.pp * sv.dp;
+  if (d.gpuCount !== null && d.gpuCount !== need) {
+    const fewer = d.gpuCount < need;
+    out.push({
+      code: CODES.gpuCountMismatch,
+      severity: fewer ? 'error' : 'warning',
+      message: `hardware.count is ${d.gpuCount} but tensor_parallel_size x pipeline_parallel_size x data_parallel_size = ${sv.tp} x ${sv.pp} x ${sv.dp} = ${need}.${fewer ? ' vLLM cannot place the workers.' : ` ${d.gpuCount - need} GPUs stay idle.`}`,
+      range: r('hardware.count', 'serving.tensor_parallel_size'),
+      data: { expected: need },
+    });
+  }
+  if (d.gpusPerNode !== null && sv.tp > d.gpusPerNode) {
+    out.push({ code: CODES.tpAcrossNodes, severity: 'warning', message: `tensor_parallel_size ${sv.tp} spans more than one node (${d.gpusPerNode} GPUs per node): every layer's all-reduce crosses the network. Prefer tensor parallelism within a node and pipeline parallelism across nodes.`, range: tpRange });
+  }
+
+  // CUDA graphs captured outside the budget need the headroom vLLM leaves.
+  if (!mem.cudagraphInBudget && mem.cudagraphBytes > 0 && mem.totalBytes - mem.requestedBytes < mem.cudagraphBytes) {
+    const safe = Math.floor(((mem.totalBytes - mem.cudagraphBytes - 0.5 * GiB) / mem.totalBytes) * 100) / 100;
+    out.push({
+      code: CODES.cudagraphExceedsMemory,
+      severity: 'warning',
+      message: `gpu_memory_utilization ${sv.gpuMemoryUtilization} leaves ${fmtGiB(mem.totalBytes - mem.requestedBytes)} outside vLLM's budget, less than the ~${fmtGiB(mem.cudagraphBytes)} CUDA graphs take after the KV cache is allocated: expect an out-of-memory error at graph capture. Use ${safe} or enforce_eager: true.`,
+      range: r('serving.gpu_memory_utilization', 'hardware.gpu'),
+      data: { suggestedUtilization: safe },
+    });
+  }
+  return out;
+}
