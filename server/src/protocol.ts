@@ -1,0 +1,56 @@
+// The one protocol module shared by the language server and the VS Code client (custom LSP requests).
+// The server computes; the client and its webviews only render what these return.
+
+/** Full sizing report of a document: the same JSON as `llm-sizer report --json`. */
+export const ReportRequest = 'llmSizer/report';
+export interface ReportParams {
+  uri: string;
+}
+export interface ReportResult {
+  uri: string;
+  /** `{file, deployments: [...], diagnostics: [...]}` exactly as the CLI's report --json. */
+  report: Record<string, unknown>;
+  formats: string[];
+  version: number | null;
+}
+
+/** Hardware comparison for one deployment of a document (engine II). */
+export const CompareRequest = 'llmSizer/compare';
+export interface CompareParams {
+  uri: string;
+  deployment?: number;
+}
+
+/** Parse a vLLM startup log and compare it with the prediction for a document's first deployment. */
+export const CalibrateRequest = 'llmSizer/calibrate';
+export interface CalibrateParams {
+  logText: string;
+  uri?: string;
+}
+
+/** Pushed by the server after each analysis: drives the status bar. */
+export const StatusNotification = 'llmSizer/status';
+export interface StatusParams {
+  uri: string;
+  formats: string[];
+  /** true: every deployment starts; false: at least one does not; null: nothing sized. */
+  fits: boolean | null;
+  summary: string;
+}
+
+/** Settings the server reads (section `llmSizer`). */
+export interface ServerSettings {
+  defaultGpu: string | null;
+  defaultEngineVersion: string | null;
+  gpuPrices: Record<string, number>;
+  catalogFolders: string[];
+  enable: boolean;
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  defaultGpu: 'H100',
+  defaultEngineVersion: null,
+  gpuPrices: {},
+  catalogFolders: ['.llm-sizer'],
+  enable: true,
+};
