@@ -211,7 +211,7 @@ function resolveQuant(s: ServingInput, m: ModelArch): QuantSpec | null {
 }
 
 /** Peak activation bytes on one GPU of a profiling forward pass (weights excluded). */
-export function activationEstimate(m: ModelArch, tokens: number, maxNumSeqs: number, tp: number, ep: number, dtypeBytes: number, lastStage: boolean): number {
+export function activationEstimate(m: ModelArch, tokens: number, maxNumSeqs: number, tp: number, ep: number, dtypeBytes: number, lastStage: boolean, samplerCopies = 2): number {
   const b = dtypeBytes;
   const h = m.hidden;
   const headsLocal = m.heads / tp;
@@ -235,8 +235,10 @@ export function activationEstimate(m: ModelArch, tokens: number, maxNumSeqs: num
     const chunk = Math.min(tokens, 32768);
     moeBytes = chunk * e.expertsPerToken * share * 3 * f * b + tokens * (2 * h * b + e.numExperts * 4);
   }
-  // Sampler: float32 logits for max_num_seqs requests plus one temporary of the same size.
-  const sampler = lastStage ? maxNumSeqs * m.vocab * 4 * 2 : 0;
+  // Sampler: the profile samples max_num_seqs dummy requests with top-k/top-p on (so it sorts): float32 logits plus
+  // temporaries. Two logits-sized copies reproduce V0's peak for Llama-3.1-8B (vllm#10517: 2.99 GiB at 29,000 tokens);
+  // V1 keeps more (probs, sorted values, int64 indices): three copies match gpt-oss-20b on A100 (blog, 0.19.0) within 0.1 GiB.
+  const sampler = lastStage ? maxNumSeqs * m.vocab * 4 * samplerCopies : 0;
   return Math.max(tokens * perToken, moeBytes) + sampler;
 }
 
@@ -371,7 +373,7 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const nt = nonTorchEstimate(s.tp, beh.ncclCharged && s.engine === 'vllm');
   const termsFor = (r: number, which: 'low' | 'expected' | 'high'): TermSet => {
     const layersLocal = ranks[r].layers[1] - ranks[r].layers[0];
-    const actExp = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1);
+    const actExp = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1, beh.v1 ? 3 : 2);
     const act: Band = { low: 0.8 * actExp, expected: actExp, high: 1.35 * actExp };
     const cg = cudagraphEstimate(layersLocal, s.enforceEager);
     const pick = (b: Band) => b[which];

@@ -1,0 +1,126 @@
+// Public vLLM startup logs (../shared/calibration/vllm_startup_logs.json) mapped onto plans the engine can size.
+// Shared by test/unit/calibration.test.ts and scripts/accuracy.ts.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Calibration, ServingInput } from '../server/src/engine/memory';
+
+export const CALIBRATION_DIR = path.resolve(__dirname, '..', '..', 'shared', 'calibration');
+
+export interface LogEntry {
+  id: string;
+  model: string;
+  gpu: string;
+  measured: Record<string, unknown>;
+  log_lines: string[];
+}
+
+export function logEntries(): Map<string, LogEntry> {
+  const j = JSON.parse(fs.readFileSync(path.join(CALIBRATION_DIR, 'vllm_startup_logs.json'), 'utf8'));
+  return new Map((j.entries as LogEntry[]).map((e) => [e.id, e]));
+}
+
+export interface CalibrationCase {
+  id: string;
+  model: string;
+  gpu: string;
+  serving: Partial<ServingInput>;
+  /** Measured terms from the log (GiB) for the exact block-arithmetic check. */
+  calibration?: Calibration;
+  /** What the log printed. */
+  expect: { numBlocks?: number; kvTokens?: number; maxConcurrency?: number; availableKvGiB?: number; startupOk?: boolean; errorIncludes?: string };
+  /** Whether the log has enough inputs (GPU, version, utilization, max_model_len) for a config-only prediction. */
+  configOnly: boolean;
+  why: string;
+}
+
+export const CASES: CalibrationCase[] = [
+  {
+    id: 'vllm-10517-rtx3090-llama31-8b-29k',
+    model: 'meta-llama/Llama-3.1-8B-Instruct',
+    gpu: 'NVIDIA GeForce RTX 3090',
+    // "Memory profiling results: ... peak_torch_memory" is the 0.6.4 V0 format (PR #9352).
+    serving: { engineVersion: '0.6.4', maxModelLen: 29000, gpuMemoryUtilization: 0.9 },
+    calibration: { total_memory_gib: 23.58, weights_gib: 14.9888, activation_peak_gib: 17.98 - 14.9888, non_torch_gib: 0.35, available_kv_gib: 2.89 },
+    expect: { numBlocks: 1478, kvTokens: 23648, maxConcurrency: 0.82, startupOk: false, errorIncludes: "The model's max seq len (29000) is larger than the maximum number of tokens that can be stored in KV cache" },
+    configOnly: true,
+    why: 'GPU, utilization, max_model_len and the log format (0.6.4) are known',
+  },
+  {
+    id: 'lmcache-1739-qwen3-14b',
+    model: 'Qwen/Qwen3-14B',
+    gpu: 'H100',
+    serving: { engineVersion: '0.10.1', maxModelLen: 32768 },
+    calibration: { available_kv_gib: 6.51 },
+    expect: { numBlocks: 2666, kvTokens: 42656, maxConcurrency: 1.3 },
+    configOnly: false,
+    why: 'GPU and utilization not in the excerpt',
+  },
+  {
+    id: 'vllm-pr4454-a6000-opt-125m',
+    model: 'facebook/opt-125m',
+    gpu: 'NVIDIA RTX A6000',
+    serving: { engineVersion: '0.4.1', gpuMemoryUtilization: 0.9, apiServer: false },
+    expect: { numBlocks: 75937, kvTokens: 1214992 },
+    configOnly: true,
+    why: 'LLM("facebook/opt-125m") with defaults on a 48 GB RTX A6000, vLLM main at 0.4.1',
+  },
+  {
+    id: 'vllm-pr4454-a6000-meta-llama-3-8b-instruct',
+    model: 'meta-llama/Meta-Llama-3-8B-Instruct',
+    gpu: 'NVIDIA RTX A6000',
+    serving: { engineVersion: '0.4.1', gpuMemoryUtilization: 0.9, apiServer: false },
+    expect: { numBlocks: 13248, kvTokens: 211968 },
+    configOnly: true,
+    why: 'LLM("meta-llama/Meta-Llama-3-8B-Instruct") with defaults on a 48 GB RTX A6000, vLLM main at 0.4.1',
+  },
+  {
+    id: 'vllm-13882-qwen25-7b-rtx4060',
+    model: 'Qwen/Qwen2.5-7B-Instruct',
+    gpu: 'NVIDIA GeForce RTX 4060',
+    serving: { engineVersion: '0.7.3', maxModelLen: 4096, gpuMemoryUtilization: 0.7 },
+    calibration: { total_memory_gib: 8.0, weights_gib: 5.2, non_torch_gib: 0.03, activation_peak_gib: 1.42 },
+    expect: { numBlocks: 0, startupOk: false, errorIncludes: 'No available memory for the cache blocks' },
+    configOnly: false,
+    why: 'the checkpoint is an unnamed 4-bit quantization',
+  },
+  {
+    id: 'vllm-15871-deepseek-v2-lite-mla',
+    model: 'deepseek-ai/DeepSeek-V2-Lite',
+    gpu: 'H100',
+    serving: { engineVersion: '0.8.3', maxModelLen: 32768, enforceEager: true },
+    calibration: { available_kv_gib: 0.93 },
+    expect: { startupOk: false, errorIncludes: "To serve at least one request with the models's max seq len (32768), (0.95 GiB KV cache is needed, which is larger than the available KV cache memory (0.93 GiB)." },
+    configOnly: false,
+    why: 'GPU not stated; cpu_offload_gb=13 changes the budget',
+  },
+  {
+    id: 'vllm-27508-gptoss120b-h100-095',
+    model: 'openai/gpt-oss-120b',
+    gpu: 'H100',
+    serving: { engineVersion: '0.11.0', gpuMemoryUtilization: 0.95, maxNumBatchedTokens: 1024 },
+    calibration: { available_kv_gib: 1.71 },
+    expect: { startupOk: false, errorIncludes: "To serve at least one request with the models's max seq len (131072)" },
+    configOnly: false,
+    why: 'exact activation and non-torch terms not printed',
+  },
+  {
+    id: 'hfmem-60-gptoss120b',
+    model: 'openai/gpt-oss-120b',
+    gpu: 'H200',
+    // Tokens printed as num_blocks // groups x block_size (sliding layers charged like full): a 0.10-era V1.
+    serving: { engineVersion: '0.10.1' },
+    calibration: { available_kv_gib: 5.38 },
+    expect: { kvTokens: 78384 },
+    configOnly: false,
+    why: 'GPU, version and utilization not stated',
+  },
+  {
+    id: 'myoceane-gptoss20b-a100',
+    model: 'openai/gpt-oss-20b',
+    gpu: 'NVIDIA A100-SXM4-80GB',
+    serving: { engineVersion: '0.19.0', maxModelLen: 131072, gpuMemoryUtilization: 0.65 },
+    expect: { availableKvGiB: 36.56 },
+    configOnly: true,
+    why: 'command line given; the 80 GB card is implied by 13.72 + 36.56 GiB at 0.65 (uncertain)',
+  },
+];
