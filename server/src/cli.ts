@@ -11,6 +11,7 @@ import { sizeMemory, defaultServing } from './engine/memory';
 import { paramCounts } from './engine/params';
 import { kvLayers } from './engine/kvcache';
 import { localConfigReader } from './localModel';
+import { DEFAULT_SETTINGS } from './protocol';
 import { diagnosticText, reportJson, reportText } from './report';
 import { sarifLog } from './sarif';
 
@@ -52,7 +53,8 @@ function readInput(file: string): string {
 function optionsFor(file: string, v: Record<string, unknown>): AnalysisOptions {
   return {
     catalog: builtinCatalog(),
-    defaultGpu: (v.gpu as string | undefined) ?? null,
+    // The same default GPU the language server uses when its client sends no setting.
+    defaultGpu: (v.gpu as string | undefined) ?? DEFAULT_SETTINGS.defaultGpu,
     defaultEngineVersion: (v['engine-version'] as string | undefined) ?? null,
     readLocalConfig: localConfigReader({ baseDir: path.dirname(path.resolve(file)) }),
   };
@@ -180,6 +182,10 @@ export function run(argv: string[], out: (s: string) => void): number {
 }
 
 if (require.main === module) {
+  // `llm-sizer ... | head` closes the pipe early: stop quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
   let code: number;
   try {
     code = run(process.argv.slice(2), (s) => process.stdout.write(s));
