@@ -1,6 +1,6 @@
 // The one build script: bundles the extension client, the language server, the CLI and the webview code.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -22,3 +22,8 @@ if (existsSync('client/src/extension.ts')) builds.push({ ...common, entryPoints:
 if (existsSync('media/src/report.ts')) builds.push({ ...common, platform: 'browser', target: 'es2020', format: 'iife', entryPoints: ['media/src/report.ts'], outfile: 'dist/media/report.js', sourcemap: false });
 
 await Promise.all(builds.map((b) => esbuild.build(b)));
+// Webview stylesheet: served from dist/media (the only localResourceRoot) and inlined into exported reports.
+if (existsSync('media/report.css')) {
+  mkdirSync('dist/media', { recursive: true });
+  copyFileSync('media/report.css', 'dist/media/report.css');
+}

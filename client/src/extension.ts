@@ -1,0 +1,242 @@
+// LLM Sizer VS Code client: starts the language server, renders its data. Thin by design: nothing is computed here.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CalibrateRequest, CompareRequest, ReportRequest, StatusNotification, type ReportResult, type StatusParams } from '../../server/src/protocol';
+import { createPanel, PanelChannel } from './panels';
+import { exportHtml } from './html';
+import { reportMarkdown } from './markdown';
+import type { FromWebview } from '../../media/src/messages';
+
+let client: LanguageClient | undefined;
+const status = new Map<string, StatusParams>();
+const reportPanels = new Map<string, { channel: PanelChannel; timer?: NodeJS.Timeout }>();
+const MAX_RESTARTS = 4;
+const DEBOUNCE_MS = 300;
+
+const isYaml = (d?: vscode.TextDocument): d is vscode.TextDocument => !!d && d.languageId === 'yaml';
+
+function activeYaml(): vscode.TextDocument | undefined {
+  const d = vscode.window.activeTextEditor?.document;
+  if (isYaml(d)) return d;
+  return vscode.window.visibleTextEditors.map((e) => e.document).find(isYaml);
+}
+
+function startClient(ctx: vscode.ExtensionContext): LanguageClient {
+  const module = ctx.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'yaml' }],
+    initializationOptions: { trusted: vscode.workspace.isTrusted },
+    synchronize: { configurationSection: 'llmSizer' },
+    // The default error handler restarts a crashed server; stop after this many crashes in 3 minutes.
+    connectionOptions: { maxRestartCount: MAX_RESTARTS },
+  };
+  const c = new LanguageClient('llmSizer', 'LLM Sizer', serverOptions, clientOptions);
+  c.onNotification(StatusNotification, (p: StatusParams) => {
+    status.set(p.uri, p);
+    updateStatusBar();
+  });
+  return c;
+}
+
+let statusItem: vscode.StatusBarItem;
+function updateStatusBar(): void {
+  const d = activeYaml();
+  const enabled = vscode.workspace.getConfiguration('llmSizer').get<boolean>('enable', true);
+  if (!d || !enabled) return statusItem.hide();
+  const st = status.get(d.uri.toString());
+  if (!st) {
+    statusItem.text = '$(loading~spin) LLM Sizer';
+    statusItem.tooltip = 'LLM Sizer: analyzing…';
+  } else {
+    const fmt = st.formats.length ? st.formats.join(', ') : 'no deployment';
+    const icon = st.fits === true ? '$(pass)' : st.fits === false ? '$(error)' : '$(circle-slash)';
+    const fit = st.fits === true ? 'fits' : st.fits === false ? 'does not fit' : 'not sized';
+    statusItem.text = `${icon} ${fmt}: ${fit}`;
+    statusItem.tooltip = new vscode.MarkdownString(`**LLM Sizer**: ${fmt}, ${fit}\n\n${st.summary.replace(/[\\`*_{}[\]<>]/g, '\\$&')}\n\nClick to open the sizing report.`);
+    statusItem.backgroundColor = st.fits === false ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+  }
+  statusItem.accessibilityInformation = { label: `LLM Sizer: ${String(statusItem.text).replace(/\$\([^)]*\)\s*/g, '')}` };
+  statusItem.show();
+}
+
+async function requestReport(doc: vscode.TextDocument): Promise<ReportResult> {
+  if (!client) throw new Error('The LLM Sizer language server is not running.');
+  return client.sendRequest<ReportResult>(ReportRequest, { uri: doc.uri.toString() });
+}
+
+const titleOf = (doc: vscode.TextDocument) => `Sizing: ${path.basename(doc.uri.path)}`;
+
+async function refreshReport(doc: vscode.TextDocument): Promise<void> {
+  const entry = reportPanels.get(doc.uri.toString());
+  if (!entry) return;
+  try {
+    const result = await requestReport(doc);
+    entry.channel.post({ type: 'report', result, title: titleOf(doc) });
+  } catch (e) {
+    entry.channel.post({ type: 'message', title: titleOf(doc), text: `Could not get the report: ${(e as Error).message}` });
+  }
+}
+
+async function showReport(ctx: vscode.ExtensionContext, uri?: vscode.Uri): Promise<void> {
+  const doc = uri ? await vscode.workspace.openTextDocument(uri) : activeYaml();
+  if (!doc) return void vscode.window.showInformationMessage('LLM Sizer: open a YAML deployment file first.');
+  const key = doc.uri.toString();
+  const existing = reportPanels.get(key);
+  if (existing) {
+    existing.channel.panel.reveal(undefined, true);
+    return refreshReport(doc);
+  }
+  const panel = createPanel(ctx, 'llmSizer.report', titleOf(doc));
+  const channel = new PanelChannel(panel, (m: FromWebview) => {
+    if (m.type === 'exportReport') void exportReport(ctx, doc.uri);
+  });
+  reportPanels.set(key, { channel });
+  panel.onDidDispose(() => {
+    clearTimeout(reportPanels.get(key)?.timer);
+    reportPanels.delete(key);
+  });
+  await refreshReport(doc);
+}
+
+async function compareHardware(ctx: vscode.ExtensionContext): Promise<void> {
+  const doc = activeYaml();
+  if (!doc || !client) return void vscode.window.showInformationMessage('LLM Sizer: open a YAML deployment file first.');
+  const title = `Compare hardware: ${path.basename(doc.uri.path)}`;
+  const channel = new PanelChannel(createPanel(ctx, 'llmSizer.compare', title));
+  try {
+    const result = await client.sendRequest(CompareRequest, { uri: doc.uri.toString(), deployment: 0 });
+    if (result === null || result === undefined) {
+      channel.post({ type: 'message', title, text: 'No hardware comparison for this file: it has no deployment the server could size, or this server does not compare hardware yet.' });
+    } else channel.post({ type: 'compare', result, title });
+  } catch (e) {
+    channel.post({ type: 'message', title, text: `Hardware comparison failed: ${(e as Error).message}` });
+  }
+}
+
+async function exportReport(ctx: vscode.ExtensionContext, uri?: vscode.Uri): Promise<void> {
+  const doc = uri ? await vscode.workspace.openTextDocument(uri) : activeYaml();
+  if (!doc) return void vscode.window.showInformationMessage('LLM Sizer: open a YAML deployment file first.');
+  const result = await requestReport(doc);
+  const base = doc.uri.scheme === 'file' ? doc.uri.fsPath.replace(/\.ya?ml$/i, '') : path.basename(doc.uri.path);
+  const target = await vscode.window.showSaveDialog({
+    title: 'Export sizing report',
+    defaultUri: vscode.Uri.file(`${base}.sizing.html`),
+    filters: { 'Standalone HTML (charts included)': ['html'], Markdown: ['md'] },
+  });
+  if (!target) return;
+  const enc = new TextEncoder();
+  let text: string;
+  if (/\.md$/i.test(target.path)) text = reportMarkdown(result.report, result.formats);
+  else {
+    const media = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'media');
+    const dec = new TextDecoder();
+    const [js, css] = await Promise.all([vscode.workspace.fs.readFile(vscode.Uri.joinPath(media, 'report.js')), vscode.workspace.fs.readFile(vscode.Uri.joinPath(media, 'report.css'))]);
+    text = exportHtml({ type: 'report', result, title: titleOf(doc) }, titleOf(doc), dec.decode(js), dec.decode(css));
+  }
+  await vscode.workspace.fs.writeFile(target, enc.encode(text));
+  const other = /\.md$/i.test(target.path) ? 'html' : 'md';
+  const pick = await vscode.window.showInformationMessage(`LLM Sizer: report exported to ${path.basename(target.path)}.`, `Also save as .${other}`);
+  if (pick) {
+    const t2 = target.with({ path: target.path.replace(/\.[^./]+$/, '') + '.' + other });
+    if (other === 'md') await vscode.workspace.fs.writeFile(t2, enc.encode(reportMarkdown(result.report, result.formats)));
+    else await exportReport(ctx, doc.uri);
+  }
+}
+
+/** Inserts (or replaces) the top-level `calibration:` block of a native plan. */
+async function insertCalibration(doc: vscode.TextDocument, block: string): Promise<boolean> {
+  const lines = doc.getText().split(/\r?\n/);
+  const start = lines.findIndex((l) => /^calibration\s*:/.test(l));
+  const edit = new vscode.WorkspaceEdit();
+  if (start >= 0) {
+    let end = start + 1;
+    while (end < lines.length && (/^\s+\S/.test(lines[end]) || lines[end].trim() === '')) end++;
+    edit.replace(doc.uri, new vscode.Range(start, 0, end, 0), block.trimEnd() + '\n');
+  } else {
+    const last = doc.lineAt(doc.lineCount - 1);
+    edit.insert(doc.uri, last.range.end, (last.text.trim() === '' ? '' : '\n') + block.trimEnd() + '\n');
+  }
+  return vscode.workspace.applyEdit(edit);
+}
+
+async function calibrate(ctx: vscode.ExtensionContext): Promise<void> {
+  if (!client) return;
+  const doc = activeYaml();
+  const choice = await vscode.window.showQuickPick(
+    [{ label: '$(file) Pick a vLLM log file…', id: 'file' }, { label: '$(clippy) Use the log text on the clipboard', id: 'clip' }, { label: '$(edit) Paste log lines…', id: 'paste' }],
+    { title: 'LLM Sizer: Calibrate from vLLM Log', placeHolder: 'Where is the vLLM startup log?' });
+  if (!choice) return;
+  let logText = '';
+  if (choice.id === 'file') {
+    const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use this log', filters: { Logs: ['log', 'txt'], 'All files': ['*'] } });
+    if (!files?.[0]) return;
+    logText = new TextDecoder().decode(await vscode.workspace.fs.readFile(files[0]));
+  } else if (choice.id === 'clip') logText = await vscode.env.clipboard.readText();
+  else logText = (await vscode.window.showInputBox({ title: 'Paste vLLM startup log lines', prompt: 'Newlines may be pasted as spaces; the parser reads the numbers either way.', ignoreFocusOut: true })) ?? '';
+  if (!logText.trim()) return void vscode.window.showWarningMessage('LLM Sizer: the log is empty.');
+  const title = 'Calibration: measured vs predicted';
+  let channel: PanelChannel | undefined;
+  const result = (await client.sendRequest(CalibrateRequest, { logText, uri: doc?.uri.toString() })) as Record<string, unknown> | null;
+  const block = typeof result?.calibration === 'string' ? result.calibration : null;
+  const canInsert = !!doc && !!block;
+  const doInsert = async () => {
+    if (!doc || !block) return;
+    if (await insertCalibration(doc, block)) void vscode.window.showInformationMessage('LLM Sizer: calibration block inserted.');
+  };
+  channel = new PanelChannel(createPanel(ctx, 'llmSizer.calibrate', title), (m) => { if (m.type === 'insertCalibration') void doInsert(); });
+  if (!result) return channel.post({ type: 'message', title, text: 'The server could not read that log.' });
+  channel.post({ type: 'calibrate', result, title, canInsert });
+  if (canInsert) {
+    const pick = await vscode.window.showInformationMessage(`LLM Sizer: insert the calibration block into ${path.basename(doc!.uri.path)}?`, 'Insert');
+    if (pick === 'Insert') await doInsert();
+  }
+}
+
+export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
+  statusItem = vscode.window.createStatusBarItem('llmSizer.status', vscode.StatusBarAlignment.Right, 100);
+  statusItem.name = 'LLM Sizer';
+  statusItem.command = 'llmSizer.showReport';
+  ctx.subscriptions.push(
+    statusItem,
+    vscode.commands.registerCommand('llmSizer.showReport', (uri?: vscode.Uri) => showReport(ctx, uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('llmSizer.compareHardware', () => compareHardware(ctx)),
+    vscode.commands.registerCommand('llmSizer.exportReport', (uri?: vscode.Uri) => exportReport(ctx, uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('llmSizer.calibrate', () => calibrate(ctx)),
+    vscode.window.onDidChangeActiveTextEditor(updateStatusBar),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      const entry = reportPanels.get(e.document.uri.toString());
+      if (!entry || !e.contentChanges.length) return;
+      clearTimeout(entry.timer);
+      entry.timer = setTimeout(() => void refreshReport(e.document), DEBOUNCE_MS);
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => status.delete(d.uri.toString())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('llmSizer')) {
+        updateStatusBar();
+        for (const [k] of reportPanels) {
+          const d = vscode.workspace.textDocuments.find((x) => x.uri.toString() === k);
+          if (d) void refreshReport(d);
+        }
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      // The server reads workspace catalogs only when trusted: restart it with the new trust state.
+      await client?.stop();
+      client = startClient(ctx);
+      await client.start();
+    }),
+  );
+  client = startClient(ctx);
+  ctx.subscriptions.push({ dispose: () => void client?.stop() });
+  updateStatusBar();
+  await client.start();
+}
+
+export function deactivate(): Thenable<void> | undefined {
+  return client?.stop();
+}

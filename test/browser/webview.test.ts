@@ -1,0 +1,188 @@
+// The report webview page in headless Chromium (Debian's package, driven by playwright-core): each chart
+// renders from a fixture report, no console errors, CSP present and enforced, user strings stay text.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { webviewCsp, jsonForScript, exportHtml } from '../../client/src/html';
+import { reportMarkdown } from '../../client/src/markdown';
+import { ensureChromium, CHROMIUM_ARGS } from './chromium';
+
+const ROOT = resolve(__dirname, '../..');
+const FIX = join(ROOT, 'test/fixtures/webview');
+const OUT = join(ROOT, 'test-artifacts/webview');
+const NONCE = 'testNonce0123456789';
+const XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">';
+
+const base = JSON.parse(readFileSync(join(FIX, 'chat-70b.report.json'), 'utf8'));
+function hostile(): unknown {
+  const r = structuredClone(base);
+  r.deployments[0].model.id = `meta-llama/${XSS}`;
+  r.deployments[0].name = `evil ${XSS}`;
+  r.diagnostics.push({ code: 'x', severity: 'error', message: `bad ${XSS}`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } });
+  return r;
+}
+const fixtures: Record<string, unknown> = {
+  report: { type: 'report', title: 'Sizing: chat-70b.yaml', result: { uri: 'file:///w/chat-70b.yaml', report: base, formats: ['native'], version: 1 } },
+  xss: { type: 'report', title: 'Sizing: evil.yaml', result: { uri: 'file:///w/evil.yaml', report: hostile(), formats: ['native'], version: 1 } },
+  compare: { type: 'compare', title: 'Compare hardware', result: { rows: [{ gpu: 'H100-SXM', fits: true, usd_per_million_output_tokens: 1.85, tpot_ms: 20.3 }, { gpu: 'A100-80GB', fits: true, usd_per_million_output_tokens: 2.9, tpot_ms: 41.0 }, { gpu: `L40S ${XSS}`, fits: false, usd_per_million_output_tokens: null, tpot_ms: null }] } },
+  compareNull: { type: 'compare', title: 'Compare hardware', result: null },
+  calibrate: { type: 'calibrate', title: 'Calibration', canInsert: true, result: { log: { version: '0.11.0', model: 'meta-llama/Llama-3.1-8B-Instruct', engine: 'V1', error: null }, measured: { weights: 14.99, kv: 53.4, tokens: 437392, concurrency: 3.34 }, predicted: { weights: 14.96, kv: 53.9, tokens: 441000, concurrency: 3.36 }, calibration: 'calibration:\n  weights_gib: 14.99' } },
+};
+
+let server: Server;
+let url = '';
+let browser: Browser;
+const csp = webviewCsp("'self'", NONCE);
+
+before(async () => {
+  const exe = ensureChromium();
+  assert.ok(existsSync(join(ROOT, 'dist/media/report.js')), 'dist/media/report.js missing: run `node scripts/build.mjs`');
+  mkdirSync(OUT, { recursive: true });
+  const harness = readFileSync(join(FIX, 'harness.html'), 'utf8');
+  server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    if (u.pathname === '/harness') {
+      const data = fixtures[u.searchParams.get('fixture') ?? 'report'];
+      const probe = u.searchParams.get('probe') ? '<script>window.__unsafeRan = true;</script>' : '';
+      const html = harness.replace('{{CSP}}', csp).replaceAll('{{NONCE}}', NONCE).replace('{{DATA}}', () => jsonForScript(data)).replace('{{PROBE}}', probe).replace('{{THEME}}', u.searchParams.get('theme') ?? 'vscode-light');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(html);
+    }
+    if (u.pathname === '/export') {
+      const html = exportHtml(fixtures.report, 'Sizing export', readFileSync(join(ROOT, 'dist/media/report.js'), 'utf8'), readFileSync(join(ROOT, 'dist/media/report.css'), 'utf8'));
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(html);
+    }
+    const m = /^\/dist\/media\/(report\.(js|css))$/.exec(u.pathname);
+    if (m) {
+      res.writeHead(200, { 'content-type': m[2] === 'js' ? 'text/javascript' : 'text/css' });
+      return res.end(readFileSync(join(ROOT, 'dist/media', m[1])));
+    }
+    res.writeHead(u.pathname === '/favicon.ico' ? 204 : 404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const a = server.address();
+  url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  browser = await chromium.launch({ executablePath: exe, headless: true, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(path: string, opts: { allowCsp?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  await page.goto(url + path);
+  if (!opts.allowCsp) await page.waitForSelector('body[data-rendered]');
+  return { page, errors };
+}
+
+test('report page renders every chart with its data table, no console errors', async () => {
+  const { page, errors } = await open('/harness?fixture=report');
+  await page.waitForSelector('#roofline-0');
+  const titles = await page.locator('h3.chart-title').allInnerTexts();
+  for (const t of ['Memory per GPU', 'KV cache capacity and concurrency', 'Roofline (log-log)', 'Latency vs throughput', "Little's Law: replicas", 'Cost per million tokens', 'Operators per step']) assert.ok(titles.includes(t), `missing chart "${t}" in ${JSON.stringify(titles)}`);
+  for (const id of ['memory-0', 'kv-0', 'roofline-0', 'latency-0', 'capacity-0', 'cost-0']) {
+    const sec = page.locator(`#${id}`);
+    assert.ok((await sec.locator('svg .mark').count()) > 0, `${id}: no marks`);
+    assert.ok((await sec.locator('details.data table tbody tr').count()) > 0, `${id}: no data table rows`);
+  }
+  // Numbers come straight from the report.
+  const mem = await page.locator('#memory-0 table').textContent();
+  assert.match(mem ?? '', /Weights32\.89 GiB/);
+  const kv = await page.locator('#kv-0 .readout').textContent();
+  assert.match(kv ?? '', /485,312 tokens/);
+  assert.match(await page.locator('#roofline-0 .readout').textContent() ?? '', /Ridge point 295 FLOP\/byte/);
+  assert.match(await page.locator('#latency-0 .readout').textContent() ?? '', /Knee at batch 45/);
+  assert.match(await page.locator('#capacity-0 .readout').textContent() ?? '', /4 replica\(s\) needed, 2 deployed/);
+  assert.match(await page.locator('#cost-0 .readout').textContent() ?? '', /\$1\.852 per million output tokens/);
+  const cspMeta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.equal(cspMeta, csp);
+  assert.match(cspMeta ?? '', /default-src 'none'; script-src 'nonce-/);
+  // Keyboard: Tab reaches a chart mark and its read-out updates.
+  await page.locator('#memory-0 svg .mark').first().focus();
+  assert.match(await page.locator('#memory-0 .readout').textContent() ?? '', /^Weights: 32\.89 GiB/);
+  await page.screenshot({ path: join(OUT, 'report-light.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('dark and high-contrast themes render without errors', async () => {
+  for (const theme of ['vscode-dark', 'vscode-high-contrast']) {
+    const { page, errors } = await open(`/harness?fixture=report&theme=${theme}`);
+    await page.emulateMedia({ colorScheme: theme === 'vscode-dark' ? 'dark' : 'no-preference' });
+    await page.screenshot({ path: join(OUT, `report-${theme}.png`), fullPage: false });
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('a model name containing <script> stays text', async () => {
+  const { page, errors } = await open('/harness?fixture=xss');
+  await page.waitForSelector('#memory-0');
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+  assert.equal(await page.locator('#app img').count(), 0);
+  assert.equal(await page.locator('#app script').count(), 0);
+  assert.ok((await page.locator('.model-id').textContent())?.includes('<script>window.__xss=1</script>'));
+  assert.ok((await page.locator('h2#dep-0').textContent())?.includes('<img src=x onerror='));
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(OUT, 'xss.png') });
+  await page.close();
+});
+
+test('an inline script without the nonce is blocked by the CSP', async () => {
+  const { page, errors } = await open('/harness?fixture=report&probe=1', { allowCsp: true });
+  await page.waitForSelector('body[data-rendered]');
+  assert.equal(await page.evaluate(() => (window as unknown as { __unsafeRan?: boolean }).__unsafeRan), undefined);
+  assert.ok(errors.some((e) => /Content Security Policy/.test(e)), `expected a CSP violation, got ${JSON.stringify(errors)}`);
+  await page.close();
+});
+
+test('compare view: sortable table and chart; null result says so', async () => {
+  const { page, errors } = await open('/harness?fixture=compare');
+  const th = page.locator('th[data-col="usd_per_million_output_tokens"]');
+  assert.equal(await th.getAttribute('aria-sort'), 'ascending');
+  assert.equal(await page.locator('table.sortable tbody tr').first().locator('th').textContent(), 'H100-SXM');
+  await th.locator('button').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('th[data-col="usd_per_million_output_tokens"]').getAttribute('aria-sort'), 'descending');
+  assert.equal(await page.locator('table.sortable tbody tr').first().locator('th').textContent(), 'A100-80GB');
+  assert.ok((await page.locator('#compare-chart svg .mark').count()) >= 2);
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+  await page.screenshot({ path: join(OUT, 'compare.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+  const n = await open('/harness?fixture=compareNull');
+  assert.match(await n.page.locator('#app').textContent() ?? '', /No hardware comparison for this file/);
+  assert.deepEqual(n.errors, []);
+  await n.page.close();
+});
+
+test('calibration view: measured vs predicted and the insert button', async () => {
+  const { page, errors } = await open('/harness?fixture=calibrate');
+  assert.match(await page.locator('table').textContent() ?? '', /weights14\.99 GiB14\.96 GiB/);
+  assert.equal(await page.locator('#insert-calibration').count(), 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('exported standalone HTML renders offline with its own CSP', async () => {
+  const { page, errors } = await open('/export');
+  await page.waitForSelector('#latency-0');
+  assert.equal(await page.locator('h3.chart-title').count() >= 6, true);
+  assert.match(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content') ?? '', /^default-src 'none'/);
+  await page.screenshot({ path: join(OUT, 'export.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+  const md = reportMarkdown(base, ['native']);
+  assert.match(md, /## chat-70b/);
+  assert.match(md, /\| Weights \| 32\.89 GiB \|/);
+});
