@@ -13,6 +13,7 @@ import type { Deployment, Diagnostic, Range } from './formats/types';
 import { performanceFor } from './perf';
 import type { PerformanceOutput } from './perf';
 import { rulesFor } from './rules';
+import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_TEXT_BYTES, parseYaml, rangeOf } from './yamlDoc';
 
 export interface AnalysisOptions {
@@ -28,6 +29,8 @@ export interface AnalysisOptions {
   adapters?: FormatAdapter[];
   /** Skip the performance part (engine II) when only memory is needed. */
   memoryOnly?: boolean;
+  /** Results of unchanged `---` documents from the last run (the language server keeps one per file). */
+  segmentCache?: SegmentCache;
 }
 
 export interface ModelInfo {
@@ -166,13 +169,55 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
       disabled: false,
     };
   }
-  const parsed = parseYaml(text);
-  const adapters = o.adapters ?? ADAPTERS;
+  // Each `---` document is parsed and sized on its own; with a cache, unchanged documents are reused.
   const deployments: DeploymentAnalysis[] = [];
   const formats: string[] = [];
   const fileDiags: Diagnostic[] = [];
+  const yamlProblems: Diagnostic[] = [];
   let claimed = false;
-  parsed.docs.forEach((doc, docIndex) => {
+  let docIndex = 0;
+  const cache = o.segmentCache;
+  const used = cache ? new Map<string, SegmentResult>() : null;
+  for (const seg of splitSegments(text)) {
+    const key = `${docIndex}\u0000${seg.text}`;
+    let r = cache?.get(key);
+    if (!r) r = analyzeSegment(seg.text, docIndex, o);
+    used?.set(key, r);
+    docIndex += r.docCount;
+    claimed ||= r.claimed;
+    formats.push(...r.formats);
+    yamlProblems.push(...shiftDiagnostics(r.problems, seg.startLine));
+    fileDiags.push(...shiftDiagnostics(r.diagnostics, seg.startLine));
+    for (const a of r.deployments) deployments.push(shiftAnalysis(a, seg.startLine));
+  }
+  if (cache && used) {
+    // Keep only this version's documents so the cache never outgrows the file.
+    cache.clear();
+    for (const [k, v] of used) cache.set(k, v);
+  }
+  // YAML errors matter only in files we claim, or in files that look like ours but fail to parse.
+  const looksOurs = /apiVersion:\s*llm-sizer\//.test(text);
+  const yamlDiags = claimed || looksOurs ? yamlProblems : [];
+  const diagnostics = [...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
+  return { deployments, diagnostics, formats, disabled: false };
+}
+
+/** Per-document results in the segment's own line numbers (shifted when combined). */
+export interface SegmentResult {
+  docCount: number;
+  claimed: boolean;
+  formats: string[];
+  problems: Diagnostic[];
+  diagnostics: Diagnostic[];
+  deployments: DeploymentAnalysis[];
+}
+export type SegmentCache = Map<string, SegmentResult>;
+
+function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions): SegmentResult {
+  const parsed = parseYaml(text);
+  const adapters = o.adapters ?? ADAPTERS;
+  const out: SegmentResult = { docCount: parsed.docs.length, claimed: false, formats: [], problems: parsed.problems, diagnostics: [], deployments: [] };
+  parsed.docs.forEach((doc, i) => {
     const adapter = adapters.find((a) => {
       try {
         return a.detect(doc);
@@ -181,16 +226,18 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
       }
     });
     if (!adapter) return;
-    claimed = true;
-    formats.push(adapter.format);
+    out.claimed = true;
+    out.formats.push(adapter.format);
     const docRange = rangeOf(parsed.lineCounter, doc.contents as never) ?? ZERO;
-    const res = adapter.adapt({ doc, docIndex, lineCounter: parsed.lineCounter, docRange, defaultGpu: o.defaultGpu ?? null });
-    fileDiags.push(...res.diagnostics);
-    for (const d of res.deployments) deployments.push(analyzeDeployment(d, o));
+    const res = adapter.adapt({ doc, docIndex: firstDocIndex + i, lineCounter: parsed.lineCounter, docRange, defaultGpu: o.defaultGpu ?? null });
+    out.diagnostics.push(...res.diagnostics);
+    for (const d of res.deployments) out.deployments.push(analyzeDeployment(d, o));
   });
-  // YAML errors matter only in files we claim, or in files that look like ours but fail to parse.
-  const looksOurs = /apiVersion:\s*llm-sizer\//.test(text);
-  const yamlDiags = claimed || looksOurs ? parsed.problems : [];
-  const diagnostics = [...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
-  return { deployments, diagnostics, formats, disabled: false };
+  return out;
+}
+
+function shiftAnalysis(a: DeploymentAnalysis, lines: number): DeploymentAnalysis {
+  if (lines === 0) return a;
+  const d = a.deployment;
+  return { ...a, deployment: { ...d, ranges: shiftRanges(d.ranges, lines), keyRanges: shiftRanges(d.keyRanges, lines) }, diagnostics: shiftDiagnostics(a.diagnostics, lines) };
 }

@@ -1,0 +1,181 @@
+// The language service: analyzes each document once per version, caches the result, and answers every
+// feature from that cache. No connection here: server.ts forwards LSP requests to it, tests can call it directly.
+import * as path from 'node:path';
+import type { CodeAction, CodeActionParams, CompletionItem, DocumentSymbol, Hover, InlayHint, Position, Range } from 'vscode-languageserver';
+import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
+import { fileURLToPath } from 'node:url';
+import { analyzeText } from './analysis';
+import type { AnalysisOptions, FileAnalysis, SegmentCache } from './analysis';
+import { builtinCatalog } from './catalog/index';
+import type { Catalog } from './catalog/index';
+import { calibrationYaml, parseVllmLog } from './calibration/logParser';
+import { codeActions } from './features/codeActions';
+import { completions } from './features/completion';
+import { toLspDiagnostics } from './features/diagnostics';
+import { hover } from './features/hover';
+import { inlayHints } from './features/inlayHints';
+import { documentSymbols } from './features/symbols';
+import { catalogKindOf, validateCatalogText } from './features/workspaceCatalog';
+import type { CatalogKind } from './features/workspaceCatalog';
+import { localConfigReader } from './localModel';
+import type { ServerSettings, StatusParams } from './protocol';
+import { DEFAULT_SETTINGS } from './protocol';
+import { reportJson } from './report';
+
+export interface TextDoc {
+  uri: string;
+  version: number;
+  getText(): string;
+}
+
+export interface CacheEntry {
+  uri: string;
+  version: number;
+  text: string;
+  analysis: FileAnalysis;
+  /** Set for workspace catalog files (validated by the model or hardware schema, not sized). */
+  catalogKind: CatalogKind | null;
+  /** Per-`---`-document results reused by the next version. */
+  segments: SegmentCache;
+  /** Milliseconds the last analysis took (status and benchmarks). */
+  elapsedMs: number;
+}
+
+export class LanguageService {
+  private cache = new Map<string, CacheEntry>();
+  private settings: ServerSettings = { ...DEFAULT_SETTINGS };
+  private catalog: Catalog = builtinCatalog();
+
+  constructor(private readonly env: { trusted: boolean } = { trusted: true }) {}
+
+  /** New settings or catalog: every cached result is stale. */
+  configure(settings: Partial<ServerSettings> | null | undefined, catalog?: Catalog): void {
+    this.settings = normalizeSettings(settings);
+    if (catalog) this.catalog = catalog;
+    this.cache.clear();
+  }
+
+  getSettings(): ServerSettings {
+    return this.settings;
+  }
+
+  getCatalog(): Catalog {
+    return this.catalog;
+  }
+
+  options(uri: string): AnalysisOptions {
+    let baseDir: string | null = null;
+    try {
+      if (uri.startsWith('file:')) baseDir = path.dirname(fileURLToPath(uri));
+    } catch {
+      baseDir = null;
+    }
+    return {
+      catalog: this.catalog,
+      defaultGpu: this.settings.defaultGpu,
+      defaultEngineVersion: this.settings.defaultEngineVersion,
+      priceOverrides: this.settings.gpuPrices,
+      // Reading a model's config.json from disk only in a trusted workspace.
+      readLocalConfig: this.env.trusted && baseDir ? localConfigReader({ baseDir }) : undefined,
+    };
+  }
+
+  /** The analysis of this document version: computed once, then read from the cache. */
+  analyze(doc: TextDoc): CacheEntry {
+    const hit = this.cache.get(doc.uri);
+    if (hit && hit.version === doc.version) return hit;
+    const text = doc.getText();
+    if (hit && hit.text === text) {
+      hit.version = doc.version;
+      return hit;
+    }
+    const t0 = performance.now();
+    const segments: SegmentCache = hit?.segments ?? new Map();
+    const catalogKind = catalogKindOf(doc.uri, this.settings.catalogFolders);
+    let analysis: FileAnalysis;
+    if (!this.settings.enable) analysis = { deployments: [], diagnostics: [], formats: [], disabled: true };
+    else if (catalogKind) analysis = validateCatalogText(text, catalogKind);
+    else analysis = analyzeText(text, { ...this.options(doc.uri), segmentCache: segments });
+    const entry: CacheEntry = { uri: doc.uri, version: doc.version, text, analysis, catalogKind, segments, elapsedMs: performance.now() - t0 };
+    this.cache.set(doc.uri, entry);
+    return entry;
+  }
+
+  get(uri: string): CacheEntry | undefined {
+    return this.cache.get(uri);
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  diagnostics(doc: TextDoc): LspDiagnostic[] {
+    return toLspDiagnostics(this.analyze(doc).analysis.diagnostics);
+  }
+
+  status(doc: TextDoc): StatusParams {
+    const e = this.analyze(doc);
+    const sized = e.analysis.deployments.filter((d) => d.sizing);
+    const fits = sized.length ? sized.every((d) => d.sizing!.startup.ok) : null;
+    const errors = e.analysis.diagnostics.filter((d) => d.severity === 'error').length;
+    const summary = e.analysis.disabled
+      ? 'llm-sizer: disabled for this file'
+      : !e.analysis.deployments.length
+        ? ''
+        : `${sized.length}/${e.analysis.deployments.length} sized; ${fits === false ? 'does not start' : fits ? 'starts' : 'not sized'}${errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
+    return { uri: doc.uri, formats: e.analysis.formats, fits, summary };
+  }
+
+  hover(doc: TextDoc, pos: Position): Hover | null {
+    return hover(this.analyze(doc), pos, this.catalog);
+  }
+
+  completion(doc: TextDoc, pos: Position): CompletionItem[] {
+    return completions(this.analyze(doc), pos, this.catalog);
+  }
+
+  codeActions(doc: TextDoc, params: CodeActionParams): CodeAction[] {
+    return codeActions(this.analyze(doc), params);
+  }
+
+  symbols(doc: TextDoc): DocumentSymbol[] {
+    return documentSymbols(this.analyze(doc));
+  }
+
+  inlayHints(doc: TextDoc, range: Range): InlayHint[] {
+    return inlayHints(this.analyze(doc), range);
+  }
+
+  report(doc: TextDoc): Record<string, unknown> {
+    return reportJson(doc.uri, this.analyze(doc).analysis);
+  }
+
+  /** A pasted vLLM startup log against the document's first sized deployment. */
+  calibrate(logText: string, doc: TextDoc | null): Record<string, unknown> {
+    const log = parseVllmLog(logText);
+    const s = doc ? this.analyze(doc).analysis.deployments.find((d) => d.sizing)?.sizing : undefined;
+    const G = 2 ** 30;
+    const predicted = s
+      ? { total: s.memory.totalBytes / G, weights: s.memory.weightsBytes / G, activation: s.memory.activationPeakBytes / G, non_torch: s.memory.nonTorchBytes / G, cudagraph: s.memory.cudagraphBytes / G, kv: s.memory.kvCacheBytes / G, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency }
+      : null;
+    const measured = { total: log.totalMemoryGiB, weights: log.weightsGiB, activation: log.activationPeakGiB, non_torch: log.nonTorchGiB, cudagraph: log.cudagraphGiB, kv: log.availableKvGiB, tokens: log.kvTokens, concurrency: log.maxConcurrency };
+    return { log, measured, predicted, calibration: calibrationYaml(log) };
+  }
+}
+
+/** Settings from the client with defaults for whatever it did not send (or when it does not answer). */
+export function normalizeSettings(s: Partial<ServerSettings> | null | undefined): ServerSettings {
+  const o = (s && typeof s === 'object' ? s : {}) as Record<string, unknown>;
+  const str = (v: unknown, d: string | null) => (typeof v === 'string' && v.trim() ? v.trim() : v === null ? null : d);
+  const prices: Record<string, number> = {};
+  if (o.gpuPrices && typeof o.gpuPrices === 'object') {
+    for (const [k, v] of Object.entries(o.gpuPrices as Record<string, unknown>)) if (typeof v === 'number' && Number.isFinite(v) && v >= 0) prices[k] = v;
+  }
+  return {
+    defaultGpu: str(o.defaultGpu, DEFAULT_SETTINGS.defaultGpu),
+    defaultEngineVersion: str(o.defaultEngineVersion, DEFAULT_SETTINGS.defaultEngineVersion),
+    gpuPrices: prices,
+    catalogFolders: Array.isArray(o.catalogFolders) && o.catalogFolders.every((x) => typeof x === 'string') ? (o.catalogFolders as string[]) : [...DEFAULT_SETTINGS.catalogFolders],
+    enable: typeof o.enable === 'boolean' ? o.enable : DEFAULT_SETTINGS.enable,
+  };
+}

@@ -1,0 +1,152 @@
+// The language server process (stdio or IPC). Thin: each handler forwards to the LanguageService and
+// never lets an exception escape (it is logged and the request gets an empty answer).
+import { fileURLToPath } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DidChangeConfigurationNotification, ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
+import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
+import { LanguageService } from './languageService';
+import { loadWorkspaceCatalog } from './features/workspaceCatalog';
+import { CalibrateRequest, CompareRequest, ReportRequest, StatusNotification } from './protocol';
+import type { CalibrateParams, CompareParams, ReportParams, ReportResult, ServerSettings } from './protocol';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let service = new LanguageService();
+let hasConfiguration = false;
+let trusted = true;
+let roots: string[] = [];
+
+function safe<P extends unknown[], R>(name: string, fallback: R, fn: (...args: P) => R): (...args: P) => R {
+  return (...args: P) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      connection.console.error(`llm-sizer ${name}: ${(e as Error)?.stack ?? String(e)}`);
+      return fallback;
+    }
+  };
+}
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  const init = (params.initializationOptions ?? {}) as { trusted?: boolean; settings?: Partial<ServerSettings> };
+  // Restricted mode: no workspace files are read (catalog folders, local model directories).
+  trusted = init.trusted !== false;
+  service = new LanguageService({ trusted });
+  service.configure(init.settings);
+  hasConfiguration = !!params.capabilities.workspace?.configuration;
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  roots = folders.flatMap((u) => {
+    try {
+      return u.startsWith('file:') ? [fileURLToPath(u)] : [];
+    } catch {
+      return [];
+    }
+  });
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: [':', ' ', '/', '{', ','], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      documentSymbolProvider: true,
+      inlayHintProvider: true,
+    },
+    serverInfo: { name: 'llm-sizer', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (hasConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'llmSizer' }).catch(() => undefined);
+  void reload();
+});
+
+/** Settings (defaults when the client does not answer) and the workspace catalog; then re-check open files. */
+async function reload(): Promise<void> {
+  try {
+    let settings: Partial<ServerSettings> | null = null;
+    if (hasConfiguration) {
+      settings = await Promise.race([
+        connection.workspace.getConfiguration('llmSizer').catch(() => null),
+        new Promise<null>((r) => setTimeout(() => r(null), 2000)),
+      ]);
+    }
+    const current = service.getSettings();
+    service.configure(settings ?? current);
+    if (trusted && roots.length) {
+      const { catalog, files } = loadWorkspaceCatalog(roots, service.getSettings().catalogFolders);
+      if (files.length) service.configure(service.getSettings(), catalog);
+    }
+    for (const d of documents.all()) schedule(d);
+  } catch (e) {
+    connection.console.error(`llm-sizer settings: ${(e as Error)?.stack ?? String(e)}`);
+  }
+}
+
+connection.onDidChangeConfiguration(() => void reload());
+connection.onDidChangeWatchedFiles(() => void reload());
+
+// Diagnostics: no fixed debounce. A change schedules one validation on the next turn of the event loop, so a
+// burst of edits in one read coalesces and stale versions are skipped; hovers queued meanwhile still run.
+const pending = new Map<string, NodeJS.Immediate>();
+
+function schedule(doc: TextDocument): void {
+  const old = pending.get(doc.uri);
+  if (old) clearImmediate(old);
+  pending.set(
+    doc.uri,
+    setImmediate(() => {
+      pending.delete(doc.uri);
+      validate(doc.uri, doc.version);
+    }),
+  );
+}
+
+const validate = safe('validate', undefined, (uri: string, version: number) => {
+  const doc = documents.get(uri);
+  if (!doc || doc.version !== version) return;
+  const diagnostics = service.diagnostics(doc);
+  void connection.sendDiagnostics({ uri, version, diagnostics });
+  void connection.sendNotification(StatusNotification, service.status(doc));
+});
+
+documents.onDidOpen((e) => schedule(e.document));
+documents.onDidChangeContent((e) => schedule(e.document));
+documents.onDidSave((e) => {
+  // A saved workspace catalog file changes lookups in every plan.
+  if (service.get(e.document.uri)?.catalogKind) void reload();
+});
+documents.onDidClose((e) => {
+  const p = pending.get(e.document.uri);
+  if (p) clearImmediate(p);
+  pending.delete(e.document.uri);
+  service.forget(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+const withDoc = <R>(uri: string, fallback: R, fn: (d: TextDocument) => R): R => {
+  const d = documents.get(uri);
+  return d ? fn(d) : fallback;
+};
+
+connection.onHover(safe('hover', null, (p) => withDoc(p.textDocument.uri, null, (d) => service.hover(d, p.position))));
+connection.onCompletion(safe('completion', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.completion(d, p.position))));
+connection.onCodeAction(safe('codeAction', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.codeActions(d, p))));
+connection.onDocumentSymbol(safe('documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.symbols(d))));
+connection.languages.inlayHint.on(safe('inlayHint', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.inlayHints(d, p.range))));
+
+connection.onRequest(
+  ReportRequest,
+  safe('report', null, (p: ReportParams): ReportResult | null =>
+    withDoc(p.uri, null, (d) => ({ uri: p.uri, report: service.report(d), formats: service.analyze(d).analysis.formats, version: d.version })),
+  ),
+);
+// Engine II (hardware comparison) is not wired yet: the client shows "not available".
+connection.onRequest(CompareRequest, safe('compare', null, (_p: CompareParams) => null));
+connection.onRequest(
+  CalibrateRequest,
+  safe('calibrate', null, (p: CalibrateParams) => service.calibrate(String(p?.logText ?? ''), p?.uri ? documents.get(p.uri) ?? null : null)),
+);
+
+process.on('uncaughtException', (e) => connection.console.error(`llm-sizer: ${e?.stack ?? String(e)}`));
+documents.listen(connection);
+connection.listen();
