@@ -12,6 +12,7 @@ export interface ServerOptions {
   /** Answer for workspace/configuration (per section); null: the client has no configuration capability. */
   settings?: Record<string, unknown> | null;
   rootUri?: string | null;
+  env?: NodeJS.ProcessEnv;
 }
 
 export class LspClient {
@@ -39,7 +40,7 @@ export class LspClient {
   }
 
   static async start(opts: ServerOptions = {}): Promise<LspClient> {
-    const proc = spawn(opts.command ?? process.execPath, opts.args ?? ['dist/server.js', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(opts.command ?? process.execPath, opts.args ?? ['dist/server.js', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     proc.stderr!.on('data', () => undefined);
     const c = new LspClient(proc, opts);
     await c.conn.sendRequest('initialize', {

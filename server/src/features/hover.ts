@@ -16,12 +16,26 @@ export function hover(entry: CacheEntry, pos: Position, _catalog: Catalog): Hove
   const hit = fieldAt(entry.analysis.deployments, pos);
   if (!hit) return null;
   const a = hit.analysis;
-  let md: string | null = null;
-  if (hit.path === 'model' || hit.path === 'metadata.name' || hit.path === 'name') md = sizingMarkdown(a);
-  else if (hit.path === 'hardware.gpu') md = a.gpu ? gpuMarkdown(a.gpu, a) : null;
-  else if (hit.path.startsWith('serving.')) md = servingKeyMarkdown(a, hit.path.slice('serving.'.length));
+  // Analyses are immutable per version, so a hover's markdown is built once and then only looked up.
+  let perDeployment = rendered.get(a);
+  if (!perDeployment) rendered.set(a, (perDeployment = new Map()));
+  let md = perDeployment.get(hit.path);
+  if (md === undefined) {
+    md = render(a, hit.path);
+    perDeployment.set(hit.path, md);
+  }
   if (!md) return null;
   return { contents: { kind: MarkupKind.Markdown, value: md }, range: hit.range };
+}
+
+const rendered = new WeakMap<DeploymentAnalysis, Map<string, string | null>>();
+
+function render(a: DeploymentAnalysis, path: string): string | null {
+  let md: string | null = null;
+  if (path === 'model' || path === 'metadata.name' || path === 'name') md = sizingMarkdown(a);
+  else if (path === 'hardware.gpu') md = a.gpu ? gpuMarkdown(a.gpu, a) : null;
+  else if (path.startsWith('serving.')) md = servingKeyMarkdown(a, path.slice('serving.'.length));
+  return md;
 }
 
 const gib = (b: number) => fmtGiB(b);

@@ -1,0 +1,149 @@
+// Language-server benchmark: dist/server.js beside yaml-language-server (given the project's own
+// deployment.schema.json), also with its fixed 200 ms validation delay patched to 0 in a temp copy,
+// on the same native documents of ~150 and ~5,000 lines, in the same run.
+// Medians of edit-to-diagnostics and hover latency; peak RSS (VmHWM). Run: npm run bench:lsp
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from '../test/lsp/lspClient';
+
+const EDITS = Number(process.env.BENCH_EDITS ?? 30);
+const HOVERS = Number(process.env.BENCH_HOVERS ?? 200);
+
+const MODELS = ['meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.1-70B-Instruct', 'Qwen/Qwen2.5-7B-Instruct', 'mistralai/Mistral-7B-Instruct-v0.3'];
+
+/** One native plan of 25 lines. */
+function plan(i: number): string {
+  return [
+    `# plan ${i}`,
+    'apiVersion: llm-sizer/v1',
+    'kind: ServingPlan',
+    'metadata:',
+    `  name: plan-${i}`,
+    `model: ${MODELS[i % MODELS.length]}`,
+    'hardware:',
+    '  gpu: H100',
+    `  count: ${i % 4 === 1 ? 4 : 1}`,
+    '  gpus_per_node: 8',
+    'serving:',
+    '  engine: vllm',
+    '  engine_version: "0.11.0"',
+    `  tensor_parallel_size: ${i % 4 === 1 ? 4 : 1}`,
+    '  max_model_len: 8192',
+    '  gpu_memory_utilization: 0.9',
+    '  max_num_seqs: 64',
+    '  max_num_batched_tokens: 8192',
+    '  kv_cache_dtype: auto',
+    'workload:',
+    '  requests_per_second: 5',
+    '  input_tokens: 1000',
+    '  output_tokens: 200',
+    'slo: {ttft_ms: 800, tpot_ms: 60}',
+    'cost: {gpu_hour_usd: 2.5}',
+  ].join('\n');
+}
+
+function documentOf(lines: number): string {
+  const n = Math.max(1, Math.round(lines / 26));
+  return Array.from({ length: n }, (_, i) => plan(i)).join('\n---\n') + '\n';
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function vmHwmMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface Result {
+  server: string;
+  doc: string;
+  editMs: number;
+  hoverMs: number;
+  rssMiB: number;
+}
+
+async function measure(name: string, start: () => Promise<LspClient>, docName: string, text: string): Promise<Result> {
+  const c = await start();
+  const uri = pathToFileURL(resolve(`bench/.lsp-${docName}.yaml`)).href;
+  await c.open(uri, text);
+  const lines = text.split('\n');
+  // The edit: a value in the middle plan's serving block flips between two numbers (one character).
+  const target = lines.findIndex((l, i) => i >= lines.length / 2 && l.startsWith('  max_num_seqs: '));
+  const col = '  max_num_seqs: '.length;
+  const edit: number[] = [];
+  for (let i = 0; i < EDITS + 3; i++) {
+    const t0 = performance.now();
+    await c.change(uri, [{ range: { start: { line: target, character: col }, end: { line: target, character: col + 2 } }, text: i % 2 ? '64' : '32' }]);
+    if (i >= 3) edit.push(performance.now() - t0);
+  }
+  const modelLine = lines.findIndex((l, i) => i >= lines.length / 2 && l.startsWith('model: '));
+  const hoverAt = name.startsWith('llm-sizer') ? { line: modelLine, character: 12 } : { line: target, character: 4 };
+  const hover: number[] = [];
+  for (let i = 0; i < HOVERS + 10; i++) {
+    const t0 = performance.now();
+    const h = await c.request('textDocument/hover', { textDocument: { uri }, position: hoverAt });
+    if (i >= 10) hover.push(performance.now() - t0);
+    if (i === 0 && !h) console.error(`note: ${name} returned no hover`);
+  }
+  const rssMiB = vmHwmMiB(c.proc.pid!);
+  await c.stop();
+  return { server: name, doc: docName, editMs: median(edit), hoverMs: median(hover), rssMiB };
+}
+
+async function yamlLs(bin: string, nodePath?: string): Promise<LspClient> {
+  const schema = pathToFileURL(resolve('schemas/deployment.schema.json')).href;
+  const env = nodePath ? { ...process.env, NODE_PATH: nodePath } : process.env;
+  const c = await LspClient.start({ command: process.execPath, args: [bin, '--stdio'], settings: null, env });
+  await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { yaml: { validate: true, hover: true, completion: true, schemas: { [schema]: ['*.yaml'] } } } });
+  return c;
+}
+
+async function main(): Promise<void> {
+  const small = documentOf(150);
+  const large = documentOf(5000);
+  // yaml-language-server with its validation delay (yamlSettings.validationDelayMs = 200) patched to 0, in a temp copy.
+  const tmp = mkdtempSync(join(tmpdir(), 'yls-nodelay-'));
+  const copy = join(tmp, 'yaml-language-server');
+  cpSync('node_modules/yaml-language-server', copy, { recursive: true });
+  const settingsJs = join(copy, 'out/server/src/yamlSettings.js');
+  const patched = readFileSync(settingsJs, 'utf8').replace('this.validationDelayMs = 200;', 'this.validationDelayMs = 0;');
+  if (!patched.includes('this.validationDelayMs = 0;')) throw new Error('could not patch yaml-language-server validation delay');
+  writeFileSync(settingsJs, patched);
+  const servers: [string, () => Promise<LspClient>][] = [
+    ['llm-sizer', () => LspClient.start({ settings: null })],
+    ['yaml-language-server', () => yamlLs('node_modules/yaml-language-server/bin/yaml-language-server')],
+    ['yaml-language-server (delay 0)', () => yamlLs(join(copy, 'bin/yaml-language-server'), resolve('node_modules'))],
+  ];
+  const results: Result[] = [];
+  try {
+    for (const [docName, text] of [['150 lines', small], ['5,000 lines', large]] as const) {
+      for (const [name, start] of servers) {
+        const r = await measure(name, start, docName.replace(/\W/g, ''), text);
+        results.push({ ...r, doc: `${docName} (${text.split('\n').length - 1})` });
+        console.log(`${r.server.padEnd(32)} ${docName.padEnd(12)} edit→diagnostics ${r.editMs.toFixed(2).padStart(8)} ms   hover ${r.hoverMs.toFixed(3).padStart(7)} ms   peak RSS ${r.rssMiB.toFixed(0)} MiB`);
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log(`\n${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${EDITS} edits, ${HOVERS} hovers per server`);
+  for (const doc of new Set(results.map((r) => r.doc))) {
+    const ours = results.find((r) => r.doc === doc && r.server === 'llm-sizer')!;
+    const peer = results.find((r) => r.doc === doc && r.server === 'yaml-language-server (delay 0)')!;
+    console.log(`${doc}: llm-sizer edit→diagnostics = ${(ours.editMs / peer.editMs).toFixed(2)} x undelayed peer`);
+  }
+  console.log('\n' + JSON.stringify(results));
+}
+
+void main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
