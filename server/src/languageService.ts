@@ -21,6 +21,8 @@ import { localConfigReader } from './localModel';
 import type { ServerSettings, StatusParams } from './protocol';
 import { DEFAULT_SETTINGS } from './protocol';
 import { reportJson } from './report';
+import { compareRows } from './compareCli';
+import { finiteJson } from './report';
 
 export interface TextDoc {
   uri: string;
@@ -151,6 +153,12 @@ export class LanguageService {
   }
 
   /** A pasted vLLM startup log against the document's first sized deployment. */
+  /** Hardware comparison (engine II) for the document's first sized deployment, as `llm-sizer compare --json`. */
+  compare(doc: TextDoc): Record<string, unknown> | null {
+    const r = compareRows(doc.getText(), this.options(doc.uri));
+    return r ? finiteJson({ file: doc.uri, ...r }) : null;
+  }
+
   calibrate(logText: string, doc: TextDoc | null): Record<string, unknown> {
     const log = parseVllmLog(logText);
     const s = doc ? this.analyze(doc).analysis.deployments.find((d) => d.sizing)?.sizing : undefined;

@@ -141,7 +141,13 @@ connection.onRequest(
   ),
 );
 // Engine II (hardware comparison) is not wired yet: the client shows "not available".
-connection.onRequest(CompareRequest, safe('compare', null, (_p: CompareParams) => null));
+connection.onRequest(
+  CompareRequest,
+  safe('compare', null, (p: CompareParams) => {
+    const d = p?.uri ? documents.get(p.uri) : undefined;
+    return d ? service.compare(d) : null;
+  }),
+);
 connection.onRequest(
   CalibrateRequest,
   safe('calibrate', null, (p: CalibrateParams) => service.calibrate(String(p?.logText ?? ''), p?.uri ? documents.get(p.uri) ?? null : null)),

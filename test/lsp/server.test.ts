@@ -225,7 +225,7 @@ describe('symbols, inlay hints and custom requests', () => {
     assert.match(String(hints[1].label), /✗ does not start/);
   });
 
-  it('returns the report, a calibration, and null for compare', async () => {
+  it('returns the report, a calibration, and the hardware comparison', async () => {
     const r = await c.request<{ report: { deployments: unknown[] }; formats: string[] }>('llmSizer/report', { uri: 'file:///ws/multi.yaml' });
     assert.equal(r.report.deployments.length, 2);
     assert.deepEqual(r.formats, ['native', 'native']);
@@ -234,7 +234,11 @@ describe('symbols, inlay hints and custom requests', () => {
     assert.equal(cal.measured.kv, 54.1);
     assert.ok(cal.predicted.kv > 50);
     assert.match(cal.calibration, /available_kv_gib: 54\.1/);
-    assert.equal(await c.request('llmSizer/compare', { uri: 'file:///ws/multi.yaml' }), null);
+    const cmp = await c.request<{ deployment: string; rows: Array<{ gpu: string; tp: number; fits: boolean; meets_slo: boolean }> }>('llmSizer/compare', { uri: 'file:///ws/multi.yaml' });
+    assert.equal(cmp.deployment, 'chat-8b');
+    assert.ok(cmp.rows.length > 25, `rows ${cmp.rows.length}`);
+    assert.ok(cmp.rows.some((x) => x.gpu === 'H100-SXM' && x.tp === 1 && x.fits));
+    assert.equal(await c.request('llmSizer/compare', { uri: 'file:///ws/not-open.yaml' }), null);
     assert.ok(c.notifications.some((x) => x.method === 'llmSizer/status'));
   });
 });
