@@ -12,6 +12,7 @@ import { ADAPTERS } from './formats/index';
 import type { Deployment, Diagnostic, Range } from './formats/types';
 import { performanceFor } from './perf';
 import type { PerformanceOutput } from './perf';
+import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_TEXT_BYTES, parseYaml, rangeOf } from './yamlDoc';
@@ -142,6 +143,7 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   if (serving.engineVersion === null && o.defaultEngineVersion) serving.engineVersion = o.defaultEngineVersion;
   const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
+  diags.push(...podRules(d));
   if (!model || !gpu) return out;
   try {
     out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration });

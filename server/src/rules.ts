@@ -163,7 +163,8 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
 
   // GPU count versus parallel layout.
   const need = sv.tp * sv.pp * sv.dp;
-  if (d.gpuCount !== null && d.gpuCount !== need) {
+  // Pods get these from podRules (k8sRules.ts), sized or not.
+  if (!d.pod && d.gpuCount !== null && d.gpuCount !== need) {
     const fewer = d.gpuCount < need;
     out.push({
       code: CODES.gpuCountMismatch,
@@ -173,7 +174,7 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
       data: { expected: need },
     });
   }
-  if (d.gpusPerNode !== null && sv.tp > d.gpusPerNode) {
+  if (!d.pod && d.gpusPerNode !== null && sv.tp > d.gpusPerNode) {
     out.push({ code: CODES.tpAcrossNodes, severity: 'warning', message: `tensor_parallel_size ${sv.tp} spans more than one node (${d.gpusPerNode} GPUs per node): every layer's all-reduce crosses the network. Prefer tensor parallelism within a node and pipeline parallelism across nodes.`, range: tpRange });
   }
 

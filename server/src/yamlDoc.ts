@@ -26,7 +26,14 @@ export function parseYaml(text: string): ParsedYaml {
       problems.push({ code: 'yaml-syntax', severity: 'error', message: `YAML: ${firstLine(e.message)}`, range: { start: pos(a), end: pos(Math.max(a, b)) } });
     }
   }
+  for (const d of list) SOURCES.set(d, text);
   return { text, docs: list, lineCounter, problems };
+}
+
+const SOURCES = new WeakMap<object, string>();
+/** The text a document was parsed from (offsets in node ranges point into it). */
+export function sourceOf(doc: object): string | undefined {
+  return SOURCES.get(doc);
 }
 
 function firstLine(s: string): string {

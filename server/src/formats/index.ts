@@ -1,6 +1,28 @@
-// Every format adapter, in detection order (most specific first).
+// Every format adapter, in detection order (most specific first; native first, generic Kubernetes and plain vLLM
+// config last).
 import type { FormatAdapter } from './adapter';
+import { dynamoAdapter } from './dynamo';
+import { aibrixStormAdapter, kubernetesAdapter, leaderWorkerSetAdapter } from './k8s';
+import { kserveAdapter, llmInferenceServiceAdapter } from './kserve';
+import { kubeaiAdapter } from './kubeai';
+import { llmdAdapter } from './llmd';
 import { nativeAdapter } from './native';
+import { productionStackAdapter } from './productionStack';
+import { rayServeAdapter, rayServiceAdapter } from './rayServe';
 import { vllmConfigAdapter } from './vllmConfig';
 
-export const ADAPTERS: FormatAdapter[] = [nativeAdapter, vllmConfigAdapter];
+export const ADAPTERS: FormatAdapter[] = [
+  nativeAdapter,
+  kserveAdapter,
+  llmInferenceServiceAdapter,
+  rayServiceAdapter,
+  rayServeAdapter,
+  productionStackAdapter,
+  llmdAdapter,
+  dynamoAdapter,
+  kubeaiAdapter,
+  aibrixStormAdapter,
+  leaderWorkerSetAdapter,
+  kubernetesAdapter,
+  vllmConfigAdapter,
+];

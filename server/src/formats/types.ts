@@ -58,6 +58,19 @@ export interface Deployment {
   keyRanges: Record<string, Range>;
   /** Things the adapter could not resolve and says so (never guessed). */
   notes: string[];
+  /** Kubernetes facts for the pod-level rules (absent for plain config formats). */
+  pod?: PodFacts;
+}
+
+export interface PodFacts {
+  /** What `gpuCount` counts, for messages (e.g. `nvidia.com/gpu per pod`). */
+  countLabel: string;
+  /** Pods per serving group (LeaderWorkerSet size, KServe head + workers); 1 for a plain pod. */
+  podsPerGroup: number;
+  /** /dev/shm: 'none' (no memory-backed volume), 'unlimited' (emptyDir Memory without sizeLimit) or bytes. */
+  shm: 'none' | 'unlimited' | number;
+  /** Range of the /dev/shm volume (or of the container) for the shm diagnostic. */
+  shmRange: Range | null;
 }
 
 export function defaultWorkload(): WorkloadInput {

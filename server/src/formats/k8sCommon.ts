@@ -1,0 +1,367 @@
+// Shared Kubernetes reading: pod specs, containers, env, GPU resources, /dev/shm, and the GPU named by node
+// selectors, affinity or instance types. Used by every Kubernetes-shaped adapter.
+import type { LineCounter, Node } from 'yaml';
+import { builtinCatalog } from '../catalog/index';
+import { get, getPair, isMap, isScalar, isSeq, keyString, mapPairs, offsetRange, rangeOf, scalarValue, sourceOf } from '../yamlDoc';
+import type { Document } from 'yaml';
+import type { Arg, EngineCommand, EnvLookup, Val } from './args';
+import { TGI_ENV, applyEngineCommand, argFromScalar, findEngineCommand, parseEngineArgs, shellArgs } from './args';
+import { instanceGpu } from './instanceTypes';
+import { mapScalar, spanOf } from './scalarMap';
+import type { Deployment, Diagnostic, Range } from './types';
+import { defaultWorkload } from './types';
+
+export interface Ctx {
+  doc: Document.Parsed;
+  src: string | undefined;
+  lc: LineCounter;
+  docIndex: number;
+  docRange: Range;
+  defaultGpu: string | null;
+  diagnostics: Diagnostic[];
+}
+
+export function newDeployment(ctx: Ctx, format: string, name: string): Deployment {
+  return {
+    name,
+    format,
+    docIndex: ctx.docIndex,
+    model: null,
+    gpu: null,
+    gpuOrigin: 'default',
+    gpuCount: null,
+    gpusPerNode: null,
+    replicas: 1,
+    serving: {},
+    workload: defaultWorkload(),
+    slo: { ttftMs: null, tpotMs: null },
+    gpuHourUsd: null,
+    calibration: null,
+    ranges: { document: ctx.docRange },
+    keyRanges: {},
+    notes: [],
+  };
+}
+
+export function seqItems(node: unknown): Node[] {
+  return isSeq(node) ? ((node as { items: Node[] }).items ?? []) : [];
+}
+
+export function str(node: unknown): string | null {
+  const v = scalarValue(node);
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+}
+
+export function num(node: unknown): number | null {
+  const v = scalarValue(node);
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim())) return Number(v);
+  return null;
+}
+
+/** Source span of a node; for a one-line quoted scalar, the text between the quotes. */
+export function valueSpan(node: unknown): [number, number] | null {
+  const r = (node as Node | undefined)?.range;
+  if (!r) return null;
+  const t = isScalar(node) ? (node as { type?: string }).type : undefined;
+  if ((t === 'QUOTE_DOUBLE' || t === 'QUOTE_SINGLE') && r[1] - r[0] >= 2) return [r[0] + 1, r[1] - 1];
+  return [r[0], r[1]];
+}
+
+export function range(ctx: Ctx, node: unknown): Range | null {
+  const s = valueSpan(node);
+  return s ? offsetRange(ctx.lc, s[0], s[1]) : rangeOf(ctx.lc, node as Node);
+}
+
+/** Range of `hf://org/model` without the scheme. */
+export function uriModelRange(ctx: Ctx, node: unknown): Range | null {
+  const ms = mapScalar(ctx.src, node);
+  const m = ms ? /^(hf|huggingface):\/\//.exec(ms.text) : null;
+  if (!ms || !m) return range(ctx, node);
+  const [a, b] = spanOf(ms, m[0].length, ms.text.length);
+  return offsetRange(ctx.lc, a, b);
+}
+
+export function argOf(ctx: Ctx, node: unknown): Arg | null {
+  const ms = mapScalar(ctx.src, node);
+  return ms ? argFromScalar(ms) : null;
+}
+
+export function shellOf(ctx: Ctx): (a: Arg) => ReturnType<typeof shellArgs> {
+  // The script arg's span function already maps through its scalar; rebuild a MappedString view of it.
+  return (a: Arg) =>
+    shellArgs({
+      text: a.text,
+      map: { start: [...a.text].map((_, i) => a.span(i, i + 1)[0]), end: [...a.text].map((_, i) => a.span(i, i + 1)[1]) },
+      nodeStart: a.span(0, a.text.length)[0],
+      nodeEnd: a.span(0, a.text.length)[1],
+    });
+}
+
+/** Container env as a lookup of literal values with their spans (valueFrom entries are unknown). */
+export function envOf(ctx: Ctx, container: unknown, extra: Record<string, Val> = {}): { lookup: EnvLookup; vars: Map<string, Val | null> } {
+  const vars = new Map<string, Val | null>();
+  for (const [k, v] of Object.entries(extra)) vars.set(k, v);
+  for (const e of seqItems(get(container, 'env'))) {
+    const name = str(get(e, 'name'));
+    if (!name) continue;
+    const vn = get(e, 'value');
+    const ms = vn !== undefined ? mapScalar(ctx.src, vn) : null;
+    if (ms) vars.set(name, { text: ms.text, span: valueSpan(vn) ?? [ms.nodeStart, ms.nodeEnd] });
+    else vars.set(name, null);
+  }
+  return { lookup: (n) => vars.get(n), vars };
+}
+
+export interface ContainerEngine {
+  container: Node;
+  name: string;
+  cmd: EngineCommand;
+}
+
+/** Finds the serving-engine container(s) in a pod spec. */
+export function engineContainers(ctx: Ctx, podSpec: unknown): ContainerEngine[] {
+  const out: ContainerEngine[] = [];
+  for (const c of seqItems(get(podSpec, 'containers'))) {
+    const cmd = engineOfContainer(ctx, c);
+    if (cmd) out.push({ container: c, name: str(get(c, 'name')) ?? 'container', cmd });
+  }
+  return out;
+}
+
+export function engineOfContainer(ctx: Ctx, c: unknown): EngineCommand | null {
+  const argv: Arg[] = [];
+  for (const key of ['command', 'args']) {
+    const n = get(c, key);
+    for (const it of seqItems(n)) {
+      const a = argOf(ctx, it);
+      if (a) argv.push(a);
+    }
+    // A single string (not a list) is a mistake Kubernetes rejects, but read it as one word.
+    if (isScalar(n)) {
+      const a = argOf(ctx, n);
+      if (a) argv.push(a);
+    }
+  }
+  const image = str(get(c, 'image'));
+  const env = envOf(ctx, c);
+  let cmd = argv.length ? findEngineCommand(argv, env.lookup, image, 0, shellOf(ctx)) : null;
+  // TGI reads its options from env vars too.
+  const tgiImage = image !== null && /text-generation-inference/i.test(image);
+  if (!cmd && tgiImage) cmd = parseEngineArgs('tgi', `${image} entrypoint (text-generation-launcher)`, range0(ctx, c), [], env.lookup, false);
+  if (cmd?.engine === 'tgi') addTgiEnv(ctx, c, cmd);
+  return cmd;
+}
+
+function range0(ctx: Ctx, n: unknown): [number, number] {
+  const r = (n as Node)?.range;
+  return r ? [r[0], r[0]] : [0, 0];
+}
+
+function addTgiEnv(ctx: Ctx, c: unknown, cmd: EngineCommand): void {
+  for (const e of seqItems(get(c, 'env'))) {
+    const name = str(get(e, 'name'));
+    const opt = name ? TGI_ENV[name] : undefined;
+    if (!opt) continue;
+    const vn = get(e, 'value');
+    const ms = vn !== undefined ? mapScalar(ctx.src, vn) : null;
+    const nr = (get(e, 'name') as Node).range!;
+    const val: Val | null = ms ? { text: ms.text, span: valueSpan(vn) ?? [ms.nodeStart, ms.nodeEnd] } : null;
+    if (!val) {
+      cmd.notes.push(`env ${name} comes from valueFrom/envFrom; its value is unknown.`);
+      continue;
+    }
+    if (opt === 'model_id') {
+      if (!cmd.model) cmd.model = val;
+      continue;
+    }
+    // Command-line flags win over env (clap reads env only when the flag is absent).
+    if (!cmd.options.has(opt)) cmd.options.set(opt, { name: opt, flagSpan: [nr[0], nr[1]], value: val, bool: opt === 'sharded' ? /^(true|1)$/i.test(val.text) : undefined });
+  }
+}
+
+const GPU_RESOURCE = /^(nvidia\.com\/gpu|amd\.com\/gpu|gpu\.intel\.com\/i915|habana\.ai\/gaudi)$/;
+
+/** GPUs a container asks for (limits, else requests) and the range of the count. */
+export function gpuResources(ctx: Ctx, container: unknown, dep: Deployment, label: string): number | null {
+  const res = get(container, 'resources');
+  for (const part of ['limits', 'requests']) {
+    for (const p of mapPairs(get(res, part))) {
+      const k = keyString(p);
+      if (GPU_RESOURCE.test(k)) {
+        const n = num(p.value);
+        const r = range(ctx, p.value);
+        if (r) dep.ranges['hardware.count'] = r;
+        const kr = range(ctx, p.key);
+        if (kr) dep.keyRanges['hardware.count'] = kr;
+        dep.pod = { ...(dep.pod ?? defaultPod()), countLabel: `${k} ${label}` };
+        return n;
+      }
+      if (/^nvidia\.com\/mig-/.test(k)) {
+        const r = range(ctx, p.key);
+        if (r) dep.ranges['hardware.count'] = r;
+        dep.notes.push(`${k}: a MIG slice, not a whole GPU; llm-sizer sizes whole GPUs, so this deployment is sized as if it had the full GPU.`);
+        return num(p.value);
+      }
+    }
+  }
+  return null;
+}
+
+export function defaultPod(): NonNullable<Deployment['pod']> {
+  return { countLabel: 'GPUs per pod', podsPerGroup: 1, shm: 'none', shmRange: null };
+}
+
+/** Kubernetes quantity (`16Gi`, `1G`, `512Mi`) in bytes. */
+export function quantityBytes(q: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)([KMGTPE]i?|k|m)?$/.exec(q.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const u = m[2] ?? '';
+  const pow: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6, m: 1e-3 };
+  return n * (pow[u] ?? 1);
+}
+
+/** /dev/shm for the container: a memory-backed emptyDir mounted there. */
+export function shmOf(ctx: Ctx, podSpec: unknown, container: unknown): { shm: 'none' | 'unlimited' | number; range: Range | null } {
+  const mount = seqItems(get(container, 'volumeMounts')).find((m) => str(get(m, 'mountPath')) === '/dev/shm');
+  if (!mount) return { shm: 'none', range: range(ctx, get(container, 'name')) };
+  const vname = str(get(mount, 'name'));
+  const vol = seqItems(get(podSpec, 'volumes')).find((v) => str(get(v, 'name')) === vname);
+  const ed = get(vol, 'emptyDir');
+  if (!ed) return { shm: 'unlimited', range: range(ctx, mount) }; // hostPath /dev/shm and the like: the node's
+  const medium = str(get(ed, 'medium'));
+  const sl = get(ed, 'sizeLimit');
+  const r = range(ctx, sl) ?? range(ctx, ed) ?? range(ctx, vol);
+  if (medium !== 'Memory') return { shm: 'unlimited', range: r };
+  const q = str(sl);
+  if (!q) return { shm: 'unlimited', range: r };
+  const b = quantityBytes(q);
+  return { shm: b ?? 'unlimited', range: r };
+}
+
+const GPU_LABELS = ['nvidia.com/gpu.product', 'cloud.google.com/gke-accelerator', 'karpenter.k8s.aws/instance-gpu-name', 'gpu.nvidia.com/class', 'nvidia.com/gpu.family', 'accelerator', 'gpu-type', 'nvidia.com/gpu', 'amd.com/gpu.product-name', 'cloud.google.com/gke-gpu'];
+const INSTANCE_LABELS = ['node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type', 'karpenter.k8s.aws/instance-type'];
+
+/** Catalog id for a GPU label value (`NVIDIA-H100-80GB-HBM3`, `nvidia-l4`, `a10g`), or null. */
+export function resolveGpuLabel(v: string): string | null {
+  const cat = builtinCatalog();
+  const tries = [v, v.replace(/-/g, ' '), v.replace(/^(nvidia|amd)[-_ ]/i, ''), v.replace(/^(nvidia[-_ ])?(tesla[-_ ])?/i, ''), v.replace(/-SHARED$/i, '')];
+  for (const t of tries) {
+    const e = cat.findGpuEntry(t);
+    if (e) return e.id;
+  }
+  return null;
+}
+
+/** GPU type and per-node count from nodeSelector, node affinity and tolerations-free labels. */
+export function gpuFromPod(ctx: Ctx, podSpec: unknown, dep: Deployment): void {
+  const cands: { key: string; value: string; node: Node }[] = [];
+  for (const p of mapPairs(get(podSpec, 'nodeSelector'))) {
+    const v = str(p.value);
+    if (v) cands.push({ key: keyString(p), value: v, node: p.value as Node });
+  }
+  const na = get(get(podSpec, 'affinity'), 'nodeAffinity');
+  const terms = [
+    ...seqItems(get(get(na, 'requiredDuringSchedulingIgnoredDuringExecution'), 'nodeSelectorTerms')),
+    ...seqItems(get(na, 'preferredDuringSchedulingIgnoredDuringExecution')).map((t) => get(t, 'preference')),
+  ];
+  for (const t of terms) {
+    for (const e of seqItems(get(t, 'matchExpressions'))) {
+      const key = str(get(e, 'key'));
+      const op = str(get(e, 'operator'));
+      const vals = seqItems(get(e, 'values'));
+      if (!key || op !== 'In' || !vals.length) continue;
+      const v = str(vals[0]);
+      if (v) cands.push({ key, value: v, node: vals[0] });
+      if (vals.length > 1) dep.notes.push(`Node affinity ${key} allows ${vals.length} values; sized on the first, "${v}".`);
+    }
+  }
+  applyGpuCandidates(ctx, cands, dep);
+}
+
+export function applyGpuCandidates(ctx: Ctx, cands: { key: string; value: string; node: Node }[], dep: Deployment): void {
+  if (dep.gpuOrigin === 'stated') return;
+  for (const c of cands) {
+    if (GPU_LABELS.includes(c.key) || /gpu|accelerator/i.test(c.key)) {
+      if (/^(true|present|\d+)$/i.test(c.value)) continue;
+      const id = resolveGpuLabel(c.value);
+      if (!id && !GPU_LABELS.includes(c.key)) continue;
+      dep.gpu = id ?? c.value;
+      dep.gpuOrigin = 'stated';
+      const r = range(ctx, c.node);
+      if (r) dep.ranges['hardware.gpu'] = r;
+      return;
+    }
+  }
+  for (const c of cands) {
+    if (!INSTANCE_LABELS.includes(c.key)) continue;
+    const it = instanceGpu(c.value);
+    if (!it) {
+      dep.notes.push(`Instance type "${c.value}" is not in llm-sizer's table of GPU instances.`);
+      continue;
+    }
+    dep.gpu = it.gpu;
+    dep.gpuOrigin = 'inferred';
+    dep.gpusPerNode = it.count;
+    const r = range(ctx, c.node);
+    if (r) dep.ranges['hardware.gpu'] = r;
+    dep.notes.push(`GPU from instance type ${c.value}: ${it.count} x ${it.gpu}.`);
+    return;
+  }
+}
+
+/** When nothing names a GPU: the workspace default, said in a note. */
+export function finishGpu(ctx: Ctx, dep: Deployment): void {
+  if (dep.gpu) return;
+  if (dep.pod?.countLabel.startsWith('amd.com')) dep.notes.push('AMD GPUs requested (amd.com/gpu) but no node label names the model; add amd.com/gpu.product-name to the node selector.');
+  dep.gpu = ctx.defaultGpu;
+  dep.gpuOrigin = 'default';
+  dep.notes.push(ctx.defaultGpu ? `No node selector, affinity or instance type names the GPU: sized on the default GPU "${ctx.defaultGpu}" (setting llmSizer.defaultGpu).` : 'No node selector, affinity or instance type names the GPU and no default GPU is set (setting llmSizer.defaultGpu).');
+}
+
+/** Pod spec under a workload's template (Deployment, StatefulSet, Job, CronJob, Pod, PodTemplate). */
+export function podSpecOf(root: unknown, kind: string): Node | undefined {
+  if (kind === 'Pod') return get(root, 'spec');
+  if (kind === 'PodTemplate') return get(get(root, 'template'), 'spec');
+  if (kind === 'CronJob') return get(get(get(get(get(root, 'spec'), 'jobTemplate'), 'spec'), 'template'), 'spec');
+  return get(get(get(root, 'spec'), 'template'), 'spec');
+}
+
+export function metaName(root: unknown): { name: string | null; node: Node | undefined } {
+  const n = get(get(root, 'metadata'), 'name');
+  return { name: str(n), node: n };
+}
+
+/** Builds one deployment from an engine container in a pod: engine args, GPUs, shm, GPU type. */
+export function deploymentFromContainer(ctx: Ctx, format: string, name: string, podSpec: unknown, ce: ContainerEngine, gpusLabel = 'per pod'): Deployment {
+  const dep = newDeployment(ctx, format, name);
+  applyEngineCommand(ce.cmd, dep, ctx.lc, ctx.diagnostics);
+  const image = str(get(ce.container, 'image'));
+  const tag = image && ce.cmd.engine === 'vllm' && /vllm/i.test(image) ? /:v?(\d+\.\d+(?:\.\d+)?)(?:$|[-+])/.exec(image) : null;
+  if (tag) {
+    dep.serving.engineVersion = tag[1];
+    const r = range(ctx, get(ce.container, 'image'));
+    if (r) dep.ranges['serving.engine_version'] = r;
+  }
+  const gpus = gpuResources(ctx, ce.container, dep, gpusLabel);
+  dep.gpuCount = gpus !== null && gpus >= 1 ? Math.floor(gpus) : null;
+  const shm = shmOf(ctx, podSpec, ce.container);
+  dep.pod = { ...(dep.pod ?? defaultPod()), shm: shm.shm, shmRange: shm.range };
+  gpuFromPod(ctx, podSpec, dep);
+  if (!dep.model) dep.notes.push('The command line names no model.');
+  return dep;
+}
+
+/** True when a value is a Helm/Go template placeholder. */
+export function isTemplated(s: string | null | undefined): boolean {
+  return !!s && /\{\{|\}\}/.test(s);
+}
+
+/** A Helm template that did not parse as YAML: never ours to read (its errors are Helm's business). */
+export function unreadableTemplate(doc: { errors: unknown[] }): boolean {
+  const src = sourceOf(doc);
+  return doc.errors.length > 0 && (src === undefined || /\{\{[-\s]/.test(src) || /\{\{/.test(src));
+}
+
+export { isMap, getPair, sourceOf };

@@ -1,0 +1,179 @@
+// vLLM production-stack Helm values: `servingEngineSpec.modelSpec[]`, one deployment per model. The chart renders
+// `vllmConfig.*` into vLLM flags and appends `extraArgs`; settings it does not read are warned about
+// ('setting-ignored').
+import type { Node } from 'yaml';
+import { get, getPair, keyString, mapPairs } from '../yamlDoc';
+import type { FormatAdapter } from './adapter';
+import type { Arg } from './args';
+import { applyEngineCommand, parseEngineArgs } from './args';
+import { ctxOf } from './k8s';
+import type { Ctx } from './k8sCommon';
+import { unreadableTemplate } from './k8sCommon';
+import { applyGpuCandidates, argOf, defaultPod, finishGpu, isTemplated, newDeployment, num, quantityBytes, range, seqItems, str } from './k8sCommon';
+import type { Deployment } from './types';
+import { VLLM_SIZING_OPTIONS } from './vllmOptions';
+import { servingValue } from './native';
+
+/** vllmConfig keys the chart renders, and the vLLM option each becomes. */
+export const CHART_VLLM_CONFIG: Record<string, string | null> = {
+  enablePrefixCaching: 'enable_prefix_caching',
+  enableChunkedPrefill: null,
+  maxModelLen: 'max_model_len',
+  dtype: 'dtype',
+  tensorParallelSize: 'tensor_parallel_size',
+  pipelineParallelSize: 'pipeline_parallel_size',
+  maxNumSeqs: 'max_num_seqs',
+  gpuMemoryUtilization: 'gpu_memory_utilization',
+  maxLoras: null,
+  extraArgs: null,
+  v1: null,
+  v0: null,
+  port: null,
+  host: null,
+};
+const CAMEL: Record<string, string> = Object.fromEntries(Object.entries(CHART_VLLM_CONFIG).filter(([, v]) => v).map(([k, v]) => [v as string, k]));
+
+export const productionStackAdapter: FormatAdapter = {
+  format: 'production-stack',
+  detect(doc) {
+    if (unreadableTemplate(doc)) return false;
+    const ms = get(get(doc.contents, 'servingEngineSpec'), 'modelSpec');
+    return seqItems(ms).some((m) => get(m, 'modelURL') !== undefined || get(m, 'vllmConfig') !== undefined);
+  },
+  adapt(input) {
+    const ctx = ctxOf(input);
+    const spec = get(input.doc.contents, 'servingEngineSpec');
+    const out: Deployment[] = [];
+    seqItems(get(spec, 'modelSpec')).forEach((m, i) => out.push(modelSpec(ctx, spec, m, i)));
+    return { deployments: out, diagnostics: ctx.diagnostics };
+  },
+};
+
+function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
+  const nameNode = get(m, 'name');
+  const d = newDeployment(ctx, 'production-stack', str(nameNode) ?? `modelSpec[${i}]`);
+  const nr = range(ctx, nameNode);
+  if (nr) d.ranges.name = nr;
+  d.serving.engine = 'vllm';
+  d.serving.apiServer = true;
+  const url = get(m, 'modelURL');
+  const u = str(url);
+  if (u && !isTemplated(u)) d.model = /^[./~]/.test(u) ? { kind: 'path', path: u } : { kind: 'id', id: u };
+  const ur = range(ctx, url);
+  if (ur) d.ranges.model = ur;
+  const tag = str(get(m, 'tag'));
+  const tv = tag ? /^v?(\d+\.\d+(?:\.\d+)?)$/.exec(tag) : null;
+  if (tv) {
+    d.serving.engineVersion = tv[1];
+    const r = range(ctx, get(m, 'tag'));
+    if (r) d.ranges['serving.engine_version'] = r;
+  }
+  const vc = get(m, 'vllmConfig');
+  const serving = d.serving as Record<string, unknown>;
+  for (const p of mapPairs(vc)) {
+    const k = keyString(p);
+    const kr = range(ctx, p.key);
+    if (!(k in CHART_VLLM_CONFIG)) {
+      const snakeK = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      ctx.diagnostics.push({
+        code: 'setting-ignored',
+        severity: 'warning',
+        message: `The production-stack chart does not read vllmConfig.${k}; vLLM never sees it. Pass it in vllmConfig.extraArgs as "--${snakeK.replace(/_/g, '-')}".`,
+        range: kr ?? ctx.docRange,
+        data: { key: k, flag: `--${snakeK.replace(/_/g, '-')}` },
+      });
+      continue;
+    }
+    const opt = CHART_VLLM_CONFIG[k];
+    if (!opt) continue;
+    const key = VLLM_SIZING_OPTIONS[opt];
+    const path = `serving.${opt}`;
+    const vr = range(ctx, p.value);
+    if (vr) d.ranges[path] = vr;
+    if (kr) d.keyRanges[path] = kr;
+    const raw = get(vc, k);
+    let v: unknown = str(raw) !== null && typeof (raw as { value?: unknown }).value === 'string' && /^\d+(\.\d+)?$/.test(str(raw)!) ? Number(str(raw)) : (raw as { value?: unknown })?.value;
+    v = servingValue(key, v);
+    if (v === undefined) ctx.diagnostics.push({ code: 'invalid-value', severity: 'error', message: `vllmConfig.${k} has a value vLLM will not accept.`, range: vr ?? ctx.docRange });
+    else serving[key] = v;
+  }
+  // extraArgs: a list of argv words appended to the command line.
+  const extra = get(vc, 'extraArgs') ?? get(m, 'extraArgs');
+  const words: Arg[] = [];
+  for (const it of seqItems(extra)) {
+    const a = argOf(ctx, it);
+    if (!a) continue;
+    if (/^--?[\w-]+ +\S/.test(a.text)) {
+      ctx.diagnostics.push({
+        code: 'setting-ignored',
+        severity: 'warning',
+        message: `"${a.text}" is one argument: the chart passes each extraArgs item as a single word, so vLLM sees an option named "${a.text}" and refuses it. Split it into two items.`,
+        range: range(ctx, it) ?? ctx.docRange,
+      });
+      continue;
+    }
+    words.push(a);
+  }
+  if (words.length) {
+    const cmd = parseEngineArgs('vllm', 'production-stack extraArgs', words[0].span(0, 0), words, () => undefined, false);
+    for (const [name, o] of cmd.options) {
+      const camel = CAMEL[name];
+      if (camel && VLLM_SIZING_OPTIONS[name]) {
+        const r = ctxRange(ctx, o.flagSpan);
+        ctx.diagnostics.push({
+          code: 'setting-ignored',
+          severity: 'warning',
+          message: `--${name.replace(/_/g, '-')} in extraArgs: the chart sizes the pod (GPUs, multi-node layout) from vllmConfig.${camel} and requestGPU, which do not follow this flag. Set vllmConfig.${camel} instead.`,
+          range: r,
+          data: { key: camel },
+        });
+      }
+    }
+    const mr = d.ranges.model;
+    const model = d.model;
+    applyEngineCommand(cmd, d, ctx.lc, ctx.diagnostics);
+    d.model = model ?? d.model;
+    if (mr) d.ranges.model = mr;
+  }
+  // GPUs per pod and replicas.
+  const rg = get(m, 'requestGPU');
+  const g = num(rg);
+  d.gpuCount = g !== null && g >= 1 ? Math.floor(g) : null;
+  const rgr = range(ctx, rg);
+  if (rgr) d.ranges['hardware.count'] = rgr;
+  const gpuType = str(get(m, 'requestGPUType'));
+  if (gpuType && /mig-/.test(gpuType)) d.notes.push(`requestGPUType ${gpuType}: a MIG slice; sized as the whole GPU.`);
+  const shmQ = str(get(m, 'shmSize'));
+  const shmB = shmQ ? quantityBytes(shmQ) : null;
+  d.pod = { ...defaultPod(), countLabel: 'requestGPU', shm: shmB ?? 'unlimited', shmRange: range(ctx, get(m, 'shmSize')) };
+  const rc = get(m, 'replicaCount');
+  d.replicas = Math.max(0, Math.floor(num(rc) ?? 1));
+  const rcr = range(ctx, rc);
+  if (rcr) d.ranges.replicas = rcr;
+  // GPU type: nodeSelectorTerms (chart) or nodeSelector.
+  const cands: { key: string; value: string; node: Node }[] = [];
+  for (const t of seqItems(get(m, 'nodeSelectorTerms'))) {
+    for (const e of seqItems(get(t, 'matchExpressions'))) {
+      const key = str(get(e, 'key'));
+      const v0 = seqItems(get(e, 'values'))[0];
+      const v = str(v0);
+      if (key && v && str(get(e, 'operator')) === 'In') cands.push({ key, value: v, node: v0 });
+    }
+  }
+  for (const p of mapPairs(get(m, 'nodeSelector') ?? get(spec, 'nodeSelector'))) {
+    const v = str(p.value);
+    if (v) cands.push({ key: keyString(p), value: v, node: p.value as Node });
+  }
+  applyGpuCandidates(ctx, cands, d);
+  finishGpu(ctx, d);
+  void getPair;
+  return d;
+}
+
+function ctxRange(ctx: Ctx, s: [number, number]) {
+  return { start: pos(ctx, s[0]), end: pos(ctx, s[1]) };
+}
+function pos(ctx: Ctx, o: number) {
+  const p = ctx.lc.linePos(o);
+  return { line: p.line - 1, character: p.col - 1 };
+}

@@ -1,0 +1,145 @@
+// Ray Serve LLM configs: `applications[].args.llm_configs[]`, standalone or embedded as a YAML string in a KubeRay
+// RayService `spec.serveConfigV2` (parsed on its own; ranges map back through the string into the outer file).
+import { LineCounter, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
+import { builtinCatalog } from '../catalog/index';
+import { get, keyString, mapPairs, offsetRange } from '../yamlDoc';
+import type { FormatAdapter } from './adapter';
+import { ctxOf } from './k8s';
+import type { Ctx } from './k8sCommon';
+import { unreadableTemplate } from './k8sCommon';
+import { newDeployment, num, seqItems, str } from './k8sCommon';
+import { servingValue } from './native';
+import { mapScalar, spanOf } from './scalarMap';
+import type { MappedString } from './scalarMap';
+import type { Deployment, Range } from './types';
+import { VLLM_SIZING_OPTIONS, snake } from './vllmOptions';
+
+type Ranger = (n: unknown) => Range | null;
+
+function hasLlmConfigs(root: unknown): boolean {
+  return seqItems(get(root, 'applications')).some((a) => get(get(a, 'args'), 'llm_configs') !== undefined || /ray\.serve\.llm/.test(str(get(a, 'import_path')) ?? ''));
+}
+
+export const rayServeAdapter: FormatAdapter = {
+  format: 'ray-serve',
+  detect(doc) {
+    if (unreadableTemplate(doc)) return false;
+    return hasLlmConfigs(doc.contents);
+  },
+  adapt(input) {
+    const ctx = ctxOf(input);
+    const R: Ranger = (n) => {
+      const r = (n as Node | undefined)?.range;
+      return r ? offsetRange(ctx.lc, r[0], r[1]) : null;
+    };
+    return { deployments: fromApplications(ctx, input.doc.contents, R, 'ray-serve', null), diagnostics: ctx.diagnostics };
+  },
+};
+
+function embedded(doc: { contents: unknown }): { node: Node; inner: ReturnType<typeof parseDocument> } | null {
+  const api = str(get(doc.contents, 'apiVersion')) ?? '';
+  if (!/^ray\.io\//.test(api) || str(get(doc.contents, 'kind')) !== 'RayService') return null;
+  const node = get(get(doc.contents, 'spec'), 'serveConfigV2');
+  const text = str(node);
+  if (!node || !text || /\{\{/.test(text)) return null;
+  const inner = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: false });
+  if (inner.errors.length || !hasLlmConfigs(inner.contents)) return null;
+  return { node, inner };
+}
+
+export const rayServiceAdapter: FormatAdapter = {
+  format: 'rayservice',
+  detect(doc) {
+    if (unreadableTemplate(doc)) return false;
+    return embedded(doc) !== null;
+  },
+  adapt(input) {
+    const ctx = ctxOf(input);
+    const e = embedded(input.doc)!;
+    const ms = mapScalar(ctx.src, e.node) as MappedString;
+    // Inner offsets index the string's value; map them through the scalar into the outer file.
+    const R: Ranger = (n) => {
+      const r = (n as Node | undefined)?.range;
+      if (!r) return null;
+      const [a, b] = spanOf(ms, r[0], Math.max(r[0] + 1, r[1]));
+      return offsetRange(ctx.lc, a, b);
+    };
+    const name = str(get(get(input.doc.contents, 'metadata'), 'name'));
+    return { deployments: fromApplications(ctx, e.inner.contents, R, 'rayservice', name), diagnostics: ctx.diagnostics };
+  },
+};
+
+function fromApplications(ctx: Ctx, root: unknown, R: Ranger, format: string, outerName: string | null): Deployment[] {
+  const out: Deployment[] = [];
+  for (const app of seqItems(get(root, 'applications'))) {
+    const appName = str(get(app, 'name')) ?? 'app';
+    const cfgs = get(get(app, 'args'), 'llm_configs');
+    seqItems(cfgs).forEach((c, i) => {
+      if (str(c) !== null) {
+        const d = newDeployment(ctx, format, `${outerName ? outerName + '/' : ''}${appName}/${str(c)}`);
+        d.notes.push(`llm_configs entry "${str(c)}" is a file path; open that file to size it.`);
+        return;
+      }
+      out.push(llmConfig(ctx, c, R, format, `${outerName ? outerName + '/' : ''}${appName}`, i));
+    });
+  }
+  return out;
+}
+
+function llmConfig(ctx: Ctx, c: unknown, R: Ranger, format: string, prefix: string, i: number): Deployment {
+  const mlc = get(c, 'model_loading_config');
+  const idNode = get(mlc, 'model_id');
+  const srcNode = get(mlc, 'model_source');
+  const modelNode = str(srcNode) !== null ? srcNode : idNode;
+  const d = newDeployment(ctx, format, `${prefix}/${str(idNode) ?? i}`);
+  const m = str(modelNode);
+  if (m) {
+    d.model = /^(s3|gs|gcs):\/\//.test(m) ? null : /^[./~]/.test(m) ? { kind: 'path', path: m } : { kind: 'id', id: m };
+    if (!d.model) d.notes.push(`model_source ${m} is remote storage: add the model to the catalog to size it.`);
+  }
+  const set = (path: string, n: unknown) => {
+    const r = R(n);
+    if (r) d.ranges[path] = r;
+  };
+  set('model', modelNode);
+  set('name', idNode);
+  d.serving.engine = 'vllm';
+  d.serving.apiServer = true;
+  const ek = get(c, 'engine_kwargs');
+  const serving = d.serving as Record<string, unknown>;
+  for (const p of mapPairs(ek)) {
+    const k = snake(keyString(p));
+    const key = VLLM_SIZING_OPTIONS[k];
+    if (!key) continue;
+    set(`serving.${k}`, p.value);
+    const kr = R(p.key);
+    if (kr) d.keyRanges[`serving.${k}`] = kr;
+    const raw = (p.value as { value?: unknown } | null)?.value;
+    const v = servingValue(key, typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw);
+    if (v === undefined) ctx.diagnostics.push({ code: 'invalid-value', severity: 'error', message: `engine_kwargs.${k} has a value vLLM will not accept.`, range: R(p.value) ?? ctx.docRange });
+    else serving[key] = v;
+  }
+  const accNode = get(c, 'accelerator_type');
+  const acc = str(accNode);
+  if (acc) {
+    const e = builtinCatalog().findGpuEntry(acc) ?? builtinCatalog().findGpuEntry(acc.replace(/-(\d+)G$/i, '-$1GB'));
+    d.gpu = e?.id ?? acc;
+    d.gpuOrigin = 'stated';
+    set('hardware.gpu', accNode);
+  } else {
+    d.gpu = ctx.defaultGpu;
+    d.notes.push(ctx.defaultGpu ? `No accelerator_type: sized on the default GPU "${ctx.defaultGpu}" (setting llmSizer.defaultGpu).` : 'No accelerator_type and no default GPU is set (setting llmSizer.defaultGpu).');
+  }
+  const dc = get(c, 'deployment_config');
+  const asc = get(dc, 'autoscaling_config');
+  const repNode = get(dc, 'num_replicas') ?? get(asc, 'min_replicas') ?? get(asc, 'initial_replicas');
+  const rep = num(repNode);
+  if (rep !== null) {
+    d.replicas = Math.max(0, Math.floor(rep));
+    set('replicas', repNode);
+  }
+  const max = num(get(asc, 'max_replicas'));
+  if (max !== null) d.notes.push(`Autoscaling from ${d.replicas} to ${max} replicas; each replica uses tp x pp GPUs placed by Ray.`);
+  return d;
+}

@@ -1,0 +1,56 @@
+// Kubernetes-level rules: facts about pods rather than the engine. They run for every deployment read from a pod
+// (sized or not): GPUs requested per pod or group versus tp x pp (x dp), tensor parallelism spanning nodes, and
+// multi-GPU pods whose /dev/shm is the container runtime's 64 MiB default or too small for NCCL.
+import type { Deployment, Diagnostic, Range } from './formats/types';
+
+const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+/** Below this, NCCL's shared-memory transport and vLLM's multiprocessing queues fail or fall back (vLLM docs use 2Gi+). */
+export const MIN_SHM_BYTES = 1024 ** 3;
+
+export function podRules(d: Deployment): Diagnostic[] {
+  const pod = d.pod;
+  if (!pod) return [];
+  const r = (...paths: string[]): Range => {
+    for (const p of paths) if (d.ranges[p]) return d.ranges[p];
+    return d.ranges.document ?? ZERO;
+  };
+  const out: Diagnostic[] = [];
+  const tp = d.serving.tp ?? 1;
+  const pp = d.serving.pp ?? 1;
+  const dp = d.serving.dp ?? 1;
+  const need = tp * pp * dp;
+  if (d.gpuCount !== null && d.gpuCount !== need) {
+    const fewer = d.gpuCount < need;
+    out.push({
+      code: 'gpu-count-mismatch',
+      severity: fewer ? 'error' : 'warning',
+      message: `${pod.countLabel} is ${d.gpuCount} but tensor_parallel_size x pipeline_parallel_size x data_parallel_size = ${tp} x ${pp} x ${dp} = ${need}.${fewer ? ' The engine cannot place its workers and fails at startup.' : ` ${d.gpuCount - need} GPUs stay idle.`}`,
+      range: r('hardware.count', 'serving.tensor_parallel_size'),
+      data: { expected: need },
+    });
+  }
+  if (d.gpusPerNode !== null && pod.podsPerGroup > 1 && tp > d.gpusPerNode) {
+    out.push({
+      code: 'tp-across-nodes',
+      severity: 'warning',
+      message: `tensor_parallel_size ${tp} spans pods on different nodes (${d.gpusPerNode} GPUs per pod): every layer's all-reduce crosses the network. Keep tensor parallelism within a pod (tp ${d.gpusPerNode}) and use pipeline_parallel_size ${Math.ceil(tp / d.gpusPerNode) * pp} across pods.`,
+      range: r('serving.tensor_parallel_size', 'hardware.count'),
+      data: { suggestedTp: d.gpusPerNode, suggestedPp: Math.ceil(tp / d.gpusPerNode) * pp },
+    });
+  }
+  const gpusInPod = d.gpusPerNode ?? d.gpuCount ?? 0;
+  const multi = gpusInPod > 1 || (pod.podsPerGroup === 1 && tp * pp > 1);
+  if (multi && pod.shm !== 'unlimited' && (pod.shm === 'none' || pod.shm < MIN_SHM_BYTES)) {
+    out.push({
+      code: 'shm-too-small',
+      severity: 'warning',
+      message:
+        pod.shm === 'none'
+          ? `This pod runs ${Math.max(gpusInPod, tp * pp)} GPUs but mounts no memory-backed /dev/shm, so it gets the runtime's 64 MiB: NCCL and the engine's worker processes fail or crawl. Mount an emptyDir with medium: Memory (sizeLimit 2Gi or more) at /dev/shm.`
+          : `/dev/shm is limited to ${(pod.shm / 1024 ** 2).toFixed(0)} MiB for a ${Math.max(gpusInPod, tp * pp)}-GPU pod; NCCL and the engine's worker processes need more. Use a sizeLimit of 2Gi or more.`,
+      range: pod.shmRange ?? r('hardware.count', 'document'),
+      data: { suggestedSizeLimit: '2Gi' },
+    });
+  }
+  return out;
+}
