@@ -29,6 +29,16 @@ export function podRules(d: Deployment): Diagnostic[] {
       data: { expected: need },
     });
   }
+  // A single pod asking for more GPUs than its instance type has never schedules.
+  if (pod.podsPerGroup === 1 && d.gpusPerNode !== null && d.gpuCount !== null && d.gpuCount > d.gpusPerNode) {
+    out.push({
+      code: 'gpus-exceed-node',
+      severity: 'error',
+      message: `The pod requests ${d.gpuCount} GPUs but its instance type has ${d.gpusPerNode}: it stays Pending. Use a larger instance type or spread the model over pods (LeaderWorkerSet, pipeline parallelism).`,
+      range: r('hardware.count'),
+      data: { gpusPerNode: d.gpusPerNode },
+    });
+  }
   if (d.gpusPerNode !== null && pod.podsPerGroup > 1 && tp > d.gpusPerNode) {
     out.push({
       code: 'tp-across-nodes',

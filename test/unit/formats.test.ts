@@ -100,6 +100,16 @@ const EXPECTED: Record<string, Expect> = {
       "gpu-count-mismatch@32:30-32:31=1",
     ],
   },
+  'k8s-instance-too-small.yaml': {
+    formats: ["kubernetes"],
+    deployments: [
+      { name: "gemma-27b-g6", format: 'kubernetes', model: "google/gemma-3-27b-it", gpu: "L4", origin: 'inferred', count: 8, replicas: 1, serving: {"engine":"vllm","tp":8,"maxModelLen":32768} },
+    ],
+    diagnostics: [
+      "gpus-exceed-node@20:30-20:31=8",
+      "shm-too-small@25:48-25:53=256Mi",
+    ],
+  },
   'k8s-job-bash-c.yaml': {
     formats: ["kubernetes"],
     deployments: [
