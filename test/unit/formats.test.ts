@@ -56,6 +56,13 @@ const EXPECTED: Record<string, Expect> = {
       "gpu-count-mismatch@37:16-37:17=1",
     ],
   },
+  'helm-rendered-placeholders.yaml': {
+    formats: ["kubernetes"],
+    deployments: [
+      { name: "{{ .Release.Name }}-vllm", format: 'kubernetes', model: null, gpu: "L4", origin: 'default', count: null, replicas: 1, serving: {"engine":"vllm","tp":undefined,"maxModelLen":8192} },
+    ],
+    diagnostics: [],
+  },
   'k8s-ambiguous-flag.yaml': {
     formats: ["kubernetes"],
     deployments: [
