@@ -511,3 +511,21 @@ test('a 5,000-line multi-document manifest is analyzed', () => {
   assert.equal(a.deployments.length, parts.length);
   assert.ok(a.diagnostics.every((d) => d.code !== 'yaml-syntax'));
 });
+
+test('mutated fixtures never make an adapter throw (seeded fuzz)', () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(DIR, f), 'utf8'));
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const junk = ['', ' ', '\n', '"', "'", '\\', '$(', '${', '{{', '-', '--', '=', ':', '[', ']', '|', '>', '&&', '0', '-1', '1e9', 'null', '~', '*a', '&a', '\t', '#'];
+  for (let i = 0; i < 600; i++) {
+    let s = files[rnd(files.length)];
+    for (let k = 0; k < 1 + rnd(4); k++) {
+      const p = rnd(s.length);
+      s = s.slice(0, p) + junk[rnd(junk.length)] + s.slice(p + rnd(6));
+    }
+    assert.doesNotThrow(() => analyzeText(s, { defaultGpu: 'L4', memoryOnly: true }), s.slice(0, 80));
+  }
+});

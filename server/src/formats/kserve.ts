@@ -1,7 +1,7 @@
 // KServe InferenceService (huggingface / vLLM runtimes; `workerSpec` multi-node) and LLMInferenceService
 // (`spec.parallelism`, `prefill` / decode pools).
 import type { Node } from 'yaml';
-import { get, keyString, mapPairs } from '../yamlDoc';
+import { get, keyString, mapPairs, toPlain } from '../yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { applyEngineCommand, parseEngineArgs } from './args';
 import type { Arg, EngineCommand } from './args';
@@ -57,7 +57,7 @@ export const kserveAdapter: FormatAdapter = {
     if (!/^serving\.kserve\.io\//.test(api) || kind !== 'InferenceService') return false;
     const pred = get(get(doc.contents, 'spec'), 'predictor');
     const fmt = str(get(get(get(pred, 'model'), 'modelFormat'), 'name'));
-    return fmt === 'huggingface' || fmt === 'vllm' || /vllm|sglang|text-generation|huggingface/i.test(JSON.stringify(pred?.toJSON?.() ?? ''));
+    return fmt === 'huggingface' || fmt === 'vllm' || /vllm|sglang|text-generation|huggingface/i.test(JSON.stringify(toPlain(pred) ?? ''));
   },
   adapt(input) {
     const ctx = ctxOf(input);
