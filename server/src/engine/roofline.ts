@@ -46,6 +46,13 @@ export interface Hardware {
   launchFloorS: number;
 }
 
+/**
+ * 8- and 4-bit tensor-core GEMMs sustain a smaller share of their (doubled) peak than 16-bit ones: a sustained FP8 GEMM
+ * reached 2744 of 5000 dense TFLOP/s per GB200 GPU (Azure ND GB200 v6, calibration published_perf.json).
+ */
+export const LOW_PRECISION_ETA_COMPUTE = 2744 / 5000;
+export const LOW_PRECISION_ETA_SOURCE = 'fp8/fp4/int8 GEMMs: 2744 of 5000 dense TFLOP/s sustained FP8 per GB200 GPU (Azure ND GB200 v6 MLPerf blog, calibration published_perf.json)';
+
 const FALLBACK_16: ComputeDtype[] = ['bf16', 'fp16', 'tf32', 'fp32'];
 
 function positive(x: number | null | undefined): x is number {
@@ -119,7 +126,9 @@ export function linkOf(gpu: GpuSpec): LinkModel {
 export function hardwareOf(gpu: GpuSpec, mem: MemorySizing, checkpointQuant: QuantMethod | null): Hardware {
   const peak = computePeakOf(gpu, mem, checkpointQuant);
   const bandwidth = positive(gpu.memoryBandwidth) ? gpu.memoryBandwidth : 1e11;
-  const etaC = positive(gpu.efficiency?.compute) ? Math.min(1, gpu.efficiency.compute) : 0.81;
+  const eta16 = positive(gpu.efficiency?.compute) ? Math.min(1, gpu.efficiency.compute) : 0.81;
+  const lowPrecision = peak.dtype === 'fp8' || peak.dtype === 'fp4' || peak.dtype === 'int8';
+  const etaC = lowPrecision ? Math.min(eta16, LOW_PRECISION_ETA_COMPUTE) : eta16;
   const etaM = positive(gpu.efficiency?.memory) ? Math.min(1, gpu.efficiency.memory) : 0.9;
   const eager = mem.serving.enforceEager;
   return {
@@ -128,7 +137,7 @@ export function hardwareOf(gpu: GpuSpec, mem: MemorySizing, checkpointQuant: Qua
     bandwidth,
     etaCompute: etaC,
     etaMemory: etaM,
-    etaSource: gpu.efficiency?.source ?? 'assumed',
+    etaSource: `${gpu.efficiency?.source ?? 'assumed'}${lowPrecision ? `; compute eta ${etaC.toFixed(2)} for ${LOW_PRECISION_ETA_SOURCE}` : ''}`,
     flopsAchievable: peak.flops * etaC,
     bandwidthAchievable: bandwidth * etaM,
     ridge: peak.flops / bandwidth,

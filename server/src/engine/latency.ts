@@ -1,0 +1,418 @@
+// Step-time physics per operator group: one forward step over a mix of decode tokens and prefill tokens, on the
+// GPUs of one replica (tp x pp). Linear layers: 2 x local params x tokens FLOPs, reading local weight bytes once per
+// step; attention: about 4 x tokens x context x H_local x d FLOPs reading the KV it attends to; MoE reads only the
+// experts the step's tokens touch. Pure; the hot path allocates nothing.
+import type { MemorySizing } from './memory';
+import type { ModelArch } from './model';
+import type { Tensor } from './params';
+import { tensorsOf } from './params';
+import type { Bound, Hardware } from './roofline';
+import { KERNELS_PER_LAYER, KERNELS_PER_MOE_LAYER_EXTRA, KERNELS_PER_STEP, allReduceTime, sendRecvTime } from './roofline';
+
+// Module-local copies of imported bindings: the hot path runs hundreds of times per sizing, and CommonJS interop turns
+// every imported name into a property getter.
+const K_LAYER = KERNELS_PER_LAYER;
+const K_MOE = KERNELS_PER_MOE_LAYER_EXTRA;
+const K_STEP = KERNELS_PER_STEP;
+const allReduce = allReduceTime;
+const sendRecv = sendRecvTime;
+import { VOCAB_PADDING } from './weights';
+
+export const OPS = ['qkv_o_proj', 'attention', 'mlp', 'experts', 'shared_experts', 'lm_head', 'tp_allreduce', 'pp_sendrecv', 'ep_alltoall', 'launch_floor'] as const;
+export type OpName = (typeof OPS)[number];
+const I = { qkv: 0, attn: 1, mlp: 2, experts: 3, shared: 4, head: 5, ar: 6, pp: 7, a2a: 8, floor: 9 } as const;
+
+/** One pipeline stage as seen by one of its GPUs. */
+export interface StageProfile {
+  layers: number;
+  moeLayers: number;
+  fullLayers: number;
+  slidingLayers: number;
+  linearLayers: number;
+  lastStage: boolean;
+  /** Local linear parameters per token, by group (FLOPs = 2 x params x tokens). */
+  attnParams: number;
+  mlpParams: number;
+  /** All local routed-expert parameters (active per token: x k/E). */
+  expertParams: number;
+  sharedParams: number;
+  headParams: number;
+  /** Local weight bytes, by group. */
+  attnBytes: number;
+  mlpBytes: number;
+  expertBytes: number;
+  /** Router weights: read in full every step. */
+  routerBytes: number;
+  sharedBytes: number;
+  headBytes: number;
+}
+
+export interface PerfModel {
+  hw: Hardware;
+  tp: number;
+  pp: number;
+  dp: number;
+  ep: number;
+  hidden: number;
+  actBytes: number;
+  stages: StageProfile[];
+  /** KV bytes per token per attention layer on one GPU. */
+  kvPerLayer: number;
+  /** Per request, per linear-attention layer (fixed state read each step). */
+  linearStateBytes: number;
+  /** Attention FLOPs per (token x attended context token) per layer on one GPU, decode and prefill paths (MLA differs). */
+  attnFlopDecode: number;
+  attnFlopPrefill: number;
+  slidingWindow: number | null;
+  numExperts: number;
+  topk: number;
+  /** Tokens from other data-parallel ranks that reach this GPU's experts (expert parallelism across dp). */
+  expertTokenMult: number;
+  maxNumBatchedTokens: number;
+}
+
+/** One step's work: `decode` sequences emit one token each; `prefill` prompt tokens are processed alongside. */
+export interface Load {
+  decode: number;
+  /** Average context each decoding sequence attends to. */
+  context: number;
+  prefill: number;
+  /** Average context a prefill token attends to (causal). */
+  prefillCtx: number;
+  /** KV tokens the prefill reads (per sequence chunk: everything up to the chunk's end). */
+  prefillKvRead: number;
+  /** Rows through lm_head (decodes plus prompts whose last chunk is in this step). */
+  logits: number;
+}
+
+/** Optional per-operator accumulator for reports. */
+export class OpAccumulator {
+  // One buffer: flops, bytes, time, compute time, memory time, each OPS.length long.
+  private readonly buf = new Float64Array(5 * OPS.length);
+  get flops(): Float64Array {
+    return this.buf.subarray(0, OPS.length);
+  }
+  get bytes(): Float64Array {
+    return this.buf.subarray(OPS.length, 2 * OPS.length);
+  }
+  get time(): Float64Array {
+    return this.buf.subarray(2 * OPS.length, 3 * OPS.length);
+  }
+  get computeTime(): Float64Array {
+    return this.buf.subarray(3 * OPS.length, 4 * OPS.length);
+  }
+  get memoryTime(): Float64Array {
+    return this.buf.subarray(4 * OPS.length, 5 * OPS.length);
+  }
+
+  add(i: number, flops: number, bytes: number, t: number, tc: number, tm: number): void {
+    const n = OPS.length;
+    const b = this.buf;
+    b[i] += flops;
+    b[n + i] += bytes;
+    b[2 * n + i] += t;
+    b[3 * n + i] += tc;
+    b[4 * n + i] += tm;
+  }
+
+  /** Adds another accumulator's totals, each multiplied by `w` (a sampled chunk standing for `w` chunks). */
+  addScaled(o: OpAccumulator, w: number): void {
+    for (let i = 0; i < this.buf.length; i++) this.buf[i] += w * o.buf[i];
+  }
+
+  rows(phase: string): OperatorRow[] {
+    const out: OperatorRow[] = [];
+    const flopsA = this.flops;
+    const bytesA = this.bytes;
+    const timeA = this.time;
+    const tcA = this.computeTime;
+    const tmA = this.memoryTime;
+    for (let i = 0; i < OPS.length; i++) {
+      if (timeA[i] <= 0 && flopsA[i] <= 0 && bytesA[i] <= 0) continue;
+      const name = OPS[i];
+      let bound: Bound;
+      if (name === 'tp_allreduce' || name === 'pp_sendrecv' || name === 'ep_alltoall') bound = 'communication';
+      else if (name === 'launch_floor') bound = 'latency';
+      else bound = tcA[i] >= tmA[i] ? 'compute' : 'memory';
+      out.push({
+        phase,
+        name,
+        flops: flopsA[i],
+        bytes: bytesA[i],
+        intensity: bytesA[i] > 0 ? flopsA[i] / bytesA[i] : 0,
+        bound,
+        time_ms: timeA[i] * 1e3,
+      });
+    }
+    return out;
+  }
+
+  total(): { flops: number; bytes: number; time: number } {
+    let flops = 0;
+    let bytes = 0;
+    let time = 0;
+    const n = OPS.length;
+    const b = this.buf;
+    for (let i = 0; i < n; i++) {
+      flops += b[i];
+      bytes += b[n + i];
+      time += b[2 * n + i];
+    }
+    return { flops, bytes, time };
+  }
+
+  /** The kind of limit that takes the largest share of the time. */
+  dominantBound(): Bound {
+    const share: Record<Bound, number> = { compute: 0, memory: 0, communication: 0, latency: 0 };
+    for (const r of this.rows('')) share[r.bound] += r.time_ms;
+    let best: Bound = 'memory';
+    for (const k of Object.keys(share) as Bound[]) if (share[k] > share[best]) best = k;
+    return best;
+  }
+}
+
+export interface OperatorRow {
+  phase: string;
+  name: OpName;
+  flops: number;
+  bytes: number;
+  intensity: number;
+  bound: Bound;
+  time_ms: number;
+}
+
+const tensorCache = new WeakMap<ModelArch, Tensor[]>();
+function tensorsCached(m: ModelArch): Tensor[] {
+  let t = tensorCache.get(m);
+  if (!t) {
+    t = tensorsOf(m);
+    tensorCache.set(m, t);
+  }
+  return t;
+}
+
+/** Local share of a tensor on one tensor-parallel rank (mirrors weights.ts). */
+function localShare(m: ModelArch, t: Tensor, tp: number, dp: number, ep: boolean): number {
+  switch (t.shard) {
+    case 'replicated':
+      return 1;
+    case 'tp':
+      return 1 / tp;
+    case 'kv':
+      return Math.max(1, Math.floor(m.kvHeads / tp)) / m.kvHeads;
+    case 'vocab':
+      return Math.ceil((Math.ceil(m.vocab / VOCAB_PADDING) * VOCAB_PADDING) / tp) / m.vocab;
+    case 'expert':
+      return ep ? 1 / (tp * dp) : 1 / tp;
+  }
+}
+
+/** Builds the per-GPU performance model of one replica from the memory sizing (weights bytes per GPU come from it). */
+export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): PerfModel {
+  const s = mem.serving;
+  const tp = Math.max(1, s.tp);
+  const pp = Math.max(1, s.pp);
+  const dp = Math.max(1, s.dp);
+  const epOn = s.ep > 1;
+  const tensors = tensorsCached(m);
+  const stages: StageProfile[] = mem.ranks.map((r, idx) => {
+    const [lo, hi] = r.layers;
+    const last = idx === mem.ranks.length - 1;
+    const st: StageProfile = {
+      layers: hi - lo,
+      moeLayers: 0,
+      fullLayers: 0,
+      slidingLayers: 0,
+      linearLayers: 0,
+      lastStage: last,
+      attnParams: 0,
+      mlpParams: 0,
+      expertParams: 0,
+      sharedParams: 0,
+      headParams: 0,
+      attnBytes: r.byComponent.attention,
+      mlpBytes: r.byComponent.mlp,
+      expertBytes: r.byComponent.experts,
+      routerBytes: r.byComponent.router,
+      sharedBytes: r.byComponent.shared_experts,
+      headBytes: last ? (m.tieEmbeddings ? r.byComponent.embedding : r.byComponent.lm_head) : 0,
+    };
+    for (let i = lo; i < hi; i++) {
+      const k = m.layerKinds[i];
+      if (k === 'sliding') st.slidingLayers++;
+      else if (k === 'linear') st.linearLayers++;
+      else st.fullLayers++;
+      if (m.moe?.moeLayers[i]) st.moeLayers++;
+    }
+    for (const t of tensors) {
+      if (!t.linear || t.layer === null || t.layer < lo || t.layer >= hi) continue;
+      const p = t.params * localShare(m, t, tp, dp, epOn);
+      if (t.component === 'attention') st.attnParams += p;
+      else if (t.component === 'mlp') st.mlpParams += p;
+      else if (t.component === 'experts') st.expertParams += p;
+      else if (t.component === 'shared_experts') st.sharedParams += p;
+    }
+    if (last) st.headParams = (Math.ceil((Math.ceil(m.vocab / VOCAB_PADDING) * VOCAB_PADDING) / tp)) * (m.embedProjDim ?? m.hidden);
+    return st;
+  });
+  const lim = mem.ranks[mem.limitingRank] ?? mem.ranks[0];
+  let attnLayersOnLim = 0;
+  for (let i = lim.layers[0]; i < lim.layers[1]; i++) if (m.layerKinds[i] !== 'linear') attnLayersOnLim++;
+  const kvPerLayer = attnLayersOnLim > 0 ? mem.kv.bytesPerTokenPerGpu / attnLayersOnLim : 0;
+  const hLocal = m.heads / tp;
+  let attnFlopDecode: number;
+  let attnFlopPrefill: number;
+  if (m.mla) {
+    // Decode absorbs the up-projections: scores over the latent (kv_lora + rope), values in the latent (kv_lora).
+    attnFlopDecode = 2 * hLocal * (m.mla.kvLoraRank + m.mla.qkRopeHeadDim) + 2 * hLocal * m.mla.kvLoraRank;
+    attnFlopPrefill = 2 * hLocal * (m.mla.qkNopeHeadDim + m.mla.qkRopeHeadDim) + 2 * hLocal * m.mla.vHeadDim;
+  } else {
+    attnFlopDecode = 4 * hLocal * m.headDim;
+    attnFlopPrefill = attnFlopDecode;
+  }
+  return {
+    hw,
+    tp,
+    pp,
+    dp,
+    ep: s.ep,
+    hidden: m.hidden,
+    actBytes: s.dtype === 'float32' ? 4 : 2,
+    stages,
+    kvPerLayer,
+    linearStateBytes: m.linearStateBytes,
+    attnFlopDecode,
+    attnFlopPrefill,
+    slidingWindow: m.slidingWindow,
+    numExperts: m.moe?.numExperts ?? 0,
+    topk: m.moe?.expertsPerToken ?? 0,
+    expertTokenMult: epOn ? dp : 1,
+    maxNumBatchedTokens: Math.max(1, s.maxNumBatchedTokens),
+  };
+}
+
+function op(pm: PerfModel, i: number, flops: number, bytes: number, acc: OpAccumulator | undefined): number {
+  if (flops <= 0 && bytes <= 0) return 0;
+  const tc = flops / pm.hw.flopsAchievable;
+  const tm = bytes / pm.hw.bandwidthAchievable;
+  const t = tc >= tm ? tc : tm;
+  if (acc) acc.add(i, flops, bytes, t, tc, tm);
+  return t;
+}
+
+function comm(i: number, t: number, bytes: number, acc: OpAccumulator | undefined): number {
+  if (acc && t > 0) acc.add(i, 0, bytes, t, 0, 0);
+  return t;
+}
+
+/** Seconds for one step of `load` on one replica: the sum over stages of per-operator roofline times + comms + kernel floors. */
+export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
+  const B = Math.max(0, L.decode);
+  const n = Math.max(0, L.prefill);
+  const T = B + n;
+  if (T <= 0) return 0;
+  const hw = pm.hw;
+  const W = pm.slidingWindow;
+  const ctxFull = Math.max(0, L.context);
+  const ctxSlide = W ? Math.min(W, ctxFull) : ctxFull;
+  const pCtxFull = Math.max(0, L.prefillCtx);
+  const pCtxSlide = W ? Math.min(W, pCtxFull) : pCtxFull;
+  const pReadFull = Math.max(0, L.prefillKvRead);
+  const pReadSlide = W ? Math.min(pReadFull, W + n) : pReadFull;
+  const msg = T * pm.hidden * pm.actBytes;
+  let total = 0;
+  for (const st of pm.stages) {
+    // Linear layers: weights read once per step, FLOPs proportional to tokens.
+    total += op(pm, I.qkv, 2 * st.attnParams * T, st.attnBytes, acc);
+    total += op(pm, I.mlp, 2 * st.mlpParams * T, st.mlpBytes, acc);
+    if (st.expertParams > 0 && pm.numExperts > 0) {
+      const tokensAtExperts = T * pm.expertTokenMult;
+      const touched = 1 - Math.pow(1 - Math.min(1, pm.topk / pm.numExperts), tokensAtExperts);
+      const flops = 2 * st.expertParams * (pm.topk / pm.numExperts) * tokensAtExperts;
+      total += op(pm, I.experts, flops, st.expertBytes * touched + st.routerBytes, acc);
+    }
+    total += op(pm, I.shared, 2 * st.sharedParams * T, st.sharedBytes, acc);
+    // Attention: decode tokens attend to their context; prefill tokens to their causal prefix. KV written once per token.
+    const attnLayers = st.fullLayers + st.slidingLayers;
+    if (attnLayers > 0) {
+      const flops =
+        pm.attnFlopDecode * B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) +
+        pm.attnFlopPrefill * n * (st.fullLayers * pCtxFull + st.slidingLayers * pCtxSlide);
+      const kvTokens = B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) + st.fullLayers * pReadFull + st.slidingLayers * pReadSlide + T * attnLayers;
+      total += op(pm, I.attn, flops, pm.kvPerLayer * kvTokens + B * st.linearLayers * pm.linearStateBytes, acc);
+    } else if (st.linearLayers > 0) {
+      total += op(pm, I.attn, 0, B * st.linearLayers * pm.linearStateBytes, acc);
+    }
+    if (st.lastStage) total += op(pm, I.head, 2 * st.headParams * Math.max(0, L.logits), st.headBytes, acc);
+    // Tensor parallel: two all-reduces per layer (after attention and after the MLP). Expert parallelism inside one
+    // tp group keeps that pattern (tokens are replicated after attention; each rank runs its experts; the MoE output is
+    // all-reduced). Across data-parallel ranks (ep = tp x dp) MoE layers replace the second with a dispatch + combine
+    // all-to-all: each token goes once to every rank holding one of its k experts, (ep-1)(1-(1-1/ep)^k) remote ranks.
+    const a2a = pm.ep > 1 && pm.dp > 1 && st.moeLayers > 0;
+    if (pm.tp > 1) {
+      const perLayer = a2a ? 2 * st.layers - st.moeLayers : 2 * st.layers;
+      const t = perLayer * allReduce(msg, pm.tp, hw.link);
+      total += comm(I.ar, t, perLayer * msg, acc);
+    }
+    if (a2a) {
+      const remoteRanks = (pm.ep - 1) * (1 - Math.pow(1 - 1 / pm.ep, pm.topk));
+      const a2aMsg = T * remoteRanks * pm.hidden * pm.actBytes;
+      const t = 2 * st.moeLayers * (hw.link.latencyS + a2aMsg / hw.link.perDirection);
+      total += comm(I.a2a, t, 2 * st.moeLayers * a2aMsg, acc);
+    }
+    const kernels = st.layers * K_LAYER + st.moeLayers * K_MOE + (st.lastStage ? K_STEP : 0);
+    const floor = kernels * hw.launchFloorS;
+    if (acc) acc.add(I.floor, 0, 0, floor, 0, 0);
+    total += floor;
+  }
+  if (pm.pp > 1) {
+    const t = (pm.pp - 1) * sendRecv(msg, hw.link);
+    total += comm(I.pp, t, (pm.pp - 1) * msg, acc);
+  }
+  return total;
+}
+
+/** Pure decode step: B sequences at average context C. */
+export function decodeStepTime(pm: PerfModel, B: number, C: number, acc?: OpAccumulator): number {
+  return stepTime(pm, { decode: B, context: C, prefill: 0, prefillCtx: 0, prefillKvRead: 0, logits: B }, acc);
+}
+
+/**
+ * Prefill of `newTokens` prompt tokens after `cached` prefix-cache hits, chunked by max_num_batched_tokens and sharing
+ * each step with `decodes` running sequences at context `ctx` (which also take budget tokens). Seconds.
+ */
+export function prefillTime(pm: PerfModel, newTokens: number, cached: number, decodes = 0, ctx = 0, acc?: OpAccumulator): number {
+  const P = Math.max(0, newTokens);
+  const budget = Math.max(1, pm.maxNumBatchedTokens - Math.max(0, Math.floor(decodes)));
+  if (P <= 0) {
+    // Everything was cached: one step still computes the last token's logits.
+    return stepTime(pm, { decode: decodes, context: ctx, prefill: 1, prefillCtx: cached, prefillKvRead: cached, logits: decodes + 1 }, acc);
+  }
+  const chunks = Math.ceil(P / budget);
+  let t = 0;
+  const start0 = Math.max(0, cached);
+  // Long prompts are many identical-size chunks whose cost grows with the context already cached; past 64 chunks,
+  // evaluate 64 evenly spaced ones and weight each by the chunks it stands for (keeps absurd inputs bounded).
+  const samples = Math.min(chunks, 64);
+  for (let i = 0; i < samples; i++) {
+    const c = samples === chunks ? i : Math.min(chunks - 1, Math.floor(((i + 0.5) * chunks) / samples));
+    const weight = samples === chunks ? 1 : chunks / samples;
+    const n = Math.min(budget, P - c * budget);
+    const last = c === chunks - 1;
+    const start = start0 + c * budget;
+    const load = { decode: decodes, context: ctx, prefill: n, prefillCtx: start + (n + 1) / 2, prefillKvRead: start + n, logits: decodes + (last ? 1 : 0) };
+    if (weight === 1 || !acc) t += weight * stepTime(pm, load, acc);
+    else {
+      const part = new OpAccumulator();
+      t += weight * stepTime(pm, load, part);
+      acc.addScaled(part, weight);
+    }
+  }
+  return t;
+}
+
+/** Chunks a prompt of `newTokens` takes at this token budget. */
+export function prefillChunks(pm: PerfModel, newTokens: number, decodes = 0): number {
+  const budget = Math.max(1, pm.maxNumBatchedTokens - Math.max(0, Math.floor(decodes)));
+  return Math.max(1, Math.ceil(Math.max(0, newTokens) / budget));
+}
