@@ -48,7 +48,8 @@ export function podRules(d: Deployment): Diagnostic[] {
       data: { suggestedTp: d.gpusPerNode, suggestedPp: Math.ceil(tp / d.gpusPerNode) * pp },
     });
   }
-  const gpusInPod = d.gpusPerNode ?? d.gpuCount ?? 0;
+  // A single pod holds what it requests (its node may hold more); in a group, each pod holds gpusPerNode.
+  const gpusInPod = pod.podsPerGroup === 1 ? d.gpuCount ?? tp * pp : d.gpusPerNode ?? d.gpuCount ?? 0;
   const multi = gpusInPod > 1 || (pod.podsPerGroup === 1 && tp * pp > 1);
   if (multi && pod.shm !== 'unlimited' && (pod.shm === 'none' || pod.shm < MIN_SHM_BYTES)) {
     out.push({
