@@ -12,6 +12,7 @@ export const EXPECTED = {
   tpError: 'Total number of attention heads (64) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start. Valid sizes: 1, 2, 4, 8.',
   kvWarning: 'The KV cache holds 485,312 tokens: only 210 requests of 2,300 tokens (input + output) run at once, fewer than max_num_seqs 256. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
   quickFix: 'Set tensor_parallel_size to 2',
+  k8sError: "Weights need 65.74 GiB per GPU but vLLM's budget is 19.83 GiB (22.04 GiB x 0.9): the model does not fit. Use tensor_parallel_size 8 or more, or an FP8/AWQ checkpoint.",
 };
 
 async function runCommand(page: Page, label: string): Promise<void> {
@@ -132,6 +133,17 @@ export async function drive(url: string, shots: string, chromiumPath: string): P
       await page.locator('.monaco-editor .view-lines', { hasText: 'tensor-parallel-size: 2' }).first().waitFor();
       await page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError }).first().waitFor({ state: 'detached', timeout: 30000 });
       await page.screenshot({ path: join(shots, '6-fixed.png') });
+    });
+    await step('Kubernetes manifest: the error sits on the model token inside args (exact message)', async () => {
+      await openFile(page, 'k8s-llama-70b.yaml', 'vllm-openai');
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60000 });
+      await runCommand(page, 'View: Focus Problems');
+      const row = page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.k8sError });
+      await row.first().waitFor();
+      const text = flat(await row.first().innerText());
+      if (!/\[Ln 20, Col 19\]/.test(text)) throw new Error(`expected the diagnostic at Ln 20, Col 19: ${text}`);
+      await page.screenshot({ path: join(shots, '7-kubernetes.png') });
+      return text.slice(0, 90);
     });
   } finally {
     await ctx.close();
