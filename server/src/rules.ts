@@ -178,6 +178,9 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     out.push({ code: CODES.tpAcrossNodes, severity: 'warning', message: `tensor_parallel_size ${sv.tp} spans more than one node (${d.gpusPerNode} GPUs per node): every layer's all-reduce crosses the network. Prefer tensor parallelism within a node and pipeline parallelism across nodes.`, range: tpRange });
   }
 
+  // Engine II: Little's Law, the SLO and the roofline at the operating point.
+  out.push(...performanceRules(a, r));
+
   // CUDA graphs captured outside the budget need the headroom vLLM leaves.
   if (!mem.cudagraphInBudget && mem.cudagraphBytes > 0 && mem.totalBytes - mem.requestedBytes < mem.cudagraphBytes) {
     const safe = Math.floor(((mem.totalBytes - mem.cudagraphBytes - 0.5 * GiB) / mem.totalBytes) * 100) / 100;
@@ -187,6 +190,76 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
       message: `gpu_memory_utilization ${sv.gpuMemoryUtilization} leaves ${fmtGiB(mem.totalBytes - mem.requestedBytes)} outside vLLM's budget, less than the ~${fmtGiB(mem.cudagraphBytes)} CUDA graphs take after the KV cache is allocated: expect an out-of-memory error at graph capture. Use ${safe} or enforce_eager: true.`,
       range: r('serving.gpu_memory_utilization', 'hardware.gpu'),
       data: { suggestedUtilization: safe },
+    });
+  }
+  return out;
+}
+
+interface PerfView {
+  performance?: {
+    ridge_point_flop_per_byte: number;
+    batch: number;
+    batch_source: string;
+    max_batch: number;
+    knee_batch: number;
+    tpot_ms: number;
+    ttft_ms: number;
+    decode?: { linear_intensity: number; bound: string };
+  };
+  capacity?: {
+    arrival_rate_rps: number;
+    request_latency_s: number;
+    concurrency_needed: number;
+    concurrency_per_replica: number;
+    max_rps_per_replica: number;
+    request_latency_at_capacity_s: number;
+    replicas_needed: number;
+    replicas_deployed: number;
+    gpus_per_replica: number;
+    queue_unbounded: boolean;
+    meets_slo: boolean;
+    reasons: string[];
+  };
+}
+
+/** Warnings from the performance model: queues that grow without bound, SLOs out of reach, decode far below the ridge. */
+export function performanceRules(a: DeploymentAnalysis, r: (path: string, ...fallbacks: string[]) => Range): Diagnostic[] {
+  const pv = a.performance as PerfView | null;
+  const p = pv?.performance;
+  const c = pv?.capacity;
+  const d = a.deployment;
+  if (!p || !c || !a.sizing?.startup.ok) return [];
+  const out: Diagnostic[] = [];
+  const lambda = c.arrival_rate_rps;
+  if (lambda > 0 && c.replicas_needed > c.replicas_deployed) {
+    out.push({
+      code: CODES.littlesLawOverload,
+      severity: 'warning',
+      message: `At ${lambda} requests/s, Little's Law (L = λW) needs ${c.replicas_needed} replicas: one replica serves at most ${c.max_rps_per_replica.toFixed(2)} requests/s (${fmtInt(c.concurrency_per_replica)} in flight, each taking W = ${c.request_latency_at_capacity_s.toFixed(2)} s = TTFT + output x TPOT), so the ${c.replicas_deployed} deployed serve ${(c.replicas_deployed * c.max_rps_per_replica).toFixed(2)} requests/s${c.queue_unbounded ? ' and the queue grows without bound' : ''}. Deploy ${c.replicas_needed} replicas (${c.replicas_needed * c.gpus_per_replica} GPUs).`,
+      range: r('workload.requests_per_second', 'serving.data_parallel_size', 'workload'),
+      data: { replicasNeeded: c.replicas_needed },
+    });
+  }
+  const hasSlo = d.slo.ttftMs !== null || d.slo.tpotMs !== null;
+  if (hasSlo && !c.meets_slo) {
+    const why = c.reasons.filter((x) => /TTFT|TPOT|SLO/i.test(x))[0] ?? c.reasons[0] ?? `TPOT ${p.tpot_ms.toFixed(1)} ms, TTFT ${p.ttft_ms.toFixed(1)} ms at batch ${p.batch}`;
+    out.push({
+      code: CODES.sloUnreachable,
+      severity: 'warning',
+      message: `The SLO is not met: ${why}.`,
+      range: r(d.slo.tpotMs !== null ? 'slo.tpot_ms' : 'slo.ttft_ms', 'slo'),
+    });
+  }
+  // Decode far left of the ridge point: weights are streamed once per step for only a few sequences.
+  const ridge = p.ridge_point_flop_per_byte;
+  const ai = p.decode?.linear_intensity ?? 0;
+  if (ridge > 0 && ai > 0 && ai < ridge / 20 && p.max_batch >= 4 * Math.max(1, p.batch)) {
+    out.push({
+      code: CODES.decodeBelowRidge,
+      severity: 'warning',
+      message: `Decode runs at batch ${p.batch}: about ${ai.toFixed(0)} FLOP/byte against a ridge point of ${ridge.toFixed(0)} FLOP/byte, so the GPU waits on memory and most of its compute is paid for but idle. More requests in flight per replica (the knee is at batch ${p.knee_batch}) raise throughput at little TPOT cost; fewer replicas serve the same load.`,
+      range: r('workload.concurrency', 'workload.requests_per_second', 'serving.max_num_seqs', 'workload', 'model'),
+      data: { kneeBatch: p.knee_batch },
     });
   }
   return out;

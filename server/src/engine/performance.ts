@@ -88,6 +88,10 @@ export interface CapacitySection {
   request_latency_s: number;
   concurrency_needed: number;
   concurrency_per_replica: number;
+  /** Most requests/s one replica serves: concurrency_per_replica / W at that batch (Little's Law). */
+  max_rps_per_replica: number;
+  /** W at concurrency_per_replica: TTFT + output x TPOT, in seconds. */
+  request_latency_at_capacity_s: number;
   kv_limited_concurrency: number;
   max_num_seqs: number;
   replicas_needed: number;
@@ -465,6 +469,8 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     request_latency_s: Wop + queue.wait,
     concurrency_needed: L,
     concurrency_per_replica: cap,
+    max_rps_per_replica: usable && cap >= 1 ? cap / Wof(cap) : 0,
+    request_latency_at_capacity_s: usable && cap >= 1 ? Wof(cap) : 0,
     kv_limited_concurrency: Number.isFinite(kvLimRaw) ? kvLimRaw : maxSeqs,
     max_num_seqs: maxSeqs,
     replicas_needed: replicasNeeded,
