@@ -5,6 +5,7 @@ import { builtinCatalog } from '../server/src/catalog/index';
 import { defaultServing, sizeMemory } from '../server/src/engine/memory';
 import { GiB, fmtInt } from '../server/src/engine/units';
 import { CASES } from '../test/calibrationCases';
+import { perfAccuracyRows } from './perf-accuracy';
 
 const cat = builtinCatalog();
 const rows: string[][] = [];
@@ -31,18 +32,30 @@ for (const c of CASES) {
 // Entries whose logs lack the inputs to predict from config (named here so nothing is silently dropped).
 const skipped = CASES.filter((c) => !c.configOnly).map((c) => `- ${c.id}: config-only prediction not scored (${c.why}).`);
 
-let perfSection = '';
-try {
-  // Engine II adds published performance comparisons when present.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('./perf-accuracy') as { perfAccuracyRows?: () => string[][] };
-  if (mod.perfAccuracyRows) {
-    const pr = mod.perfAccuracyRows();
-    perfSection = ['\n## Performance against published measurements\n', '| entry | metric | measured | predicted | error |', '|---|---|---|---|---|', ...pr.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-  }
-} catch {
-  perfSection = '';
-}
+// Engine II against published single-stream latency and offline throughput (scripts/perf-accuracy.ts).
+const perfRows = perfAccuracyRows();
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+const perfSection = perfRows.length
+  ? [
+      '\n## Performance against published measurements\n',
+      'Generated from `../shared/calibration/published_perf.json` where the configuration is reproducible. Goals: within',
+      '15% for single-stream decode (TPOT), 25% for maximum throughput.\n',
+      '| entry | metric | measured | predicted | error | caveat |',
+      '|---|---|---|---|---|---|',
+      ...perfRows.map((r) => `| ${r.entry} | ${r.metric} | ${fmt(r.measured)} | ${fmt(r.predicted)} | ${r.error_pct >= 0 ? '+' : ''}${r.error_pct.toFixed(1)}% | ${(r.caveat ?? '').replace(/\|/g, '/')} |`),
+      '',
+      'Where the model is off, and why:',
+      '- Single-stream TPOT is within 7.5% (Qwen2.5-72B on 2xH100, Qwen2.5-7B on an RTX 4090): decode is weight-bandwidth-bound and the',
+      '  measured H100 copy efficiency carries over.',
+      '- TTFT is 20-30% low for Qwen2.5-72B: the measurements include HTTP, tokenization and scheduling, and long prefills run below',
+      '  81% of peak. The RTX 4090 row is 79% high because its measured prefill would need more FLOP/s than a 4090 has (the row\'s',
+      '  hardware label is flagged uncertain in the data).',
+      '- Dense offline maximum throughput (TensorRT-LLM) is typically 8-28% high: real kernels at large batch fall further below the',
+      '  roofline than a single efficiency factor says.',
+      '- MoE maximum throughput is 23-111% high (Qwen3-30B-A3B at 128/128 far more): the model assumes uniform routing, grouped-GEMM',
+      '  efficiency equal to dense, and no host/scheduler cost per token, which dominates tiny-expert models at batch 2048.',
+    ].join('\n')
+  : '';
 
 const table = ['| log entry | mode | metric | measured | predicted | error |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const md = `# Accuracy against public vLLM startup logs
