@@ -21,7 +21,11 @@ export function fmtGiB(bytes: number, digits = 2): string {
 /** Thousands separators, as vLLM prints token counts (`f"{n:,}"`). */
 export function fmtInt(n: number): string {
   if (!Number.isFinite(n)) return String(n);
-  return Math.trunc(n).toLocaleString('en-US');
+  // Plain string work: Intl's toLocaleString costs microseconds per call and this runs in every hover and message.
+  const t = Math.trunc(n);
+  const digits = String(Math.abs(t));
+  const grouped = digits.length > 3 ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : digits;
+  return t < 0 ? `-${grouped}` : grouped;
 }
 
 export function fmtParams(n: number): string {
