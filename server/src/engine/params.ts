@@ -33,8 +33,18 @@ export function emptyCounts(): ComponentCounts {
   return { embedding: 0, attention: 0, mlp: 0, experts: 0, shared_experts: 0, router: 0, norms: 0, lm_head: 0 };
 }
 
-/** All tensors of the model. Order: embeddings, layers 0..L-1, final norm, lm_head. */
+const tensorCache = new WeakMap<ModelArch, Tensor[]>();
+
+/** All tensors of the model. Order: embeddings, layers 0..L-1, final norm, lm_head. Built once per architecture. */
 export function tensorsOf(m: ModelArch): Tensor[] {
+  const hit = tensorCache.get(m);
+  if (hit) return hit;
+  const t = buildTensors(m);
+  tensorCache.set(m, t);
+  return t;
+}
+
+function buildTensors(m: ModelArch): Tensor[] {
   const t: Tensor[] = [];
   const h = m.hidden;
   const add = (component: Component, module: string, layer: number | null, params: number, linear: boolean, shard: Shard, outFeatures = 0) => {
@@ -116,7 +126,18 @@ export interface ParamCounts {
 }
 
 /** Parameter totals (what model cards publish) and active parameters per token for MoE. */
+const countCache = new WeakMap<ModelArch, ParamCounts>();
+
 export function paramCounts(m: ModelArch, tensors: Tensor[] = tensorsOf(m)): ParamCounts {
+  // Counts depend only on the architecture's tensors; hardware sweeps ask for them hundreds of times.
+  const cached = tensors === tensorCache.get(m) ? countCache.get(m) : undefined;
+  if (cached) return cached;
+  const r = countParams(m, tensors);
+  if (tensors === tensorCache.get(m)) countCache.set(m, r);
+  return r;
+}
+
+function countParams(m: ModelArch, tensors: Tensor[]): ParamCounts {
   const byComponent = emptyCounts();
   for (const t of tensors) byComponent[t.component] += t.params;
   let total = 0;

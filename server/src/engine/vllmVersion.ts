@@ -12,8 +12,18 @@ export interface Version {
 export const LATEST_VLLM = '0.27.0';
 export const OLDEST_VLLM = '0.4.0';
 
+const versionCache = new Map<string, Version | null>();
+
 export function parseVersion(v: string | number | null | undefined): Version | null {
   if (v === null || v === undefined) return null;
+  const key = String(v);
+  if (versionCache.has(key)) return versionCache.get(key)!;
+  const parsed = parseVersionText(key);
+  if (versionCache.size < 1000) versionCache.set(key, parsed);
+  return parsed;
+}
+
+function parseVersionText(v: string): Version | null {
   const s = String(v).trim().replace(/^v/i, '');
   if (s === 'latest') return parseVersion(LATEST_VLLM);
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(s);
