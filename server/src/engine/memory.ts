@@ -299,6 +299,20 @@ export interface SizeOptions {
   calibration?: Calibration | null;
 }
 
+/**
+ * Per-architecture memo of results that depend only on the model and the parallel layout (weights per rank, KV per
+ * layer): a hardware sweep sizes the same model on dozens of GPUs. Results are treated as read-only.
+ */
+const archMemo = new WeakMap<ModelArch, Map<string, unknown>>();
+function memo<T>(m: ModelArch, key: string, make: () => T): T {
+  let table = archMemo.get(m);
+  if (!table) archMemo.set(m, (table = new Map()));
+  if (table.has(key)) return table.get(key) as T;
+  const v = make();
+  if (table.size < 256) table.set(key, v);
+  return v;
+}
+
 /** Sizes one deployment's memory on each GPU, as the named serving engine would. */
 export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts: SizeOptions = {}): MemorySizing {
   const s = input;
@@ -355,9 +369,12 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
 
   const tensors: Tensor[] = tensorsOf(m);
   const params = paramCounts(m, tensors);
-  const ranks = weightsPerRank(m, tensors, { tp: s.tp, pp: s.pp, dp: s.dp, expertParallel: ep > 1 }, dtype, quant);
-  const allKv = kvLayers(m, { tp: s.tp, elementBytes: kvEl, mlaLatent: beh.mlaLatent || s.engine !== 'vllm', preMlaHeadSize: beh.preMlaHeadSize });
-  const unshardedKv = kvLayers(m, { tp: 1, elementBytes: kvEl, mlaLatent: beh.mlaLatent || s.engine !== 'vllm', preMlaHeadSize: beh.preMlaHeadSize });
+  const ranks = memo(m, `w|${s.tp}|${s.pp}|${s.dp}|${ep}|${dtype}|${quant?.label ?? ''}|${quant === m.quant}`, () =>
+    weightsPerRank(m, tensors, { tp: s.tp, pp: s.pp, dp: s.dp, expertParallel: ep > 1 }, dtype, quant),
+  );
+  const mlaLatent = beh.mlaLatent || s.engine !== 'vllm';
+  const allKv = memo(m, `kv|${s.tp}|${kvEl}|${mlaLatent}`, () => kvLayers(m, { tp: s.tp, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize }));
+  const unshardedKv = memo(m, `kv|1|${kvEl}|${mlaLatent}`, () => kvLayers(m, { tp: 1, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize }));
   const layoutOpts: LayoutOptions = {
     blockSize,
     maxModelLen,
@@ -366,7 +383,9 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     hybridAllocator: s.engine === 'vllm' && beh.hybridAllocator,
   };
   const rankKv: KvLayer[][] = ranks.map((r) => allKv.slice(r.layers[0], r.layers[1]));
-  const layouts = rankKv.map((ls) => blockLayout(ls, layoutOpts));
+  const layouts = rankKv.map((ls, r) =>
+    memo(m, `bl|${s.tp}|${kvEl}|${mlaLatent}|${ranks[r].layers.join('-')}|${blockSize}|${maxModelLen}|${maxNumBatchedTokens}|${layoutOpts.hybridAllocator}`, () => blockLayout(ls, layoutOpts)),
+  );
 
   const total = cal?.total_memory_gib ? cal.total_memory_gib * GiB : gpu.memoryBytes;
   const requested = total * util;
