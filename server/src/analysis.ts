@@ -11,6 +11,7 @@ import type { FormatAdapter } from './formats/adapter';
 import { ADAPTERS } from './formats/index';
 import type { Deployment, Diagnostic, Range } from './formats/types';
 import { performanceFor } from './perf';
+import { sizePerformance } from './engine/performance';
 import type { PerformanceOutput } from './perf';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
@@ -30,6 +31,12 @@ export interface AnalysisOptions {
   adapters?: FormatAdapter[];
   /** Skip the performance part (engine II) when only memory is needed. */
   memoryOnly?: boolean;
+  /**
+   * false: engine II without its detail (operator tables, prefill breakdown, disaggregated split, latency curve),
+   * which the diagnostics, hovers and inlay hints never read; `detailedPerformance` computes the full section on
+   * demand (the language server's report). Default true (the CLI's reports).
+   */
+  performanceDetail?: boolean;
   /** Results of unchanged `---` documents from the last run (the language server keeps one per file). */
   segmentCache?: SegmentCache;
 }
@@ -155,9 +162,30 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
     }
     throw e;
   }
-  if (!o.memoryOnly) out.performance = performanceFor(model.arch, gpu, out.sizing, d, price);
+  if (!o.memoryOnly) out.performance = o.performanceDetail === false ? leanPerformance(model.arch, gpu, out.sizing, d, price) : performanceFor(model.arch, gpu, out.sizing, d, price);
   diags.push(...rulesFor(out));
   return out;
+}
+
+/** Engine II without the parts only the full report shows; every summary field (rules, hovers, hints) is the same. */
+function leanPerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, d: Deployment, price: number): PerformanceOutput | null {
+  if (!mem.startup.ok && mem.kv.numBlocks <= 0) return null;
+  const { disaggregation: _d, performance: full, ...rest } = sizePerformance(m, gpu, mem, d.workload, d.slo, price, { detail: false });
+  const { curve: _c, operators: _o, ...performance } = full;
+  const out = { ...rest, performance } as unknown as PerformanceOutput;
+  LEAN.add(out);
+  return out;
+}
+const LEAN = new WeakSet<object>();
+const DETAILED = new WeakMap<object, PerformanceOutput | null>();
+
+/** The deployment's full engine II section (what the CLI report holds); for a lean analysis computed once, on demand. */
+export function detailedPerformance(a: DeploymentAnalysis): PerformanceOutput | null {
+  const p = a.performance;
+  if (!p || !LEAN.has(p) || !a.model || !a.gpu || !a.sizing) return p;
+  let full = DETAILED.get(p);
+  if (full === undefined) DETAILED.set(p, (full = performanceFor(a.model.arch, a.gpu, a.sizing, a.deployment, a.gpuHourUsd)));
+  return full;
 }
 
 /** Analyzes a whole YAML file (every document). */
@@ -171,7 +199,8 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
       disabled: false,
     };
   }
-  // Each `---` document is parsed and sized on its own; with a cache, unchanged documents are reused.
+  // Each `---` document is parsed and sized on its own; with a cache, unchanged documents are reused. Results are kept
+  // in file line numbers: a document that did not move is reused as is, one that moved is shifted once.
   const deployments: DeploymentAnalysis[] = [];
   const formats: string[] = [];
   const fileDiags: Diagnostic[] = [];
@@ -181,16 +210,17 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
   const cache = o.segmentCache;
   const used = cache ? new Map<string, SegmentResult>() : null;
   for (const seg of splitSegments(text)) {
-    const key = `${docIndex}\u0000${seg.text}`;
-    let r = cache?.get(key);
-    if (!r) r = analyzeSegment(seg.text, docIndex, o);
-    used?.set(key, r);
+    let r = cache ? cachedSegment(cache, seg.text, docIndex) : undefined;
+    if (!r) r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
+    if (r.line !== seg.startLine) r = placeSegment(r, docIndex, seg.startLine);
+    // Identical documents at different indexes get their own entries.
+    if (used) used.set(used.has(seg.text) ? `${docIndex}\u0000${seg.text}` : seg.text, r);
     docIndex += r.docCount;
     claimed ||= r.claimed;
-    formats.push(...r.formats);
-    yamlProblems.push(...shiftDiagnostics(r.problems, seg.startLine));
-    fileDiags.push(...shiftDiagnostics(r.diagnostics, seg.startLine));
-    for (const a of r.deployments) deployments.push(shiftAnalysis(a, seg.startLine));
+    for (const f of r.formats) formats.push(f);
+    for (const p of r.problems) yamlProblems.push(p);
+    for (const p of r.diagnostics) fileDiags.push(p);
+    for (const a of r.deployments) deployments.push(a);
   }
   if (cache && used) {
     // Keep only this version's documents so the cache never outgrows the file.
@@ -204,7 +234,7 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
   return { deployments, diagnostics, formats, disabled: false };
 }
 
-/** Per-document results in the segment's own line numbers (shifted when combined). */
+/** Per-document results, in file line numbers once placed (`line`: the line the segment starts on). */
 export interface SegmentResult {
   docCount: number;
   claimed: boolean;
@@ -212,13 +242,39 @@ export interface SegmentResult {
   problems: Diagnostic[];
   diagnostics: Diagnostic[];
   deployments: DeploymentAnalysis[];
+  /** Index of the segment's first YAML document in the file (deployments carry it). */
+  docIndex?: number;
+  /** Line the ranges are relative to: 0 right after analysis, the segment's start line once placed. */
+  line?: number;
 }
 export type SegmentCache = Map<string, SegmentResult>;
+
+function cachedSegment(cache: SegmentCache, text: string, docIndex: number): SegmentResult | undefined {
+  const r = cache.get(text);
+  if (r && r.docIndex === docIndex) return r;
+  const r2 = cache.get(`${docIndex}\u0000${text}`);
+  return r2 && r2.docIndex === docIndex ? r2 : undefined;
+}
+
+/** The result with its ranges moved to start at `line` (the same object when it is there already). */
+function placeSegment(r: SegmentResult, docIndex: number, line: number): SegmentResult {
+  const from = r.line ?? 0;
+  if (from === line && r.docIndex === docIndex) return r;
+  const by = line - from;
+  return {
+    ...r,
+    docIndex,
+    line,
+    problems: shiftDiagnostics(r.problems, by),
+    diagnostics: shiftDiagnostics(r.diagnostics, by),
+    deployments: r.deployments.map((a) => shiftAnalysis(a, by)),
+  };
+}
 
 function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions): SegmentResult {
   const parsed = parseYaml(text);
   const adapters = o.adapters ?? ADAPTERS;
-  const out: SegmentResult = { docCount: parsed.docs.length, claimed: false, formats: [], problems: parsed.problems, diagnostics: [], deployments: [] };
+  const out: SegmentResult = { docCount: parsed.docs.length, docIndex: firstDocIndex, line: 0, claimed: false, formats: [], problems: parsed.problems, diagnostics: [], deployments: [] };
   parsed.docs.forEach((doc, i) => {
     const adapter = adapters.find((a) => {
       try {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { CodeAction, CodeActionParams, CompletionItem, DocumentSymbol, Hover, InlayHint, Position, Range } from 'vscode-languageserver';
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { fileURLToPath } from 'node:url';
-import { analyzeText } from './analysis';
+import { analyzeText, detailedPerformance } from './analysis';
 import type { AnalysisOptions, FileAnalysis, SegmentCache } from './analysis';
 import { builtinCatalog } from './catalog/index';
 import type { Catalog } from './catalog/index';
@@ -97,7 +97,8 @@ export class LanguageService {
     let analysis: FileAnalysis;
     if (!this.settings.enable) analysis = { deployments: [], diagnostics: [], formats: [], disabled: true };
     else if (catalogKind) analysis = validateCatalogText(text, catalogKind);
-    else analysis = analyzeText(text, { ...this.options(doc.uri), segmentCache: segments });
+    // Engine II without its detail: the report request adds it (detailedPerformance) for the deployments it shows.
+    else analysis = analyzeText(text, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false });
     const entry: CacheEntry = { uri: doc.uri, version: doc.version, text, analysis, catalogKind, segments, elapsedMs: performance.now() - t0 };
     this.cache.set(doc.uri, entry);
     return entry;
@@ -149,7 +150,8 @@ export class LanguageService {
   }
 
   report(doc: TextDoc): Record<string, unknown> {
-    return reportJson(doc.uri, this.analyze(doc).analysis);
+    const f = this.analyze(doc).analysis;
+    return reportJson(doc.uri, { ...f, deployments: f.deployments.map((a) => (a.performance ? { ...a, performance: detailedPerformance(a) } : a)) });
   }
 
   /** A pasted vLLM startup log against the document's first sized deployment. */
