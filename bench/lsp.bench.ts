@@ -10,6 +10,10 @@ import { LspClient } from '../test/lsp/lspClient';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 30);
 const HOVERS = Number(process.env.BENCH_HOVERS ?? 200);
+/** Comma-separated server names to run (default: all three); BENCH_NODE_ARGS adds node flags for llm-sizer (e.g. --cpu-prof). */
+const ONLY = process.env.BENCH_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
+const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const DOCS = process.env.BENCH_DOCS?.split(',').map((s) => s.trim()) ?? null;
 
 const MODELS = ['meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.1-70B-Instruct', 'Qwen/Qwen2.5-7B-Instruct', 'mistralai/Mistral-7B-Instruct-v0.3'];
 
@@ -91,6 +95,13 @@ async function measure(name: string, start: () => Promise<LspClient>, docName: s
     if (i === 0 && !h) console.error(`note: ${name} returned no hover`);
   }
   const rssMiB = vmHwmMiB(c.proc.pid!);
+  if (NODE_ARGS.length && name === 'llm-sizer') {
+    // Let the server exit on its own so --cpu-prof / --heap-prof can write their files.
+    const exited = new Promise((r) => c.proc.once('exit', r));
+    await c.request('shutdown', null);
+    await c.conn.sendNotification('exit');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  }
   await c.stop();
   return { server: name, doc: docName, editMs: median(edit), hoverMs: median(hover), rssMiB };
 }
@@ -115,14 +126,16 @@ async function main(): Promise<void> {
   if (!patched.includes('this.validationDelayMs = 0;')) throw new Error('could not patch yaml-language-server validation delay');
   writeFileSync(settingsJs, patched);
   const servers: [string, () => Promise<LspClient>][] = [
-    ['llm-sizer', () => LspClient.start({ settings: null })],
+    ['llm-sizer', () => LspClient.start({ settings: null, args: [...NODE_ARGS, 'dist/server.js', '--stdio'] })],
     ['yaml-language-server', () => yamlLs('node_modules/yaml-language-server/bin/yaml-language-server')],
     ['yaml-language-server (delay 0)', () => yamlLs(join(copy, 'bin/yaml-language-server'), resolve('node_modules'))],
   ];
   const results: Result[] = [];
   try {
     for (const [docName, text] of [['150 lines', small], ['5,000 lines', large]] as const) {
+      if (DOCS && !DOCS.includes(docName.replace(/\W/g, ''))) continue;
       for (const [name, start] of servers) {
+        if (ONLY && !ONLY.includes(name)) continue;
         const r = await measure(name, start, docName.replace(/\W/g, ''), text);
         results.push({ ...r, doc: `${docName} (${text.split('\n').length - 1})` });
         console.log(`${r.server.padEnd(32)} ${docName.padEnd(12)} edit→diagnostics ${r.editMs.toFixed(2).padStart(8)} ms   hover ${r.hoverMs.toFixed(3).padStart(7)} ms   peak RSS ${r.rssMiB.toFixed(0)} MiB`);
@@ -133,8 +146,9 @@ async function main(): Promise<void> {
   }
   console.log(`\n${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${EDITS} edits, ${HOVERS} hovers per server`);
   for (const doc of new Set(results.map((r) => r.doc))) {
-    const ours = results.find((r) => r.doc === doc && r.server === 'llm-sizer')!;
-    const peer = results.find((r) => r.doc === doc && r.server === 'yaml-language-server (delay 0)')!;
+    const ours = results.find((r) => r.doc === doc && r.server === 'llm-sizer');
+    const peer = results.find((r) => r.doc === doc && r.server === 'yaml-language-server (delay 0)');
+    if (!ours || !peer) continue;
     console.log(`${doc}: llm-sizer edit→diagnostics = ${(ours.editMs / peer.editMs).toFixed(2)} x undelayed peer`);
   }
   console.log('\n' + JSON.stringify(results));
