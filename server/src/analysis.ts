@@ -229,9 +229,26 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
   }
   // YAML errors matter only in files we claim, or in files that look like ours but fail to parse.
   const looksOurs = /apiVersion:\s*llm-sizer\//.test(text);
-  const yamlDiags = claimed || looksOurs ? yamlProblems : [];
-  const diagnostics = [...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
+  // A document skipped for its nesting depth is reported in every file, like a file over the size limit: it was
+  // not read, so whether it is ours is unknown.
+  const yamlDiags = claimed || looksOurs ? yamlProblems : yamlProblems.filter((p) => p.code === 'yaml-too-deep');
+  const conflicts = claimed || looksOurs ? conflictMarkers(text) : [];
+  const diagnostics = [...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
   return { deployments, diagnostics, formats, disabled: false };
+}
+
+/** Unresolved git merge conflicts: one error per marker line (the YAML errors they cause say less). */
+function conflictMarkers(text: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const re = /^(<{7}|={7}|>{7})(?:[ \t].*)?\r?$/gm;
+  let line = 0;
+  let last = 0;
+  for (let m = re.exec(text); m && out.length < 100; m = re.exec(text)) {
+    for (let i = text.indexOf('\n', last); i !== -1 && i < m.index; i = text.indexOf('\n', i + 1)) line++;
+    last = m.index;
+    out.push({ code: 'merge-conflict', severity: 'error', message: `Unresolved git merge conflict marker "${m[1]}": resolve the conflict before this file can be checked.`, range: { start: { line, character: 0 }, end: { line, character: m[0].replace(/\r$/, '').length } } });
+  }
+  return out;
 }
 
 /** Per-document results, in file line numbers once placed (`line`: the line the segment starts on). */

@@ -80,6 +80,8 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return `"${v.length > 40 ? v.slice(0, 40) + '…' : v}"`;
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
+  // 1e309, .inf and .nan parse to numbers that are not finite; say what they are rather than print NaN or Infinity.
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'not-a-number (.nan)' : v > 0 ? 'an infinite number' : 'a negative infinite number';
   return String(v);
 }
 

@@ -314,6 +314,8 @@ function memo<T>(m: ModelArch, key: string, make: () => T): T {
 }
 
 /** Sizes one deployment's memory on each GPU, as the named serving engine would. */
+const MAX_MODEL_LEN_LIMIT = 2 ** 31;
+
 export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts: SizeOptions = {}): MemorySizing {
   const s = input;
   const cal = opts.calibration ?? null;
@@ -329,6 +331,8 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const maxModelLen = s.maxModelLen ?? derivedMaxModelLen(m);
   if (s.maxModelLen === null) defaulted.max_model_len = `model's max_position_embeddings (${maxModelLen})`;
   if (!(maxModelLen >= 1)) throw new SizingInputError('max_model_len', `max_model_len must be at least 1, got ${maxModelLen}`);
+  // Beyond this the KV bytes of one request overflow to Infinity; no model serves 2^31 tokens.
+  if (!(maxModelLen <= MAX_MODEL_LEN_LIMIT)) throw new SizingInputError('max_model_len', `max_model_len must be at most ${fmtInt(MAX_MODEL_LEN_LIMIT)} tokens, got ${Number.isFinite(maxModelLen) ? maxModelLen : 'an infinite number'}`);
   const sd = servingDefaults(beh, maxModelLen, isLargeGpu(gpu), s.apiServer);
   let util: number;
   if (s.engine === 'sglang') util = s.memFractionStatic ?? sglangMemFractionStatic(gpu.memoryBytes, s.tp * s.pp);
@@ -340,6 +344,10 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   if (s.maxNumSeqs === null) defaulted.max_num_seqs = `${sd.maxNumSeqs} (${sd.why})`;
   const maxNumBatchedTokens = s.maxNumBatchedTokens ?? sd.maxNumBatchedTokens;
   if (s.maxNumBatchedTokens === null) defaulted.max_num_batched_tokens = `${sd.maxNumBatchedTokens} (${sd.why})`;
+  // Counts past 2^31 (1e308 from a typo, .inf) would turn activations and block math into Infinity and NaN.
+  for (const [k, v] of [['max_num_seqs', maxNumSeqs], ['max_num_batched_tokens', maxNumBatchedTokens], ['block_size', s.blockSize ?? 1]] as const) {
+    if (!(v <= MAX_MODEL_LEN_LIMIT)) throw new SizingInputError(k, `${k} must be at most ${fmtInt(MAX_MODEL_LEN_LIMIT)}, got ${Number.isFinite(v) ? v : 'a number that is not finite'}`);
+  }
   const dtype = resolveDtype(s, m, gpu);
   const quant = resolveQuant(s, m);
   const kvEl = kvElementBytes(s.kvCacheDtype, DTYPE_BYTES[dtype]);

@@ -137,7 +137,7 @@ export function completions(entry: CacheEntry, pos: Position, catalog: Catalog):
     if (ctx.isValue) {
       const key = ctx.path[ctx.path.length - 1]?.replace(/-/g, '_');
       if (ctx.path.length === 1 && key === 'model') return modelItems(catalog);
-      const doc = key && VLLM_SIZING_OPTIONS[key] ? describeKey('deployment', ['serving', key]) : null;
+      const doc = key && Object.hasOwn(VLLM_SIZING_OPTIONS, key) ? describeKey('deployment', ['serving', key]) : null;
       if (doc?.enum) return valueItems(doc.enum);
       if (doc?.type === 'boolean') return valueItems([true, false]);
       return [];
@@ -147,8 +147,8 @@ export function completions(entry: CacheEntry, pos: Position, catalog: Catalog):
     const kebab = /^[a-z]+-[a-z-]+:/m.test(entry.text);
     return [...VLLM_ALL_OPTIONS].map((k) => {
       const name = kebab ? k.replace(/_/g, '-') : k;
-      const item = keyItem(name, VLLM_SIZING_OPTIONS[k] ? describeKey('deployment', ['serving', k]) : { description: 'vLLM option (does not change the sizing).' }, name);
-      item.sortText = (VLLM_SIZING_OPTIONS[k] ? '0' : '1') + name;
+      const item = keyItem(name, Object.hasOwn(VLLM_SIZING_OPTIONS, k) ? describeKey('deployment', ['serving', k]) : { description: 'vLLM option (does not change the sizing).' }, name);
+      item.sortText = (Object.hasOwn(VLLM_SIZING_OPTIONS, k) ? '0' : '1') + name;
       return item;
     });
   }

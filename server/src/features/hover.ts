@@ -194,9 +194,10 @@ export function servingKeyMarkdown(a: DeploymentAnalysis, rawKey: string): strin
   if (doc?.description) out.push('', doc.description);
   else if (a.deployment.format === 'vllm-config') out.push('', 'A vLLM option that does not change the sizing.');
   const s = a.sizing;
-  const eff = s && EFFECTIVE[key] ? EFFECTIVE[key](s.serving) : undefined;
+  // Own properties only: a key such as `__proto__` or `constructor` must not reach Object.prototype.
+  const eff = s && Object.hasOwn(EFFECTIVE, key) ? EFFECTIVE[key](s.serving) : undefined;
   if (eff !== undefined) {
-    const defaulted = s?.serving.defaulted[key];
+    const defaulted = s && Object.hasOwn(s.serving.defaulted, key) ? s.serving.defaulted[key] : undefined;
     out.push('', `Effective value: \`${JSON.stringify(eff)}\`${defaulted ? ` — defaulted: ${defaulted}` : ''}.`);
   }
   const effect = effectOf(key, a);
