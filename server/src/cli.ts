@@ -42,6 +42,8 @@ function readInput(file: string): string {
     throw new UsageError(`cannot read ${file}: no such file`);
   }
   if (st.isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory`);
+  // A FIFO, socket or device would block or stream forever: only regular files are read.
+  if (!st.isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
   if (st.size > 50 * 1024 * 1024) throw new UsageError(`cannot read ${file}: larger than 50 MB`);
   try {
     return fs.readFileSync(file, 'utf8');
