@@ -19,7 +19,10 @@ export function podRules(d: Deployment): Diagnostic[] {
   const pp = d.serving.pp ?? 1;
   const dp = d.serving.dp ?? 1;
   const need = tp * pp * dp;
-  if (d.gpuCount !== null && d.gpuCount !== need) {
+  // Parallel sizes that are not whole numbers from 1 to 4096 get the engine's invalid-value error instead (a dp of
+  // 1e308 must not print "= Infinity" here).
+  const sane = [tp, pp, dp].every((v) => Number.isInteger(v) && v >= 1 && v <= 4096);
+  if (sane && d.gpuCount !== null && d.gpuCount !== need) {
     const fewer = d.gpuCount < need;
     out.push({
       code: 'gpu-count-mismatch',
@@ -39,7 +42,7 @@ export function podRules(d: Deployment): Diagnostic[] {
       data: { gpusPerNode: d.gpusPerNode },
     });
   }
-  if (d.gpusPerNode !== null && pod.podsPerGroup > 1 && tp > d.gpusPerNode) {
+  if (sane && d.gpusPerNode !== null && pod.podsPerGroup > 1 && tp > d.gpusPerNode) {
     out.push({
       code: 'tp-across-nodes',
       severity: 'warning',
@@ -51,7 +54,7 @@ export function podRules(d: Deployment): Diagnostic[] {
   // A single pod holds what it requests (its node may hold more); in a group, each pod holds gpusPerNode.
   const gpusInPod = pod.podsPerGroup === 1 ? d.gpuCount ?? tp * pp : d.gpusPerNode ?? d.gpuCount ?? 0;
   const multi = gpusInPod > 1 || (pod.podsPerGroup === 1 && tp * pp > 1);
-  if (multi && pod.shm !== 'unlimited' && (pod.shm === 'none' || pod.shm < MIN_SHM_BYTES)) {
+  if (sane && multi && pod.shm !== 'unlimited' && (pod.shm === 'none' || pod.shm < MIN_SHM_BYTES)) {
     out.push({
       code: 'shm-too-small',
       severity: 'warning',
