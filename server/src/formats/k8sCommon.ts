@@ -49,7 +49,10 @@ export function seqItems(node: unknown): Node[] {
 
 export function str(node: unknown): string | null {
   const v = scalarValue(node);
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+  if (typeof v === 'string') return v;
+  // A number as written (`-.inf`, `1e309` would print as -Infinity / Infinity).
+  if (typeof v === 'number' && !Number.isFinite(v)) return String((node as { source?: unknown }).source ?? v);
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
 }
 
 export function num(node: unknown): number | null {
