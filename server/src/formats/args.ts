@@ -339,7 +339,7 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
     if (!cmd.model.unresolved && cmd.model.text.trim()) {
       const m = cmd.model.text.trim();
       dep.model = /^[./~]/.test(m) ? { kind: 'path', path: m } : { kind: 'id', id: m.replace(/^hf:\/\//, '') };
-    } else dep.notes.push(`${cmd.model.unresolved}: the model is unknown.`);
+    } else dep.notes.push(`${cmd.model.unresolved ?? 'The model argument is empty'}: the model is unknown.`);
   }
   for (const o of cmd.options.values()) {
     const spec = table[o.name];
