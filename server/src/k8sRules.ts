@@ -19,25 +19,27 @@ export function podRules(d: Deployment): Diagnostic[] {
   const pp = d.serving.pp ?? 1;
   const dp = d.serving.dp ?? 1;
   const need = tp * pp * dp;
+  // A GPU count that is not a whole number we can print (an LWS size of 1e308) is treated as unknown.
+  const gpuCount = d.gpuCount !== null && Number.isSafeInteger(d.gpuCount) ? d.gpuCount : null;
   // Parallel sizes that are not whole numbers from 1 to 4096 get the engine's invalid-value error instead (a dp of
   // 1e308 must not print "= Infinity" here).
   const sane = [tp, pp, dp].every((v) => Number.isInteger(v) && v >= 1 && v <= 4096);
-  if (sane && d.gpuCount !== null && d.gpuCount !== need) {
-    const fewer = d.gpuCount < need;
+  if (sane && gpuCount !== null && gpuCount !== need) {
+    const fewer = gpuCount < need;
     out.push({
       code: 'gpu-count-mismatch',
       severity: fewer ? 'error' : 'warning',
-      message: `${pod.countLabel} is ${d.gpuCount} but tensor_parallel_size x pipeline_parallel_size x data_parallel_size = ${tp} x ${pp} x ${dp} = ${need}.${fewer ? ' The engine cannot place its workers and fails at startup.' : ` ${d.gpuCount - need} GPUs stay idle.`}`,
+      message: `${pod.countLabel} is ${gpuCount} but tensor_parallel_size x pipeline_parallel_size x data_parallel_size = ${tp} x ${pp} x ${dp} = ${need}.${fewer ? ' The engine cannot place its workers and fails at startup.' : ` ${gpuCount - need} GPUs stay idle.`}`,
       range: r('hardware.count', 'serving.tensor_parallel_size'),
       data: { expected: need },
     });
   }
   // A single pod asking for more GPUs than its instance type has never schedules.
-  if (pod.podsPerGroup === 1 && d.gpusPerNode !== null && d.gpuCount !== null && d.gpuCount > d.gpusPerNode) {
+  if (pod.podsPerGroup === 1 && d.gpusPerNode !== null && gpuCount !== null && gpuCount > d.gpusPerNode) {
     out.push({
       code: 'gpus-exceed-node',
       severity: 'error',
-      message: `The pod requests ${d.gpuCount} GPUs but its instance type has ${d.gpusPerNode}: it stays Pending. Use a larger instance type or spread the model over pods (LeaderWorkerSet, pipeline parallelism).`,
+      message: `The pod requests ${gpuCount} GPUs but its instance type has ${d.gpusPerNode}: it stays Pending. Use a larger instance type or spread the model over pods (LeaderWorkerSet, pipeline parallelism).`,
       range: r('hardware.count'),
       data: { gpusPerNode: d.gpusPerNode },
     });
@@ -52,7 +54,7 @@ export function podRules(d: Deployment): Diagnostic[] {
     });
   }
   // A single pod holds what it requests (its node may hold more); in a group, each pod holds gpusPerNode.
-  const gpusInPod = pod.podsPerGroup === 1 ? d.gpuCount ?? tp * pp : d.gpusPerNode ?? d.gpuCount ?? 0;
+  const gpusInPod = pod.podsPerGroup === 1 ? gpuCount ?? tp * pp : d.gpusPerNode ?? gpuCount ?? 0;
   const multi = gpusInPod > 1 || (pod.podsPerGroup === 1 && tp * pp > 1);
   if (sane && multi && pod.shm !== 'unlimited' && (pod.shm === 'none' || pod.shm < MIN_SHM_BYTES)) {
     out.push({
