@@ -44,7 +44,7 @@ export function podRules(d: Deployment): Diagnostic[] {
       data: { gpusPerNode: d.gpusPerNode },
     });
   }
-  if (sane && d.gpusPerNode !== null && pod.podsPerGroup > 1 && tp > d.gpusPerNode) {
+  if (sane && d.gpusPerNode !== null && d.gpusPerNode > 0 && pod.podsPerGroup > 1 && tp > d.gpusPerNode) {
     out.push({
       code: 'tp-across-nodes',
       severity: 'warning',
