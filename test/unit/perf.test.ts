@@ -249,6 +249,13 @@ test('absurd workloads and SLOs give finite results and clear reasons', () => {
     const r: PerformanceResult = sizePerformance(llama8b, H100, mem, w, s, null);
     assert.deepEqual(allFinite(r), [], JSON.stringify(w));
   }
+  // 1e308 req/s: rate x time overflowed to 'until Infinity replicas run' (found by npm run fuzz); sized at 1e9 req/s.
+  const flood = sizePerformance(llama8b, H100, mem, wl({ requestsPerSecond: 1e308 }), noSlo, null);
+  const at1e9 = sizePerformance(llama8b, H100, mem, wl({ requestsPerSecond: 1e9 }), noSlo, null);
+  assert.doesNotMatch(JSON.stringify(flood), /Infinity|NaN/);
+  assert.ok(flood.performance.notes.includes('requests_per_second 1e+308 is above 1e+9 req/s: sized at 1e+9'), flood.performance.notes.join('; '));
+  assert.equal(flood.capacity.replicas_needed, at1e9.capacity.replicas_needed);
+  assert.ok(Number.isSafeInteger(flood.capacity.replicas_needed) && flood.capacity.replicas_needed > 1e6);
   const unreachable = sizePerformance(llama8b, H100, mem, wl({ requestsPerSecond: 5 }), { ttftMs: 1, tpotMs: 0.5 }, null);
   assert.equal(unreachable.capacity.meets_slo, false);
   assert.ok(unreachable.capacity.reasons.some((x) => x.includes('TPOT at batch 1')));

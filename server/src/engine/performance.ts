@@ -216,6 +216,9 @@ export interface SizePerformanceOptions {
   detail?: boolean;
 }
 
+/** Largest arrival rate sized (req/s): a billion requests per second is beyond any serving fleet. */
+const MAX_RATE = 1e9;
+
 export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w: WorkloadInput, slo: SloInput, gpuHourUsd: number | null, opts: SizePerformanceOptions = {}): PerformanceResult {
   const detail = opts.detail !== false;
   const notes: string[] = [];
@@ -235,7 +238,11 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const shape = workShape(inClamped, outClamped, hitIn);
   let lambda: number | null = null;
   if (w.requestsPerSecond !== null && w.requestsPerSecond !== undefined) {
-    if (validPositive(w.requestsPerSecond)) lambda = w.requestsPerSecond;
+    if (validPositive(w.requestsPerSecond)) {
+      // Beyond any fleet; above this, rate x time overflows to Infinity in the replica count (found by npm run fuzz).
+      lambda = Math.min(w.requestsPerSecond, MAX_RATE);
+      if (w.requestsPerSecond > MAX_RATE) notes.push(`requests_per_second ${w.requestsPerSecond} is above ${MAX_RATE.toExponential()} req/s: sized at ${MAX_RATE.toExponential()}`);
+    }
     else notes.push(`requests_per_second ${w.requestsPerSecond} is not a positive rate: ignored`);
   }
   let conc: number | null = null;
