@@ -198,6 +198,12 @@ export function gpuResources(ctx: Ctx, container: unknown, dep: Deployment, labe
         const kr = range(ctx, p.key);
         if (kr) dep.keyRanges['hardware.count'] = kr;
         dep.pod = { ...(dep.pod ?? defaultPod()), countLabel: `${k} ${label}` };
+        // Kubernetes accepts only whole numbers for extended resources (a GPU is not divisible this way); a count
+        // of 5e-324 or 0.5 never schedules, and dividing by it printed 'pipeline_parallel_size Infinity' (npm run fuzz).
+        if (n !== null && !(Number.isSafeInteger(n) && n >= 0)) {
+          dep.notes.push(`\`${k}: ${n}\` is not a whole number of GPUs: Kubernetes rejects fractional extended resources, so the pod is not created. The GPU count is treated as unknown.`);
+          return null;
+        }
         return n;
       }
       if (/^nvidia\.com\/mig-/.test(k)) {
