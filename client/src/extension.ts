@@ -1,17 +1,17 @@
 // LLM Sizer VS Code client: starts the language server, renders its data. Thin by design: nothing is computed here.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, LanguageClient, TransportKind, type ErrorHandler, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CalibrateRequest, CompareRequest, ReportRequest, StatusNotification, type ReportResult, type StatusParams } from '../../server/src/protocol';
 import { createPanel, PanelChannel } from './panels';
 import { exportHtml } from './html';
 import { reportMarkdown } from './markdown';
+import { continueAfterConnectionError, CrashTracker } from './restartPolicy';
 import type { FromWebview } from '../../media/src/messages';
 
 let client: LanguageClient | undefined;
 const status = new Map<string, StatusParams>();
 const reportPanels = new Map<string, { channel: PanelChannel; timer?: NodeJS.Timeout }>();
-const MAX_RESTARTS = 4;
 const DEBOUNCE_MS = 300;
 
 const isYaml = (d?: vscode.TextDocument): d is vscode.TextDocument => !!d && d.languageId === 'yaml';
@@ -20,6 +20,18 @@ function activeYaml(): vscode.TextDocument | undefined {
   const d = vscode.window.activeTextEditor?.document;
   if (isYaml(d)) return d;
   return vscode.window.visibleTextEditors.map((e) => e.document).find(isYaml);
+}
+
+/** Maps restartPolicy's decisions to vscode-languageclient actions; one crash history per client. */
+function errorHandler(crashes: CrashTracker): ErrorHandler {
+  return {
+    error: (_e, _m, count) => ({ action: continueAfterConnectionError(count) ? ErrorAction.Continue : ErrorAction.Shutdown }),
+    closed: () => {
+      const d = crashes.crashed(Date.now());
+      // `handled: true` on a restart logs the message without a notification; the stop message is shown.
+      return d.action === 'restart' ? { action: CloseAction.Restart, message: d.message, handled: true } : { action: CloseAction.DoNotRestart, message: d.message };
+    },
+  };
 }
 
 function startClient(ctx: vscode.ExtensionContext): LanguageClient {
@@ -32,8 +44,8 @@ function startClient(ctx: vscode.ExtensionContext): LanguageClient {
     documentSelector: [{ language: 'yaml' }],
     initializationOptions: { trusted: vscode.workspace.isTrusted },
     synchronize: { configurationSection: 'llmSizer' },
-    // The default error handler restarts a crashed server; stop after this many crashes in 3 minutes.
-    connectionOptions: { maxRestartCount: MAX_RESTARTS },
+    // Restart a crashed server, but stop (and say why) after a crash loop: client/src/restartPolicy.ts.
+    errorHandler: errorHandler(new CrashTracker()),
   };
   const c = new LanguageClient('llmSizer', 'LLM Sizer', serverOptions, clientOptions);
   c.onNotification(StatusNotification, (p: StatusParams) => {

@@ -81,7 +81,9 @@ export function compareView(result: unknown): HTMLElement {
       h('caption', {}, `Hardware ranking, sorted by ${sortCol.replace(/_/g, ' ')} (${asc ? 'ascending' : 'descending'})`),
       h('thead', {}, h('tr', {}, ...cols.map((c) => {
         const b = h('button', { type: 'button', class: 'sort' }, c.replace(/_/g, ' '));
-        b.addEventListener('click', () => { if (sortCol === c) asc = !asc; else { sortCol = c; asc = true; } render(); (table.querySelector(`th[data-col="${c}"] button`) as HTMLElement | null)?.focus(); });
+        // Focus returns to the new header's button, found by comparing data-col: a column name is data and
+        // must not be pasted into a CSS selector (a quote in it made querySelector throw).
+        b.addEventListener('click', () => { if (sortCol === c) asc = !asc; else { sortCol = c; asc = true; } render(); Array.from(table.querySelectorAll('th')).find((th) => th.dataset.col === c)?.querySelector('button')?.focus(); });
         return h('th', { scope: 'col', 'data-col': c, 'aria-sort': c === sortCol ? (asc ? 'ascending' : 'descending') : 'none' }, b);
       }))),
       h('tbody', {}, ...sorted.map((x) => h('tr', {}, ...cols.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, fmt(c, x[c])) : h('td', {}, fmt(c, x[c]))))))));

@@ -17,7 +17,7 @@ import { inlayHints } from './features/inlayHints';
 import { documentSymbols } from './features/symbols';
 import { catalogKindOf, validateCatalogText } from './features/workspaceCatalog';
 import type { CatalogKind } from './features/workspaceCatalog';
-import { localConfigReader } from './localModel';
+import { localConfigReader, restrictedConfigReader } from './localModel';
 import type { ServerSettings, StatusParams } from './protocol';
 import { DEFAULT_SETTINGS } from './protocol';
 import { reportJson } from './report';
@@ -77,8 +77,8 @@ export class LanguageService {
       defaultGpu: this.settings.defaultGpu,
       defaultEngineVersion: this.settings.defaultEngineVersion,
       priceOverrides: this.settings.gpuPrices,
-      // Reading a model's config.json from disk only in a trusted workspace.
-      readLocalConfig: this.env.trusted && baseDir ? localConfigReader({ baseDir }) : undefined,
+      // Reading a model's config.json from disk only in a trusted workspace; restricted mode says so instead.
+      readLocalConfig: !this.env.trusted ? restrictedConfigReader() : baseDir ? localConfigReader({ baseDir }) : undefined,
     };
   }
 

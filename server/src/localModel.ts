@@ -12,6 +12,14 @@ export interface LocalConfigOptions {
   allowedRoots?: string[] | null;
 }
 
+/**
+ * The reader in an untrusted (restricted-mode) workspace: touches no file and says why the model is not
+ * sized, so the user knows trusting the workspace is the fix rather than a missing or broken config.json.
+ */
+export function restrictedConfigReader(): (p: string) => { error: string } {
+  return (p: string) => ({ error: `Restricted mode: local model directories are not read, so "${p}" is not sized. Trust the workspace (Workspaces: Manage Workspace Trust) to read its config.json.` });
+}
+
 export function localConfigReader(o: LocalConfigOptions): (p: string) => { config: Record<string, unknown> } | { error: string } {
   return (p: string) => {
     const expanded = p.startsWith('~') ? path.join(os.homedir(), p.slice(1)) : p;

@@ -1,7 +1,7 @@
 // Drives the real VS Code workbench (code-server) in headless chromium with playwright-core.
 // Selectors from ../shared/vscode-e2e/e2e.js (verified on code-server 4.139.1).
 import { chromium, type Page } from 'playwright-core';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS } from '../browser/chromium';
@@ -45,7 +45,26 @@ async function goTo(page: Page, pos: string): Promise<void> {
 
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-export async function drive(url: string, shots: string, chromiumPath: string): Promise<Check[]> {
+/** Pids of the language servers this run's extension started (matched by the run's own extension folder). */
+export function serverPids(extDir: string): number[] {
+  const want = join(extDir, 'dist', 'server.js');
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(want); } catch { return false; }
+  }).map(Number);
+}
+
+async function until<T>(what: string, fn: () => T | undefined, ms = 30000): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) {
+    const v = fn();
+    if (v !== undefined) return v;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Where this run lives on disk: the workspace copy and the extension folder (for the file and process checks). */
+export interface RunDirs { ws: string; ext: string }
+
+export async function drive(url: string, shots: string, chromiumPath: string, dirs: RunDirs): Promise<Check[]> {
   mkdirSync(shots, { recursive: true });
   const results: Check[] = [];
   const check = (name: string, ok: boolean, detail?: string) => { results.push({ name, ok, detail }); console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ' — ' + detail : ''}`); };
@@ -144,6 +163,55 @@ export async function drive(url: string, shots: string, chromiumPath: string): P
       if (!/\[Ln 20, Col 19\]/.test(text)) throw new Error(`expected the diagnostic at Ln 20, Col 19: ${text}`);
       await page.screenshot({ path: join(shots, '7-kubernetes.png') });
       return text.slice(0, 90);
+    });
+    await step('editor-title button (contributes.menus editor/title) opens the sizing report', async () => {
+      await page.locator('.tab', { hasText: 'vllm-70b.yaml' }).first().click();
+      const group = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: 'vllm-70b.yaml' }) });
+      const button = group.locator('.editor-actions a.action-label[aria-label*="Show Sizing Report"]');
+      await button.first().click();
+      await page.locator('.tab', { hasText: 'Sizing: vllm-70b.yaml' }).waitFor();
+      const inner = page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
+      await inner.locator('h1#page-title', { hasText: 'Sizing: vllm-70b.yaml' }).waitFor({ timeout: 60000 });
+      await inner.locator('#memory-0').waitFor();
+      await page.screenshot({ path: join(shots, '8-title-button.png') });
+      return flat(await inner.locator('#memory-0 .readout').innerText()).slice(0, 80);
+    });
+    await step('Export Report: save dialog writes the HTML, "Also save as .md" the Markdown', async () => {
+      await page.locator('.tab', { hasText: /^chat-70b\.yaml/ }).first().click();
+      await runCommand(page, 'LLM Sizer: Export Report');
+      // code-server uses VS Code's simple file dialog: a quick input holding the proposed path.
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      // The command palette's text stays in the input until the dialog replaces it with the proposed path.
+      await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.endsWith('/chat-70b.sizing.html'), undefined, { timeout: 30000 })
+        .catch(async () => { throw new Error(`save dialog proposed ${await input.inputValue()}`); });
+      await page.keyboard.press('Enter');
+      const toast = page.locator('.notification-toast', { hasText: 'LLM Sizer: report exported to chat-70b.sizing.html.' });
+      await toast.first().waitFor();
+      await page.screenshot({ path: join(shots, '9-exported.png') });
+      const html = join(dirs.ws, 'chat-70b.sizing.html');
+      const text = await until('the exported HTML', () => (existsSync(html) ? readFileSync(html, 'utf8') : undefined));
+      if (!text.includes('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;nonce-') || !text.includes('<script type="application/json" id="llm-sizer-data">')) throw new Error(`exported HTML lacks its CSP or data: ${text.slice(0, 200)}`);
+      await toast.first().locator('a.monaco-button, .monaco-button', { hasText: 'Also save as .md' }).first().click();
+      const mdFile = join(dirs.ws, 'chat-70b.sizing.md');
+      const md = await until('the exported Markdown', () => (existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : undefined));
+      if (!md.startsWith('# LLM Sizer report: ') || !md.includes('## chat-70b')) throw new Error(`Markdown export: ${md.slice(0, 200)}`);
+      return `${text.length} bytes HTML, ${md.length} bytes Markdown`;
+    });
+    await step('a killed language server is restarted and serves diagnostics again', async () => {
+      const before = serverPids(dirs.ext);
+      if (before.length !== 1) throw new Error(`expected one language server, found pids ${before.join(', ')}`);
+      process.kill(before[0], 'SIGKILL');
+      const after = await until('a new language server', () => { const p = serverPids(dirs.ext).filter((x) => x !== before[0]); return p.length ? p : undefined; });
+      // Only a running server can report the error this edit introduces.
+      await page.locator('.tab', { hasText: /^vllm-70b\.yaml/ }).first().click();
+      await goTo(page, '3:23');
+      await page.keyboard.press('Shift+End');
+      await page.keyboard.type('3');
+      await runCommand(page, 'View: Focus Problems');
+      await page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError }).first().waitFor({ timeout: 60000 });
+      await page.screenshot({ path: join(shots, '10-restarted.png') });
+      return `server pid ${before[0]} killed, restarted as ${after.join(', ')}`;
     });
   } finally {
     await ctx.close();

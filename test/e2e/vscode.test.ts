@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -70,7 +70,14 @@ test('extension in a real VS Code (code-server)', { timeout: 25 * 60_000 }, asyn
     }
     assert.ok(up, `code-server did not start; log: ${log}\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''}`);
     rmSync(SHOTS, { recursive: true, force: true });
-    const results = await drive(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, SHOTS, chromiumPath);
+    const results = await drive(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, SHOTS, chromiumPath, { ws, ext });
+    // The restart went through client/src/restartPolicy.ts (its message in the LLM Sizer output channel),
+    // not vscode-languageclient's default handler.
+    const outputLogs = (function find(d: string): string[] {
+      return existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? find(join(d, e.name)) : /LLM Sizer\.log$/.test(e.name) ? [join(d, e.name)] : [])) : [];
+    })(join(run, 'data/logs'));
+    const restartLogged = outputLogs.some((f) => readFileSync(f, 'utf8').includes('LLM Sizer: the language server exited unexpectedly (crash 1 of 4 allowed in 3 minutes); restarting it.'));
+    results.push({ name: 'restart logged by restartPolicy in the LLM Sizer output channel', ok: restartLogged, detail: restartLogged ? undefined : `not in ${outputLogs.join(', ') || 'any "LLM Sizer" output log'}` });
     const failed = results.filter((r) => !r.ok);
     console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
     console.log(`screenshots: ${SHOTS}; server log: ${log}; extension host logs: ${join(run, 'data/logs')}`);
