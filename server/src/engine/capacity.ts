@@ -38,12 +38,27 @@ export interface BatchPoint {
   throughput: number;
 }
 
-/** Evaluates TPOT/TTFT/throughput at (possibly fractional) batch B for one replica. */
+/**
+ * Evaluates TPOT/TTFT/throughput at (possibly fractional) batch B for one replica. Each batch is evaluated once: the
+ * sweep grid, the knee and SLO searches, Little's Law and the cost all ask for the same integer batches again, and a
+ * step is the expensive part (memoized per exact B, so every result is bit-identical to re-evaluating).
+ */
 export class BatchModel {
+  private readonly tpotAt = new Map<number, number>();
+  private readonly ttftAt = new Map<number, number>();
   constructor(readonly pm: PerfModel, readonly w: WorkShape) {}
 
   tpot(B: number): number {
     const b = Math.max(1, B);
+    let t = this.tpotAt.get(b);
+    if (t === undefined) {
+      t = this.tpotUncached(b);
+      if (this.tpotAt.size < MEMO_LIMIT) this.tpotAt.set(b, t);
+    }
+    return t;
+  }
+
+  private tpotUncached(b: number): number {
     const w = this.w;
     // Other requests' prompts, spread over their outputs, share every decode step (chunked prefill).
     const n = ((b - 1) * w.newPrompt) / w.output;
@@ -62,7 +77,12 @@ export class BatchModel {
   /** Prefill part of TTFT (no queueing). */
   ttft(B: number): number {
     const b = Math.max(1, B);
-    return prefill(this.pm, this.w.newPrompt, this.w.cached, b - 1, this.w.context);
+    let t = this.ttftAt.get(b);
+    if (t === undefined) {
+      t = prefill(this.pm, this.w.newPrompt, this.w.cached, b - 1, this.w.context);
+      if (this.ttftAt.size < MEMO_LIMIT) this.ttftAt.set(b, t);
+    }
+    return t;
   }
 
   point(B: number): BatchPoint {
@@ -72,6 +92,9 @@ export class BatchModel {
     return { batch: B, tpot, ttft, throughput: W > 0 ? (Math.max(1, B) * this.w.output) / W : 0 };
   }
 }
+
+/** Batches remembered per BatchModel: the grid (~40) and the searches (~60) fit; fractional Little's Law iterates beyond it are rare. */
+const MEMO_LIMIT = 512;
 
 /** Sample points: every batch to 16, then about 15% steps, always including the maximum. */
 export function batchGrid(maxB: number): number[] {

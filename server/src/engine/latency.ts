@@ -161,12 +161,39 @@ export class OpAccumulator {
     return { flops, bytes, time };
   }
 
-  /** The kind of limit that takes the largest share of the time. */
+  /** The kind of limit that takes the largest share of the time (the same rule as rows(), without building them). */
   dominantBound(): Bound {
-    const share: Record<Bound, number> = { compute: 0, memory: 0, communication: 0, latency: 0 };
-    for (const r of this.rows('')) share[r.bound] += r.time_ms;
+    const n = OPS.length;
+    const b = this.buf;
+    let compute = 0;
+    let memory = 0;
+    let communication = 0;
+    let latency = 0;
+    for (let i = 0; i < n; i++) {
+      if (b[2 * n + i] <= 0 && b[i] <= 0 && b[n + i] <= 0) continue;
+      // Summed in milliseconds, as the rows carry them, so ties resolve exactly as before.
+      const ms = b[2 * n + i] * 1e3;
+      if (i === I.ar || i === I.pp || i === I.a2a) communication += ms;
+      else if (i === I.floor) latency += ms;
+      else if (b[3 * n + i] >= b[4 * n + i]) compute += ms;
+      else memory += ms;
+    }
+    // Order of the old Record's keys: compute, memory, communication, latency; the first strictly largest wins, memory on ties with 0.
     let best: Bound = 'memory';
-    for (const k of Object.keys(share) as Bound[]) if (share[k] > share[best]) best = k;
+    let top = memory;
+    if (compute > top) {
+      best = 'compute';
+      top = compute;
+    }
+    if (memory > top) {
+      best = 'memory';
+      top = memory;
+    }
+    if (communication > top) {
+      best = 'communication';
+      top = communication;
+    }
+    if (latency > top) best = 'latency';
     return best;
   }
 }
@@ -207,13 +234,15 @@ function localShare(m: ModelArch, t: Tensor, tp: number, dp: number, ep: boolean
   }
 }
 
-/** Builds the per-GPU performance model of one replica from the memory sizing (weights bytes per GPU come from it). */
-export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): PerfModel {
-  const s = mem.serving;
-  const tp = Math.max(1, s.tp);
-  const pp = Math.max(1, s.pp);
-  const dp = Math.max(1, s.dp);
-  const epOn = s.ep > 1;
+/**
+ * Per-stage operator profiles depend on the model and the parallel layout only (memory sizing memoizes `mem.ranks`
+ * per layout, so a hardware sweep hands the same ranks array to every GPU): built once per ranks array.
+ */
+const stageCache = new WeakMap<MemorySizing['ranks'], { m: ModelArch; tp: number; dp: number; epOn: boolean; stages: StageProfile[] }>();
+
+function stagesOf(m: ModelArch, mem: MemorySizing, tp: number, dp: number, epOn: boolean): StageProfile[] {
+  const hit = stageCache.get(mem.ranks);
+  if (hit && hit.m === m && hit.tp === tp && hit.dp === dp && hit.epOn === epOn) return hit.stages;
   const tensors = tensorsCached(m);
   const stages: StageProfile[] = mem.ranks.map((r, idx) => {
     const [lo, hi] = r.layers;
@@ -255,6 +284,18 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
     if (last) st.headParams = (Math.ceil((Math.ceil(m.vocab / VOCAB_PADDING) * VOCAB_PADDING) / tp)) * (m.embedProjDim ?? m.hidden);
     return st;
   });
+  stageCache.set(mem.ranks, { m, tp, dp, epOn, stages });
+  return stages;
+}
+
+/** Builds the per-GPU performance model of one replica from the memory sizing (weights bytes per GPU come from it). */
+export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): PerfModel {
+  const s = mem.serving;
+  const tp = Math.max(1, s.tp);
+  const pp = Math.max(1, s.pp);
+  const dp = Math.max(1, s.dp);
+  const epOn = s.ep > 1;
+  const stages = stagesOf(m, mem, tp, dp, epOn);
   const lim = mem.ranks[mem.limitingRank] ?? mem.ranks[0];
   let attnLayersOnLim = 0;
   for (let i = lim.layers[0]; i < lim.layers[1]; i++) if (m.layerKinds[i] !== 'linear') attnLayersOnLim++;

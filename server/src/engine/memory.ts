@@ -375,8 +375,9 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     defaulted,
   };
 
-  const tensors: Tensor[] = tensorsOf(m);
-  const params = paramCounts(m, tensors);
+  // GPU- and layout-independent: built once per architecture.
+  const tensors: Tensor[] = memo(m, 'tensors', () => tensorsOf(m));
+  const params = memo(m, 'params', () => paramCounts(m, tensors));
   const ranks = memo(m, `w|${s.tp}|${s.pp}|${s.dp}|${ep}|${dtype}|${quant?.label ?? ''}|${quant === m.quant}`, () =>
     weightsPerRank(m, tensors, { tp: s.tp, pp: s.pp, dp: s.dp, expertParallel: ep > 1 }, dtype, quant),
   );

@@ -383,7 +383,7 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   if (detail) prefillTime(pm, shape.newPrompt, shape.cached, 0, 0, pAcc);
   const dAcc = new OpAccumulator();
   decodeStepTime(pm, Beval, shape.context, dAcc);
-  const operators = [...pAcc.rows('prefill'), ...dAcc.rows('decode')];
+  const operators = detail ? [...pAcc.rows('prefill'), ...dAcc.rows('decode')] : [];
 
   // ---- Cost.
   const priceIn = validPositive(gpuHourUsd) ? gpuHourUsd : validPositive(gpu.priceUsdPerHour) ? gpu.priceUsdPerHour : 0;
@@ -449,8 +449,9 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
       ms_per_step: floorKernels * hw.launchFloorS * 1e3,
       rule: `${hw.launchFloorS * 1e6} us per kernel${mem.serving.enforceEager ? ' (enforce_eager: launched from Python)' : ' (CUDA graphs)'}; ${KERNELS_PER_LAYER} kernels per layer, +${KERNELS_PER_MOE_LAYER_EXTRA} per MoE layer, +${KERNELS_PER_STEP} per step`,
     },
-    prefill: { ...pSum, tokens: shape.newPrompt, cached_tokens: shape.cached, chunks: prefillChunks(pm, shape.newPrompt) },
-    decode: { ...dSum, batch: Beval, context: shape.context },
+    // Written out rather than spread: object spread was the largest single cost of a sizing in a CPU profile.
+    prefill: { flops: pSum.flops, bytes: pSum.bytes, intensity: pSum.intensity, linear_intensity: pSum.linear_intensity, bound: pSum.bound, time_ms: pSum.time_ms, tokens: shape.newPrompt, cached_tokens: shape.cached, chunks: prefillChunks(pm, shape.newPrompt) },
+    decode: { flops: dSum.flops, bytes: dSum.bytes, intensity: dSum.intensity, linear_intensity: dSum.linear_intensity, bound: dSum.bound, time_ms: dSum.time_ms, batch: Beval, context: shape.context },
     batch: Bop,
     batch_source: source,
     ttft_ms: ttftOp * 1e3,
@@ -468,7 +469,7 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     slo_batch: usable ? (sloGiven ? sw.sloBatch : maxB) : 0,
     bound: dSum.bound,
     curve: sw.grid.map(curvePoint),
-    operators: detail ? operators : [],
+    operators,
     notes,
   };
   const capacity: CapacitySection = {
@@ -489,7 +490,9 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     reasons,
   };
   const costSection: CostSection = {
-    ...cost,
+    usd_per_million_output_tokens: cost.usd_per_million_output_tokens,
+    usd_per_million_tokens: cost.usd_per_million_tokens,
+    mfu: cost.mfu,
     usd_per_gpu_hour: priceIn,
     price_source: priceSource,
     gpus: gpusOp,
