@@ -44,16 +44,23 @@ export interface BatchPoint {
  * step is the expensive part (memoized per exact B, so every result is bit-identical to re-evaluating).
  */
 export class BatchModel {
-  private readonly tpotAt = new Map<number, number>();
-  private readonly ttftAt = new Map<number, number>();
+  // Integer batches (all the sweep and searches ask for) by index; fractional ones (Little's Law) in a map.
+  private readonly tpotInt: number[] = [];
+  private readonly ttftInt: number[] = [];
+  private readonly tpotFrac = new Map<number, number>();
+  private readonly ttftFrac = new Map<number, number>();
   constructor(readonly pm: PerfModel, readonly w: WorkShape) {}
 
   tpot(B: number): number {
     const b = Math.max(1, B);
-    let t = this.tpotAt.get(b);
+    if (Number.isInteger(b) && b <= MEMO_LIMIT) {
+      const t = this.tpotInt[b];
+      return t !== undefined ? t : (this.tpotInt[b] = this.tpotUncached(b));
+    }
+    let t = this.tpotFrac.get(b);
     if (t === undefined) {
       t = this.tpotUncached(b);
-      if (this.tpotAt.size < MEMO_LIMIT) this.tpotAt.set(b, t);
+      if (this.tpotFrac.size < MEMO_LIMIT) this.tpotFrac.set(b, t);
     }
     return t;
   }
@@ -77,12 +84,20 @@ export class BatchModel {
   /** Prefill part of TTFT (no queueing). */
   ttft(B: number): number {
     const b = Math.max(1, B);
-    let t = this.ttftAt.get(b);
+    if (Number.isInteger(b) && b <= MEMO_LIMIT) {
+      const t = this.ttftInt[b];
+      return t !== undefined ? t : (this.ttftInt[b] = this.ttftUncached(b));
+    }
+    let t = this.ttftFrac.get(b);
     if (t === undefined) {
-      t = prefill(this.pm, this.w.newPrompt, this.w.cached, b - 1, this.w.context);
-      if (this.ttftAt.size < MEMO_LIMIT) this.ttftAt.set(b, t);
+      t = this.ttftUncached(b);
+      if (this.ttftFrac.size < MEMO_LIMIT) this.ttftFrac.set(b, t);
     }
     return t;
+  }
+
+  private ttftUncached(b: number): number {
+    return prefill(this.pm, this.w.newPrompt, this.w.cached, b - 1, this.w.context);
   }
 
   point(B: number): BatchPoint {
@@ -93,8 +108,8 @@ export class BatchModel {
   }
 }
 
-/** Batches remembered per BatchModel: the grid (~40) and the searches (~60) fit; fractional Little's Law iterates beyond it are rare. */
-const MEMO_LIMIT = 512;
+/** Integer batches up to this are remembered by index (vLLM's max_num_seqs defaults are 256 to 1024); other batches in a map of at most this many. */
+const MEMO_LIMIT = 4096;
 
 /** Sample points: every batch to 16, then about 15% steps, always including the maximum. */
 export function batchGrid(maxB: number): number[] {

@@ -69,6 +69,44 @@ export interface PerfModel {
   /** Tokens from other data-parallel ranks that reach this GPU's experts (expert parallelism across dp). */
   expertTokenMult: number;
   maxNumBatchedTokens: number;
+  /** Per-stage constants of the time rule on this hardware (stepTime's path without an accumulator); see stepConstantsOf. */
+  fast?: StageConstants[];
+}
+
+/**
+ * The parts of a stage's step time that do not depend on the load, each computed exactly as stepTime computes it
+ * (same operands, same order), so the path without an accumulator gives bit-identical seconds with fewer operations.
+ */
+export interface StageConstants {
+  /** 2 x params of each linear group (FLOPs per token), and its weight-read time in seconds. */
+  qkvFlopPerToken: number;
+  qkvMemS: number;
+  mlpFlopPerToken: number;
+  mlpMemS: number;
+  sharedFlopPerToken: number;
+  sharedMemS: number;
+  /** 2 x expert params x k/E: FLOPs per token reaching the experts. */
+  expertFlopPerToken: number;
+  headFlopPerRow: number;
+  headMemS: number;
+  /** Launch floor of the stage's kernels, seconds. */
+  floorS: number;
+}
+
+function stepConstantsOf(stages: StageProfile[], numExperts: number, topk: number, hw: Hardware): StageConstants[] {
+  const bw = hw.bandwidthAchievable;
+  return stages.map((st) => ({
+    qkvFlopPerToken: 2 * st.attnParams,
+    qkvMemS: st.attnBytes / bw,
+    mlpFlopPerToken: 2 * st.mlpParams,
+    mlpMemS: st.mlpBytes / bw,
+    sharedFlopPerToken: 2 * st.sharedParams,
+    sharedMemS: st.sharedBytes / bw,
+    expertFlopPerToken: numExperts > 0 ? 2 * st.expertParams * (topk / numExperts) : 0,
+    headFlopPerRow: 2 * st.headParams,
+    headMemS: st.headBytes / bw,
+    floorS: (st.layers * K_LAYER + st.moeLayers * K_MOE + (st.lastStage ? K_STEP : 0)) * hw.launchFloorS,
+  }));
 }
 
 /** One step's work: `decode` sequences emit one token each; `prefill` prompt tokens are processed alongside. */
@@ -113,6 +151,12 @@ export class OpAccumulator {
     b[2 * n + i] += t;
     b[3 * n + i] += tc;
     b[4 * n + i] += tm;
+  }
+
+  /** Zeroes every total (for reuse as scratch); returns this. */
+  cleared(): this {
+    this.buf.fill(0);
+    return this;
   }
 
   /** Adds another accumulator's totals, each multiplied by `w` (a sampled chunk standing for `w` chunks). */
@@ -311,6 +355,8 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
     attnFlopDecode = 4 * hLocal * m.headDim;
     attnFlopPrefill = attnFlopDecode;
   }
+  const numExperts = m.moe?.numExperts ?? 0;
+  const topk = m.moe?.expertsPerToken ?? 0;
   return {
     hw,
     tp,
@@ -325,10 +371,11 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
     attnFlopDecode,
     attnFlopPrefill,
     slidingWindow: m.slidingWindow,
-    numExperts: m.moe?.numExperts ?? 0,
-    topk: m.moe?.expertsPerToken ?? 0,
+    numExperts,
+    topk,
     expertTokenMult: epOn ? dp : 1,
     maxNumBatchedTokens: Math.max(1, s.maxNumBatchedTokens),
+    fast: stepConstantsOf(stages, numExperts, topk, hw),
   };
 }
 
@@ -348,6 +395,7 @@ function comm(i: number, t: number, bytes: number, acc: OpAccumulator | undefine
 
 /** Seconds for one step of `load` on one replica: the sum over stages of per-operator roofline times + comms + kernel floors. */
 export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
+  if (!acc && pm.fast) return stepSeconds(pm, pm.fast, L);
   const B = Math.max(0, L.decode);
   const n = Math.max(0, L.prefill);
   const T = B + n;
@@ -410,6 +458,84 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
     const t = (pm.pp - 1) * sendRecv(msg, hw.link);
     total += comm(I.pp, t, (pm.pp - 1) * msg, acc);
   }
+  return total;
+}
+
+/**
+ * stepTime without an accumulator: the same arithmetic on the same operands in the same order, with the load-independent
+ * parts precomputed (StageConstants). An operator whose FLOPs and bytes are both 0 adds max(0, 0) = 0 here where op()
+ * skips it, the same sum. The batch sweep runs this about a hundred times per sizing.
+ */
+function stepSeconds(pm: PerfModel, fast: StageConstants[], L: Load): number {
+  const B = Math.max(0, L.decode);
+  const n = Math.max(0, L.prefill);
+  const T = B + n;
+  if (T <= 0) return 0;
+  const hw = pm.hw;
+  const F = hw.flopsAchievable;
+  const BW = hw.bandwidthAchievable;
+  const W = pm.slidingWindow;
+  const ctxFull = Math.max(0, L.context);
+  const ctxSlide = W ? Math.min(W, ctxFull) : ctxFull;
+  const pCtxFull = Math.max(0, L.prefillCtx);
+  const pCtxSlide = W ? Math.min(W, pCtxFull) : pCtxFull;
+  const pReadFull = Math.max(0, L.prefillKvRead);
+  const pReadSlide = W ? Math.min(pReadFull, W + n) : pReadFull;
+  const msg = T * pm.hidden * pm.actBytes;
+  const stages = pm.stages;
+  let total = 0;
+  let tc: number;
+  let tm: number;
+  for (let k = 0; k < stages.length; k++) {
+    const st = stages[k];
+    const c = fast[k];
+    tc = (c.qkvFlopPerToken * T) / F;
+    tm = c.qkvMemS;
+    total += tc >= tm ? tc : tm;
+    tc = (c.mlpFlopPerToken * T) / F;
+    tm = c.mlpMemS;
+    total += tc >= tm ? tc : tm;
+    if (st.expertParams > 0 && pm.numExperts > 0) {
+      const tokensAtExperts = T * pm.expertTokenMult;
+      const touched = 1 - Math.pow(1 - Math.min(1, pm.topk / pm.numExperts), tokensAtExperts);
+      tc = (c.expertFlopPerToken * tokensAtExperts) / F;
+      tm = (st.expertBytes * touched + st.routerBytes) / BW;
+      total += tc >= tm ? tc : tm;
+    }
+    tc = (c.sharedFlopPerToken * T) / F;
+    tm = c.sharedMemS;
+    total += tc >= tm ? tc : tm;
+    const attnLayers = st.fullLayers + st.slidingLayers;
+    if (attnLayers > 0) {
+      const flops =
+        pm.attnFlopDecode * B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) +
+        pm.attnFlopPrefill * n * (st.fullLayers * pCtxFull + st.slidingLayers * pCtxSlide);
+      const kvTokens = B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) + st.fullLayers * pReadFull + st.slidingLayers * pReadSlide + T * attnLayers;
+      tc = flops / F;
+      tm = (pm.kvPerLayer * kvTokens + B * st.linearLayers * pm.linearStateBytes) / BW;
+      total += tc >= tm ? tc : tm;
+    } else if (st.linearLayers > 0) {
+      tm = (B * st.linearLayers * pm.linearStateBytes) / BW;
+      total += 0 >= tm ? 0 : tm;
+    }
+    if (st.lastStage) {
+      tc = (c.headFlopPerRow * Math.max(0, L.logits)) / F;
+      tm = c.headMemS;
+      total += tc >= tm ? tc : tm;
+    }
+    const a2a = pm.ep > 1 && pm.dp > 1 && st.moeLayers > 0;
+    if (pm.tp > 1) {
+      const perLayer = a2a ? 2 * st.layers - st.moeLayers : 2 * st.layers;
+      total += perLayer * allReduce(msg, pm.tp, hw.link);
+    }
+    if (a2a) {
+      const remoteRanks = (pm.ep - 1) * (1 - Math.pow(1 - 1 / pm.ep, pm.topk));
+      const a2aMsg = T * remoteRanks * pm.hidden * pm.actBytes;
+      total += 2 * st.moeLayers * (hw.link.latencyS + a2aMsg / hw.link.perDirection);
+    }
+    total += c.floorS;
+  }
+  if (pm.pp > 1) total += (pm.pp - 1) * sendRecv(msg, hw.link);
   return total;
 }
 

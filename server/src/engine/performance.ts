@@ -212,9 +212,14 @@ export function prefillThroughput(pm: PerfModel, w: WorkShape): number {
 }
 
 export interface SizePerformanceOptions {
-  /** false: skip the operator tables, the prefill breakdown and the disaggregated split (what the hardware comparison needs). */
+  /** false: skip the operator tables, the latency curve, the prefill breakdown and the disaggregated split (what the hardware comparison and the edit path need). */
   detail?: boolean;
 }
+
+/** Never added to: the prefill summary of a sizing without detail. */
+const EMPTY_ACC = new OpAccumulator();
+/** Decode-step accumulator of a sizing without detail, cleared before each use (a sizing is synchronous). */
+const SCRATCH_ACC = new OpAccumulator();
 
 /** Largest arrival rate sized (req/s): a billion requests per second is beyond any serving fleet. */
 const MAX_RATE = 1e9;
@@ -379,9 +384,10 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   if (ttftSlo !== null && sw.sloMax >= 1 && ttftOp * 1e3 > ttftSlo) reasons.push(`TTFT at the operating point is ${(ttftOp * 1e3).toFixed(1)} ms (queueing ${(queue.wait * 1e3).toFixed(1)} ms), above the ${ttftSlo} ms SLO`);
 
   // ---- Operators: pure prefill of the prompt, pure decode at the operating batch.
-  const pAcc = new OpAccumulator();
+  // Without detail the prefill accumulator stays empty (a shared all-zero one), and the decode one is reused scratch.
+  const pAcc = detail ? new OpAccumulator() : EMPTY_ACC;
   if (detail) prefillTime(pm, shape.newPrompt, shape.cached, 0, 0, pAcc);
-  const dAcc = new OpAccumulator();
+  const dAcc = detail ? new OpAccumulator() : SCRATCH_ACC.cleared();
   decodeStepTime(pm, Beval, shape.context, dAcc);
   const operators = detail ? [...pAcc.rows('prefill'), ...dAcc.rows('decode')] : [];
 
@@ -468,7 +474,7 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     knee_reason: usable ? sw.kneeReason : 'no batch fits',
     slo_batch: usable ? (sloGiven ? sw.sloBatch : maxB) : 0,
     bound: dSum.bound,
-    curve: sw.grid.map(curvePoint),
+    curve: detail ? sw.grid.map(curvePoint) : [],
     operators,
     notes,
   };
