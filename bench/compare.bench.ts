@@ -24,18 +24,25 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Medians (ms) of each function, run in turn within every round after a warm-up long enough for V8 to optimize. */
-function timeInterleaved(runs: number, fns: Array<() => unknown>): Array<{ median: number; min: number }> {
+/**
+ * Medians (ms) of each function, run in turn within every round after a warm-up long enough for V8 to optimize: wall
+ * clock, and CPU time of this process (getrusage; excludes time the OS gave to other jobs, includes V8's GC threads).
+ */
+function timeInterleaved(runs: number, fns: Array<() => unknown>): Array<{ median: number; min: number; cpu: number }> {
   for (let i = 0; i < 20; i++) for (const f of fns) f();
   const t: number[][] = fns.map(() => []);
+  const c: number[][] = fns.map(() => []);
   for (let i = 0; i < runs; i++) {
     fns.forEach((f, j) => {
+      const u = process.cpuUsage();
       const a = clock.now();
       f();
       t[j].push(clock.now() - a);
+      const d = process.cpuUsage(u);
+      c[j].push((d.user + d.system) / 1000);
     });
   }
-  return t.map((x) => ({ median: median(x), min: Math.min(...x) }));
+  return t.map((x, j) => ({ median: median(x), min: Math.min(...x), cpu: median(c[j]) }));
 }
 
 function run(mode: string): void {
@@ -67,9 +74,9 @@ function run(mode: string): void {
     const sized = memo.size;
     const name = id.split('/')[1];
     console.log(
-      `${name.padEnd(24)} ${gpus.length} GPUs, ${rows.length} configs (${sized} sized): full comparison median ${full.median.toFixed(2)} ms (min ${full.min.toFixed(2)})` +
-        ` ${full.median < TARGET_MS ? 'OK' : 'OVER'} ${TARGET_MS} ms; performance part ${perfOnly.median.toFixed(2)} ms; one detailed sizePerformance ${one.median.toFixed(3)} ms;` +
-        ` peer (gpus.json JSON round-trip) ${peer.median.toFixed(3)} ms: full = ${(full.median / peer.median).toFixed(1)}x peer`,
+      `${name.padEnd(24)} ${gpus.length} GPUs, ${rows.length} configs (${sized} sized): full comparison median ${full.median.toFixed(2)} ms (min ${full.min.toFixed(2)}, CPU ${full.cpu.toFixed(2)})` +
+        ` ${full.median < TARGET_MS ? 'OK' : 'OVER'} ${TARGET_MS} ms; performance part ${perfOnly.median.toFixed(2)} ms (CPU ${perfOnly.cpu.toFixed(2)}); one detailed sizePerformance ${one.median.toFixed(3)} ms;` +
+        ` peer (gpus.json JSON round-trip) ${peer.median.toFixed(3)} ms (CPU ${peer.cpu.toFixed(3)}): full = ${(full.median / peer.median).toFixed(1)}x peer (CPU ${(full.cpu / peer.cpu).toFixed(1)}x)`,
     );
   }
 }

@@ -44,18 +44,21 @@ export interface BatchPoint {
  * step is the expensive part (memoized per exact B, so every result is bit-identical to re-evaluating).
  */
 export class BatchModel {
-  // Integer batches (all the sweep and searches ask for) by index; fractional ones (Little's Law) in a map.
-  private readonly tpotInt: number[] = [];
-  private readonly ttftInt: number[] = [];
+  // Integer batches up to INT_CACHE (all the sweep and searches ask for, at vLLM's default max_num_seqs) in a typed
+  // array, NaN = not yet evaluated: a sparse JS array indexed to 1024 turns into a slow dictionary and cost more than
+  // the steps it saved. Other batches (fractional Little's Law iterates, larger limits) in maps.
+  private readonly tpotInt = new Float64Array(INT_CACHE + 1).fill(NaN);
+  private readonly ttftInt = new Float64Array(INT_CACHE + 1).fill(NaN);
   private readonly tpotFrac = new Map<number, number>();
   private readonly ttftFrac = new Map<number, number>();
   constructor(readonly pm: PerfModel, readonly w: WorkShape) {}
 
   tpot(B: number): number {
     const b = Math.max(1, B);
-    if (Number.isInteger(b) && b <= MEMO_LIMIT) {
+    if (b <= INT_CACHE && Number.isInteger(b)) {
       const t = this.tpotInt[b];
-      return t !== undefined ? t : (this.tpotInt[b] = this.tpotUncached(b));
+      if (t === t) return t; // not NaN: evaluated before
+      return (this.tpotInt[b] = this.tpotUncached(b));
     }
     let t = this.tpotFrac.get(b);
     if (t === undefined) {
@@ -84,9 +87,10 @@ export class BatchModel {
   /** Prefill part of TTFT (no queueing). */
   ttft(B: number): number {
     const b = Math.max(1, B);
-    if (Number.isInteger(b) && b <= MEMO_LIMIT) {
+    if (b <= INT_CACHE && Number.isInteger(b)) {
       const t = this.ttftInt[b];
-      return t !== undefined ? t : (this.ttftInt[b] = this.ttftUncached(b));
+      if (t === t) return t;
+      return (this.ttftInt[b] = this.ttftUncached(b));
     }
     let t = this.ttftFrac.get(b);
     if (t === undefined) {
@@ -108,7 +112,9 @@ export class BatchModel {
   }
 }
 
-/** Integer batches up to this are remembered by index (vLLM's max_num_seqs defaults are 256 to 1024); other batches in a map of at most this many. */
+/** Integer batches remembered by index (vLLM's default max_num_seqs is 256 to 1024). */
+const INT_CACHE = 1024;
+/** Other batches remembered per BatchModel, at most. */
 const MEMO_LIMIT = 4096;
 
 /** Sample points: every batch to 16, then about 15% steps, always including the maximum. */
