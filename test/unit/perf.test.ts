@@ -373,3 +373,25 @@ test('step time without an accumulator (the sweep path) equals step time with on
     }
   }
 });
+
+test('batch evaluations are remembered per model: two models used in turn never see each other\'s values', () => {
+  const slow: GpuSpec = { ...H100, id: 'slow', memoryBandwidth: 1e12 };
+  const memA = sizeMemory(llama8b, H100, serving());
+  const memB = sizeMemory(llama8b, slow, serving());
+  const shape = workShape(1000, 200, 0);
+  const a = new BatchModel(perfModelOf(llama8b, memA, hardwareOf(H100, memA, null)), shape);
+  const b = new BatchModel(perfModelOf(llama8b, memB, hardwareOf(slow, memB, null)), shape);
+  const batches = [1, 2, 16, 37, 1024, 1025, 2.5];
+  const got: number[][] = [];
+  for (let round = 0; round < 2; round++) for (const x of batches) got.push([a.tpot(x), b.tpot(x), a.ttft(x), b.ttft(x)]);
+  // The same batches on models that did nothing else (each a fresh cache), and the step functions directly.
+  const freshA = new BatchModel(perfModelOf(llama8b, memA, hardwareOf(H100, memA, null)), shape);
+  const freshB = new BatchModel(perfModelOf(llama8b, memB, hardwareOf(slow, memB, null)), shape);
+  batches.forEach((x, i) => {
+    const want = [freshA.tpot(x), freshB.tpot(x), freshA.ttft(x), freshB.ttft(x)];
+    assert.deepEqual(got[i], want, `batch ${x}, first round`);
+    assert.deepEqual(got[i + batches.length], want, `batch ${x}, second round (remembered)`);
+    assert.ok(want[0] < want[1], `the slower GPU has the longer TPOT at batch ${x}`);
+  });
+  assert.equal(a.ttft(4), prefillTime(a.pm, 1000, 0, 3, shape.context));
+});

@@ -44,11 +44,12 @@ export interface BatchPoint {
  * step is the expensive part (memoized per exact B, so every result is bit-identical to re-evaluating).
  */
 export class BatchModel {
-  // Integer batches up to INT_CACHE (all the sweep and searches ask for, at vLLM's default max_num_seqs) in a typed
-  // array, NaN = not yet evaluated: a sparse JS array indexed to 1024 turns into a slow dictionary and cost more than
-  // the steps it saved. Other batches (fractional Little's Law iterates, larger limits) in maps.
-  private readonly tpotInt = new Float64Array(INT_CACHE + 1).fill(NaN);
-  private readonly ttftInt = new Float64Array(INT_CACHE + 1).fill(NaN);
+  // Integer batches up to INT_CACHE (all the sweep and searches ask for, at vLLM's default max_num_seqs) in shared
+  // typed arrays stamped with this model's generation: per-model arrays (16 KB each, off-heap) cost more in GC than the
+  // steps they saved, and a sparse JS array indexed to 1024 turns into a slow dictionary. An entry is this model's only
+  // when its stamp is this model's generation (a unique, never reused number), so interleaved models just miss.
+  // Other batches (fractional Little's Law iterates, larger limits) in maps.
+  private readonly gen = nextGeneration++;
   private readonly tpotFrac = new Map<number, number>();
   private readonly ttftFrac = new Map<number, number>();
   constructor(readonly pm: PerfModel, readonly w: WorkShape) {}
@@ -56,9 +57,11 @@ export class BatchModel {
   tpot(B: number): number {
     const b = Math.max(1, B);
     if (b <= INT_CACHE && Number.isInteger(b)) {
-      const t = this.tpotInt[b];
-      if (t === t) return t; // not NaN: evaluated before
-      return (this.tpotInt[b] = this.tpotUncached(b));
+      if (TPOT_STAMP[b] === this.gen) return TPOT_AT[b];
+      const t = this.tpotUncached(b);
+      TPOT_AT[b] = t;
+      TPOT_STAMP[b] = this.gen;
+      return t;
     }
     let t = this.tpotFrac.get(b);
     if (t === undefined) {
@@ -88,9 +91,11 @@ export class BatchModel {
   ttft(B: number): number {
     const b = Math.max(1, B);
     if (b <= INT_CACHE && Number.isInteger(b)) {
-      const t = this.ttftInt[b];
-      if (t === t) return t;
-      return (this.ttftInt[b] = this.ttftUncached(b));
+      if (TTFT_STAMP[b] === this.gen) return TTFT_AT[b];
+      const t = this.ttftUncached(b);
+      TTFT_AT[b] = t;
+      TTFT_STAMP[b] = this.gen;
+      return t;
     }
     let t = this.ttftFrac.get(b);
     if (t === undefined) {
@@ -114,6 +119,12 @@ export class BatchModel {
 
 /** Integer batches remembered by index (vLLM's default max_num_seqs is 256 to 1024). */
 const INT_CACHE = 1024;
+const TPOT_AT = new Float64Array(INT_CACHE + 1);
+const TTFT_AT = new Float64Array(INT_CACHE + 1);
+/** Generation of the model each entry belongs to (0: none); generations count up in doubles, exact to 2^53. */
+const TPOT_STAMP = new Float64Array(INT_CACHE + 1);
+const TTFT_STAMP = new Float64Array(INT_CACHE + 1);
+let nextGeneration = 1;
 /** Other batches remembered per BatchModel, at most. */
 const MEMO_LIMIT = 4096;
 
