@@ -7,11 +7,12 @@ import type { MemorySizing } from './memory';
 import type { ModelArch } from './model';
 import { blocksNeeded } from './kvcache';
 import type { PerfModel } from './latency';
-import { prefillTime, stepTime } from './latency';
+import { prefillTime, scratchLoad, stepTime } from './latency';
 
 // Module-local copies of the hot imported functions (CommonJS interop makes each imported name a getter).
 const step = stepTime;
 const prefill = prefillTime;
+const scratch = scratchLoad;
 
 export interface WorkShape {
   /** Prompt tokens, new (after prefix-cache hits) and cached. */
@@ -77,14 +78,7 @@ export class BatchModel {
     const n = ((b - 1) * w.newPrompt) / w.output;
     const chunk = Math.max(1, Math.min(w.newPrompt, this.pm.maxNumBatchedTokens));
     const seqChunks = w.newPrompt > 0 ? n / chunk : 0;
-    return step(this.pm, {
-      decode: b,
-      context: w.context,
-      prefill: n,
-      prefillCtx: w.cached + w.newPrompt / 2,
-      prefillKvRead: seqChunks * (w.cached + w.newPrompt / 2 + chunk / 2),
-      logits: b + (b - 1) / w.output,
-    });
+    return step(this.pm, scratch(b, w.context, n, w.cached + w.newPrompt / 2, seqChunks * (w.cached + w.newPrompt / 2 + chunk / 2), b + (b - 1) / w.output));
   }
 
   /** Prefill part of TTFT (no queueing). */

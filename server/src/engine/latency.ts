@@ -539,9 +539,27 @@ function stepSeconds(pm: PerfModel, fast: StageConstants[], L: Load): number {
   return total;
 }
 
+/**
+ * A step's load filled in place and passed to stepTime, which reads it and keeps nothing: a fresh object per step
+ * (with its six numbers boxed on the heap) was most of the ~8 MB a hardware comparison allocated. Callers fill every
+ * field before each use; stepTime never calls back into them, so one object serves all.
+ */
+export function scratchLoad(decode: number, context: number, prefill: number, prefillCtx: number, prefillKvRead: number, logits: number): Load {
+  const l = SCRATCH_LOAD;
+  l.decode = decode;
+  l.context = context;
+  l.prefill = prefill;
+  l.prefillCtx = prefillCtx;
+  l.prefillKvRead = prefillKvRead;
+  l.logits = logits;
+  return l;
+}
+// Initialized with non-integers so V8 keeps every field as an unboxed-in-place double.
+const SCRATCH_LOAD: Load = { decode: 0.5, context: 0.5, prefill: 0.5, prefillCtx: 0.5, prefillKvRead: 0.5, logits: 0.5 };
+
 /** Pure decode step: B sequences at average context C. */
 export function decodeStepTime(pm: PerfModel, B: number, C: number, acc?: OpAccumulator): number {
-  return stepTime(pm, { decode: B, context: C, prefill: 0, prefillCtx: 0, prefillKvRead: 0, logits: B }, acc);
+  return stepTime(pm, scratchLoad(B, C, 0, 0, 0, B), acc);
 }
 
 /**
@@ -553,7 +571,7 @@ export function prefillTime(pm: PerfModel, newTokens: number, cached: number, de
   const budget = Math.max(1, pm.maxNumBatchedTokens - Math.max(0, Math.floor(decodes)));
   if (P <= 0) {
     // Everything was cached: one step still computes the last token's logits.
-    return stepTime(pm, { decode: decodes, context: ctx, prefill: 1, prefillCtx: cached, prefillKvRead: cached, logits: decodes + 1 }, acc);
+    return stepTime(pm, scratchLoad(decodes, ctx, 1, cached, cached, decodes + 1), acc);
   }
   const chunks = Math.ceil(P / budget);
   let t = 0;
@@ -567,7 +585,7 @@ export function prefillTime(pm: PerfModel, newTokens: number, cached: number, de
     const n = Math.min(budget, P - c * budget);
     const last = c === chunks - 1;
     const start = start0 + c * budget;
-    const load = { decode: decodes, context: ctx, prefill: n, prefillCtx: start + (n + 1) / 2, prefillKvRead: start + n, logits: decodes + (last ? 1 : 0) };
+    const load = scratchLoad(decodes, ctx, n, start + (n + 1) / 2, start + n, decodes + (last ? 1 : 0));
     if (weight === 1 || !acc) t += weight * stepTime(pm, load, acc);
     else {
       const part = new OpAccumulator();
