@@ -51,8 +51,8 @@ export class BatchModel {
   // when its stamp is this model's generation (a unique, never reused number), so interleaved models just miss.
   // Other batches (fractional Little's Law iterates, larger limits) in maps.
   private readonly gen = nextGeneration++;
-  private readonly tpotFrac = new Map<number, number>();
-  private readonly ttftFrac = new Map<number, number>();
+  private tpotFrac: Map<number, number> | null = null;
+  private ttftFrac: Map<number, number> | null = null;
   constructor(readonly pm: PerfModel, readonly w: WorkShape) {}
 
   tpot(B: number): number {
@@ -64,10 +64,11 @@ export class BatchModel {
       TPOT_STAMP[b] = this.gen;
       return t;
     }
-    let t = this.tpotFrac.get(b);
+    const memo = (this.tpotFrac ??= new Map());
+    let t = memo.get(b);
     if (t === undefined) {
       t = this.tpotUncached(b);
-      if (this.tpotFrac.size < MEMO_LIMIT) this.tpotFrac.set(b, t);
+      if (memo.size < MEMO_LIMIT) memo.set(b, t);
     }
     return t;
   }
@@ -91,10 +92,11 @@ export class BatchModel {
       TTFT_STAMP[b] = this.gen;
       return t;
     }
-    let t = this.ttftFrac.get(b);
+    const memo = (this.ttftFrac ??= new Map());
+    let t = memo.get(b);
     if (t === undefined) {
       t = this.ttftUncached(b);
-      if (this.ttftFrac.size < MEMO_LIMIT) this.ttftFrac.set(b, t);
+      if (memo.size < MEMO_LIMIT) memo.set(b, t);
     }
     return t;
   }
@@ -108,6 +110,12 @@ export class BatchModel {
     const ttft = this.ttft(B);
     const W = ttft + this.w.output * tpot;
     return { batch: B, tpot, ttft, throughput: W > 0 ? (Math.max(1, B) * this.w.output) / W : 0 };
+  }
+
+  /** point(B).throughput without building the point (the searches ask for many). */
+  throughput(B: number): number {
+    const W = this.ttft(B) + this.w.output * this.tpot(B);
+    return W > 0 ? (Math.max(1, B) * this.w.output) / W : 0;
   }
 }
 
@@ -178,7 +186,7 @@ export function sweep(bm: BatchModel, maxB: number, tpotSlo: number | null, ttft
     let gainCross = Infinity;
     if (!(g1 > 0)) gainCross = 1;
     else {
-      const slowGain = (b: number) => bm.point(b + 1).throughput - bm.point(b).throughput < 0.1 * g1;
+      const slowGain = (b: number) => bm.throughput(b + 1) - bm.throughput(b) < 0.1 * g1;
       // Scan the grid for the first interval whose average slope is below the threshold, then bisect inside it.
       for (let i = 0; i + 1 < grid.length; i++) {
         const a = grid[i];
@@ -219,7 +227,7 @@ export function sweep(bm: BatchModel, maxB: number, tpotSlo: number | null, ttft
   const sloMax = tpotSlo === null && ttftSlo === null ? top : largestTrue(top, ok);
   let sloBatch = 0;
   if (sloMax >= 1) {
-    let bestX = bm.point(sloMax).throughput;
+    let bestX = bm.throughput(sloMax);
     sloBatch = sloMax;
     for (const p of grid) if (p.batch < sloMax && p.throughput > bestX) {
       bestX = p.throughput;

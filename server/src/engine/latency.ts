@@ -21,6 +21,7 @@ import { VOCAB_PADDING } from './weights';
 export const OPS = ['qkv_o_proj', 'attention', 'mlp', 'experts', 'shared_experts', 'lm_head', 'tp_allreduce', 'pp_sendrecv', 'ep_alltoall', 'launch_floor'] as const;
 export type OpName = (typeof OPS)[number];
 const I = { qkv: 0, attn: 1, mlp: 2, experts: 3, shared: 4, head: 5, ar: 6, pp: 7, a2a: 8, floor: 9 } as const;
+const LINEAR_OPS = [I.qkv, I.mlp, I.experts, I.shared, I.head];
 
 /** One pipeline stage as seen by one of its GPUs. */
 export interface StageProfile {
@@ -203,6 +204,19 @@ export class OpAccumulator {
       time += b[2 * n + i];
     }
     return { flops, bytes, time };
+  }
+
+  /** FLOPs and bytes of the linear layers alone (qkv/o, mlp, experts, shared experts, lm_head), summed in that order. */
+  linearTotals(): { flops: number; bytes: number } {
+    const n = OPS.length;
+    const b = this.buf;
+    let flops = 0;
+    let bytes = 0;
+    for (const i of LINEAR_OPS) {
+      flops += b[i];
+      bytes += b[n + i];
+    }
+    return { flops, bytes };
   }
 
   /** The kind of limit that takes the largest share of the time (the same rule as rows(), without building them). */

@@ -204,14 +204,7 @@ export function ceilingsOf(gpu: GpuSpec): Ceiling[] {
 
 function phaseSummary(acc: OpAccumulator): PhaseSummary {
   const t = acc.total();
-  let lf = 0;
-  let lb = 0;
-  const fl = acc.flops;
-  const by = acc.bytes;
-  for (const i of [0, 2, 3, 4, 5]) {
-    lf += fl[i];
-    lb += by[i];
-  }
+  const { flops: lf, bytes: lb } = acc.linearTotals();
   return {
     flops: t.flops,
     bytes: t.bytes,
@@ -430,10 +423,10 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const priceSource = validPositive(gpuHourUsd) ? 'plan' : validPositive(gpu.priceUsdPerHour) ? `catalog (${gpu.id})` : 'unknown: costs are 0';
   if (!priceIn) notes.push(`no price per GPU-hour for ${gpu.id}: cost fields are 0`);
   const gpusOp = usable ? replicasOp * gpusPerReplica : deployed * gpusPerReplica;
-  const servedOut = usable ? (source === 'littles_law' ? (queue.unbounded ? replicasOp * bm.point(cap).throughput : lam * shape.output) : replicasOp * throughputOp) : 0;
+  const servedOut = usable ? (source === 'littles_law' ? (queue.unbounded ? replicasOp * bm.throughput(cap) : lam * shape.output) : replicasOp * throughputOp) : 0;
   const flopsPerReq = usefulFlopsPerRequest(m, mem, shape);
   const cost = costOf({ gpus: gpusOp, usdPerGpuHour: priceIn, outputTokensPerS: servedOut, peakFlopsPerGpu: hw.peak.flops }, shape, flopsPerReq);
-  const capX = cap >= 1 ? bm.point(cap).throughput : 0;
+  const capX = cap >= 1 ? bm.throughput(cap) : 0;
   const atCap = costOf({ gpus: gpusPerReplica, usdPerGpuHour: priceIn, outputTokensPerS: capX, peakFlopsPerGpu: hw.peak.flops }, shape, flopsPerReq);
 
   // ---- Disaggregated prefill / decode.
