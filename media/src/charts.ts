@@ -136,11 +136,20 @@ export function rooflineChart(d: J): HTMLElement | null {
     ],
   }, [['c-ceiling', 'Compute ceilings'], ['c-prefill', 'Prefill'], ['c-decode', 'Decode']]);
   f.svg.appendChild(axes(x, y, 'arithmetic intensity (FLOP/byte)', 'FLOP/s'));
-  ceil.forEach((c, k) => {
+  // GPUs list equal peaks for several dtypes (fp16 = bf16, fp8 = int8 on Hopper): one roof and one label per distinct peak.
+  const roofs: { dtypes: string[]; flops: number }[] = [];
+  for (const c of ceil) {
+    const same = roofs.find((r) => r.flops === c.flops);
+    if (same) same.dtypes.push(c.dtype);
+    else roofs.push({ dtypes: [c.dtype], flops: c.flops });
+  }
+  roofs.forEach((c, k) => {
     const r = c.flops / bw;
+    const name = c.dtypes.join(' / ');
     const path = `M${x(0.1)},${y(bw * 0.1)} L${x(r)},${y(c.flops)} L${x(1e5)},${y(c.flops)}`;
-    f.svg.appendChild(mark(s('path', { class: `roof roof-${k}`, d: path }), `${c.dtype} ceiling ${si(c.flops, 'FLOP/s')}, ridge ${fixed(r, 0)} FLOP/byte`, f.readout));
-    f.svg.appendChild(s('text', { class: 'note', x: W - M.r - 4, y: y(c.flops) - 4, 'text-anchor': 'end' }, c.dtype));
+    f.svg.appendChild(mark(s('path', { class: `roof roof-${k}`, d: path }), `${name} ceiling ${si(c.flops, 'FLOP/s')}, ridge ${fixed(r, 0)} FLOP/byte`, f.readout));
+    // Adjacent peaks (2x apart) are ~10 px apart on the log axis: alternate label columns so they do not overlap.
+    f.svg.appendChild(s('text', { class: 'note', x: W - M.r - 4 - (k % 2) * 90, y: y(c.flops) - 4, 'text-anchor': 'end' }, name));
   });
   const rx = x(ridge);
   f.svg.appendChild(s('line', { class: 'ridge', x1: rx, x2: rx, y1: M.t, y2: H - M.b }));
@@ -153,23 +162,25 @@ export function rooflineChart(d: J): HTMLElement | null {
     const trail = s('path', { class: 'trail', d: curve.map((c, i) => `${i ? 'L' : 'M'}${x(pointOf(c)!.i)},${y(pointOf(c)!.f)}`).join(' ') });
     f.svg.appendChild(trail);
     f.svg.appendChild(moving);
+    // Start at the sample nearest the knee (the curve is sampled on a grid: the knee batch itself is often not on it).
     const knee = num(p.knee_batch);
-    let start = curve.findIndex((c) => num(c.batch) === knee);
-    if (start < 0) start = 0;
+    let start = 0;
+    if (knee !== null) curve.forEach((c, i) => { if (Math.abs((num(c.batch) ?? 0) - knee) < Math.abs((num(curve[start].batch) ?? 0) - knee)) start = i; });
     const label = h('label', { for: 'roofline-batch' }, 'Decode batch: ');
     const out = h('output', { for: 'roofline-batch', id: 'roofline-batch-value' });
     const input = h('input', { type: 'range', id: 'roofline-batch', min: 0, max: curve.length - 1, step: 1, value: start, 'aria-valuetext': '' });
-    const set = (i: number) => {
+    // The read-out keeps the figure's summary (ridge point) until a batch is picked.
+    const set = (i: number, announce: boolean) => {
       const c = curve[i], pt = pointOf(c)!;
       moving.setAttribute('cx', String(x(pt.i)));
       moving.setAttribute('cy', String(y(pt.f)));
       const t = `batch ${int(c.batch)}: ${fixed(pt.i, 1)} FLOP/byte, ${si(pt.f, 'FLOP/s')}, TPOT ${fixed(c.tpot_ms, 1, ' ms')}`;
       out.textContent = t;
       input.setAttribute('aria-valuetext', t);
-      f.readout.textContent = `Decode at ${t}`;
+      if (announce) f.readout.textContent = `Decode at ${t}`;
     };
-    input.addEventListener('input', () => set(Number(input.value)));
-    set(start);
+    input.addEventListener('input', () => set(Number(input.value), true));
+    set(start, false);
     f.root.insertBefore(h('div', { class: 'slider' }, label, input, ' ', out), f.readout);
   }
   return f.root;

@@ -171,7 +171,7 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
 function leanPerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, d: Deployment, price: number): PerformanceOutput | null {
   if (!mem.startup.ok && mem.kv.numBlocks <= 0) return null;
   const { disaggregation: _d, performance: full, ...rest } = sizePerformance(m, gpu, mem, d.workload, d.slo, price, { detail: false });
-  const { curve: _c, operators: _o, ...performance } = full;
+  const { curve: _c, operators: _o, ceilings: _g, ...performance } = full;
   const out = { ...rest, performance } as unknown as PerformanceOutput;
   LEAN.add(out);
   return out;

@@ -115,6 +115,65 @@ test('report page renders every chart with its data table, no console errors', a
   await page.close();
 });
 
+test('roofline: a roof per distinct dtype peak, ridge, prefill and decode points; the decode point moves with the batch picked', async () => {
+  const { page, errors } = await open('/harness?fixture=report');
+  const perf = base.deployments[0].performance;
+  const roof = page.locator('#roofline-0');
+  // H100: fp8 = int8 (1978.9 TFLOP/s), bf16 = fp16 (989.4), tf32 (494.7), fp32 (67): four roofs, labelled by dtype.
+  assert.deepEqual(perf.ceilings.map((c: { dtype: string }) => c.dtype), ['fp8', 'int8', 'bf16', 'fp16', 'tf32', 'fp32']);
+  assert.equal(await roof.locator('path.roof').count(), 4);
+  const notes = (loc: typeof roof) => loc.locator('svg text.note').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+  assert.deepEqual((await notes(roof)).filter((x) => !x.startsWith('ridge')), ['fp8 / int8', 'bf16 / fp16', 'tf32', 'fp32']);
+  assert.equal(await roof.locator('line.ridge').count(), 1);
+  assert.equal(await roof.locator('circle.c-prefill').count(), 1);
+  assert.equal(await roof.locator('circle.c-decode:not(.moving)').count(), 1);
+  // The slider starts at the curve sample nearest the knee (45: samples 43 and 49), then follows the batch picked.
+  const moving = roof.locator('circle.moving');
+  const at = async () => ({ cx: Number(await moving.getAttribute('cx')), cy: Number(await moving.getAttribute('cy')) });
+  const slider = page.locator('#roofline-batch');
+  assert.equal(await slider.getAttribute('max'), String(perf.curve.length - 1));
+  const c43 = perf.curve.find((c: { batch: number }) => c.batch === 43);
+  assert.match(await page.locator('#roofline-batch-value').textContent() ?? '', new RegExp(`^batch 43: ${c43.intensity.toFixed(1)} FLOP/byte`));
+  const start = await at();
+  await slider.focus();
+  await page.keyboard.press('End');
+  const last = perf.curve[perf.curve.length - 1];
+  assert.match(await page.locator('#roofline-batch-value').textContent() ?? '', new RegExp(`^batch ${last.batch}: ${last.intensity.toFixed(1)} FLOP/byte`));
+  const end = await at();
+  // Larger batch: more FLOP per byte (right on the log x axis) and more FLOP/s (up: smaller SVG y).
+  assert.ok(end.cx > start.cx && end.cy < start.cy, `decode point did not move up and right: ${JSON.stringify({ start, end })}`);
+  // On the log-log axes (x: 0.1 to 1e5 FLOP/byte over 70..620 px) the point sits where its intensity says.
+  const xOf = (i: number) => 70 + ((Math.log10(i) + 1) / 6) * 550;
+  assert.ok(Math.abs(end.cx - xOf(last.intensity)) < 0.01 && Math.abs(start.cx - xOf(c43.intensity)) < 0.01, `x positions ${start.cx}, ${end.cx}`);
+  await page.keyboard.press('Home');
+  assert.ok(Math.abs((await at()).cx - xOf(perf.curve[0].intensity)) < 0.01, 'Home picks batch 1');
+  assert.match(await page.locator('#roofline-batch-value').textContent() ?? '', /^batch 1: /);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('latency chart: the TPOT SLO is a horizontal line at its value, the curve crosses it at the SLO batch', async () => {
+  const { page, errors } = await open('/harness?fixture=report');
+  const perf = base.deployments[0].performance;
+  assert.equal(perf.slo_tpot_ms, 50);
+  const lat = page.locator('#latency-0');
+  const line = lat.locator('line.limit.c-slo');
+  assert.equal(await line.count(), 1);
+  const y1 = Number(await line.getAttribute('y1'));
+  assert.equal(Number(await line.getAttribute('y2')), y1, 'SLO line is not horizontal');
+  assert.equal(Number(await line.getAttribute('x1')), 70);
+  assert.equal(Number(await line.getAttribute('x2')), 620);
+  assert.ok((await lat.locator('svg text.note').evaluateAll((els) => els.map((e) => e.textContent))).includes('TPOT SLO 50 ms'));
+  // Every curve sample at or under 50 ms TPOT is drawn below the line (larger SVG y), every one above it over it.
+  const cys = await lat.locator('circle.pt').evaluateAll((els) => els.map((e) => Number(e.getAttribute('cy'))));
+  assert.equal(cys.length, perf.curve.length);
+  perf.curve.forEach((c: { batch: number; tpot_ms: number }, i: number) => assert.equal(cys[i] > y1, c.tpot_ms < 50, `batch ${c.batch}: TPOT ${c.tpot_ms} ms at y ${cys[i]}, SLO line at ${y1}`));
+  assert.ok(perf.curve.some((c: { tpot_ms: number }) => c.tpot_ms > 50) && perf.curve.some((c: { tpot_ms: number }) => c.tpot_ms < 50), 'the fixture curve crosses the SLO');
+  assert.match(await lat.locator('.readout').textContent() ?? '', /TPOT SLO 50 ms; the SLO holds up to batch 99/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('dark and high-contrast themes render without errors', async () => {
   for (const theme of ['vscode-dark', 'vscode-high-contrast']) {
     const { page, errors } = await open(`/harness?fixture=report&theme=${theme}`);

@@ -301,3 +301,97 @@ test('compareHardware ranks fitting, SLO-meeting configurations by $/Mtok and ex
   assert.deepEqual(rows.map((r) => r.rank), rows.map((_, i) => i + 1));
   assert.equal(ok[0].gpus, ok[0].replicas_needed * ok[0].tp);
 });
+
+// ---- Roofline data for the report's charts (issue 6): ceilings per dtype, decode points along the batch curve, SLO.
+
+test('detailed report: every curve point carries the decode step roofline point derived from weights, KV and the datasheet', () => {
+  const mem = sizeMemory(llama8b, H100, serving());
+  const slo: SloInput = { ttftMs: 800, tpotMs: 40 };
+  const r = sizePerformance(llama8b, H100, mem, wl({ requestsPerSecond: 10 }), slo, null);
+  const p = r.performance;
+  // One dense roof per dtype H100 lists (fp4 is null), fastest first.
+  assert.deepEqual(p.ceilings, [
+    { dtype: 'fp8', flop_per_s: 1978.9e12 },
+    { dtype: 'int8', flop_per_s: 1978.9e12 },
+    { dtype: 'bf16', flop_per_s: 989.4e12 },
+    { dtype: 'fp16', flop_per_s: 989.4e12 },
+    { dtype: 'tf32', flop_per_s: 494.7e12 },
+    { dtype: 'fp32', flop_per_s: 67e12 },
+  ]);
+  assert.equal(p.slo_tpot_ms, 40);
+  assert.equal(p.slo_ttft_ms, 800);
+  // A decode step of B sequences at context C = 1024 + 256/2 on one H100, bf16: linear layers read their weights once
+  // (2 bytes per parameter) and do 2 FLOPs per parameter per token; attention does 4 x H x d FLOPs per context token
+  // per layer and reads 2 x Hkv x d x 2 bytes per context token per layer, plus the new token's KV written.
+  const h = 4096, L = 32, f = 14336, V = 128256, H = 32, Hkv = 8, d = 128, C = 1024 + 128;
+  const linearParams = L * (h * H * d + 2 * h * Hkv * d + H * d * h + 3 * h * f) + V * h;
+  const kvPerTokenLayer = 2 * Hkv * d * 2;
+  const flopsAt = (B: number) => 2 * linearParams * B + 4 * H * d * B * L * C;
+  const bytesAt = (B: number) => 2 * linearParams + kvPerTokenLayer * (B * L * C + B * L);
+  // Below B ~ 266 every operator is memory-bound at 3.35 TB/s x 0.9 vs 989.4 TFLOP/s x 0.81: time = bytes / (BW x eta)
+  // plus the launch floor of (32 x 9 + 3) kernels x 5 us.
+  const timeAt = (B: number) => bytesAt(B) / (3.35e12 * ETA_M) + (L * 9 + 3) * 5e-6;
+  const byBatch = new Map(p.curve.map((c) => [c.batch, c]));
+  for (const B of [1, 2, 8, 16]) {
+    const c = byBatch.get(B);
+    assert.ok(c, `curve sample at batch ${B}`);
+    within(c.intensity, flopsAt(B) / bytesAt(B), 1e-9, `intensity at B=${B}`);
+    within(c.flop_per_s, flopsAt(B) / timeAt(B), 1e-9, `FLOP/s at B=${B}`);
+  }
+  // The point moves with the batch: more FLOPs per byte read and more FLOP/s as B grows.
+  const pts = p.curve.map((c) => [c.intensity, c.flop_per_s]);
+  for (let i = 1; i < pts.length; i++) assert.ok(pts[i][0] > pts[i - 1][0] && pts[i][1] > pts[i - 1][1], `curve point ${i} does not move up and right`);
+  // performance.decode is the same step at the operating batch: its point is flops / time.
+  within(p.decode.flop_per_s, p.decode.flops / (p.decode.time_ms / 1e3), 1e-12, 'decode FLOP/s');
+  within(p.prefill.flop_per_s, p.prefill.flops / (p.prefill.time_ms / 1e3), 1e-12, 'prefill FLOP/s');
+  // Without an SLO both are null; the lean path (detail false) leaves the chart-only ceilings and curve out.
+  const none = sizePerformance(llama8b, H100, mem, wl({ requestsPerSecond: 10 }), noSlo, null, { detail: false }).performance;
+  assert.equal(none.slo_tpot_ms, null);
+  assert.equal(none.slo_ttft_ms, null);
+  assert.deepEqual(none.ceilings, []);
+  assert.deepEqual(none.curve, []);
+  assert.equal(sizePerformance(llama8b, H100, mem, wl({ requestsPerSecond: 10 }), { ttftMs: null, tpotMs: Infinity }, null).performance.slo_tpot_ms, null);
+});
+
+test('step time without an accumulator (the sweep path) equals step time with one, bit for bit', () => {
+  const cases: [ReturnType<typeof modelFromConfig>, Partial<ServingInput>][] = [
+    [llama8b, {}],
+    [llama8b, { tp: 4 }],
+    [llama70b, { tp: 4, pp: 2 }],
+    [mixtral, { tp: 2 }],
+    [mixtral, { tp: 2, dp: 2, expertParallel: true }],
+  ];
+  for (const [m, o] of cases) {
+    const mem = sizeMemory(m, H100, serving(o));
+    const pm = perfModelOf(m, mem, hardwareOf(H100, mem, null));
+    for (const B of [1, 7, 64, 300]) {
+      for (const P of [0, 1, 900, 20000]) {
+        const with1 = prefillTime(pm, P, 100, B - 1, 2000, new OpAccumulator());
+        assert.equal(prefillTime(pm, P, 100, B - 1, 2000), with1, `${m.id} ${JSON.stringify(o)} prefill P=${P} B=${B}`);
+      }
+      assert.equal(decodeStepTime(pm, B, 1500), decodeStepTime(pm, B, 1500, new OpAccumulator()), `${m.id} ${JSON.stringify(o)} decode B=${B}`);
+    }
+  }
+});
+
+test('batch evaluations are remembered per model: two models used in turn never see each other\'s values', () => {
+  const slow: GpuSpec = { ...H100, id: 'slow', memoryBandwidth: 1e12 };
+  const memA = sizeMemory(llama8b, H100, serving());
+  const memB = sizeMemory(llama8b, slow, serving());
+  const shape = workShape(1000, 200, 0);
+  const a = new BatchModel(perfModelOf(llama8b, memA, hardwareOf(H100, memA, null)), shape);
+  const b = new BatchModel(perfModelOf(llama8b, memB, hardwareOf(slow, memB, null)), shape);
+  const batches = [1, 2, 16, 37, 1024, 1025, 2.5];
+  const got: number[][] = [];
+  for (let round = 0; round < 2; round++) for (const x of batches) got.push([a.tpot(x), b.tpot(x), a.ttft(x), b.ttft(x)]);
+  // The same batches on models that did nothing else (each a fresh cache), and the step functions directly.
+  const freshA = new BatchModel(perfModelOf(llama8b, memA, hardwareOf(H100, memA, null)), shape);
+  const freshB = new BatchModel(perfModelOf(llama8b, memB, hardwareOf(slow, memB, null)), shape);
+  batches.forEach((x, i) => {
+    const want = [freshA.tpot(x), freshB.tpot(x), freshA.ttft(x), freshB.ttft(x)];
+    assert.deepEqual(got[i], want, `batch ${x}, first round`);
+    assert.deepEqual(got[i + batches.length], want, `batch ${x}, second round (remembered)`);
+    assert.ok(want[0] < want[1], `the slower GPU has the longer TPOT at batch ${x}`);
+  });
+  assert.equal(a.ttft(4), prefillTime(a.pm, 1000, 0, 3, shape.context));
+});

@@ -7,11 +7,12 @@ import type { MemorySizing } from './memory';
 import type { ModelArch } from './model';
 import { blocksNeeded } from './kvcache';
 import type { PerfModel } from './latency';
-import { prefillTime, stepTime } from './latency';
+import { prefillTime, scratchLoad, stepTime } from './latency';
 
 // Module-local copies of the hot imported functions (CommonJS interop makes each imported name a getter).
 const step = stepTime;
 const prefill = prefillTime;
+const scratch = scratchLoad;
 
 export interface WorkShape {
   /** Prompt tokens, new (after prefix-cache hits) and cached. */
@@ -38,30 +39,69 @@ export interface BatchPoint {
   throughput: number;
 }
 
-/** Evaluates TPOT/TTFT/throughput at (possibly fractional) batch B for one replica. */
+/**
+ * Evaluates TPOT/TTFT/throughput at (possibly fractional) batch B for one replica. Each batch is evaluated once: the
+ * sweep grid, the knee and SLO searches, Little's Law and the cost all ask for the same integer batches again, and a
+ * step is the expensive part (memoized per exact B, so every result is bit-identical to re-evaluating).
+ */
 export class BatchModel {
+  // Integer batches up to INT_CACHE (all the sweep and searches ask for, at vLLM's default max_num_seqs) in shared
+  // typed arrays stamped with this model's generation: per-model arrays (16 KB each, off-heap) cost more in GC than the
+  // steps they saved, and a sparse JS array indexed to 1024 turns into a slow dictionary. An entry is this model's only
+  // when its stamp is this model's generation (a unique, never reused number), so interleaved models just miss.
+  // Other batches (fractional Little's Law iterates, larger limits) in maps.
+  private readonly gen = nextGeneration++;
+  private tpotFrac: Map<number, number> | null = null;
+  private ttftFrac: Map<number, number> | null = null;
   constructor(readonly pm: PerfModel, readonly w: WorkShape) {}
 
   tpot(B: number): number {
     const b = Math.max(1, B);
+    if (b <= INT_CACHE && Number.isInteger(b)) {
+      if (TPOT_STAMP[b] === this.gen) return TPOT_AT[b];
+      const t = this.tpotUncached(b);
+      TPOT_AT[b] = t;
+      TPOT_STAMP[b] = this.gen;
+      return t;
+    }
+    const memo = (this.tpotFrac ??= new Map());
+    let t = memo.get(b);
+    if (t === undefined) {
+      t = this.tpotUncached(b);
+      if (memo.size < MEMO_LIMIT) memo.set(b, t);
+    }
+    return t;
+  }
+
+  private tpotUncached(b: number): number {
     const w = this.w;
     // Other requests' prompts, spread over their outputs, share every decode step (chunked prefill).
     const n = ((b - 1) * w.newPrompt) / w.output;
     const chunk = Math.max(1, Math.min(w.newPrompt, this.pm.maxNumBatchedTokens));
     const seqChunks = w.newPrompt > 0 ? n / chunk : 0;
-    return step(this.pm, {
-      decode: b,
-      context: w.context,
-      prefill: n,
-      prefillCtx: w.cached + w.newPrompt / 2,
-      prefillKvRead: seqChunks * (w.cached + w.newPrompt / 2 + chunk / 2),
-      logits: b + (b - 1) / w.output,
-    });
+    return step(this.pm, scratch(b, w.context, n, w.cached + w.newPrompt / 2, seqChunks * (w.cached + w.newPrompt / 2 + chunk / 2), b + (b - 1) / w.output));
   }
 
   /** Prefill part of TTFT (no queueing). */
   ttft(B: number): number {
     const b = Math.max(1, B);
+    if (b <= INT_CACHE && Number.isInteger(b)) {
+      if (TTFT_STAMP[b] === this.gen) return TTFT_AT[b];
+      const t = this.ttftUncached(b);
+      TTFT_AT[b] = t;
+      TTFT_STAMP[b] = this.gen;
+      return t;
+    }
+    const memo = (this.ttftFrac ??= new Map());
+    let t = memo.get(b);
+    if (t === undefined) {
+      t = this.ttftUncached(b);
+      if (memo.size < MEMO_LIMIT) memo.set(b, t);
+    }
+    return t;
+  }
+
+  private ttftUncached(b: number): number {
     return prefill(this.pm, this.w.newPrompt, this.w.cached, b - 1, this.w.context);
   }
 
@@ -71,7 +111,24 @@ export class BatchModel {
     const W = ttft + this.w.output * tpot;
     return { batch: B, tpot, ttft, throughput: W > 0 ? (Math.max(1, B) * this.w.output) / W : 0 };
   }
+
+  /** point(B).throughput without building the point (the searches ask for many). */
+  throughput(B: number): number {
+    const W = this.ttft(B) + this.w.output * this.tpot(B);
+    return W > 0 ? (Math.max(1, B) * this.w.output) / W : 0;
+  }
 }
+
+/** Integer batches remembered by index (vLLM's default max_num_seqs is 256 to 1024). */
+const INT_CACHE = 1024;
+const TPOT_AT = new Float64Array(INT_CACHE + 1);
+const TTFT_AT = new Float64Array(INT_CACHE + 1);
+/** Generation of the model each entry belongs to (0: none); generations count up in doubles, exact to 2^53. */
+const TPOT_STAMP = new Float64Array(INT_CACHE + 1);
+const TTFT_STAMP = new Float64Array(INT_CACHE + 1);
+let nextGeneration = 1;
+/** Other batches remembered per BatchModel, at most. */
+const MEMO_LIMIT = 4096;
 
 /** Sample points: every batch to 16, then about 15% steps, always including the maximum. */
 export function batchGrid(maxB: number): number[] {
@@ -129,7 +186,7 @@ export function sweep(bm: BatchModel, maxB: number, tpotSlo: number | null, ttft
     let gainCross = Infinity;
     if (!(g1 > 0)) gainCross = 1;
     else {
-      const slowGain = (b: number) => bm.point(b + 1).throughput - bm.point(b).throughput < 0.1 * g1;
+      const slowGain = (b: number) => bm.throughput(b + 1) - bm.throughput(b) < 0.1 * g1;
       // Scan the grid for the first interval whose average slope is below the threshold, then bisect inside it.
       for (let i = 0; i + 1 < grid.length; i++) {
         const a = grid[i];
@@ -170,7 +227,7 @@ export function sweep(bm: BatchModel, maxB: number, tpotSlo: number | null, ttft
   const sloMax = tpotSlo === null && ttftSlo === null ? top : largestTrue(top, ok);
   let sloBatch = 0;
   if (sloMax >= 1) {
-    let bestX = bm.point(sloMax).throughput;
+    let bestX = bm.throughput(sloMax);
     sloBatch = sloMax;
     for (const p of grid) if (p.batch < sloMax && p.throughput > bestX) {
       bestX = p.throughput;

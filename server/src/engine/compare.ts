@@ -94,6 +94,10 @@ export function compareHardware(
   // weights / (tp x pp [x dp with expert parallelism]), so configurations below that bound are reported without sizing.
   let weightsOne: number | null = null;
   const shards = (tp: number) => tp * pp * (baseServing.expertParallel && m.moe ? Math.max(1, baseServing.dp) : 1);
+  // One serving input per tp, shared by every GPU (sizing does not mutate it): spreading the input per configuration
+  // cost more than the memory sizing it fed in a CPU profile.
+  const servingByTp = new Map<number, ServingInput>();
+  for (const tp of tps) servingByTp.set(tp, { ...baseServing, tp, pp });
   for (const gpu of gpus) {
     for (const tp of tps) {
       if (tpAllowed(m, tp)) continue;
@@ -103,7 +107,7 @@ export function compareHardware(
       }
       let mem: MemorySizing;
       try {
-        mem = sizeMem(gpu, { ...baseServing, tp, pp });
+        mem = sizeMem(gpu, servingByTp.get(tp)!);
       } catch (e) {
         rows.push(blank(gpu, tp, pp, e instanceof Error ? e.message : String(e)));
         continue;

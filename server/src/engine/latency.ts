@@ -21,6 +21,7 @@ import { VOCAB_PADDING } from './weights';
 export const OPS = ['qkv_o_proj', 'attention', 'mlp', 'experts', 'shared_experts', 'lm_head', 'tp_allreduce', 'pp_sendrecv', 'ep_alltoall', 'launch_floor'] as const;
 export type OpName = (typeof OPS)[number];
 const I = { qkv: 0, attn: 1, mlp: 2, experts: 3, shared: 4, head: 5, ar: 6, pp: 7, a2a: 8, floor: 9 } as const;
+const LINEAR_OPS = [I.qkv, I.mlp, I.experts, I.shared, I.head];
 
 /** One pipeline stage as seen by one of its GPUs. */
 export interface StageProfile {
@@ -69,6 +70,44 @@ export interface PerfModel {
   /** Tokens from other data-parallel ranks that reach this GPU's experts (expert parallelism across dp). */
   expertTokenMult: number;
   maxNumBatchedTokens: number;
+  /** Per-stage constants of the time rule on this hardware (stepTime's path without an accumulator); see stepConstantsOf. */
+  fast?: StageConstants[];
+}
+
+/**
+ * The parts of a stage's step time that do not depend on the load, each computed exactly as stepTime computes it
+ * (same operands, same order), so the path without an accumulator gives bit-identical seconds with fewer operations.
+ */
+export interface StageConstants {
+  /** 2 x params of each linear group (FLOPs per token), and its weight-read time in seconds. */
+  qkvFlopPerToken: number;
+  qkvMemS: number;
+  mlpFlopPerToken: number;
+  mlpMemS: number;
+  sharedFlopPerToken: number;
+  sharedMemS: number;
+  /** 2 x expert params x k/E: FLOPs per token reaching the experts. */
+  expertFlopPerToken: number;
+  headFlopPerRow: number;
+  headMemS: number;
+  /** Launch floor of the stage's kernels, seconds. */
+  floorS: number;
+}
+
+function stepConstantsOf(stages: StageProfile[], numExperts: number, topk: number, hw: Hardware): StageConstants[] {
+  const bw = hw.bandwidthAchievable;
+  return stages.map((st) => ({
+    qkvFlopPerToken: 2 * st.attnParams,
+    qkvMemS: st.attnBytes / bw,
+    mlpFlopPerToken: 2 * st.mlpParams,
+    mlpMemS: st.mlpBytes / bw,
+    sharedFlopPerToken: 2 * st.sharedParams,
+    sharedMemS: st.sharedBytes / bw,
+    expertFlopPerToken: numExperts > 0 ? 2 * st.expertParams * (topk / numExperts) : 0,
+    headFlopPerRow: 2 * st.headParams,
+    headMemS: st.headBytes / bw,
+    floorS: (st.layers * K_LAYER + st.moeLayers * K_MOE + (st.lastStage ? K_STEP : 0)) * hw.launchFloorS,
+  }));
 }
 
 /** One step's work: `decode` sequences emit one token each; `prefill` prompt tokens are processed alongside. */
@@ -113,6 +152,12 @@ export class OpAccumulator {
     b[2 * n + i] += t;
     b[3 * n + i] += tc;
     b[4 * n + i] += tm;
+  }
+
+  /** Zeroes every total (for reuse as scratch); returns this. */
+  cleared(): this {
+    this.buf.fill(0);
+    return this;
   }
 
   /** Adds another accumulator's totals, each multiplied by `w` (a sampled chunk standing for `w` chunks). */
@@ -161,12 +206,52 @@ export class OpAccumulator {
     return { flops, bytes, time };
   }
 
-  /** The kind of limit that takes the largest share of the time. */
+  /** FLOPs and bytes of the linear layers alone (qkv/o, mlp, experts, shared experts, lm_head), summed in that order. */
+  linearTotals(): { flops: number; bytes: number } {
+    const n = OPS.length;
+    const b = this.buf;
+    let flops = 0;
+    let bytes = 0;
+    for (const i of LINEAR_OPS) {
+      flops += b[i];
+      bytes += b[n + i];
+    }
+    return { flops, bytes };
+  }
+
+  /** The kind of limit that takes the largest share of the time (the same rule as rows(), without building them). */
   dominantBound(): Bound {
-    const share: Record<Bound, number> = { compute: 0, memory: 0, communication: 0, latency: 0 };
-    for (const r of this.rows('')) share[r.bound] += r.time_ms;
+    const n = OPS.length;
+    const b = this.buf;
+    let compute = 0;
+    let memory = 0;
+    let communication = 0;
+    let latency = 0;
+    for (let i = 0; i < n; i++) {
+      if (b[2 * n + i] <= 0 && b[i] <= 0 && b[n + i] <= 0) continue;
+      // Summed in milliseconds, as the rows carry them, so ties resolve exactly as before.
+      const ms = b[2 * n + i] * 1e3;
+      if (i === I.ar || i === I.pp || i === I.a2a) communication += ms;
+      else if (i === I.floor) latency += ms;
+      else if (b[3 * n + i] >= b[4 * n + i]) compute += ms;
+      else memory += ms;
+    }
+    // Order of the old Record's keys: compute, memory, communication, latency; the first strictly largest wins, memory on ties with 0.
     let best: Bound = 'memory';
-    for (const k of Object.keys(share) as Bound[]) if (share[k] > share[best]) best = k;
+    let top = memory;
+    if (compute > top) {
+      best = 'compute';
+      top = compute;
+    }
+    if (memory > top) {
+      best = 'memory';
+      top = memory;
+    }
+    if (communication > top) {
+      best = 'communication';
+      top = communication;
+    }
+    if (latency > top) best = 'latency';
     return best;
   }
 }
@@ -207,13 +292,15 @@ function localShare(m: ModelArch, t: Tensor, tp: number, dp: number, ep: boolean
   }
 }
 
-/** Builds the per-GPU performance model of one replica from the memory sizing (weights bytes per GPU come from it). */
-export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): PerfModel {
-  const s = mem.serving;
-  const tp = Math.max(1, s.tp);
-  const pp = Math.max(1, s.pp);
-  const dp = Math.max(1, s.dp);
-  const epOn = s.ep > 1;
+/**
+ * Per-stage operator profiles depend on the model and the parallel layout only (memory sizing memoizes `mem.ranks`
+ * per layout, so a hardware sweep hands the same ranks array to every GPU): built once per ranks array.
+ */
+const stageCache = new WeakMap<MemorySizing['ranks'], { m: ModelArch; tp: number; dp: number; epOn: boolean; stages: StageProfile[] }>();
+
+function stagesOf(m: ModelArch, mem: MemorySizing, tp: number, dp: number, epOn: boolean): StageProfile[] {
+  const hit = stageCache.get(mem.ranks);
+  if (hit && hit.m === m && hit.tp === tp && hit.dp === dp && hit.epOn === epOn) return hit.stages;
   const tensors = tensorsCached(m);
   const stages: StageProfile[] = mem.ranks.map((r, idx) => {
     const [lo, hi] = r.layers;
@@ -255,6 +342,18 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
     if (last) st.headParams = (Math.ceil((Math.ceil(m.vocab / VOCAB_PADDING) * VOCAB_PADDING) / tp)) * (m.embedProjDim ?? m.hidden);
     return st;
   });
+  stageCache.set(mem.ranks, { m, tp, dp, epOn, stages });
+  return stages;
+}
+
+/** Builds the per-GPU performance model of one replica from the memory sizing (weights bytes per GPU come from it). */
+export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): PerfModel {
+  const s = mem.serving;
+  const tp = Math.max(1, s.tp);
+  const pp = Math.max(1, s.pp);
+  const dp = Math.max(1, s.dp);
+  const epOn = s.ep > 1;
+  const stages = stagesOf(m, mem, tp, dp, epOn);
   const lim = mem.ranks[mem.limitingRank] ?? mem.ranks[0];
   let attnLayersOnLim = 0;
   for (let i = lim.layers[0]; i < lim.layers[1]; i++) if (m.layerKinds[i] !== 'linear') attnLayersOnLim++;
@@ -270,6 +369,8 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
     attnFlopDecode = 4 * hLocal * m.headDim;
     attnFlopPrefill = attnFlopDecode;
   }
+  const numExperts = m.moe?.numExperts ?? 0;
+  const topk = m.moe?.expertsPerToken ?? 0;
   return {
     hw,
     tp,
@@ -284,10 +385,11 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
     attnFlopDecode,
     attnFlopPrefill,
     slidingWindow: m.slidingWindow,
-    numExperts: m.moe?.numExperts ?? 0,
-    topk: m.moe?.expertsPerToken ?? 0,
+    numExperts,
+    topk,
     expertTokenMult: epOn ? dp : 1,
     maxNumBatchedTokens: Math.max(1, s.maxNumBatchedTokens),
+    fast: stepConstantsOf(stages, numExperts, topk, hw),
   };
 }
 
@@ -307,6 +409,7 @@ function comm(i: number, t: number, bytes: number, acc: OpAccumulator | undefine
 
 /** Seconds for one step of `load` on one replica: the sum over stages of per-operator roofline times + comms + kernel floors. */
 export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
+  if (!acc && pm.fast) return stepSeconds(pm, pm.fast, L);
   const B = Math.max(0, L.decode);
   const n = Math.max(0, L.prefill);
   const T = B + n;
@@ -372,9 +475,105 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
   return total;
 }
 
+/**
+ * stepTime without an accumulator: the same arithmetic on the same operands in the same order, with the load-independent
+ * parts precomputed (StageConstants). An operator whose FLOPs and bytes are both 0 adds max(0, 0) = 0 here where op()
+ * skips it, the same sum. The batch sweep runs this about a hundred times per sizing.
+ */
+function stepSeconds(pm: PerfModel, fast: StageConstants[], L: Load): number {
+  const B = Math.max(0, L.decode);
+  const n = Math.max(0, L.prefill);
+  const T = B + n;
+  if (T <= 0) return 0;
+  const hw = pm.hw;
+  const F = hw.flopsAchievable;
+  const BW = hw.bandwidthAchievable;
+  const W = pm.slidingWindow;
+  const ctxFull = Math.max(0, L.context);
+  const ctxSlide = W ? Math.min(W, ctxFull) : ctxFull;
+  const pCtxFull = Math.max(0, L.prefillCtx);
+  const pCtxSlide = W ? Math.min(W, pCtxFull) : pCtxFull;
+  const pReadFull = Math.max(0, L.prefillKvRead);
+  const pReadSlide = W ? Math.min(pReadFull, W + n) : pReadFull;
+  const msg = T * pm.hidden * pm.actBytes;
+  const stages = pm.stages;
+  let total = 0;
+  let tc: number;
+  let tm: number;
+  for (let k = 0; k < stages.length; k++) {
+    const st = stages[k];
+    const c = fast[k];
+    tc = (c.qkvFlopPerToken * T) / F;
+    tm = c.qkvMemS;
+    total += tc >= tm ? tc : tm;
+    tc = (c.mlpFlopPerToken * T) / F;
+    tm = c.mlpMemS;
+    total += tc >= tm ? tc : tm;
+    if (st.expertParams > 0 && pm.numExperts > 0) {
+      const tokensAtExperts = T * pm.expertTokenMult;
+      const touched = 1 - Math.pow(1 - Math.min(1, pm.topk / pm.numExperts), tokensAtExperts);
+      tc = (c.expertFlopPerToken * tokensAtExperts) / F;
+      tm = (st.expertBytes * touched + st.routerBytes) / BW;
+      total += tc >= tm ? tc : tm;
+    }
+    tc = (c.sharedFlopPerToken * T) / F;
+    tm = c.sharedMemS;
+    total += tc >= tm ? tc : tm;
+    const attnLayers = st.fullLayers + st.slidingLayers;
+    if (attnLayers > 0) {
+      const flops =
+        pm.attnFlopDecode * B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) +
+        pm.attnFlopPrefill * n * (st.fullLayers * pCtxFull + st.slidingLayers * pCtxSlide);
+      const kvTokens = B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) + st.fullLayers * pReadFull + st.slidingLayers * pReadSlide + T * attnLayers;
+      tc = flops / F;
+      tm = (pm.kvPerLayer * kvTokens + B * st.linearLayers * pm.linearStateBytes) / BW;
+      total += tc >= tm ? tc : tm;
+    } else if (st.linearLayers > 0) {
+      tm = (B * st.linearLayers * pm.linearStateBytes) / BW;
+      total += 0 >= tm ? 0 : tm;
+    }
+    if (st.lastStage) {
+      tc = (c.headFlopPerRow * Math.max(0, L.logits)) / F;
+      tm = c.headMemS;
+      total += tc >= tm ? tc : tm;
+    }
+    const a2a = pm.ep > 1 && pm.dp > 1 && st.moeLayers > 0;
+    if (pm.tp > 1) {
+      const perLayer = a2a ? 2 * st.layers - st.moeLayers : 2 * st.layers;
+      total += perLayer * allReduce(msg, pm.tp, hw.link);
+    }
+    if (a2a) {
+      const remoteRanks = (pm.ep - 1) * (1 - Math.pow(1 - 1 / pm.ep, pm.topk));
+      const a2aMsg = T * remoteRanks * pm.hidden * pm.actBytes;
+      total += 2 * st.moeLayers * (hw.link.latencyS + a2aMsg / hw.link.perDirection);
+    }
+    total += c.floorS;
+  }
+  if (pm.pp > 1) total += (pm.pp - 1) * sendRecv(msg, hw.link);
+  return total;
+}
+
+/**
+ * A step's load filled in place and passed to stepTime, which reads it and keeps nothing: a fresh object per step
+ * (with its six numbers boxed on the heap) was most of the ~8 MB a hardware comparison allocated. Callers fill every
+ * field before each use; stepTime never calls back into them, so one object serves all.
+ */
+export function scratchLoad(decode: number, context: number, prefill: number, prefillCtx: number, prefillKvRead: number, logits: number): Load {
+  const l = SCRATCH_LOAD;
+  l.decode = decode;
+  l.context = context;
+  l.prefill = prefill;
+  l.prefillCtx = prefillCtx;
+  l.prefillKvRead = prefillKvRead;
+  l.logits = logits;
+  return l;
+}
+// Initialized with non-integers so V8 keeps every field as an unboxed-in-place double.
+const SCRATCH_LOAD: Load = { decode: 0.5, context: 0.5, prefill: 0.5, prefillCtx: 0.5, prefillKvRead: 0.5, logits: 0.5 };
+
 /** Pure decode step: B sequences at average context C. */
 export function decodeStepTime(pm: PerfModel, B: number, C: number, acc?: OpAccumulator): number {
-  return stepTime(pm, { decode: B, context: C, prefill: 0, prefillCtx: 0, prefillKvRead: 0, logits: B }, acc);
+  return stepTime(pm, scratchLoad(B, C, 0, 0, 0, B), acc);
 }
 
 /**
@@ -386,7 +585,7 @@ export function prefillTime(pm: PerfModel, newTokens: number, cached: number, de
   const budget = Math.max(1, pm.maxNumBatchedTokens - Math.max(0, Math.floor(decodes)));
   if (P <= 0) {
     // Everything was cached: one step still computes the last token's logits.
-    return stepTime(pm, { decode: decodes, context: ctx, prefill: 1, prefillCtx: cached, prefillKvRead: cached, logits: decodes + 1 }, acc);
+    return stepTime(pm, scratchLoad(decodes, ctx, 1, cached, cached, decodes + 1), acc);
   }
   const chunks = Math.ceil(P / budget);
   let t = 0;
@@ -400,7 +599,7 @@ export function prefillTime(pm: PerfModel, newTokens: number, cached: number, de
     const n = Math.min(budget, P - c * budget);
     const last = c === chunks - 1;
     const start = start0 + c * budget;
-    const load = { decode: decodes, context: ctx, prefill: n, prefillCtx: start + (n + 1) / 2, prefillKvRead: start + n, logits: decodes + (last ? 1 : 0) };
+    const load = scratchLoad(decodes, ctx, n, start + (n + 1) / 2, start + n, decodes + (last ? 1 : 0));
     if (weight === 1 || !acc) t += weight * stepTime(pm, load, acc);
     else {
       const part = new OpAccumulator();

@@ -307,7 +307,8 @@ const archMemo = new WeakMap<ModelArch, Map<string, unknown>>();
 function memo<T>(m: ModelArch, key: string, make: () => T): T {
   let table = archMemo.get(m);
   if (!table) archMemo.set(m, (table = new Map()));
-  if (table.has(key)) return table.get(key) as T;
+  const hit = table.get(key);
+  if (hit !== undefined) return hit as T; // one lookup: memoized values are never undefined
   const v = make();
   if (table.size < 256) table.set(key, v);
   return v;
@@ -375,13 +376,16 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     defaulted,
   };
 
-  const tensors: Tensor[] = tensorsOf(m);
-  const params = paramCounts(m, tensors);
-  const ranks = memo(m, `w|${s.tp}|${s.pp}|${s.dp}|${ep}|${dtype}|${quant?.label ?? ''}|${quant === m.quant}`, () =>
+  // GPU- and layout-independent: built once per architecture.
+  const tensors: Tensor[] = memo(m, 'tensors', () => tensorsOf(m));
+  const params = memo(m, 'params', () => paramCounts(m, tensors));
+  const ranksKey = `w|${s.tp}|${s.pp}|${s.dp}|${ep}|${dtype}|${quant?.label ?? ''}|${quant === m.quant}`;
+  const ranks = memo(m, ranksKey, () =>
     weightsPerRank(m, tensors, { tp: s.tp, pp: s.pp, dp: s.dp, expertParallel: ep > 1 }, dtype, quant),
   );
   const mlaLatent = beh.mlaLatent || s.engine !== 'vllm';
-  const allKv = memo(m, `kv|${s.tp}|${kvEl}|${mlaLatent}`, () => kvLayers(m, { tp: s.tp, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize }));
+  const kvKey = `kv|${s.tp}|${kvEl}|${mlaLatent}`;
+  const allKv = memo(m, kvKey, () => kvLayers(m, { tp: s.tp, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize }));
   const unshardedKv = memo(m, `kv|1|${kvEl}|${mlaLatent}`, () => kvLayers(m, { tp: 1, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize }));
   const layoutOpts: LayoutOptions = {
     blockSize,
@@ -390,7 +394,7 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     slidingWindow: m.slidingWindow,
     hybridAllocator: s.engine === 'vllm' && beh.hybridAllocator,
   };
-  const rankKv: KvLayer[][] = ranks.map((r) => allKv.slice(r.layers[0], r.layers[1]));
+  const rankKv: KvLayer[][] = memo(m, `rk|${ranksKey}|${kvKey}`, () => ranks.map((r) => allKv.slice(r.layers[0], r.layers[1])));
   const layouts = rankKv.map((ls, r) =>
     memo(m, `bl|${s.tp}|${kvEl}|${mlaLatent}|${ranks[r].layers.join('-')}|${blockSize}|${maxModelLen}|${maxNumBatchedTokens}|${layoutOpts.hybridAllocator}`, () => blockLayout(ls, layoutOpts)),
   );

@@ -1,7 +1,7 @@
 // Performance entry point: roofline per phase and operator, TTFT/TPOT at the workload, the batch sweep and its knee,
 // Little's Law capacity, cost and a disaggregated prefill/decode split. Pure and deterministic; JSON-ready output
 // with snake_case keys; no NaN or Infinity anywhere (sanitized, with a note when it happens).
-import type { GpuSpec } from './hardware';
+import type { ComputeDtype, GpuSpec } from './hardware';
 import type { MemorySizing } from './memory';
 import type { ModelArch } from './model';
 import type { BatchPoint, WorkShape } from './capacity';
@@ -38,6 +38,8 @@ export interface PhaseSummary {
   linear_intensity: number;
   bound: Bound;
   time_ms: number;
+  /** Achieved FLOP/s of the phase: flops / time (its roofline point is (intensity, flop_per_s)). */
+  flop_per_s: number;
 }
 
 export interface CurvePoint {
@@ -45,6 +47,16 @@ export interface CurvePoint {
   tpot_ms: number;
   ttft_ms: number;
   throughput_tokens_per_s: number;
+  /** FLOP/byte of a pure decode step of `batch` sequences at the workload's average context (as performance.decode). */
+  intensity: number;
+  /** Achieved FLOP/s of that decode step: its FLOPs / its time. */
+  flop_per_s: number;
+}
+
+/** One compute roof of the GPU: its dense peak in one dtype (datasheet, not derated). */
+export interface Ceiling {
+  dtype: ComputeDtype;
+  flop_per_s: number;
 }
 
 export interface PerformanceSection {
@@ -80,6 +92,11 @@ export interface PerformanceSection {
   bound: Bound;
   curve: CurvePoint[];
   operators: OperatorRow[];
+  /** Dense peak of every dtype the GPU lists (fastest first); empty without detail. */
+  ceilings: Ceiling[];
+  /** The plan's SLO (null when it sets none), for the latency chart's SLO line. */
+  slo_tpot_ms: number | null;
+  slo_ttft_ms: number | null;
   notes: string[];
 }
 
@@ -173,16 +190,21 @@ export function sanitize<T>(x: T, notes: string[], path = ''): T {
   return x;
 }
 
+/** Compute roofs drawn on the roofline, fastest dtype first; equal peaks (fp16 and bf16) stay separate entries. */
+const CEILING_DTYPES: ComputeDtype[] = ['fp4', 'fp8', 'int8', 'bf16', 'fp16', 'tf32', 'fp32'];
+
+export function ceilingsOf(gpu: GpuSpec): Ceiling[] {
+  const out: Ceiling[] = [];
+  for (const d of CEILING_DTYPES) {
+    const f = gpu.flopsDense[d];
+    if (typeof f === 'number' && Number.isFinite(f) && f > 0) out.push({ dtype: d, flop_per_s: f });
+  }
+  return out;
+}
+
 function phaseSummary(acc: OpAccumulator): PhaseSummary {
   const t = acc.total();
-  let lf = 0;
-  let lb = 0;
-  const fl = acc.flops;
-  const by = acc.bytes;
-  for (const i of [0, 2, 3, 4, 5]) {
-    lf += fl[i];
-    lb += by[i];
-  }
+  const { flops: lf, bytes: lb } = acc.linearTotals();
   return {
     flops: t.flops,
     bytes: t.bytes,
@@ -190,11 +212,16 @@ function phaseSummary(acc: OpAccumulator): PhaseSummary {
     linear_intensity: lb > 0 ? lf / lb : 0,
     bound: acc.dominantBound(),
     time_ms: t.time * 1e3,
+    flop_per_s: t.time > 0 ? t.flops / t.time : 0,
   };
 }
 
-function curvePoint(p: BatchPoint): CurvePoint {
-  return { batch: p.batch, tpot_ms: p.tpot * 1e3, ttft_ms: p.ttft * 1e3, throughput_tokens_per_s: p.throughput };
+/** A curve sample with its decode-step roofline point (the same phaseSummary as performance.decode, so they agree). */
+function curvePoint(p: BatchPoint, pm: PerfModel, context: number): CurvePoint {
+  const acc = SCRATCH_ACC.cleared();
+  decodeStepTime(pm, Math.max(1, p.batch), context, acc);
+  const d = phaseSummary(acc);
+  return { batch: p.batch, tpot_ms: p.tpot * 1e3, ttft_ms: p.ttft * 1e3, throughput_tokens_per_s: p.throughput, intensity: d.intensity, flop_per_s: d.flop_per_s };
 }
 
 /** Prompt tokens per second one replica prefills when it does nothing else (full max_num_batched_tokens steps). */
@@ -212,9 +239,14 @@ export function prefillThroughput(pm: PerfModel, w: WorkShape): number {
 }
 
 export interface SizePerformanceOptions {
-  /** false: skip the operator tables, the prefill breakdown and the disaggregated split (what the hardware comparison needs). */
+  /** false: skip the operator tables, the latency curve, the prefill breakdown and the disaggregated split (what the hardware comparison and the edit path need). */
   detail?: boolean;
 }
+
+/** Never added to: the prefill summary of a sizing without detail. */
+const EMPTY_ACC = new OpAccumulator();
+/** Decode-step accumulator of a sizing without detail, cleared before each use (a sizing is synchronous). */
+const SCRATCH_ACC = new OpAccumulator();
 
 /** Largest arrival rate sized (req/s): a billion requests per second is beyond any serving fleet. */
 const MAX_RATE = 1e9;
@@ -379,21 +411,22 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   if (ttftSlo !== null && sw.sloMax >= 1 && ttftOp * 1e3 > ttftSlo) reasons.push(`TTFT at the operating point is ${(ttftOp * 1e3).toFixed(1)} ms (queueing ${(queue.wait * 1e3).toFixed(1)} ms), above the ${ttftSlo} ms SLO`);
 
   // ---- Operators: pure prefill of the prompt, pure decode at the operating batch.
-  const pAcc = new OpAccumulator();
+  // Without detail the prefill accumulator stays empty (a shared all-zero one), and the decode one is reused scratch.
+  const pAcc = detail ? new OpAccumulator() : EMPTY_ACC;
   if (detail) prefillTime(pm, shape.newPrompt, shape.cached, 0, 0, pAcc);
-  const dAcc = new OpAccumulator();
+  const dAcc = detail ? new OpAccumulator() : SCRATCH_ACC.cleared();
   decodeStepTime(pm, Beval, shape.context, dAcc);
-  const operators = [...pAcc.rows('prefill'), ...dAcc.rows('decode')];
+  const operators = detail ? [...pAcc.rows('prefill'), ...dAcc.rows('decode')] : [];
 
   // ---- Cost.
   const priceIn = validPositive(gpuHourUsd) ? gpuHourUsd : validPositive(gpu.priceUsdPerHour) ? gpu.priceUsdPerHour : 0;
   const priceSource = validPositive(gpuHourUsd) ? 'plan' : validPositive(gpu.priceUsdPerHour) ? `catalog (${gpu.id})` : 'unknown: costs are 0';
   if (!priceIn) notes.push(`no price per GPU-hour for ${gpu.id}: cost fields are 0`);
   const gpusOp = usable ? replicasOp * gpusPerReplica : deployed * gpusPerReplica;
-  const servedOut = usable ? (source === 'littles_law' ? (queue.unbounded ? replicasOp * bm.point(cap).throughput : lam * shape.output) : replicasOp * throughputOp) : 0;
+  const servedOut = usable ? (source === 'littles_law' ? (queue.unbounded ? replicasOp * bm.throughput(cap) : lam * shape.output) : replicasOp * throughputOp) : 0;
   const flopsPerReq = usefulFlopsPerRequest(m, mem, shape);
   const cost = costOf({ gpus: gpusOp, usdPerGpuHour: priceIn, outputTokensPerS: servedOut, peakFlopsPerGpu: hw.peak.flops }, shape, flopsPerReq);
-  const capX = cap >= 1 ? bm.point(cap).throughput : 0;
+  const capX = cap >= 1 ? bm.throughput(cap) : 0;
   const atCap = costOf({ gpus: gpusPerReplica, usdPerGpuHour: priceIn, outputTokensPerS: capX, peakFlopsPerGpu: hw.peak.flops }, shape, flopsPerReq);
 
   // ---- Disaggregated prefill / decode.
@@ -449,8 +482,9 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
       ms_per_step: floorKernels * hw.launchFloorS * 1e3,
       rule: `${hw.launchFloorS * 1e6} us per kernel${mem.serving.enforceEager ? ' (enforce_eager: launched from Python)' : ' (CUDA graphs)'}; ${KERNELS_PER_LAYER} kernels per layer, +${KERNELS_PER_MOE_LAYER_EXTRA} per MoE layer, +${KERNELS_PER_STEP} per step`,
     },
-    prefill: { ...pSum, tokens: shape.newPrompt, cached_tokens: shape.cached, chunks: prefillChunks(pm, shape.newPrompt) },
-    decode: { ...dSum, batch: Beval, context: shape.context },
+    // Written out rather than spread: object spread was the largest single cost of a sizing in a CPU profile.
+    prefill: { flops: pSum.flops, bytes: pSum.bytes, intensity: pSum.intensity, linear_intensity: pSum.linear_intensity, bound: pSum.bound, time_ms: pSum.time_ms, flop_per_s: pSum.flop_per_s, tokens: shape.newPrompt, cached_tokens: shape.cached, chunks: prefillChunks(pm, shape.newPrompt) },
+    decode: { flops: dSum.flops, bytes: dSum.bytes, intensity: dSum.intensity, linear_intensity: dSum.linear_intensity, bound: dSum.bound, time_ms: dSum.time_ms, flop_per_s: dSum.flop_per_s, batch: Beval, context: shape.context },
     batch: Bop,
     batch_source: source,
     ttft_ms: ttftOp * 1e3,
@@ -467,8 +501,12 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     knee_reason: usable ? sw.kneeReason : 'no batch fits',
     slo_batch: usable ? (sloGiven ? sw.sloBatch : maxB) : 0,
     bound: dSum.bound,
-    curve: sw.grid.map(curvePoint),
-    operators: detail ? operators : [],
+    curve: detail ? sw.grid.map((p) => curvePoint(p, pm, shape.context)) : [],
+    operators,
+    ceilings: detail ? ceilingsOf(gpu) : [],
+    // An infinite SLO is no limit: null, as when none is set (sanitize would otherwise print 0 with a note).
+    slo_tpot_ms: tpotSlo !== null && Number.isFinite(tpotSlo) ? tpotSlo : null,
+    slo_ttft_ms: ttftSlo !== null && Number.isFinite(ttftSlo) ? ttftSlo : null,
     notes,
   };
   const capacity: CapacitySection = {
@@ -489,7 +527,9 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     reasons,
   };
   const costSection: CostSection = {
-    ...cost,
+    usd_per_million_output_tokens: cost.usd_per_million_output_tokens,
+    usd_per_million_tokens: cost.usd_per_million_tokens,
+    mfu: cost.mfu,
     usd_per_gpu_hour: priceIn,
     price_source: priceSource,
     gpus: gpusOp,

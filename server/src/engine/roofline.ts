@@ -123,7 +123,26 @@ export function linkOf(gpu: GpuSpec): LinkModel {
   return { kind: kind === 'nvlink' ? 'pcie' : kind, perDirection: bw / 2, latencyS: 20e-6, note: `${kind === 'pcie' || kind === 'nvlink' ? 'PCIe' : kind} ${label}: ${(bw / 2e9).toFixed(0)} GB/s per direction, 20 us per collective` };
 }
 
+/**
+ * Hardware depends on the GPU and on the serving dtype, quantization and eager flag only; a hardware sweep asks for the
+ * same GPU at every tp, so each is built once (the notes format numbers, the costly part). Callers never mutate it.
+ */
+const hardwareCache = new WeakMap<GpuSpec, Map<string, Hardware>>();
+
 export function hardwareOf(gpu: GpuSpec, mem: MemorySizing, checkpointQuant: QuantMethod | null): Hardware {
+  const s = mem.serving;
+  const key = `${s.dtype}|${s.quantization}|${checkpointQuant}|${s.enforceEager}`;
+  let table = hardwareCache.get(gpu);
+  if (!table) hardwareCache.set(gpu, (table = new Map()));
+  let hw = table.get(key);
+  if (!hw) {
+    hw = hardwareUncached(gpu, mem, checkpointQuant);
+    if (table.size < 64) table.set(key, hw);
+  }
+  return hw;
+}
+
+function hardwareUncached(gpu: GpuSpec, mem: MemorySizing, checkpointQuant: QuantMethod | null): Hardware {
   const peak = computePeakOf(gpu, mem, checkpointQuant);
   const bandwidth = positive(gpu.memoryBandwidth) ? gpu.memoryBandwidth : 1e11;
   const eta16 = positive(gpu.efficiency?.compute) ? Math.min(1, gpu.efficiency.compute) : 0.81;
