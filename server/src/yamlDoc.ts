@@ -1,5 +1,5 @@
 // YAML parsed once with source ranges (the `yaml` package's nodes + LineCounter), and small helpers to walk it.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, Scalar as ScalarNode, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 import type { Diagnostic, Range } from './formats/types';
 
@@ -103,6 +103,118 @@ function duplicateKeys(root: unknown): { pos: [number, number]; message: string 
     } else if (isSeq(n)) for (const it of n.items) stack.push(it);
   }
   return out;
+}
+
+/**
+ * A plain scalar that is one token wherever a value can stand, before and after any edit inside it: letters, digits
+ * and `_ . + - /` only (no space, `#`, `:`, quote, flow or other indicator), not starting with `-`, `+` or `.` unless
+ * a letter, digit, `_` or `.` follows (a lone `-` is a sequence entry).
+ */
+const SIMPLE_PLAIN = /^(?:[A-Za-z0-9_]|[-+.][A-Za-z0-9_.])[A-Za-z0-9_.+/-]*$/;
+const SCALAR_TAG = Symbol.for('yaml.scalar');
+/** Properties composeScalar derives from the token (everything else on the old node came from around it). */
+const FROM_TOKEN = new Set(['value', 'source', 'range', 'type', 'format', 'minFractionDigits']);
+
+interface ScalarTag {
+  default?: boolean | 'key';
+  test?: RegExp;
+  format?: string;
+  resolve(value: string, onError: (msg: string) => void, options: unknown): unknown;
+}
+
+/**
+ * The parse of `text` made from the parse of the previous text of the same `---` document, when the two differ only
+ * inside one plain scalar that is a mapping value or a sequence entry (typing a number, a model or a GPU name);
+ * otherwise null, and the caller parses the text. What it returns is what parseYaml(text) returns: the same nodes,
+ * values, ranges, line starts and (no) problems; the scalar is resolved by the document's own schema the way the
+ * `yaml` composer resolves it (test/unit/yamlReparse.test.ts compares the two on every fixture). It reuses, and
+ * changes, prev's documents and nodes: prev must not be used afterwards.
+ */
+export function reparseScalarEdit(prev: ParsedYaml, text: string): ParsedYaml | null {
+  const old = prev.text;
+  if (prev.problems.length || old === text) return null;
+  // The changed region: old [p, oldEnd) became new [p, oldEnd + delta).
+  const min = Math.min(old.length, text.length);
+  let p = 0;
+  while (p < min && old.charCodeAt(p) === text.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < min - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
+  const oldEnd = old.length - s;
+  const delta = text.length - old.length;
+  // Every node (to shift its offsets) and the one plain value scalar whose token covers the change.
+  const nodes: { range?: [number, number, number] | null }[] = [];
+  let hit: { node: Scalar; set: (n: Scalar) => void; doc: Document.Parsed } | null = null;
+  let conflict = false;
+  const visit = (n: unknown, doc: Document.Parsed, set: ((v: Scalar) => void) | null): void => {
+    if (!n || typeof n !== 'object') return;
+    const r = (n as { range?: [number, number, number] | null }).range;
+    if (isScalar(n)) {
+      if (r && r[0] <= p && oldEnd <= r[1]) {
+        if (hit || !set) conflict = true;
+        else hit = { node: n as Scalar, set, doc };
+      }
+    } else if (r && r[0] <= p && oldEnd <= r[0]) conflict = true; // the change touches where a collection or alias starts
+    nodes.push(n as { range?: [number, number, number] | null });
+  };
+  const stack: [unknown, Document.Parsed][] = [];
+  for (const doc of prev.docs) {
+    if (doc.errors.length || doc.warnings.length) return null;
+    nodes.push(doc as unknown as { range?: [number, number, number] | null });
+    visit(doc.contents, doc, null);
+    stack.push([doc.contents, doc]);
+    while (stack.length) {
+      const [n, doc2] = stack.pop()!;
+      if (isMap(n)) {
+        for (const pair of (n as YAMLMap).items as Pair[]) {
+          visit(pair.key, doc2, null);
+          visit(pair.value, doc2, (v) => (pair.value = v));
+          stack.push([pair.key, doc2], [pair.value, doc2]);
+        }
+      } else if (isSeq(n)) {
+        const items = n.items as unknown[];
+        items.forEach((it, i) => {
+          visit(it, doc2, (v) => (items[i] = v));
+          stack.push([it, doc2]);
+        });
+      }
+    }
+  }
+  if (conflict || !hit) return null;
+  const { node, set, doc } = hit as { node: Scalar; set: (n: Scalar) => void; doc: Document.Parsed };
+  const [a, b, end] = node.range!;
+  const token = text.slice(a, b + delta);
+  const c = a > 0 ? old.charCodeAt(a - 1) : 0x0a;
+  if (node.type !== 'PLAIN' || node.tag || node.anchor || c === 0x0a || c === 0x0d) return null;
+  if (node.source !== old.slice(a, b) || !SIMPLE_PLAIN.test(node.source) || !SIMPLE_PLAIN.test(token)) return null;
+  // The composer's tag resolution for an untagged plain scalar that is not a key (compose-scalar.js, findScalarTagByTest).
+  const schema = doc.schema as unknown as { tags: ScalarTag[]; compat: unknown; [SCALAR_TAG]: ScalarTag };
+  if (schema.compat) return null;
+  const tag = schema.tags.find((t) => t.default === true && t.test?.test(token)) ?? schema[SCALAR_TAG];
+  let failed = false;
+  let res: unknown;
+  try {
+    res = tag.resolve(token, () => (failed = true), doc.options);
+  } catch {
+    return null;
+  }
+  if (failed) return null;
+  const next: Scalar = isScalar(res) ? (res as Scalar) : new ScalarNode(res);
+  for (const k of Object.keys(node)) if (!FROM_TOKEN.has(k)) (next as unknown as Record<string, unknown>)[k] = (node as unknown as Record<string, unknown>)[k];
+  next.range = [a, b + delta, end + delta];
+  next.source = token;
+  next.type = 'PLAIN';
+  if (tag.format) next.format = tag.format;
+  set(next);
+  // Offsets at or after the old token's end move by delta; the token holds no line break, so line starts move alike.
+  for (const n of nodes) {
+    const r = n.range;
+    if (n === node || !r) continue;
+    for (let i = 0; i < 3; i++) if (r[i] >= b) r[i] += delta;
+  }
+  const lineCounter = new LineCounter();
+  for (const o of prev.lineCounter.lineStarts) lineCounter.addNewLine(o >= b ? o + delta : o);
+  for (const d of prev.docs) SOURCES.set(d, text);
+  return { text, docs: prev.docs, lineCounter, problems: [] };
 }
 
 const SOURCES = new WeakMap<object, string>();
