@@ -122,6 +122,77 @@ interface ScalarTag {
   resolve(value: string, onError: (msg: string) => void, options: unknown): unknown;
 }
 
+type Ranged = { range?: [number, number, number] | null };
+
+/** A plain value scalar and where it sits: the value of `pair`, or entry `index` of the sequence `items`. */
+interface ValueSlot {
+  node: Scalar;
+  doc: Document.Parsed;
+  pair: Pair | null;
+  items: unknown[] | null;
+  index: number;
+}
+
+/** 1: a scalar whose token covers old offsets [p, end]; 2: a collection or alias that starts there; 0: neither. */
+function touch(n: unknown, p: number, end: number): 0 | 1 | 2 {
+  const r = (n as Ranged | null)?.range;
+  if (!r || r[0] > p) return 0;
+  if (isScalar(n)) return end <= r[1] ? 1 : 0;
+  return end <= r[0] ? 2 : 0;
+}
+
+/**
+ * The one scalar that covers old offsets [p, end] when it is a mapping value or a sequence entry, else null (the
+ * change touches a key, a document's root, where a collection starts, two scalars, or none). Appends every node to
+ * `nodes`, documents included, for the offset shift. Plain loops, no closures: this runs on every edit.
+ */
+function touchedValue(docs: Document.Parsed[], p: number, end: number, nodes: Ranged[]): ValueSlot | null {
+  let hit: ValueSlot | null = null;
+  const stack: unknown[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length || doc.warnings.length) return null;
+    nodes.push(doc as unknown as Ranged);
+    const root = doc.contents;
+    if (!root) continue;
+    if (touch(root, p, end)) return null;
+    nodes.push(root as Ranged);
+    stack.push(root);
+    while (stack.length) {
+      const n = stack.pop();
+      if (isMap(n)) {
+        for (const pair of (n as YAMLMap).items as Pair[]) {
+          const k = pair.key;
+          if (k && typeof k === 'object') {
+            if (touch(k, p, end)) return null;
+            nodes.push(k as Ranged);
+            stack.push(k);
+          }
+          const v = pair.value;
+          if (v && typeof v === 'object') {
+            const t = touch(v, p, end);
+            if (t === 2 || (t === 1 && hit)) return null;
+            if (t === 1) hit = { node: v as Scalar, doc, pair, items: null, index: 0 };
+            nodes.push(v as Ranged);
+            stack.push(v);
+          }
+        }
+      } else if (isSeq(n)) {
+        const items = (n as { items: unknown[] }).items;
+        for (let i = 0; i < items.length; i++) {
+          const v = items[i];
+          if (!v || typeof v !== 'object') continue;
+          const t = touch(v, p, end);
+          if (t === 2 || (t === 1 && hit)) return null;
+          if (t === 1) hit = { node: v as Scalar, doc, pair: null, items, index: i };
+          nodes.push(v as Ranged);
+          stack.push(v);
+        }
+      }
+    }
+  }
+  return hit;
+}
+
 /**
  * The parse of `text` made from the parse of the previous text of the same `---` document, when the two differ only
  * inside one plain scalar that is a mapping value or a sequence entry (typing a number, a model or a GPU name);
@@ -142,45 +213,10 @@ export function reparseScalarEdit(prev: ParsedYaml, text: string): ParsedYaml | 
   const oldEnd = old.length - s;
   const delta = text.length - old.length;
   // Every node (to shift its offsets) and the one plain value scalar whose token covers the change.
-  const nodes: { range?: [number, number, number] | null }[] = [];
-  let hit: { node: Scalar; set: (n: Scalar) => void; doc: Document.Parsed } | null = null;
-  let conflict = false;
-  const visit = (n: unknown, doc: Document.Parsed, set: ((v: Scalar) => void) | null): void => {
-    if (!n || typeof n !== 'object') return;
-    const r = (n as { range?: [number, number, number] | null }).range;
-    if (isScalar(n)) {
-      if (r && r[0] <= p && oldEnd <= r[1]) {
-        if (hit || !set) conflict = true;
-        else hit = { node: n as Scalar, set, doc };
-      }
-    } else if (r && r[0] <= p && oldEnd <= r[0]) conflict = true; // the change touches where a collection or alias starts
-    nodes.push(n as { range?: [number, number, number] | null });
-  };
-  const stack: [unknown, Document.Parsed][] = [];
-  for (const doc of prev.docs) {
-    if (doc.errors.length || doc.warnings.length) return null;
-    nodes.push(doc as unknown as { range?: [number, number, number] | null });
-    visit(doc.contents, doc, null);
-    stack.push([doc.contents, doc]);
-    while (stack.length) {
-      const [n, doc2] = stack.pop()!;
-      if (isMap(n)) {
-        for (const pair of (n as YAMLMap).items as Pair[]) {
-          visit(pair.key, doc2, null);
-          visit(pair.value, doc2, (v) => (pair.value = v));
-          stack.push([pair.key, doc2], [pair.value, doc2]);
-        }
-      } else if (isSeq(n)) {
-        const items = n.items as unknown[];
-        items.forEach((it, i) => {
-          visit(it, doc2, (v) => (items[i] = v));
-          stack.push([it, doc2]);
-        });
-      }
-    }
-  }
-  if (conflict || !hit) return null;
-  const { node, set, doc } = hit as { node: Scalar; set: (n: Scalar) => void; doc: Document.Parsed };
+  const nodes: Ranged[] = [];
+  const slot = touchedValue(prev.docs, p, oldEnd, nodes);
+  if (!slot) return null;
+  const { node, doc } = slot;
   const [a, b, end] = node.range!;
   const token = text.slice(a, b + delta);
   const c = a > 0 ? old.charCodeAt(a - 1) : 0x0a;
@@ -204,7 +240,8 @@ export function reparseScalarEdit(prev: ParsedYaml, text: string): ParsedYaml | 
   next.source = token;
   next.type = 'PLAIN';
   if (tag.format) next.format = tag.format;
-  set(next);
+  if (slot.pair) slot.pair.value = next;
+  else slot.items![slot.index] = next;
   // Offsets at or after the old token's end move by delta; the token holds no line break, so line starts move alike.
   for (const n of nodes) {
     const r = n.range;
