@@ -2,17 +2,20 @@
 // deployment.schema.json), also with its fixed 200 ms validation delay patched to 0 in a temp copy,
 // on the same native documents of ~150 and ~5,000 lines, in the same run.
 // Medians of edit-to-diagnostics and hover latency; peak RSS (VmHWM). Run: npm run bench:lsp
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient } from '../test/lsp/lspClient';
+import { SERVER_NODE_FLAGS } from '../server/src/serverLaunch';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 30);
 const HOVERS = Number(process.env.BENCH_HOVERS ?? 200);
 /** Comma-separated server names to run (default: all three); BENCH_NODE_ARGS adds node flags for llm-sizer (e.g. --cpu-prof). */
 const ONLY = process.env.BENCH_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+/** BENCH_LAUNCH_FLAGS=0 starts llm-sizer without the client's node flags (to measure what they do). */
+const LAUNCH_FLAGS = process.env.BENCH_LAUNCH_FLAGS === '0' ? [] : SERVER_NODE_FLAGS;
 const DOCS = process.env.BENCH_DOCS?.split(',').map((s) => s.trim()) ?? null;
 
 const MODELS = ['meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.1-70B-Instruct', 'Qwen/Qwen2.5-7B-Instruct', 'mistralai/Mistral-7B-Instruct-v0.3'];
@@ -63,10 +66,28 @@ function vmHwmMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/**
+ * CPU time the process has used so far, all threads (ms): sum of the first field of /proc/<pid>/task/<tid>/schedstat
+ * (nanoseconds on a CPU). On a shared machine wall time includes waiting for a core; this does not.
+ */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1e6;
+}
+
 interface Result {
   server: string;
   doc: string;
   editMs: number;
+  /** Server CPU time per edit (all threads), from the start of the first measured edit to its last diagnostics. */
+  editCpuMs: number;
   hoverMs: number;
   rssMiB: number;
 }
@@ -80,11 +101,14 @@ async function measure(name: string, start: () => Promise<LspClient>, docName: s
   const target = lines.findIndex((l, i) => i >= lines.length / 2 && l.startsWith('  max_num_seqs: '));
   const col = '  max_num_seqs: '.length;
   const edit: number[] = [];
+  let cpu0 = 0;
   for (let i = 0; i < EDITS + 3; i++) {
+    if (i === 3) cpu0 = cpuMs(c.proc.pid!);
     const t0 = performance.now();
     await c.change(uri, [{ range: { start: { line: target, character: col }, end: { line: target, character: col + 2 } }, text: i % 2 ? '64' : '32' }]);
     if (i >= 3) edit.push(performance.now() - t0);
   }
+  const editCpuMs = (cpuMs(c.proc.pid!) - cpu0) / EDITS;
   const modelLine = lines.findIndex((l, i) => i >= lines.length / 2 && l.startsWith('model: '));
   const hoverAt = name.startsWith('llm-sizer') ? { line: modelLine, character: 12 } : { line: target, character: 4 };
   const hover: number[] = [];
@@ -103,7 +127,7 @@ async function measure(name: string, start: () => Promise<LspClient>, docName: s
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
   }
   await c.stop();
-  return { server: name, doc: docName, editMs: median(edit), hoverMs: median(hover), rssMiB };
+  return { server: name, doc: docName, editMs: median(edit), editCpuMs, hoverMs: median(hover), rssMiB };
 }
 
 async function yamlLs(bin: string, nodePath?: string): Promise<LspClient> {
@@ -126,7 +150,8 @@ async function main(): Promise<void> {
   if (!patched.includes('this.validationDelayMs = 0;')) throw new Error('could not patch yaml-language-server validation delay');
   writeFileSync(settingsJs, patched);
   const servers: [string, () => Promise<LspClient>][] = [
-    ['llm-sizer', () => LspClient.start({ settings: null, args: [...NODE_ARGS, 'dist/server.js', '--stdio'] })],
+    // Started with the node flags the VS Code client gives it (server/src/serverLaunch.ts), over stdio like the peer.
+    ['llm-sizer', () => LspClient.start({ settings: null, args: [...LAUNCH_FLAGS, ...NODE_ARGS, 'dist/server.js', '--stdio'] })],
     ['yaml-language-server', () => yamlLs('node_modules/yaml-language-server/bin/yaml-language-server')],
     ['yaml-language-server (delay 0)', () => yamlLs(join(copy, 'bin/yaml-language-server'), resolve('node_modules'))],
   ];
@@ -138,7 +163,7 @@ async function main(): Promise<void> {
         if (ONLY && !ONLY.includes(name)) continue;
         const r = await measure(name, start, docName.replace(/\W/g, ''), text);
         results.push({ ...r, doc: `${docName} (${text.split('\n').length - 1})` });
-        console.log(`${r.server.padEnd(32)} ${docName.padEnd(12)} edit→diagnostics ${r.editMs.toFixed(2).padStart(8)} ms   hover ${r.hoverMs.toFixed(3).padStart(7)} ms   peak RSS ${r.rssMiB.toFixed(0)} MiB`);
+        console.log(`${r.server.padEnd(32)} ${docName.padEnd(12)} edit→diagnostics ${r.editMs.toFixed(2).padStart(8)} ms (server CPU ${r.editCpuMs.toFixed(2).padStart(6)} ms)   hover ${r.hoverMs.toFixed(3).padStart(7)} ms   peak RSS ${r.rssMiB.toFixed(0)} MiB`);
       }
     }
   } finally {
@@ -149,7 +174,7 @@ async function main(): Promise<void> {
     const ours = results.find((r) => r.doc === doc && r.server === 'llm-sizer');
     const peer = results.find((r) => r.doc === doc && r.server === 'yaml-language-server (delay 0)');
     if (!ours || !peer) continue;
-    console.log(`${doc}: llm-sizer edit→diagnostics = ${(ours.editMs / peer.editMs).toFixed(2)} x undelayed peer`);
+    console.log(`${doc}: llm-sizer edit→diagnostics = ${(ours.editMs / peer.editMs).toFixed(2)} x undelayed peer (server CPU per edit ${(ours.editCpuMs / peer.editCpuMs).toFixed(2)} x)`);
   }
   console.log('\n' + JSON.stringify(results));
 }

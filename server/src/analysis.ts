@@ -16,7 +16,8 @@ import type { PerformanceOutput } from './perf';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
-import { MAX_TEXT_BYTES, parseYaml, rangeOf } from './yamlDoc';
+import { MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
+import type { ParsedYaml } from './yamlDoc';
 
 export interface AnalysisOptions {
   catalog?: Catalog;
@@ -264,7 +265,15 @@ export interface SegmentResult {
   /** Line the ranges are relative to: 0 right after analysis, the segment's start line once placed. */
   line?: number;
 }
-export type SegmentCache = Map<string, SegmentResult>;
+export type SegmentCache = Map<string, SegmentResult> & {
+  /**
+   * The parse of the `---` document analyzed last (the one being edited), when under MAX_KEPT_PARSE characters: an
+   * edit inside one of its plain scalar values is applied to it instead of parsing the document again.
+   */
+  lastParse?: ParsedYaml;
+};
+/** Largest `---` document whose parse is kept between versions (a plan is about 700 characters). */
+const MAX_KEPT_PARSE = 64 * 1024;
 
 function cachedSegment(cache: SegmentCache, text: string, docIndex: number): SegmentResult | undefined {
   const r = cache.get(text);
@@ -289,7 +298,9 @@ function placeSegment(r: SegmentResult, docIndex: number, line: number): Segment
 }
 
 function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions): SegmentResult {
-  const parsed = parseYaml(text);
+  const kept = o.segmentCache?.lastParse;
+  const parsed = (kept && reparseScalarEdit(kept, text)) || parseYaml(text);
+  if (o.segmentCache) o.segmentCache.lastParse = text.length <= MAX_KEPT_PARSE ? parsed : undefined;
   const adapters = o.adapters ?? ADAPTERS;
   const out: SegmentResult = { docCount: parsed.docs.length, docIndex: firstDocIndex, line: 0, claimed: false, formats: [], problems: parsed.problems, diagnostics: [], deployments: [] };
   parsed.docs.forEach((doc, i) => {

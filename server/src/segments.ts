@@ -25,7 +25,9 @@ export function splitSegments(text: string): Segment[] {
   while (pos <= text.length) {
     const nl = text.indexOf('\n', pos);
     const end = nl === -1 ? text.length : nl;
-    const c = text.charCodeAt(pos);
+    // Past the last line break there is no character: reading one would return NaN and make V8 drop this function's
+    // optimized code (an out-of-bounds deopt) on every text that ends with a line break.
+    const c = pos < text.length ? text.charCodeAt(pos) : -1;
     if (c === 0x25 /* % */) {
       if (directiveStart < 0) {
         directiveStart = pos;

@@ -1,5 +1,5 @@
 // YAML parsed once with source ranges (the `yaml` package's nodes + LineCounter), and small helpers to walk it.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, Scalar as ScalarNode, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 import type { Diagnostic, Range } from './formats/types';
 
@@ -103,6 +103,155 @@ function duplicateKeys(root: unknown): { pos: [number, number]; message: string 
     } else if (isSeq(n)) for (const it of n.items) stack.push(it);
   }
   return out;
+}
+
+/**
+ * A plain scalar that is one token wherever a value can stand, before and after any edit inside it: letters, digits
+ * and `_ . + - /` only (no space, `#`, `:`, quote, flow or other indicator), not starting with `-`, `+` or `.` unless
+ * a letter, digit, `_` or `.` follows (a lone `-` is a sequence entry).
+ */
+const SIMPLE_PLAIN = /^(?:[A-Za-z0-9_]|[-+.][A-Za-z0-9_.])[A-Za-z0-9_.+/-]*$/;
+const SCALAR_TAG = Symbol.for('yaml.scalar');
+/** Properties composeScalar derives from the token (everything else on the old node came from around it). */
+const FROM_TOKEN = new Set(['value', 'source', 'range', 'type', 'format', 'minFractionDigits']);
+
+interface ScalarTag {
+  default?: boolean | 'key';
+  test?: RegExp;
+  format?: string;
+  resolve(value: string, onError: (msg: string) => void, options: unknown): unknown;
+}
+
+type Ranged = { range?: [number, number, number] | null };
+
+/** A plain value scalar and where it sits: the value of `pair`, or entry `index` of the sequence `items`. */
+interface ValueSlot {
+  node: Scalar;
+  doc: Document.Parsed;
+  pair: Pair | null;
+  items: unknown[] | null;
+  index: number;
+}
+
+/** 1: a scalar whose token covers old offsets [p, end]; 2: a collection or alias that starts there; 0: neither. */
+function touch(n: unknown, p: number, end: number): 0 | 1 | 2 {
+  const r = (n as Ranged | null)?.range;
+  if (!r || r[0] > p) return 0;
+  if (isScalar(n)) return end <= r[1] ? 1 : 0;
+  return end <= r[0] ? 2 : 0;
+}
+
+/**
+ * The one scalar that covers old offsets [p, end] when it is a mapping value or a sequence entry, else null (the
+ * change touches a key, a document's root, where a collection starts, two scalars, or none). Appends every node to
+ * `nodes`, documents included, for the offset shift. Plain loops, no closures: this runs on every edit.
+ */
+function touchedValue(docs: Document.Parsed[], p: number, end: number, nodes: Ranged[]): ValueSlot | null {
+  let hit: ValueSlot | null = null;
+  const stack: unknown[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length || doc.warnings.length) return null;
+    nodes.push(doc as unknown as Ranged);
+    const root = doc.contents;
+    if (!root) continue;
+    if (touch(root, p, end)) return null;
+    nodes.push(root as Ranged);
+    stack.push(root);
+    while (stack.length) {
+      const n = stack.pop();
+      if (isMap(n)) {
+        for (const pair of (n as YAMLMap).items as Pair[]) {
+          const k = pair.key;
+          if (k && typeof k === 'object') {
+            if (touch(k, p, end)) return null;
+            nodes.push(k as Ranged);
+            stack.push(k);
+          }
+          const v = pair.value;
+          if (v && typeof v === 'object') {
+            const t = touch(v, p, end);
+            if (t === 2 || (t === 1 && hit)) return null;
+            if (t === 1) hit = { node: v as Scalar, doc, pair, items: null, index: 0 };
+            nodes.push(v as Ranged);
+            stack.push(v);
+          }
+        }
+      } else if (isSeq(n)) {
+        const items = (n as { items: unknown[] }).items;
+        for (let i = 0; i < items.length; i++) {
+          const v = items[i];
+          if (!v || typeof v !== 'object') continue;
+          const t = touch(v, p, end);
+          if (t === 2 || (t === 1 && hit)) return null;
+          if (t === 1) hit = { node: v as Scalar, doc, pair: null, items, index: i };
+          nodes.push(v as Ranged);
+          stack.push(v);
+        }
+      }
+    }
+  }
+  return hit;
+}
+
+/**
+ * The parse of `text` made from the parse of the previous text of the same `---` document, when the two differ only
+ * inside one plain scalar that is a mapping value or a sequence entry (typing a number, a model or a GPU name);
+ * otherwise null, and the caller parses the text. What it returns is what parseYaml(text) returns: the same nodes,
+ * values, ranges, line starts and (no) problems; the scalar is resolved by the document's own schema the way the
+ * `yaml` composer resolves it (test/unit/yamlReparse.test.ts compares the two on every fixture). It reuses, and
+ * changes, prev's documents and nodes: prev must not be used afterwards.
+ */
+export function reparseScalarEdit(prev: ParsedYaml, text: string): ParsedYaml | null {
+  const old = prev.text;
+  if (prev.problems.length || old === text) return null;
+  // The changed region: old [p, oldEnd) became new [p, oldEnd + delta).
+  const min = Math.min(old.length, text.length);
+  let p = 0;
+  while (p < min && old.charCodeAt(p) === text.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < min - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
+  const oldEnd = old.length - s;
+  const delta = text.length - old.length;
+  // Every node (to shift its offsets) and the one plain value scalar whose token covers the change.
+  const nodes: Ranged[] = [];
+  const slot = touchedValue(prev.docs, p, oldEnd, nodes);
+  if (!slot) return null;
+  const { node, doc } = slot;
+  const [a, b, end] = node.range!;
+  const token = text.slice(a, b + delta);
+  const c = a > 0 ? old.charCodeAt(a - 1) : 0x0a;
+  if (node.type !== 'PLAIN' || node.tag || node.anchor || c === 0x0a || c === 0x0d) return null;
+  if (node.source !== old.slice(a, b) || !SIMPLE_PLAIN.test(node.source) || !SIMPLE_PLAIN.test(token)) return null;
+  // The composer's tag resolution for an untagged plain scalar that is not a key (compose-scalar.js, findScalarTagByTest).
+  const schema = doc.schema as unknown as { tags: ScalarTag[]; compat: unknown; [SCALAR_TAG]: ScalarTag };
+  if (schema.compat) return null;
+  const tag = schema.tags.find((t) => t.default === true && t.test?.test(token)) ?? schema[SCALAR_TAG];
+  let failed = false;
+  let res: unknown;
+  try {
+    res = tag.resolve(token, () => (failed = true), doc.options);
+  } catch {
+    return null;
+  }
+  if (failed) return null;
+  const next: Scalar = isScalar(res) ? (res as Scalar) : new ScalarNode(res);
+  for (const k of Object.keys(node)) if (!FROM_TOKEN.has(k)) (next as unknown as Record<string, unknown>)[k] = (node as unknown as Record<string, unknown>)[k];
+  next.range = [a, b + delta, end + delta];
+  next.source = token;
+  next.type = 'PLAIN';
+  if (tag.format) next.format = tag.format;
+  if (slot.pair) slot.pair.value = next;
+  else slot.items![slot.index] = next;
+  // Offsets at or after the old token's end move by delta; the token holds no line break, so line starts move alike.
+  for (const n of nodes) {
+    const r = n.range;
+    if (n === node || !r) continue;
+    for (let i = 0; i < 3; i++) if (r[i] >= b) r[i] += delta;
+  }
+  const lineCounter = new LineCounter();
+  for (const o of prev.lineCounter.lineStarts) lineCounter.addNewLine(o >= b ? o + delta : o);
+  for (const d of prev.docs) SOURCES.set(d, text);
+  return { text, docs: prev.docs, lineCounter, problems: [] };
 }
 
 const SOURCES = new WeakMap<object, string>();

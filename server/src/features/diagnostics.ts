@@ -16,6 +16,15 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: SOURCE, message: d.message, ...(d.data ? { data: d.data } : {}) };
 }
 
+// Diagnostics of the `---` documents an edit did not touch are the same objects version after version (the segment
+// cache), so their LSP form is built once: an edit of a 5,000-line file converts the edited plan's few, not all ~150.
+// Entries go with their diagnostic; the LSP objects are only serialized, never changed.
+const converted = new WeakMap<Diagnostic, LspDiagnostic>();
+
 export function toLspDiagnostics(ds: Diagnostic[]): LspDiagnostic[] {
-  return ds.map(toLspDiagnostic);
+  return ds.map((d) => {
+    let l = converted.get(d);
+    if (!l) converted.set(d, (l = toLspDiagnostic(d)));
+    return l;
+  });
 }

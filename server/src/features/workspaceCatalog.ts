@@ -20,12 +20,23 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+// Every analysis asks (once per edit): the pattern of each folder is built once.
+const catalogPathRes = new Map<string, RegExp>();
+function catalogPathRe(folder: string): RegExp {
+  let re = catalogPathRes.get(folder);
+  if (!re) {
+    if (catalogPathRes.size > 100) catalogPathRes.clear();
+    const dir = escapeRe(folder.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/$/, ''));
+    catalogPathRes.set(folder, (re = new RegExp(`(?:^|/)${dir}/(models|gpus)/[^/]+\\.ya?ml$`)));
+  }
+  return re;
+}
+
 /** Whether a document is a workspace catalog file, and of which schema. */
 export function catalogKindOf(uri: string, folders: string[]): CatalogKind | null {
   const p = decodeURIComponent(uri.replace(/^file:\/\//, '')).replace(/\\/g, '/');
   for (const f of folders) {
-    const dir = escapeRe(f.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/$/, ''));
-    const m = new RegExp(`(?:^|/)${dir}/(models|gpus)/[^/]+\\.ya?ml$`).exec(p);
+    const m = catalogPathRe(f).exec(p);
     if (m) return m[1] === 'models' ? 'model' : 'hardware';
   }
   return null;
