@@ -8,8 +8,6 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 export interface LocalConfigOptions {
   /** Directory relative paths are resolved against (the YAML file's folder). */
   baseDir: string;
-  /** When set, only directories inside these roots are read (workspace trust). */
-  allowedRoots?: string[] | null;
 }
 
 /**
@@ -24,9 +22,6 @@ export function localConfigReader(o: LocalConfigOptions): (p: string) => { confi
   return (p: string) => {
     const expanded = p.startsWith('~') ? path.join(os.homedir(), p.slice(1)) : p;
     const dir = path.resolve(o.baseDir, expanded);
-    if (o.allowedRoots && !o.allowedRoots.some((r) => dir === r || dir.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) {
-      return { error: `Model directory "${p}" is outside the workspace; it is not read in restricted mode.` };
-    }
     const file = path.join(dir, 'config.json');
     try {
       const st = fs.statSync(file);
