@@ -2,12 +2,12 @@
 // never lets an exception escape (it is logged and the request gets an empty answer).
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DidChangeConfigurationNotification, ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
+import { DidChangeConfigurationNotification, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
 import { LanguageService } from './languageService';
 import { loadWorkspaceCatalog } from './features/workspaceCatalog';
-import { CalibrateRequest, CompareRequest, ReportRequest, StatusNotification } from './protocol';
-import type { CalibrateParams, CompareParams, ReportParams, ReportResult, ServerSettings } from './protocol';
+import { CalibrateRequest, CompareRequest, ReportRequest, StatsRequest, StatusNotification } from './protocol';
+import type { CalibrateParams, CompareParams, ReportParams, ReportResult, ServerSettings, StatsResult } from './protocol';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -21,10 +21,21 @@ function safe<P extends unknown[], R>(name: string, fallback: R, fn: (...args: P
     try {
       return fn(...args);
     } catch (e) {
-      connection.console.error(`llm-sizer ${name}: ${(e as Error)?.stack ?? String(e)}`);
+      logError(name, e);
       return fallback;
     }
   };
+}
+
+function logError(name: string, e: unknown): void {
+  connection.console.error(`llm-sizer ${name}: ${(e as Error)?.stack ?? String(e)}`);
+}
+
+// TEST ONLY: LLM_SIZER_TEST_FAULT=hover|completion|validate|report makes that feature throw, so the LSP tests can
+// prove one failing feature is logged and answered empty while the rest keeps working. Read once at startup.
+const TEST_FAULT = process.env.LLM_SIZER_TEST_FAULT ?? '';
+function testFault(feature: string): void {
+  if (TEST_FAULT === feature) throw new Error(`test fault in ${feature} (LLM_SIZER_TEST_FAULT)`);
 }
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -102,28 +113,41 @@ async function reload(): Promise<void> {
 connection.onDidChangeConfiguration(() => void reload());
 connection.onDidChangeWatchedFiles(() => void reload());
 
-// Diagnostics: no fixed debounce. A change schedules one validation on the next turn of the event loop, so a
-// burst of edits in one read coalesces and stale versions are skipped; hovers queued meanwhile still run.
-const pending = new Map<string, NodeJS.Immediate>();
+// Diagnostics: no fixed debounce. A change schedules one validation that starts two turns of the event loop later.
+// vscode-jsonrpc handles one queued message per turn, so while a burst of edits is still queued each change replaces
+// the validation before it began (counted as skipped). A validation then runs one `---` document per turn, so
+// hovers, completions and other documents are answered in between, and a newer version abandons it.
+const pending = new Map<string, { timer: NodeJS.Immediate; begun: boolean }>();
+const stats = { scheduled: 0, skippedStale: 0, published: 0, cancelled: 0 };
 
 function schedule(doc: TextDocument): void {
   const old = pending.get(doc.uri);
-  if (old) clearImmediate(old);
-  pending.set(
-    doc.uri,
-    setImmediate(() => {
-      pending.delete(doc.uri);
-      validate(doc.uri, doc.version);
-    }),
-  );
+  if (old) {
+    clearImmediate(old.timer);
+    if (!old.begun) stats.skippedStale++;
+  }
+  stats.scheduled++;
+  const { uri, version } = doc;
+  // The first turn only waits, so a change queued behind this one can still replace it.
+  pending.set(uri, { begun: false, timer: setImmediate(() => pending.set(uri, { begun: false, timer: setImmediate(() => runValidation(uri, version)) })) });
 }
 
-const validate = safe('validate', undefined, (uri: string, version: number) => {
+function runValidation(uri: string, version: number): void {
+  pending.delete(uri);
+  if (validationStep(uri, version) === 'more') pending.set(uri, { begun: true, timer: setImmediate(() => runValidation(uri, version)) });
+}
+
+/** One step of a document's validation: 'more' while it has work left; publishes the diagnostics at the end. */
+const validationStep = safe('validate', 'done' as 'more' | 'done', (uri: string, version: number): 'more' | 'done' => {
+  testFault('validate');
   const doc = documents.get(uri);
-  if (!doc || doc.version !== version) return;
+  if (!doc || doc.version !== version) return 'done';
+  if (!service.analysisStep(doc)) return 'more';
   const diagnostics = service.diagnostics(doc);
   void connection.sendDiagnostics({ uri, version, diagnostics });
   void connection.sendNotification(StatusNotification, service.status(doc));
+  stats.published++;
+  return 'done';
 });
 
 documents.onDidOpen((e) => schedule(e.document));
@@ -134,7 +158,7 @@ documents.onDidSave((e) => {
 });
 documents.onDidClose((e) => {
   const p = pending.get(e.document.uri);
-  if (p) clearImmediate(p);
+  if (p) clearImmediate(p.timer);
   pending.delete(e.document.uri);
   service.forget(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -145,17 +169,38 @@ const withDoc = <R>(uri: string, fallback: R, fn: (d: TextDocument) => R): R => 
   return d ? fn(d) : fallback;
 };
 
-connection.onHover(safe('hover', null, (p) => withDoc(p.textDocument.uri, null, (d) => service.hover(d, p.position))));
-connection.onCompletion(safe('completion', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.completion(d, p.position))));
+connection.onHover(safe('hover', null, (p) => (testFault('hover'), withDoc(p.textDocument.uri, null, (d) => service.hover(d, p.position)))));
+connection.onCompletion(safe('completion', [], (p) => (testFault('completion'), withDoc(p.textDocument.uri, [], (d) => service.completion(d, p.position)))));
 connection.onCodeAction(safe('codeAction', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.codeActions(d, p))));
 connection.onDocumentSymbol(safe('documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.symbols(d))));
 connection.languages.inlayHint.on(safe('inlayHint', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.inlayHints(d, p.range))));
 
+// The report steps the document's analysis like a validation does, so a $/cancelRequest (or other requests) is
+// seen between `---` documents of a large file; a cancelled report answers RequestCancelled.
+connection.onRequest(ReportRequest, async (p: ReportParams, token): Promise<ReportResult | null | ResponseError<void>> => {
+  try {
+    testFault('report');
+    const d = p?.uri ? documents.get(p.uri) : undefined;
+    if (!d) return null;
+    while (!service.analysisStep(d)) {
+      await new Promise((r) => setImmediate(r));
+      if (token.isCancellationRequested) {
+        stats.cancelled++;
+        return new ResponseError(LSPErrorCodes.RequestCancelled, 'llm-sizer report cancelled');
+      }
+    }
+    return { uri: p.uri, report: service.report(d), formats: service.analyze(d).analysis.formats, version: d.version };
+  } catch (e) {
+    logError('report', e);
+    return null;
+  }
+});
 connection.onRequest(
-  ReportRequest,
-  safe('report', null, (p: ReportParams): ReportResult | null =>
-    withDoc(p.uri, null, (d) => ({ uri: p.uri, report: service.report(d), formats: service.analyze(d).analysis.formats, version: d.version })),
-  ),
+  StatsRequest,
+  safe('stats', null, (): StatsResult => {
+    const { scheduled, skippedStale, published, cancelled } = stats;
+    return { validations: { scheduled, skippedStale, published }, analyses: { ...service.counters }, inProgress: service.analysesInProgress(), cancelled, memory: process.memoryUsage() };
+  }),
 );
 // Engine II (hardware comparison) is not wired yet: the client shows "not available".
 connection.onRequest(

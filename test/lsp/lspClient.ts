@@ -19,6 +19,8 @@ export class LspClient {
   readonly conn: MessageConnection;
   private waiters: { uri: string; version?: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   readonly published = new Map<string, PublishDiagnosticsParams>();
+  /** Every publishDiagnostics in arrival order. */
+  readonly history: PublishDiagnosticsParams[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   private versions = new Map<string, number>();
 
@@ -26,6 +28,7 @@ export class LspClient {
     this.conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.published.set(p.uri, p);
+      this.history.push(p);
       this.waiters = this.waiters.filter((w) => {
         if (w.uri !== p.uri || (w.version !== undefined && p.version !== undefined && p.version < w.version)) return true;
         w.resolve(p);
