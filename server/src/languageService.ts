@@ -254,7 +254,7 @@ export class LanguageService {
   /** A pasted vLLM startup log against the document's first sized deployment. */
   /** Hardware comparison (engine II) for the document's first sized deployment, as `llm-sizer compare --json`. */
   compare(doc: TextDoc): Record<string, unknown> | null {
-    const r = compareRows(doc.getText(), this.options(doc.uri));
+    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS });
     return r ? finiteJson({ file: doc.uri, ...r }) : null;
   }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyzeSegmentAt, analyzeText } from '../../server/src/analysis';
 import type { SegmentCache } from '../../server/src/analysis';
+import { LanguageService } from '../../server/src/languageService';
 import { MAX_DOCUMENT_BYTES } from '../../server/src/yamlDoc';
 import { HOSTILE_CASES, cleanPlan } from './hostileInputs';
 
@@ -78,4 +79,14 @@ test('the analysis of the document under the cursor alone: its deployment, in fi
   assert.deepEqual(at.deployments[0].deployment.ranges, whole.deployments[1].deployment.ranges);
   assert.deepEqual(at.diagnostics, whole.diagnostics);
   assert.deepEqual(analyzeSegmentAt(text, 0, {}).deployments, []);
+});
+
+test('the language service spends at most its budget on a comparison and on a report (budget 0: nothing analyzed)', () => {
+  const doc = { uri: 'file:///ws/two.yaml', version: 1, getText: () => `${cleanPlan('a')}---\n${cleanPlan('b')}` };
+  const none = new LanguageService({ trusted: false, budgetMs: 0 });
+  assert.equal(none.compare(doc), null);
+  assert.deepEqual(codes((none.report(doc) as { diagnostics: { code: string }[] }).diagnostics), ['analysis-incomplete']);
+  const some = new LanguageService({ trusted: false });
+  assert.equal((some.compare(doc) as { deployment: string }).deployment, 'a');
+  assert.deepEqual(codes((some.report(doc) as { diagnostics: { code: string }[] }).diagnostics), []);
 });
