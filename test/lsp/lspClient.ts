@@ -60,9 +60,9 @@ export class LspClient {
     return c;
   }
 
-  waitDiagnostics(uri: string, version?: number): Promise<PublishDiagnosticsParams> {
+  waitDiagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version}`)), 10_000);
+      const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version}`)), timeoutMs);
       this.waiters.push({ uri, version, resolve: (p) => (clearTimeout(t), resolve(p)) });
     });
   }
