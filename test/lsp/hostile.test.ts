@@ -1,7 +1,7 @@
 // The language server under hostile documents, rapid typing, cancellation and failing features, over real JSON-RPC
 // to dist/server.js. Responsiveness is asserted by the order of replies, never by wall-clock time: the server starts
 // a validation two event-loop turns after the change and then checks one `---` document per turn, so a request it
-// has received is answered before the next step of that work.
+// has received is answered before the next step of that work (one document: the step that cannot be split).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
@@ -45,13 +45,19 @@ describe('hostile documents', () => {
   HOSTILE_CASES.forEach((hc, i) => {
     it(`${hc.name}: ${hc.codes.length ? [...new Set(hc.codes)].join(', ') : 'silent'}; a hover on another plan is answered first`, async () => {
       const u = `file:///ws/hostile-${i}.yaml`;
-      const order: string[] = [];
-      const diagnostics = c.open(u, hc.text()).then((p) => (order.push('diagnostics'), p));
-      const hover = hoverAt(OTHER, MODEL_LINE).then((h) => (order.push('hover'), h));
-      assert.match(md(await hover), WEIGHTS);
+      const id = `hover-during-${i}`;
+      const diagnostics = c.waitDiagnostics(u, 1);
+      // didOpen and the hover in one write: the server has both queued before it starts the validation.
+      c.writeTogether([
+        { method: 'textDocument/didOpen', params: { textDocument: { uri: u, languageId: 'yaml', version: 1, text: hc.text() } } },
+        { id, method: 'textDocument/hover', params: { textDocument: { uri: OTHER }, position: { line: MODEL_LINE, character: 10 } } },
+      ]);
       const p = await diagnostics;
       assert.deepEqual(codes(p.diagnostics), hc.codes);
-      assert.deepEqual(order, ['hover', 'diagnostics']);
+      const hover = c.raw.findIndex((m) => m.id === id);
+      const published = c.raw.findIndex((m) => m.method === 'textDocument/publishDiagnostics' && m.params?.uri === u);
+      assert.ok(hover >= 0 && hover < published, `hover reply #${hover}, diagnostics #${published}`);
+      assert.match(md(c.raw[hover].result as Hover), WEIGHTS);
       const s = await stats();
       assert.equal(s.inProgress, 0);
       assert.ok(s.memory.rss < RSS_BOUND, `rss ${s.memory.rss}`);
