@@ -113,10 +113,11 @@ async function reload(): Promise<void> {
 connection.onDidChangeConfiguration(() => void reload());
 connection.onDidChangeWatchedFiles(() => void reload());
 
-// Diagnostics: no fixed debounce. A change schedules one validation that starts two turns of the event loop later.
-// vscode-jsonrpc handles one queued message per turn, so while a burst of edits is still queued each change replaces
-// the validation before it began (counted as skipped). A validation then runs one `---` document per turn, so
-// hovers, completions and other documents are answered in between, and a newer version abandons it.
+// Diagnostics: no fixed debounce. vscode-jsonrpc handles one queued message per event-loop turn and writes each
+// reply a turn later (its write semaphore). So a validation starts, and each of its steps (one `---` document)
+// follows, TURNS turns after the last: a request that arrived meanwhile is handled and its reply written first;
+// a burst of queued edits replaces the validation before it began (counted as skipped); a newer version abandons it.
+const TURNS = 3;
 const pending = new Map<string, { timer: NodeJS.Immediate; begun: boolean }>();
 const stats = { scheduled: 0, skippedStale: 0, published: 0, cancelled: 0 };
 
@@ -127,14 +128,16 @@ function schedule(doc: TextDocument): void {
     if (!old.begun) stats.skippedStale++;
   }
   stats.scheduled++;
-  const { uri, version } = doc;
-  // The first turn only waits, so a change queued behind this one can still replace it.
-  pending.set(uri, { begun: false, timer: setImmediate(() => pending.set(uri, { begun: false, timer: setImmediate(() => runValidation(uri, version)) })) });
+  afterTurns(doc.uri, doc.version, false, TURNS);
+}
+
+function afterTurns(uri: string, version: number, begun: boolean, turns: number): void {
+  pending.set(uri, { begun, timer: setImmediate(() => (turns > 1 ? afterTurns(uri, version, begun, turns - 1) : runValidation(uri, version))) });
 }
 
 function runValidation(uri: string, version: number): void {
   pending.delete(uri);
-  if (validationStep(uri, version) === 'more') pending.set(uri, { begun: true, timer: setImmediate(() => runValidation(uri, version)) });
+  if (validationStep(uri, version) === 'more') afterTurns(uri, version, true, TURNS);
 }
 
 /** One step of a document's validation: 'more' while it has work left; publishes the diagnostics at the end. */
