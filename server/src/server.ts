@@ -135,9 +135,34 @@ function afterTurns(uri: string, version: number, begun: boolean, turns: number)
   pending.set(uri, { begun, timer: setImmediate(() => (turns > 1 ? afterTurns(uri, version, begun, turns - 1) : runValidation(uri, version))) });
 }
 
-function runValidation(uri: string, version: number): void {
+function runValidation(uri: string, version: number, waited = 0): void {
+  // A request answered in the last turns has its reply still to be written: let it go out before more work (at
+  // most MAX_WAIT turns, so a stream of requests cannot hold diagnostics back for good).
+  if (repliesPending > 0 && waited < MAX_WAIT) {
+    const begun = pending.get(uri)?.begun ?? false;
+    pending.set(uri, { begun, timer: setImmediate(() => runValidation(uri, version, waited + 1)) });
+    return;
+  }
   pending.delete(uri);
   if (validationStep(uri, version) === 'more') afterTurns(uri, version, true, TURNS);
+}
+
+// vscode-jsonrpc writes a reply in the turn after the handler returns (a setImmediate in its write semaphore, queued
+// after this one): the count drops two turns later, when the reply is out.
+let repliesPending = 0;
+const MAX_WAIT = 16;
+function replyComing(): void {
+  repliesPending++;
+  setImmediate(() => setImmediate(() => repliesPending--));
+}
+
+/** A request handler: `safe`, and validation steps wait for its reply to be written. */
+function answer<P extends unknown[], R>(name: string, fallback: R, fn: (...args: P) => R): (...args: P) => R {
+  const f = safe(name, fallback, fn);
+  return (...args: P) => {
+    replyComing();
+    return f(...args);
+  };
 }
 
 /** One step of a document's validation: 'more' while it has work left; publishes the diagnostics at the end. */
@@ -172,11 +197,11 @@ const withDoc = <R>(uri: string, fallback: R, fn: (d: TextDocument) => R): R => 
   return d ? fn(d) : fallback;
 };
 
-connection.onHover(safe('hover', null, (p) => (testFault('hover'), withDoc(p.textDocument.uri, null, (d) => service.hover(d, p.position)))));
-connection.onCompletion(safe('completion', [], (p) => (testFault('completion'), withDoc(p.textDocument.uri, [], (d) => service.completion(d, p.position)))));
-connection.onCodeAction(safe('codeAction', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.codeActions(d, p))));
-connection.onDocumentSymbol(safe('documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.symbols(d))));
-connection.languages.inlayHint.on(safe('inlayHint', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.inlayHints(d, p.range))));
+connection.onHover(answer('hover', null, (p) => (testFault('hover'), withDoc(p.textDocument.uri, null, (d) => service.hover(d, p.position)))));
+connection.onCompletion(answer('completion', [], (p) => (testFault('completion'), withDoc(p.textDocument.uri, [], (d) => service.completion(d, p.position)))));
+connection.onCodeAction(answer('codeAction', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.codeActions(d, p))));
+connection.onDocumentSymbol(answer('documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.symbols(d))));
+connection.languages.inlayHint.on(answer('inlayHint', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.inlayHints(d, p.range))));
 
 // The report steps the document's analysis like a validation does, so a $/cancelRequest (or other requests) is
 // seen between `---` documents of a large file; a cancelled report answers RequestCancelled.
@@ -196,11 +221,13 @@ connection.onRequest(ReportRequest, async (p: ReportParams, token): Promise<Repo
   } catch (e) {
     logError('report', e);
     return null;
+  } finally {
+    replyComing();
   }
 });
 connection.onRequest(
   StatsRequest,
-  safe('stats', null, (): StatsResult => {
+  answer('stats', null, (): StatsResult => {
     const { scheduled, skippedStale, published, cancelled } = stats;
     return { validations: { scheduled, skippedStale, published }, analyses: { ...service.counters }, inProgress: service.analysesInProgress(), cancelled, memory: process.memoryUsage() };
   }),
@@ -208,14 +235,14 @@ connection.onRequest(
 // Engine II (hardware comparison) is not wired yet: the client shows "not available".
 connection.onRequest(
   CompareRequest,
-  safe('compare', null, (p: CompareParams) => {
+  answer('compare', null, (p: CompareParams) => {
     const d = p?.uri ? documents.get(p.uri) : undefined;
     return d ? service.compare(d) : null;
   }),
 );
 connection.onRequest(
   CalibrateRequest,
-  safe('calibrate', null, (p: CalibrateParams) => service.calibrate(String(p?.logText ?? ''), p?.uri ? documents.get(p.uri) ?? null : null)),
+  answer('calibrate', null, (p: CalibrateParams) => service.calibrate(String(p?.logText ?? ''), p?.uri ? documents.get(p.uri) ?? null : null)),
 );
 
 process.on('uncaughtException', (e) => connection.console.error(`llm-sizer: ${e?.stack ?? String(e)}`));
