@@ -24,6 +24,7 @@ export class LspClient {
   /** Every message from the server in arrival order, read from stdout beside the connection (see writeTogether). */
   readonly raw: { id?: string | number; method?: string; params?: { uri?: string }; result?: unknown }[] = [];
   private rawBuf: Buffer = Buffer.alloc(0);
+  private rawWaiters: { id: string | number; resolve: (m: LspClient['raw'][number]) => void }[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   private versions = new Map<string, number>();
 
@@ -100,6 +101,12 @@ export class LspClient {
     this.proc.stdin!.write(Buffer.concat(frames));
   }
 
+  /** The response to a request sent with writeTogether. */
+  rawResponse(id: string | number): Promise<LspClient['raw'][number]> {
+    const hit = this.raw.find((m) => m.id === id && m.method === undefined);
+    return hit ? Promise.resolve(hit) : new Promise((resolve) => this.rawWaiters.push({ id, resolve }));
+  }
+
   private tap(d: Buffer): void {
     this.rawBuf = this.rawBuf.length ? Buffer.concat([this.rawBuf, d]) : d;
     for (;;) {
@@ -107,7 +114,9 @@ export class LspClient {
       if (sep < 0) return;
       const len = Number(/Content-Length: *(\d+)/i.exec(this.rawBuf.subarray(0, sep).toString('ascii'))?.[1]);
       if (this.rawBuf.length < sep + 4 + len) return;
-      this.raw.push(JSON.parse(this.rawBuf.subarray(sep + 4, sep + 4 + len).toString('utf8')));
+      const m = JSON.parse(this.rawBuf.subarray(sep + 4, sep + 4 + len).toString('utf8')) as LspClient['raw'][number];
+      this.raw.push(m);
+      this.rawWaiters = this.rawWaiters.filter((w) => (w.id === m.id && m.method === undefined ? (w.resolve(m), false) : true));
       this.rawBuf = this.rawBuf.subarray(sep + 4 + len);
     }
   }
