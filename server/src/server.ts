@@ -178,7 +178,7 @@ const validationStep = safe('validate', 'done' as 'more' | 'done', (uri: string,
   return 'done';
 });
 
-documents.onDidOpen((e) => schedule(e.document));
+// TextDocuments fires onDidChangeContent on open as well: one schedule per open, so the stats count one validation.
 documents.onDidChangeContent((e) => schedule(e.document));
 documents.onDidSave((e) => {
   // A saved workspace catalog file changes lookups in every plan.

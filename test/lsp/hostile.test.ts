@@ -123,8 +123,14 @@ describe('a large file of many documents', () => {
 describe('rapid typing', () => {
   it('50 changes in a burst: far fewer than 50 analyses, diagnostics only in version order, the last one final', async () => {
     const u = 'file:///ws/typing.yaml';
+    const beforeOpen = await stats();
     await c.open(u, cleanPlan('typing'));
     const before = await stats();
+    // An open is one validation: scheduled once, published once, nothing skipped.
+    assert.deepEqual(
+      [before.validations.scheduled - beforeOpen.validations.scheduled, before.validations.skippedStale - beforeOpen.validations.skippedStale, before.validations.published - beforeOpen.validations.published],
+      [1, 0, 1],
+    );
     const from = c.history.length;
     // max_num_seqs 64 -> 1, 2, ... 50 (line 5, `serving: {max_model_len: 8192, max_num_seqs: 64}`).
     const col = 'serving: {max_model_len: 8192, max_num_seqs: '.length;
