@@ -1,6 +1,7 @@
 // The one build script: bundles the extension client, the language server, the CLI and the webview code.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -21,7 +22,17 @@ if (existsSync('server/src/server.ts')) builds.push({ ...common, entryPoints: ['
 if (existsSync('client/src/extension.ts')) builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] });
 if (existsSync('media/src/report.ts')) builds.push({ ...common, platform: 'browser', target: 'es2020', format: 'iife', entryPoints: ['media/src/report.ts'], outfile: 'dist/media/report.js', sourcemap: false });
 
-await Promise.all(builds.map((b) => esbuild.build(b)));
+// Test files rebuild in parallel (node --test runs two at a time) while others spawn dist/server.js: each output is
+// written to a temporary file and renamed, so a reader sees the old file or the new one, never half of one.
+const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, write: false })));
+for (const r of results) {
+  for (const f of r.outputFiles) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
+}
 // Webview stylesheet: served from dist/media (the only localResourceRoot) and inlined into exported reports.
 if (existsSync('media/report.css')) {
   mkdirSync('dist/media', { recursive: true });

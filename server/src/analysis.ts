@@ -16,7 +16,7 @@ import type { PerformanceOutput } from './perf';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
-import { MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
+import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
 import type { ParsedYaml } from './yamlDoc';
 
 export interface AnalysisOptions {
@@ -40,6 +40,11 @@ export interface AnalysisOptions {
   performanceDetail?: boolean;
   /** Results of unchanged `---` documents from the last run (the language server keeps one per file). */
   segmentCache?: SegmentCache;
+  /**
+   * Milliseconds of fresh work (documents not in the cache) after which the analysis stops with one
+   * `analysis-incomplete` warning at the first document not checked. Unset: no limit (the CLI).
+   */
+  budgetMs?: number;
 }
 
 export interface ModelInfo {
@@ -66,6 +71,8 @@ export interface FileAnalysis {
   diagnostics: Diagnostic[];
   formats: string[];
   disabled: boolean;
+  /** Set when `budgetMs` stopped the analysis: the first line of the first `---` document not checked. */
+  uncheckedFrom?: number;
 }
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -191,6 +198,18 @@ export function detailedPerformance(a: DeploymentAnalysis): PerformanceOutput | 
 
 /** Analyzes a whole YAML file (every document). */
 export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis {
+  const steps = analysisSteps(text, o);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The analysis of a whole file in steps: it yields after each `---` document it had to analyze (not after cached
+ * ones), so the language server can answer other requests in between and drop the run when a newer version arrives.
+ */
+export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator<void, FileAnalysis, void> {
   if (isDisabled(text)) return { deployments: [], diagnostics: [], formats: [], disabled: true };
   if (text.length > MAX_TEXT_BYTES) {
     return {
@@ -210,9 +229,22 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
   let docIndex = 0;
   const cache = o.segmentCache;
   const used = cache ? new Map<string, SegmentResult>() : null;
-  for (const seg of splitSegments(text)) {
+  const segments = splitSegments(text);
+  let workMs = 0;
+  let stoppedAt = -1;
+  for (let s = 0; s < segments.length; s++) {
+    const seg = segments[s];
     let r = cache ? cachedSegment(cache, seg.text, docIndex) : undefined;
-    if (!r) r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
+    if (!r) {
+      if (o.budgetMs !== undefined && workMs >= o.budgetMs) {
+        stoppedAt = s;
+        break;
+      }
+      const t0 = performance.now();
+      r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
+      workMs += performance.now() - t0;
+      yield;
+    }
     if (r.line !== seg.startLine) r = placeSegment(r, docIndex, seg.startLine);
     // Identical documents at different indexes get their own entries.
     if (used) used.set(used.has(seg.text) ? `${docIndex}\u0000${seg.text}` : seg.text, r);
@@ -224,6 +256,12 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
     for (const a of r.deployments) deployments.push(a);
   }
   if (cache && used) {
+    // A run stopped by the budget keeps the results it did not reach, so the next version goes further.
+    for (let s = stoppedAt < 0 ? segments.length : stoppedAt; s < segments.length; s++) {
+      const k = segments[s].text;
+      const old = cache.get(k);
+      if (old && !used.has(k)) used.set(k, old);
+    }
     // Keep only this version's documents so the cache never outgrows the file.
     cache.clear();
     for (const [k, v] of used) cache.set(k, v);
@@ -232,10 +270,40 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
   const looksOurs = /apiVersion:\s*llm-sizer\//.test(text);
   // A document skipped for its nesting depth is reported in every file, like a file over the size limit: it was
   // not read, so whether it is ours is unknown.
-  const yamlDiags = claimed || looksOurs ? yamlProblems : yamlProblems.filter((p) => p.code === 'yaml-too-deep');
+  const yamlDiags = claimed || looksOurs ? yamlProblems : yamlProblems.filter((p) => NOT_READ.has(p.code));
   const conflicts = claimed || looksOurs ? conflictMarkers(text) : [];
   const diagnostics = [...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
-  return { deployments, diagnostics, formats, disabled: false };
+  if (stoppedAt < 0) return { deployments, diagnostics, formats, disabled: false };
+  // Like a skipped document, the unchecked rest is reported in every file: whether it is ours is unknown.
+  const from = segments[stoppedAt].startLine;
+  diagnostics.push({
+    code: 'analysis-incomplete',
+    severity: 'warning',
+    message: `llm-sizer stopped here: checking this file took more than ${(o.budgetMs ?? 0).toLocaleString('en-US')} ms of work, so ${(segments.length - stoppedAt).toLocaleString('en-US')} of its ${segments.length.toLocaleString('en-US')} YAML documents (from line ${from + 1} on) are not checked. Checked documents are reused, so each edit checks further.`,
+    range: { start: { line: from, character: 0 }, end: { line: from, character: 0 } },
+  });
+  return { deployments, diagnostics, formats, disabled: false, uncheckedFrom: from };
+}
+
+/** Problems that mean a document was not read: reported in every file, since whether it is ours is unknown. */
+const NOT_READ = new Set(['yaml-too-deep', 'document-too-large']);
+
+/**
+ * The analysis of only the `---` document that holds `line` (a hover while the whole file is still being checked).
+ * Documents before it count as one each unless the cache knows better (only default names like plan-3 use this).
+ */
+export function analyzeSegmentAt(text: string, line: number, o: AnalysisOptions = {}): FileAnalysis {
+  if (isDisabled(text) || text.length > MAX_TEXT_BYTES) return { deployments: [], diagnostics: [], formats: [], disabled: isDisabled(text) };
+  const segments = splitSegments(text);
+  let i = segments.length - 1;
+  while (i > 0 && segments[i].startLine > line) i--;
+  let docIndex = 0;
+  for (let j = 0; j < i; j++) docIndex += o.segmentCache?.get(segments[j].text)?.docCount ?? 1;
+  const seg = segments[i];
+  let r = o.segmentCache ? cachedSegment(o.segmentCache, seg.text, docIndex) : undefined;
+  if (!r) r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
+  if (r.line !== seg.startLine) r = placeSegment(r, docIndex, seg.startLine);
+  return { deployments: r.deployments, diagnostics: [...r.problems, ...r.diagnostics, ...r.deployments.flatMap((d) => d.diagnostics)], formats: r.formats, disabled: false };
 }
 
 /** Unresolved git merge conflicts: one error per marker line (the YAML errors they cause say less). */
@@ -298,6 +366,9 @@ function placeSegment(r: SegmentResult, docIndex: number, line: number): Segment
 }
 
 function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions): SegmentResult {
+  if (text.length > MAX_DOCUMENT_BYTES) return tooLargeSegment(text, firstDocIndex);
+  // The kept parse is patched in place: safe because a segment is parsed and adapted within one synchronous step
+  // (validation yields between --- documents, never inside one) and no result keeps a reference to its nodes.
   const kept = o.segmentCache?.lastParse;
   const parsed = (kept && reparseScalarEdit(kept, text)) || parseYaml(text);
   if (o.segmentCache) o.segmentCache.lastParse = text.length <= MAX_KEPT_PARSE ? parsed : undefined;
@@ -320,6 +391,18 @@ function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions)
     for (const d of res.deployments) out.deployments.push(analyzeDeployment(d, o));
   });
   return out;
+}
+
+/** A `---` document over MAX_DOCUMENT_BYTES, not parsed: one `document-too-large` warning on its first line. */
+function tooLargeSegment(text: string, docIndex: number): SegmentResult {
+  const firstLine = text.slice(0, Math.min(text.length, 200)).split(/\r?\n/)[0];
+  const problem: Diagnostic = {
+    code: 'document-too-large',
+    severity: 'warning',
+    message: `This YAML document is ${Math.round(text.length / 1024).toLocaleString('en-US')} KB; llm-sizer skips documents over ${MAX_DOCUMENT_BYTES / 1024} KB (reading one takes up to a second; deployment documents are a few KB).`,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLine.length } },
+  };
+  return { docCount: 1, docIndex, line: 0, claimed: false, formats: [], problems: [problem], diagnostics: [], deployments: [] };
 }
 
 function shiftAnalysis(a: DeploymentAnalysis, lines: number): DeploymentAnalysis {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { CodeAction, CodeActionParams, CompletionItem, DocumentSymbol, Hover, InlayHint, Position, Range } from 'vscode-languageserver';
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { fileURLToPath } from 'node:url';
-import { analyzeText, detailedPerformance } from './analysis';
+import { analysisSteps, analyzeSegmentAt, analyzeText, detailedPerformance } from './analysis';
 import type { AnalysisOptions, FileAnalysis, SegmentCache } from './analysis';
 import { builtinCatalog } from './catalog/index';
 import type { Catalog } from './catalog/index';
@@ -23,6 +23,7 @@ import { DEFAULT_SETTINGS } from './protocol';
 import { reportJson } from './report';
 import { compareRows } from './compareCli';
 import { finiteJson } from './report';
+import { MAX_DOCUMENT_BYTES } from './yamlDoc';
 
 export interface TextDoc {
   uri: string;
@@ -43,18 +44,41 @@ export interface CacheEntry {
   elapsedMs: number;
 }
 
+/** Work per document version before the analysis stops with `analysis-incomplete` (docs/RELIABILITY.md). */
+export const ANALYSIS_BUDGET_MS = 1000;
+
+/** Counters of the stepped analyses (the `llmSizer/stats` request). */
+export interface AnalysisCounters {
+  /** Analyses of a new document version begun. */
+  started: number;
+  /** Analyses that ran to the end (budget stops included). */
+  completed: number;
+  /** Analyses dropped part-way because a newer version (or a close) replaced them. */
+  abandoned: number;
+}
+
+interface Job {
+  version: number;
+  steps: Generator<void, CacheEntry, void>;
+}
+
 export class LanguageService {
   private cache = new Map<string, CacheEntry>();
   private settings: ServerSettings = { ...DEFAULT_SETTINGS };
   private catalog: Catalog = builtinCatalog();
+  /** Analyses in progress, one per document: stepped by the server, finished on demand by a feature. */
+  private jobs = new Map<string, Job>();
+  readonly counters: AnalysisCounters = { started: 0, completed: 0, abandoned: 0 };
 
-  constructor(private readonly env: { trusted: boolean } = { trusted: true }) {}
+  constructor(private readonly env: { trusted: boolean; budgetMs?: number } = { trusted: true }) {}
 
   /** New settings or catalog: every cached result is stale. */
   configure(settings: Partial<ServerSettings> | null | undefined, catalog?: Catalog): void {
     this.settings = normalizeSettings(settings);
     if (catalog) this.catalog = catalog;
     this.cache.clear();
+    this.counters.abandoned += this.jobs.size;
+    this.jobs.clear();
   }
 
   getSettings(): ServerSettings {
@@ -86,6 +110,50 @@ export class LanguageService {
   analyze(doc: TextDoc): CacheEntry {
     const hit = this.cache.get(doc.uri);
     if (hit && hit.version === doc.version) return hit;
+    // A stepped analysis of this version is under way: finish it rather than start over.
+    for (;;) {
+      const done = this.analysisStep(doc);
+      if (done) return done;
+    }
+  }
+
+  /**
+   * One step of the analysis of this document version (one `---` document): the entry once done, undefined while
+   * work remains. A newer version abandons the older version's analysis.
+   */
+  analysisStep(doc: TextDoc): CacheEntry | undefined {
+    const hit = this.cache.get(doc.uri);
+    if (hit && hit.version === doc.version) return hit;
+    let job = this.jobs.get(doc.uri);
+    if (job && job.version !== doc.version) {
+      this.counters.abandoned++;
+      job = undefined;
+    }
+    if (!job) {
+      job = { version: doc.version, steps: this.entrySteps(doc) };
+      this.jobs.set(doc.uri, job);
+      this.counters.started++;
+    }
+    let r: IteratorResult<void, CacheEntry>;
+    try {
+      r = job.steps.next();
+    } catch (e) {
+      this.jobs.delete(doc.uri);
+      throw e;
+    }
+    if (!r.done) return undefined;
+    this.jobs.delete(doc.uri);
+    this.counters.completed++;
+    return r.value;
+  }
+
+  /** Number of stepped analyses under way. */
+  analysesInProgress(): number {
+    return this.jobs.size;
+  }
+
+  private *entrySteps(doc: TextDoc): Generator<void, CacheEntry, void> {
+    const hit = this.cache.get(doc.uri);
     const text = doc.getText();
     if (hit && hit.text === text) {
       hit.version = doc.version;
@@ -98,10 +166,28 @@ export class LanguageService {
     if (!this.settings.enable) analysis = { deployments: [], diagnostics: [], formats: [], disabled: true };
     else if (catalogKind) analysis = validateCatalogText(text, catalogKind);
     // Engine II without its detail: the report request adds it (detailedPerformance) for the deployments it shows.
-    else analysis = analyzeText(text, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false });
+    else analysis = yield* analysisSteps(text, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false, budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS });
     const entry: CacheEntry = { uri: doc.uri, version: doc.version, text, analysis, catalogKind, segments, elapsedMs: performance.now() - t0 };
     this.cache.set(doc.uri, entry);
     return entry;
+  }
+
+  /**
+   * The analysis a hover or completion at `pos` reads: the document's, unless the file is larger than one document may
+   * be and this version is not analyzed yet (its validation is queued or under way), or `pos` is past where the
+   * budget stopped it. Then it is the `---` document under the cursor alone (cached or analyzed now), so the answer
+   * never waits for the rest of a large file.
+   */
+  private entryAt(doc: TextDoc, pos: Position): CacheEntry {
+    const hit = this.cache.get(doc.uri);
+    let current = hit && hit.version === doc.version ? hit : undefined;
+    const text = doc.getText();
+    // A file of at most one document's size is analyzed whole now (one step's work, cached for what follows).
+    if (!current && (text.length <= MAX_DOCUMENT_BYTES || !this.settings.enable || catalogKindOf(doc.uri, this.settings.catalogFolders))) current = this.analyze(doc);
+    if (current && (current.analysis.uncheckedFrom === undefined || pos.line < current.analysis.uncheckedFrom)) return current;
+    const segments = current?.segments ?? hit?.segments ?? new Map();
+    const analysis = analyzeSegmentAt(text, pos.line, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false });
+    return { uri: doc.uri, version: doc.version, text, analysis, catalogKind: null, segments, elapsedMs: 0 };
   }
 
   /**
@@ -120,6 +206,7 @@ export class LanguageService {
 
   forget(uri: string): void {
     this.cache.delete(uri);
+    if (this.jobs.delete(uri)) this.counters.abandoned++;
   }
 
   diagnostics(doc: TextDoc): LspDiagnostic[] {
@@ -140,11 +227,11 @@ export class LanguageService {
   }
 
   hover(doc: TextDoc, pos: Position): Hover | null {
-    return hover(this.analyze(doc), pos, this.catalog);
+    return hover(this.entryAt(doc, pos), pos, this.catalog);
   }
 
   completion(doc: TextDoc, pos: Position): CompletionItem[] {
-    return completions(this.analyze(doc), pos, this.catalog);
+    return completions(this.entryAt(doc, pos), pos, this.catalog);
   }
 
   codeActions(doc: TextDoc, params: CodeActionParams): CodeAction[] {
@@ -167,7 +254,7 @@ export class LanguageService {
   /** A pasted vLLM startup log against the document's first sized deployment. */
   /** Hardware comparison (engine II) for the document's first sized deployment, as `llm-sizer compare --json`. */
   compare(doc: TextDoc): Record<string, unknown> | null {
-    const r = compareRows(doc.getText(), this.options(doc.uri));
+    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS });
     return r ? finiteJson({ file: doc.uri, ...r }) : null;
   }
 

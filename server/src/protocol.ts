@@ -28,6 +28,22 @@ export interface CalibrateParams {
   uri?: string;
 }
 
+/**
+ * Counters and memory of the language server (tests and benchmarks read them; no UI). `validations` counts
+ * scheduled validations: `skippedStale` were replaced by a newer version before they began; the analysis
+ * counters come from the language service (a validation whose version was analyzed already starts none).
+ */
+export const StatsRequest = 'llmSizer/stats';
+export interface StatsResult {
+  validations: { scheduled: number; skippedStale: number; published: number };
+  analyses: { started: number; completed: number; abandoned: number };
+  /** Analyses under way now (a hover answered meanwhile sees 1 for a large file). */
+  inProgress: number;
+  /** Requests answered with RequestCancelled after a $/cancelRequest. */
+  cancelled: number;
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+}
+
 /** Pushed by the server after each analysis: drives the status bar. */
 export const StatusNotification = 'llmSizer/status';
 export interface StatusParams {

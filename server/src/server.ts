@@ -2,12 +2,12 @@
 // never lets an exception escape (it is logged and the request gets an empty answer).
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DidChangeConfigurationNotification, ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
+import { DidChangeConfigurationNotification, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
 import { LanguageService } from './languageService';
 import { loadWorkspaceCatalog } from './features/workspaceCatalog';
-import { CalibrateRequest, CompareRequest, ReportRequest, StatusNotification } from './protocol';
-import type { CalibrateParams, CompareParams, ReportParams, ReportResult, ServerSettings } from './protocol';
+import { CalibrateRequest, CompareRequest, ReportRequest, StatsRequest, StatusNotification } from './protocol';
+import type { CalibrateParams, CompareParams, ReportParams, ReportResult, ServerSettings, StatsResult } from './protocol';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -21,10 +21,21 @@ function safe<P extends unknown[], R>(name: string, fallback: R, fn: (...args: P
     try {
       return fn(...args);
     } catch (e) {
-      connection.console.error(`llm-sizer ${name}: ${(e as Error)?.stack ?? String(e)}`);
+      logError(name, e);
       return fallback;
     }
   };
+}
+
+function logError(name: string, e: unknown): void {
+  connection.console.error(`llm-sizer ${name}: ${(e as Error)?.stack ?? String(e)}`);
+}
+
+// TEST ONLY: LLM_SIZER_TEST_FAULT=hover|completion|validate|report makes that feature throw, so the LSP tests can
+// prove one failing feature is logged and answered empty while the rest keeps working. Read once at startup.
+const TEST_FAULT = process.env.LLM_SIZER_TEST_FAULT ?? '';
+function testFault(feature: string): void {
+  if (TEST_FAULT === feature) throw new Error(`test fault in ${feature} (LLM_SIZER_TEST_FAULT)`);
 }
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -102,31 +113,72 @@ async function reload(): Promise<void> {
 connection.onDidChangeConfiguration(() => void reload());
 connection.onDidChangeWatchedFiles(() => void reload());
 
-// Diagnostics: no fixed debounce. A change schedules one validation on the next turn of the event loop, so a
-// burst of edits in one read coalesces and stale versions are skipped; hovers queued meanwhile still run.
-const pending = new Map<string, NodeJS.Immediate>();
+// Diagnostics: no fixed debounce. vscode-jsonrpc handles one queued message per event-loop turn and writes each
+// reply a turn later (its write semaphore). So a validation starts, and each of its steps (one `---` document)
+// follows, TURNS turns after the last: a request that arrived meanwhile is handled and its reply written first;
+// a burst of queued edits replaces the validation before it began (counted as skipped); a newer version abandons it.
+const TURNS = 3;
+const pending = new Map<string, { timer: NodeJS.Immediate; begun: boolean }>();
+const stats = { scheduled: 0, skippedStale: 0, published: 0, cancelled: 0 };
 
 function schedule(doc: TextDocument): void {
   const old = pending.get(doc.uri);
-  if (old) clearImmediate(old);
-  pending.set(
-    doc.uri,
-    setImmediate(() => {
-      pending.delete(doc.uri);
-      validate(doc.uri, doc.version);
-    }),
-  );
+  if (old) {
+    clearImmediate(old.timer);
+    if (!old.begun) stats.skippedStale++;
+  }
+  stats.scheduled++;
+  afterTurns(doc.uri, doc.version, false, TURNS);
 }
 
-const validate = safe('validate', undefined, (uri: string, version: number) => {
+function afterTurns(uri: string, version: number, begun: boolean, turns: number): void {
+  pending.set(uri, { begun, timer: setImmediate(() => (turns > 1 ? afterTurns(uri, version, begun, turns - 1) : runValidation(uri, version))) });
+}
+
+function runValidation(uri: string, version: number, waited = 0): void {
+  // A request answered in the last turns has its reply still to be written: let it go out before more work (at
+  // most MAX_WAIT turns, so a stream of requests cannot hold diagnostics back for good).
+  if (repliesPending > 0 && waited < MAX_WAIT) {
+    const begun = pending.get(uri)?.begun ?? false;
+    pending.set(uri, { begun, timer: setImmediate(() => runValidation(uri, version, waited + 1)) });
+    return;
+  }
+  pending.delete(uri);
+  if (validationStep(uri, version) === 'more') afterTurns(uri, version, true, TURNS);
+}
+
+// vscode-jsonrpc writes a reply in the turn after the handler returns (a setImmediate in its write semaphore, queued
+// after this one): the count drops two turns later, when the reply is out.
+let repliesPending = 0;
+const MAX_WAIT = 16;
+function replyComing(): void {
+  repliesPending++;
+  setImmediate(() => setImmediate(() => repliesPending--));
+}
+
+/** A request handler: `safe`, and validation steps wait for its reply to be written. */
+function answer<P extends unknown[], R>(name: string, fallback: R, fn: (...args: P) => R): (...args: P) => R {
+  const f = safe(name, fallback, fn);
+  return (...args: P) => {
+    replyComing();
+    return f(...args);
+  };
+}
+
+/** One step of a document's validation: 'more' while it has work left; publishes the diagnostics at the end. */
+const validationStep = safe('validate', 'done' as 'more' | 'done', (uri: string, version: number): 'more' | 'done' => {
+  testFault('validate');
   const doc = documents.get(uri);
-  if (!doc || doc.version !== version) return;
+  if (!doc || doc.version !== version) return 'done';
+  if (!service.analysisStep(doc)) return 'more';
   const diagnostics = service.diagnostics(doc);
   void connection.sendDiagnostics({ uri, version, diagnostics });
   void connection.sendNotification(StatusNotification, service.status(doc));
+  stats.published++;
+  return 'done';
 });
 
-documents.onDidOpen((e) => schedule(e.document));
+// TextDocuments fires onDidChangeContent on open as well: one schedule per open, so the stats count one validation.
 documents.onDidChangeContent((e) => schedule(e.document));
 documents.onDidSave((e) => {
   // A saved workspace catalog file changes lookups in every plan.
@@ -134,7 +186,7 @@ documents.onDidSave((e) => {
 });
 documents.onDidClose((e) => {
   const p = pending.get(e.document.uri);
-  if (p) clearImmediate(p);
+  if (p) clearImmediate(p.timer);
   pending.delete(e.document.uri);
   service.forget(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -145,29 +197,52 @@ const withDoc = <R>(uri: string, fallback: R, fn: (d: TextDocument) => R): R => 
   return d ? fn(d) : fallback;
 };
 
-connection.onHover(safe('hover', null, (p) => withDoc(p.textDocument.uri, null, (d) => service.hover(d, p.position))));
-connection.onCompletion(safe('completion', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.completion(d, p.position))));
-connection.onCodeAction(safe('codeAction', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.codeActions(d, p))));
-connection.onDocumentSymbol(safe('documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.symbols(d))));
-connection.languages.inlayHint.on(safe('inlayHint', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.inlayHints(d, p.range))));
+connection.onHover(answer('hover', null, (p) => (testFault('hover'), withDoc(p.textDocument.uri, null, (d) => service.hover(d, p.position)))));
+connection.onCompletion(answer('completion', [], (p) => (testFault('completion'), withDoc(p.textDocument.uri, [], (d) => service.completion(d, p.position)))));
+connection.onCodeAction(answer('codeAction', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.codeActions(d, p))));
+connection.onDocumentSymbol(answer('documentSymbol', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.symbols(d))));
+connection.languages.inlayHint.on(answer('inlayHint', [], (p) => withDoc(p.textDocument.uri, [], (d) => service.inlayHints(d, p.range))));
 
+// The report steps the document's analysis like a validation does, so a $/cancelRequest (or other requests) is
+// seen between `---` documents of a large file; a cancelled report answers RequestCancelled.
+connection.onRequest(ReportRequest, async (p: ReportParams, token): Promise<ReportResult | null | ResponseError<void>> => {
+  try {
+    testFault('report');
+    const d = p?.uri ? documents.get(p.uri) : undefined;
+    if (!d) return null;
+    while (!service.analysisStep(d)) {
+      await new Promise((r) => setImmediate(r));
+      if (token.isCancellationRequested) {
+        stats.cancelled++;
+        return new ResponseError(LSPErrorCodes.RequestCancelled, 'llm-sizer report cancelled');
+      }
+    }
+    return { uri: p.uri, report: service.report(d), formats: service.analyze(d).analysis.formats, version: d.version };
+  } catch (e) {
+    logError('report', e);
+    return null;
+  } finally {
+    replyComing();
+  }
+});
 connection.onRequest(
-  ReportRequest,
-  safe('report', null, (p: ReportParams): ReportResult | null =>
-    withDoc(p.uri, null, (d) => ({ uri: p.uri, report: service.report(d), formats: service.analyze(d).analysis.formats, version: d.version })),
-  ),
+  StatsRequest,
+  answer('stats', null, (): StatsResult => {
+    const { scheduled, skippedStale, published, cancelled } = stats;
+    return { validations: { scheduled, skippedStale, published }, analyses: { ...service.counters }, inProgress: service.analysesInProgress(), cancelled, memory: process.memoryUsage() };
+  }),
 );
 // Engine II (hardware comparison) is not wired yet: the client shows "not available".
 connection.onRequest(
   CompareRequest,
-  safe('compare', null, (p: CompareParams) => {
+  answer('compare', null, (p: CompareParams) => {
     const d = p?.uri ? documents.get(p.uri) : undefined;
     return d ? service.compare(d) : null;
   }),
 );
 connection.onRequest(
   CalibrateRequest,
-  safe('calibrate', null, (p: CalibrateParams) => service.calibrate(String(p?.logText ?? ''), p?.uri ? documents.get(p.uri) ?? null : null)),
+  answer('calibrate', null, (p: CalibrateParams) => service.calibrate(String(p?.logText ?? ''), p?.uri ? documents.get(p.uri) ?? null : null)),
 );
 
 process.on('uncaughtException', (e) => connection.console.error(`llm-sizer: ${e?.stack ?? String(e)}`));

@@ -19,13 +19,21 @@ export class LspClient {
   readonly conn: MessageConnection;
   private waiters: { uri: string; version?: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   readonly published = new Map<string, PublishDiagnosticsParams>();
+  /** Every publishDiagnostics in arrival order. */
+  readonly history: PublishDiagnosticsParams[] = [];
+  /** Every message from the server in arrival order, read from stdout beside the connection (see writeTogether). */
+  readonly raw: { id?: string | number; method?: string; params?: { uri?: string }; result?: unknown }[] = [];
+  private rawBuf: Buffer = Buffer.alloc(0);
+  private rawWaiters: { id: string | number; resolve: (m: LspClient['raw'][number]) => void }[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   private versions = new Map<string, number>();
 
   private constructor(readonly proc: ChildProcess, private readonly opts: ServerOptions) {
     this.conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    proc.stdout!.on('data', (d: Buffer) => this.tap(d));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.published.set(p.uri, p);
+      this.history.push(p);
       this.waiters = this.waiters.filter((w) => {
         if (w.uri !== p.uri || (w.version !== undefined && p.version !== undefined && p.version < w.version)) return true;
         w.resolve(p);
@@ -57,9 +65,9 @@ export class LspClient {
     return c;
   }
 
-  waitDiagnostics(uri: string, version?: number): Promise<PublishDiagnosticsParams> {
+  waitDiagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version}`)), 10_000);
+      const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version}`)), timeoutMs);
       this.waiters.push({ uri, version, resolve: (p) => (clearTimeout(t), resolve(p)) });
     });
   }
@@ -78,6 +86,39 @@ export class LspClient {
     const wait = this.waitDiagnostics(uri, version);
     await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
     return wait;
+  }
+
+  /**
+   * Writes messages (with their ids, for requests) to the server in one write, so it reads them together: a request
+   * right behind a large notification is queued before the server has handled the notification. The connection
+   * ignores responses to ids it did not send; read them from `raw`. Only while the connection has no write pending.
+   */
+  writeTogether(messages: object[]): void {
+    const frames = messages.map((m) => {
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...m }), 'utf8');
+      return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+    });
+    this.proc.stdin!.write(Buffer.concat(frames));
+  }
+
+  /** The response to a request sent with writeTogether. */
+  rawResponse(id: string | number): Promise<LspClient['raw'][number]> {
+    const hit = this.raw.find((m) => m.id === id && m.method === undefined);
+    return hit ? Promise.resolve(hit) : new Promise((resolve) => this.rawWaiters.push({ id, resolve }));
+  }
+
+  private tap(d: Buffer): void {
+    this.rawBuf = this.rawBuf.length ? Buffer.concat([this.rawBuf, d]) : d;
+    for (;;) {
+      const sep = this.rawBuf.indexOf('\r\n\r\n');
+      if (sep < 0) return;
+      const len = Number(/Content-Length: *(\d+)/i.exec(this.rawBuf.subarray(0, sep).toString('ascii'))?.[1]);
+      if (this.rawBuf.length < sep + 4 + len) return;
+      const m = JSON.parse(this.rawBuf.subarray(sep + 4, sep + 4 + len).toString('utf8')) as LspClient['raw'][number];
+      this.raw.push(m);
+      this.rawWaiters = this.rawWaiters.filter((w) => (w.id === m.id && m.method === undefined ? (w.resolve(m), false) : true));
+      this.rawBuf = this.rawBuf.subarray(sep + 4 + len);
+    }
   }
 
   request<R>(method: string, params: unknown): Promise<R> {
