@@ -232,7 +232,7 @@ connection.onRequest(
     return { validations: { scheduled, skippedStale, published }, analyses: { ...service.counters }, inProgress: service.analysesInProgress(), cancelled, memory: process.memoryUsage() };
   }),
 );
-// Engine II (hardware comparison) is not wired yet: the client shows "not available".
+// Hardware comparison (engine II) of one deployment; bounded by the analysis budget like a validation.
 connection.onRequest(
   CompareRequest,
   answer('compare', null, (p: CompareParams) => {
