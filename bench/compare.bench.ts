@@ -18,6 +18,9 @@ import { compareHardware, sizePerformance } from '../server/src/engine/performan
 import { catalogGpus, catalogModel } from '../scripts/perf-accuracy';
 
 const TARGET_MS = 10;
+// Rounds before timing: with 20, V8 was still (re)optimizing in background threads during some timed rounds of the
+// first model (process CPU twice the wall time, median 7.9 ms in one run and 5.2 ms in the next on an idle machine).
+const WARMUP_ROUNDS = 80;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -29,7 +32,7 @@ function median(xs: number[]): number {
  * clock, and CPU time of this process (getrusage; excludes time the OS gave to other jobs, includes V8's GC threads).
  */
 function timeInterleaved(runs: number, fns: Array<() => unknown>): Array<{ median: number; min: number; cpu: number }> {
-  for (let i = 0; i < 20; i++) for (const f of fns) f();
+  for (let i = 0; i < WARMUP_ROUNDS; i++) for (const f of fns) f();
   const t: number[][] = fns.map(() => []);
   const c: number[][] = fns.map(() => []);
   for (let i = 0; i < runs; i++) {
