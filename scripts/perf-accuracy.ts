@@ -2,8 +2,9 @@
 // Reproducible rows only: single-stream TTFT/TPOT (concurrency 1) and offline max-throughput runs with a stated
 // model, GPU, tp and fixed ISL/OSL. Prints a table and exports perfAccuracyRows() for `npm run accuracy`.
 //   node --import tsx scripts/perf-accuracy.ts
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BUILTIN_GPUS, builtinCatalog, gpuSpecOf } from '../server/src/catalog';
 import type { GpuSpec } from '../server/src/engine/hardware';
 import type { ServingInput } from '../server/src/engine/memory';
 import { defaultServing, sizeMemory } from '../server/src/engine/memory';
@@ -12,82 +13,24 @@ import { modelFromConfig } from '../server/src/engine/model';
 import { sizePerformance } from '../server/src/engine/performance';
 
 const ROOT = resolve(__dirname, '..');
-const CATALOG = join(ROOT, 'server', 'src', 'catalog');
 const PUBLISHED = resolve(ROOT, '..', 'shared', 'calibration', 'published_perf.json');
-const MiB = 1024 ** 2;
 
-// ---- A small catalog reader (the catalog lookup module may still be in progress; this reads the JSON directly).
-
-interface GpuJson {
-  id: string;
-  name: string;
-  vendor?: string;
-  architecture?: string;
-  compute_capability?: string | null;
-  memory_bytes: number;
-  torch_total_bytes?: number;
-  memory_bandwidth_bytes_per_s: number;
-  flops_dense: Record<string, number | null>;
-  interconnect?: { kind?: string; bandwidth_bytes_per_s?: number | null; pcie_bandwidth_bytes_per_s?: number | null };
-  efficiency?: { memory: number; compute: number; source: string };
-  price_usd_per_hour?: number | null;
-  aliases?: string[];
-}
-
-interface ModelJson {
-  id: string;
-  aliases?: string[];
-  base?: string;
-  config: Record<string, unknown>;
-}
-
-/** GpuSpec from a gpus.json entry; NVIDIA totals lose ~470 MiB the driver reserves (as the catalog module does). */
-export function gpuFromJson(e: GpuJson): GpuSpec {
-  const f = e.flops_dense;
-  const reserved = (e.vendor ?? 'nvidia') === 'nvidia' ? 470 * MiB : 0;
-  return {
-    id: e.id,
-    name: e.name,
-    vendor: e.vendor ?? 'unknown',
-    architecture: e.architecture ?? 'unknown',
-    computeCapability: e.compute_capability ?? null,
-    memoryBytes: e.torch_total_bytes ?? e.memory_bytes - reserved,
-    memoryBandwidth: e.memory_bandwidth_bytes_per_s,
-    flopsDense: { fp32: f.fp32 ?? null, tf32: f.tf32 ?? null, fp16: f.fp16 ?? null, bf16: f.bf16 ?? null, fp8: f.fp8 ?? null, int8: f.int8 ?? null, fp4: f.fp4 ?? null },
-    interconnect: { kind: e.interconnect?.kind ?? 'pcie', bandwidth: e.interconnect?.bandwidth_bytes_per_s ?? null, pcieBandwidth: e.interconnect?.pcie_bandwidth_bytes_per_s ?? null },
-    efficiency: e.efficiency ?? { memory: 0.9, compute: 0.81, source: 'assumed: H100 SXM measurement' },
-    priceUsdPerHour: e.price_usd_per_hour ?? 0,
-  };
-}
+// ---- Catalog lookups (the same built-in catalog and GpuSpec conversion the server uses).
 
 export function catalogGpus(): GpuSpec[] {
-  const j = JSON.parse(readFileSync(join(CATALOG, 'gpus.json'), 'utf8')) as { gpus: GpuJson[] };
-  return j.gpus.map(gpuFromJson);
-}
-
-let modelIndex: Map<string, ModelJson> | null = null;
-function models(): Map<string, ModelJson> {
-  if (modelIndex) return modelIndex;
-  modelIndex = new Map();
-  const dir = join(CATALOG, 'models');
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-    const j = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { models: ModelJson[] };
-    for (const m of j.models) modelIndex.set(m.id, m);
-  }
-  return modelIndex;
+  return BUILTIN_GPUS.map(gpuSpecOf);
 }
 
 /** ModelArch for a catalog id, with the base config merged under quantized variants and optional overrides. */
 export function catalogModel(id: string, overrides: Record<string, unknown> = {}): ModelArch {
-  const all = models();
-  const e = all.get(id);
+  const cat = builtinCatalog();
+  const e = cat.findModelEntry(id);
   if (!e) throw new Error(`model ${id} is not in the catalog`);
-  const base = e.base ? all.get(e.base)?.config ?? {} : {};
-  return modelFromConfig(id, { ...base, ...e.config, ...overrides });
+  return modelFromConfig(id, { ...cat.mergedConfig(e), ...overrides });
 }
 
 export function catalogGpu(id: string): GpuSpec {
-  const g = catalogGpus().find((x) => x.id === id);
+  const g = builtinCatalog().resolveGpu(id);
   if (!g) throw new Error(`GPU ${id} is not in the catalog`);
   return g;
 }
