@@ -70,13 +70,13 @@ export interface PerfModel {
   /** Tokens from other data-parallel ranks that reach this GPU's experts (expert parallelism across dp). */
   expertTokenMult: number;
   maxNumBatchedTokens: number;
-  /** Per-stage constants of the time rule on this hardware (stepTime's path without an accumulator); see stepConstantsOf. */
-  fast?: StageConstants[];
+  /** Per-stage constants of the time rule on this hardware (the load-independent part of stepTime); see stepConstantsOf. */
+  stageConstants: StageConstants[];
 }
 
 /**
- * The parts of a stage's step time that do not depend on the load, each computed exactly as stepTime computes it
- * (same operands, same order), so the path without an accumulator gives bit-identical seconds with fewer operations.
+ * The parts of a stage's step time that do not depend on the load, computed once per sizing (the batch sweep evaluates
+ * about a hundred steps on the same stages).
  */
 export interface StageConstants {
   /** 2 x params of each linear group (FLOPs per token), and its weight-read time in seconds. */
@@ -389,98 +389,17 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
     topk,
     expertTokenMult: epOn ? dp : 1,
     maxNumBatchedTokens: Math.max(1, s.maxNumBatchedTokens),
-    fast: stepConstantsOf(stages, numExperts, topk, hw),
+    stageConstants: stepConstantsOf(stages, numExperts, topk, hw),
   };
 }
 
-function op(pm: PerfModel, i: number, flops: number, bytes: number, acc: OpAccumulator | undefined): number {
-  if (flops <= 0 && bytes <= 0) return 0;
-  const tc = flops / pm.hw.flopsAchievable;
-  const tm = bytes / pm.hw.bandwidthAchievable;
-  const t = tc >= tm ? tc : tm;
-  if (acc) acc.add(i, flops, bytes, t, tc, tm);
-  return t;
-}
-
-function comm(i: number, t: number, bytes: number, acc: OpAccumulator | undefined): number {
-  if (acc && t > 0) acc.add(i, 0, bytes, t, 0, 0);
-  return t;
-}
-
-/** Seconds for one step of `load` on one replica: the sum over stages of per-operator roofline times + comms + kernel floors. */
-export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
-  if (!acc && pm.fast) return stepSeconds(pm, pm.fast, L);
-  const B = Math.max(0, L.decode);
-  const n = Math.max(0, L.prefill);
-  const T = B + n;
-  if (T <= 0) return 0;
-  const hw = pm.hw;
-  const W = pm.slidingWindow;
-  const ctxFull = Math.max(0, L.context);
-  const ctxSlide = W ? Math.min(W, ctxFull) : ctxFull;
-  const pCtxFull = Math.max(0, L.prefillCtx);
-  const pCtxSlide = W ? Math.min(W, pCtxFull) : pCtxFull;
-  const pReadFull = Math.max(0, L.prefillKvRead);
-  const pReadSlide = W ? Math.min(pReadFull, W + n) : pReadFull;
-  const msg = T * pm.hidden * pm.actBytes;
-  let total = 0;
-  for (const st of pm.stages) {
-    // Linear layers: weights read once per step, FLOPs proportional to tokens.
-    total += op(pm, I.qkv, 2 * st.attnParams * T, st.attnBytes, acc);
-    total += op(pm, I.mlp, 2 * st.mlpParams * T, st.mlpBytes, acc);
-    if (st.expertParams > 0 && pm.numExperts > 0) {
-      const tokensAtExperts = T * pm.expertTokenMult;
-      const touched = 1 - Math.pow(1 - Math.min(1, pm.topk / pm.numExperts), tokensAtExperts);
-      const flops = 2 * st.expertParams * (pm.topk / pm.numExperts) * tokensAtExperts;
-      total += op(pm, I.experts, flops, st.expertBytes * touched + st.routerBytes, acc);
-    }
-    total += op(pm, I.shared, 2 * st.sharedParams * T, st.sharedBytes, acc);
-    // Attention: decode tokens attend to their context; prefill tokens to their causal prefix. KV written once per token.
-    const attnLayers = st.fullLayers + st.slidingLayers;
-    if (attnLayers > 0) {
-      const flops =
-        pm.attnFlopDecode * B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) +
-        pm.attnFlopPrefill * n * (st.fullLayers * pCtxFull + st.slidingLayers * pCtxSlide);
-      const kvTokens = B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) + st.fullLayers * pReadFull + st.slidingLayers * pReadSlide + T * attnLayers;
-      total += op(pm, I.attn, flops, pm.kvPerLayer * kvTokens + B * st.linearLayers * pm.linearStateBytes, acc);
-    } else if (st.linearLayers > 0) {
-      total += op(pm, I.attn, 0, B * st.linearLayers * pm.linearStateBytes, acc);
-    }
-    if (st.lastStage) total += op(pm, I.head, 2 * st.headParams * Math.max(0, L.logits), st.headBytes, acc);
-    // Tensor parallel: two all-reduces per layer (after attention and after the MLP). Expert parallelism inside one
-    // tp group keeps that pattern (tokens are replicated after attention; each rank runs its experts; the MoE output is
-    // all-reduced). Across data-parallel ranks (ep = tp x dp) MoE layers replace the second with a dispatch + combine
-    // all-to-all: each token goes once to every rank holding one of its k experts, (ep-1)(1-(1-1/ep)^k) remote ranks.
-    const a2a = pm.ep > 1 && pm.dp > 1 && st.moeLayers > 0;
-    if (pm.tp > 1) {
-      const perLayer = a2a ? 2 * st.layers - st.moeLayers : 2 * st.layers;
-      const t = perLayer * allReduce(msg, pm.tp, hw.link);
-      total += comm(I.ar, t, perLayer * msg, acc);
-    }
-    if (a2a) {
-      const remoteRanks = (pm.ep - 1) * (1 - Math.pow(1 - 1 / pm.ep, pm.topk));
-      const a2aMsg = T * remoteRanks * pm.hidden * pm.actBytes;
-      const t = 2 * st.moeLayers * (hw.link.latencyS + a2aMsg / hw.link.perDirection);
-      total += comm(I.a2a, t, 2 * st.moeLayers * a2aMsg, acc);
-    }
-    const kernels = st.layers * K_LAYER + st.moeLayers * K_MOE + (st.lastStage ? K_STEP : 0);
-    const floor = kernels * hw.launchFloorS;
-    if (acc) acc.add(I.floor, 0, 0, floor, 0, 0);
-    total += floor;
-  }
-  if (pm.pp > 1) {
-    const t = (pm.pp - 1) * sendRecv(msg, hw.link);
-    total += comm(I.pp, t, (pm.pp - 1) * msg, acc);
-  }
-  return total;
-}
-
 /**
- * stepTime without an accumulator: the same arithmetic on the same operands in the same order, with the load-independent
- * parts precomputed (StageConstants). An operator whose FLOPs and bytes are both 0 adds max(0, 0) = 0 here where op()
- * skips it, the same sum. The batch sweep runs this about a hundred times per sizing.
+ * Seconds for one step of `load` on one replica: the sum over stages of per-operator roofline times + comms + kernel
+ * floors. The load-independent parts come precomputed (StageConstants); with an accumulator each operator's FLOPs,
+ * bytes and time are also recorded (operators with neither FLOPs nor bytes are not). The batch sweep runs this about a
+ * hundred times per sizing without one.
  */
-function stepSeconds(pm: PerfModel, fast: StageConstants[], L: Load): number {
+export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
   const B = Math.max(0, L.decode);
   const n = Math.max(0, L.prefill);
   const T = B + n;
@@ -498,59 +417,95 @@ function stepSeconds(pm: PerfModel, fast: StageConstants[], L: Load): number {
   const msg = T * pm.hidden * pm.actBytes;
   const stages = pm.stages;
   let total = 0;
+  let flops: number;
   let tc: number;
   let tm: number;
   for (let k = 0; k < stages.length; k++) {
     const st = stages[k];
-    const c = fast[k];
-    tc = (c.qkvFlopPerToken * T) / F;
+    const c = pm.stageConstants[k];
+    // Linear layers: weights read once per step, FLOPs proportional to tokens.
+    flops = c.qkvFlopPerToken * T;
+    tc = flops / F;
     tm = c.qkvMemS;
     total += tc >= tm ? tc : tm;
-    tc = (c.mlpFlopPerToken * T) / F;
+    if (acc) record(acc, I.qkv, flops, st.attnBytes, tc, tm);
+    flops = c.mlpFlopPerToken * T;
+    tc = flops / F;
     tm = c.mlpMemS;
     total += tc >= tm ? tc : tm;
+    if (acc) record(acc, I.mlp, flops, st.mlpBytes, tc, tm);
     if (st.expertParams > 0 && pm.numExperts > 0) {
       const tokensAtExperts = T * pm.expertTokenMult;
       const touched = 1 - Math.pow(1 - Math.min(1, pm.topk / pm.numExperts), tokensAtExperts);
-      tc = (c.expertFlopPerToken * tokensAtExperts) / F;
-      tm = (st.expertBytes * touched + st.routerBytes) / BW;
+      const bytes = st.expertBytes * touched + st.routerBytes;
+      flops = c.expertFlopPerToken * tokensAtExperts;
+      tc = flops / F;
+      tm = bytes / BW;
       total += tc >= tm ? tc : tm;
+      if (acc) record(acc, I.experts, flops, bytes, tc, tm);
     }
-    tc = (c.sharedFlopPerToken * T) / F;
+    flops = c.sharedFlopPerToken * T;
+    tc = flops / F;
     tm = c.sharedMemS;
     total += tc >= tm ? tc : tm;
+    if (acc) record(acc, I.shared, flops, st.sharedBytes, tc, tm);
+    // Attention: decode tokens attend to their context; prefill tokens to their causal prefix. KV written once per token.
     const attnLayers = st.fullLayers + st.slidingLayers;
     if (attnLayers > 0) {
-      const flops =
+      flops =
         pm.attnFlopDecode * B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) +
         pm.attnFlopPrefill * n * (st.fullLayers * pCtxFull + st.slidingLayers * pCtxSlide);
       const kvTokens = B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) + st.fullLayers * pReadFull + st.slidingLayers * pReadSlide + T * attnLayers;
+      const bytes = pm.kvPerLayer * kvTokens + B * st.linearLayers * pm.linearStateBytes;
       tc = flops / F;
-      tm = (pm.kvPerLayer * kvTokens + B * st.linearLayers * pm.linearStateBytes) / BW;
+      tm = bytes / BW;
       total += tc >= tm ? tc : tm;
+      if (acc) record(acc, I.attn, flops, bytes, tc, tm);
     } else if (st.linearLayers > 0) {
-      tm = (B * st.linearLayers * pm.linearStateBytes) / BW;
+      const bytes = B * st.linearLayers * pm.linearStateBytes;
+      tm = bytes / BW;
       total += 0 >= tm ? 0 : tm;
+      if (acc) record(acc, I.attn, 0, bytes, 0, tm);
     }
     if (st.lastStage) {
-      tc = (c.headFlopPerRow * Math.max(0, L.logits)) / F;
+      flops = c.headFlopPerRow * Math.max(0, L.logits);
+      tc = flops / F;
       tm = c.headMemS;
       total += tc >= tm ? tc : tm;
+      if (acc) record(acc, I.head, flops, st.headBytes, tc, tm);
     }
+    // Tensor parallel: two all-reduces per layer (after attention and after the MLP). Expert parallelism inside one
+    // tp group keeps that pattern (tokens are replicated after attention; each rank runs its experts; the MoE output is
+    // all-reduced). Across data-parallel ranks (ep = tp x dp) MoE layers replace the second with a dispatch + combine
+    // all-to-all: each token goes once to every rank holding one of its k experts, (ep-1)(1-(1-1/ep)^k) remote ranks.
     const a2a = pm.ep > 1 && pm.dp > 1 && st.moeLayers > 0;
     if (pm.tp > 1) {
       const perLayer = a2a ? 2 * st.layers - st.moeLayers : 2 * st.layers;
-      total += perLayer * allReduce(msg, pm.tp, hw.link);
+      const t = perLayer * allReduce(msg, pm.tp, hw.link);
+      total += t;
+      if (acc && t > 0) acc.add(I.ar, 0, perLayer * msg, t, 0, 0);
     }
     if (a2a) {
       const remoteRanks = (pm.ep - 1) * (1 - Math.pow(1 - 1 / pm.ep, pm.topk));
       const a2aMsg = T * remoteRanks * pm.hidden * pm.actBytes;
-      total += 2 * st.moeLayers * (hw.link.latencyS + a2aMsg / hw.link.perDirection);
+      const t = 2 * st.moeLayers * (hw.link.latencyS + a2aMsg / hw.link.perDirection);
+      total += t;
+      if (acc && t > 0) acc.add(I.a2a, 0, 2 * st.moeLayers * a2aMsg, t, 0, 0);
     }
     total += c.floorS;
+    if (acc) acc.add(I.floor, 0, 0, c.floorS, 0, 0);
   }
-  if (pm.pp > 1) total += (pm.pp - 1) * sendRecv(msg, hw.link);
+  if (pm.pp > 1) {
+    const t = (pm.pp - 1) * sendRecv(msg, hw.link);
+    total += t;
+    if (acc && t > 0) acc.add(I.pp, 0, (pm.pp - 1) * msg, t, 0, 0);
+  }
   return total;
+}
+
+/** Records one operator's roofline time (an operator with neither FLOPs nor bytes is left out of the table). */
+function record(acc: OpAccumulator, i: number, flops: number, bytes: number, tc: number, tm: number): void {
+  if (flops > 0 || bytes > 0) acc.add(i, flops, bytes, tc >= tm ? tc : tm, tc, tm);
 }
 
 /**
