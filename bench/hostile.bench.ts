@@ -4,31 +4,17 @@
 // median didOpen -> diagnostics time, median latency of a hover on another open plan written with the didOpen,
 // and peak RSS (VmHWM). Also the in-process analyzeText time with the server's 1 s budget.
 // Run: npm run bench:hostile (BENCH_REPS=3, BENCH_TIMEOUT_MS=120000, BENCH_CASES=names separated by ;).
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { analyzeText } from '../server/src/analysis';
-import { LspClient } from '../test/lsp/lspClient';
+import type { LspClient } from '../test/lsp/lspClient';
 import { HOSTILE_CASES, cleanPlan } from '../test/reliability/hostileInputs';
+import { median, startLlmSizer, undelayedYamlLs, vmHwmMiB } from './lspServers';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
 const ONLY = process.env.BENCH_CASES?.split(';').map((s) => s.trim()) ?? null;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-function vmHwmMiB(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN; // the process is gone
-  }
-}
 
 interface Row {
   server: string;
@@ -75,27 +61,13 @@ async function measure(server: string, start: () => Promise<LspClient>, input: s
   return { server, input, workMs: work.length ? median(work) : null, hoverMs: hover.length ? median(hover) : null, rssMiB, diagnostics, note };
 }
 
-async function yamlLs(bin: string, nodePath?: string): Promise<LspClient> {
-  const schema = pathToFileURL(resolve('schemas/deployment.schema.json')).href;
-  const env = nodePath ? { ...process.env, NODE_PATH: nodePath } : process.env;
-  const c = await LspClient.start({ command: process.execPath, args: [bin, '--stdio'], settings: null, env });
-  await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { yaml: { validate: true, hover: true, completion: true, schemas: { [schema]: ['*.yaml'] } } } });
-  return c;
-}
-
 const fmt = (x: number | null, d = 0) => (x === null ? '—' : x.toFixed(d));
 
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), 'yls-nodelay-'));
-  const copy = join(tmp, 'yaml-language-server');
-  cpSync('node_modules/yaml-language-server', copy, { recursive: true });
-  const settingsJs = join(copy, 'out/server/src/yamlSettings.js');
-  const patched = readFileSync(settingsJs, 'utf8').replace('this.validationDelayMs = 200;', 'this.validationDelayMs = 0;');
-  if (!patched.includes('this.validationDelayMs = 0;')) throw new Error('could not patch yaml-language-server validation delay');
-  writeFileSync(settingsJs, patched);
+  const undelayed = undelayedYamlLs();
   const servers: [string, () => Promise<LspClient>][] = [
-    ['llm-sizer', () => LspClient.start({ settings: null })],
-    ['yaml-language-server', () => yamlLs(join(copy, 'bin/yaml-language-server'), resolve('node_modules'))],
+    ['llm-sizer', () => startLlmSizer()],
+    ['yaml-language-server', undelayed.start],
   ];
   const rows: Row[] = [];
   const inProcess = new Map<string, number>();
@@ -119,7 +91,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    undelayed.dispose();
   }
   console.log(`\n${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${REPS} opens per input and server (medians)\n`);
   console.log('| input | analyzeText (1 s budget) | llm-sizer open→diagnostics | yaml-language-server | ratio | hover meanwhile (ours / peer) | peak RSS MiB (ours / peer) |');

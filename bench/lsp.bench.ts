@@ -2,11 +2,12 @@
 // deployment.schema.json), also with its fixed 200 ms validation delay patched to 0 in a temp copy,
 // on the same native documents of ~150 and ~5,000 lines, in the same run.
 // Medians of edit-to-diagnostics and hover latency; peak RSS (VmHWM). Run: npm run bench:lsp
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LspClient } from '../test/lsp/lspClient';
+import type { LspClient } from '../test/lsp/lspClient';
+import { median, startLlmSizer, startYamlLs, undelayedYamlLs, vmHwmMiB, YAML_LS_BIN } from './lspServers';
 import { SERVER_NODE_FLAGS } from '../server/src/serverLaunch';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 30);
@@ -54,16 +55,6 @@ function plan(i: number): string {
 function documentOf(lines: number): string {
   const n = Math.max(1, Math.round(lines / 26));
   return Array.from({ length: n }, (_, i) => plan(i)).join('\n---\n') + '\n';
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-function vmHwmMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 /**
@@ -130,30 +121,15 @@ async function measure(name: string, start: () => Promise<LspClient>, docName: s
   return { server: name, doc: docName, editMs: median(edit), editCpuMs, hoverMs: median(hover), rssMiB };
 }
 
-async function yamlLs(bin: string, nodePath?: string): Promise<LspClient> {
-  const schema = pathToFileURL(resolve('schemas/deployment.schema.json')).href;
-  const env = nodePath ? { ...process.env, NODE_PATH: nodePath } : process.env;
-  const c = await LspClient.start({ command: process.execPath, args: [bin, '--stdio'], settings: null, env });
-  await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { yaml: { validate: true, hover: true, completion: true, schemas: { [schema]: ['*.yaml'] } } } });
-  return c;
-}
-
 async function main(): Promise<void> {
   const small = documentOf(150);
   const large = documentOf(5000);
-  // yaml-language-server with its validation delay (yamlSettings.validationDelayMs = 200) patched to 0, in a temp copy.
-  const tmp = mkdtempSync(join(tmpdir(), 'yls-nodelay-'));
-  const copy = join(tmp, 'yaml-language-server');
-  cpSync('node_modules/yaml-language-server', copy, { recursive: true });
-  const settingsJs = join(copy, 'out/server/src/yamlSettings.js');
-  const patched = readFileSync(settingsJs, 'utf8').replace('this.validationDelayMs = 200;', 'this.validationDelayMs = 0;');
-  if (!patched.includes('this.validationDelayMs = 0;')) throw new Error('could not patch yaml-language-server validation delay');
-  writeFileSync(settingsJs, patched);
+  const undelayed = undelayedYamlLs();
   const servers: [string, () => Promise<LspClient>][] = [
     // Started with the node flags the VS Code client gives it (server/src/serverLaunch.ts), over stdio like the peer.
-    ['llm-sizer', () => LspClient.start({ settings: null, args: [...LAUNCH_FLAGS, ...NODE_ARGS, 'dist/server.js', '--stdio'] })],
-    ['yaml-language-server', () => yamlLs('node_modules/yaml-language-server/bin/yaml-language-server')],
-    ['yaml-language-server (delay 0)', () => yamlLs(join(copy, 'bin/yaml-language-server'), resolve('node_modules'))],
+    ['llm-sizer', () => startLlmSizer([...LAUNCH_FLAGS, ...NODE_ARGS])],
+    ['yaml-language-server', () => startYamlLs(YAML_LS_BIN)],
+    ['yaml-language-server (delay 0)', undelayed.start],
   ];
   const results: Result[] = [];
   try {
@@ -167,7 +143,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    undelayed.dispose();
   }
   console.log(`\n${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${EDITS} edits, ${HOVERS} hovers per server`);
   for (const doc of new Set(results.map((r) => r.doc))) {
