@@ -1,6 +1,7 @@
 // The normalized deployment every format adapter produces. Every field keeps the source range it came from.
 import type { Calibration, ServingInput } from '../engine/memory';
 import type { ModelEntry } from '../catalog/index';
+import type { WorkloadInput } from '../engine/performance';
 
 export interface Position {
   line: number;
@@ -27,13 +28,8 @@ export type ModelRef =
   | { kind: 'path'; path: string }
   | { kind: 'inline'; entry: ModelEntry };
 
-export interface WorkloadInput {
-  requestsPerSecond: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  concurrency: number | null;
-  prefixCacheHitRate: number;
-}
+// The engine's own workload type: the adapters fill exactly what engine II reads.
+export type { WorkloadInput } from '../engine/performance';
 
 export interface Deployment {
   name: string;
