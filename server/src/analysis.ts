@@ -180,7 +180,7 @@ function leanPerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, d: Deplo
   if (!mem.startup.ok && mem.kv.numBlocks <= 0) return null;
   const { disaggregation: _d, performance: full, ...rest } = sizePerformance(m, gpu, mem, d.workload, d.slo, price, { detail: false });
   const { curve: _c, operators: _o, ceilings: _g, ...performance } = full;
-  const out = { ...rest, performance } as unknown as PerformanceOutput;
+  const out: PerformanceOutput = { ...rest, performance };
   LEAN.add(out);
   return out;
 }

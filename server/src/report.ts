@@ -149,15 +149,12 @@ export function deploymentText(a: DeploymentAnalysis): string {
   out.push(`     max concurrency at ${fmtInt(sv.maxModelLen)} tokens: ${s.kv.maxConcurrency.toFixed(2)}x (band ${s.bands.maxConcurrency[0].toFixed(2)} to ${s.bands.maxConcurrency[1].toFixed(2)})`);
   out.push(`   startup ${s.startup.ok ? 'OK' : 'FAILS'}`);
   for (const l of predictedLogLines(a)) out.push(`     vLLM: ${l}`);
-  const perf = a.performance as Record<string, Record<string, unknown>> | null;
-  if (perf?.performance) {
-    const p = perf.performance as Record<string, number>;
-    const c = (perf.capacity ?? {}) as Record<string, unknown>;
-    const cost = (perf.cost ?? {}) as Record<string, number>;
+  if (a.performance) {
+    const { performance: p, capacity: c, cost } = a.performance;
     out.push('   performance');
-    out.push(`     TTFT ${Number(p.ttft_ms).toFixed(1)} ms, TPOT ${Number(p.tpot_ms).toFixed(1)} ms, ${fmtInt(Number(p.throughput_tokens_per_s))} tokens/s per replica (max ${fmtInt(Number(p.max_throughput_tokens_per_s))}, knee at batch ${p.knee_batch})`);
-    out.push(`     ridge point ${Number(p.ridge_point_flop_per_byte).toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed ?? '-'}; SLO ${c.meets_slo ? 'met' : 'not met'}`);
-    if (cost.usd_per_million_output_tokens !== undefined && cost.usd_per_million_output_tokens !== null) out.push(`     $${Number(cost.usd_per_million_output_tokens).toFixed(3)} per million output tokens, MFU ${(Number(cost.mfu) * 100).toFixed(1)}%`);
+    out.push(`     TTFT ${p.ttft_ms.toFixed(1)} ms, TPOT ${p.tpot_ms.toFixed(1)} ms, ${fmtInt(p.throughput_tokens_per_s)} tokens/s per replica (max ${fmtInt(p.max_throughput_tokens_per_s)}, knee at batch ${p.knee_batch})`);
+    out.push(`     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}; SLO ${c.meets_slo ? 'met' : 'not met'}`);
+    out.push(`     $${cost.usd_per_million_output_tokens.toFixed(3)} per million output tokens, MFU ${(cost.mfu * 100).toFixed(1)}%`);
   }
   for (const n of d.notes) out.push(`   note    ${n}`);
   return out.join('\n');

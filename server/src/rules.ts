@@ -195,36 +195,9 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   return out;
 }
 
-interface PerfView {
-  performance?: {
-    ridge_point_flop_per_byte: number;
-    batch: number;
-    batch_source: string;
-    max_batch: number;
-    knee_batch: number;
-    tpot_ms: number;
-    ttft_ms: number;
-    decode?: { linear_intensity: number; bound: string };
-  };
-  capacity?: {
-    arrival_rate_rps: number;
-    request_latency_s: number;
-    concurrency_needed: number;
-    concurrency_per_replica: number;
-    max_rps_per_replica: number;
-    request_latency_at_capacity_s: number;
-    replicas_needed: number;
-    replicas_deployed: number;
-    gpus_per_replica: number;
-    queue_unbounded: boolean;
-    meets_slo: boolean;
-    reasons: string[];
-  };
-}
-
 /** Warnings from the performance model: queues that grow without bound, SLOs out of reach, decode far below the ridge. */
 export function performanceRules(a: DeploymentAnalysis, r: (path: string, ...fallbacks: string[]) => Range): Diagnostic[] {
-  const pv = a.performance as PerfView | null;
+  const pv = a.performance;
   const p = pv?.performance;
   const c = pv?.capacity;
   const d = a.deployment;

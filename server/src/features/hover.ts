@@ -3,6 +3,7 @@
 import { MarkupKind } from 'vscode-languageserver';
 import type { Hover, Position } from 'vscode-languageserver';
 import type { DeploymentAnalysis } from '../analysis';
+import type { PerformanceOutput } from '../perf';
 import type { Catalog } from '../catalog/index';
 import { fmtGiB, fmtInt, fmtParams } from '../engine/units';
 import type { GpuSpec } from '../engine/hardware';
@@ -86,13 +87,12 @@ export function sizingMarkdown(a: DeploymentAnalysis): string {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** Engine II output, when present: shown defensively because its shape is still evolving. */
-export function performanceMarkdown(p: Record<string, unknown> | null): string | null {
-  if (!p || typeof p !== 'object') return null;
-  const perf = (p.performance ?? null) as Record<string, unknown> | null;
-  const cap = (p.capacity ?? {}) as Record<string, unknown>;
-  const cost = (p.cost ?? {}) as Record<string, unknown>;
-  if (!perf || typeof perf !== 'object') return null;
+/** Engine II's summary for the deployment hover (the lean analysis has every field read here). */
+export function performanceMarkdown(p: PerformanceOutput | null): string | null {
+  if (!p) return null;
+  const perf = p.performance;
+  const cap = p.capacity;
+  const cost = p.cost;
   const rows: string[] = ['| performance | value | formula |', '|---|---:|---|'];
   const add = (label: string, v: string | null, f: string) => {
     if (v !== null) rows.push(`| ${label} | ${v} | ${f} |`);
@@ -100,17 +100,14 @@ export function performanceMarkdown(p: Record<string, unknown> | null): string |
   const ms = (v: unknown) => (num(v) === null ? null : `${num(v)!.toFixed(1)} ms`);
   const ridge = num(perf.ridge_point_flop_per_byte);
   add('ridge point', ridge === null ? null : `${ridge.toFixed(0)} FLOP/B`, 'peak FLOP/s ÷ memory bandwidth');
-  const bound = Object.entries(perf).find(([k, v]) => /bound/.test(k) && typeof v === 'string');
-  if (bound) add(`roofline (${bound[0].replace(/_/g, ' ')})`, String(bound[1]), 'intensity vs ridge point');
-  const intensity = Object.entries(perf).find(([k, v]) => /intensity/.test(k) && num(v) !== null);
-  if (intensity) add(intensity[0].replace(/_/g, ' '), `${num(intensity[1])!.toFixed(1)} FLOP/B`, 'FLOPs per step ÷ bytes moved per step');
+  add('roofline (bound)', perf.bound, 'intensity vs ridge point');
   add('TTFT', ms(perf.ttft_ms), 'queueing + prefill(input tokens)');
   add('TPOT', ms(perf.tpot_ms), 'decode step time at the running batch');
   add('throughput', num(perf.throughput_tokens_per_s) === null ? null : `${fmtInt(num(perf.throughput_tokens_per_s)!)} tok/s`, 'batch ÷ TPOT');
   add('knee batch', num(perf.knee_batch) === null ? null : String(perf.knee_batch), 'where added latency buys little throughput');
   add('replicas needed', num(cap.replicas_needed) === null ? null : String(cap.replicas_needed), "ceil(λ·W ÷ per-replica concurrency) (Little's Law)");
   add('$ per M output tokens', num(cost.usd_per_million_output_tokens) === null ? null : `$${num(cost.usd_per_million_output_tokens)!.toFixed(3)}`, 'GPUs x $/GPU-hour ÷ output tokens per hour');
-  return rows.length > 2 ? rows.join('\n') : null;
+  return rows.join('\n');
 }
 
 export function gpuMarkdown(g: GpuSpec, a?: DeploymentAnalysis): string {

@@ -14,9 +14,8 @@ export function summaryLine(a: DeploymentAnalysis): string | null {
   const ctx = Math.min(s.serving.maxModelLen, Math.max(1, w.inputTokens + w.outputTokens));
   const conc = Math.min(s.serving.maxNumSeqs, Math.floor(s.kv.numBlocks / Math.max(1, cdiv(ctx, s.kv.blockSize))));
   const parts = [`✓ fits`, `${fmtInt(s.kv.capacityTokens)} KV tokens`, `${fmtInt(conc)} concurrent at ${fmtInt(ctx)} tokens`];
-  const perf = (a.performance as Record<string, Record<string, unknown>> | null)?.performance;
-  const bound = perf && Object.entries(perf).find(([k, v]) => /decode.*bound|bound/.test(k) && typeof v === 'string');
-  if (bound) parts.push(`decode ${String(bound[1]).replace(/_/g, '-')}`);
+  const bound = a.performance?.performance.bound;
+  if (bound) parts.push(`decode ${bound.replace(/_/g, '-')}`);
   return parts.join(' · ');
 }
 
