@@ -125,6 +125,15 @@ describe('hover', () => {
     assert.match(md, /Maximum concurrency for 8,192 tokens per request: [\d.]+x/);
   });
 
+  it('shows the roofline position of decode: a single stream of a 16-bit model moves ~1 FLOP per byte (2 FLOPs and 2 bytes per weight), far below the ridge', async () => {
+    const md = await hoverText(uri(), PLAN('serving:\n  max_model_len: 8192\nworkload: {concurrency: 1, input_tokens: 1000, output_tokens: 200}\n', 'meta-llama/Llama-3.1-8B-$0Instruct'));
+    // H100 SXM: 989e12 bf16 FLOP/s / 3.35e12 B/s = 295 FLOP/B; the KV reads of ~1,100 context tokens (0.14 GB) beside
+    // 16 GB of weights keep the step's intensity at 1.0 to one decimal.
+    assert.match(md, /\| ridge point \| 295 FLOP\/B \|/);
+    assert.match(md, /\| decode intensity \| 1\.0 FLOP\/B \| FLOPs ÷ bytes moved per decode step at batch 1 \|/);
+    assert.match(md, /\| roofline \(bound\) \| memory \|/);
+  });
+
   it('shows the plan on its name, the GPU datasheet on the GPU, and a serving key with its default', async () => {
     assert.match(await hoverText(uri(), PLAN('').replace('name: p', 'name: p$0lan')), /\*\*plan\*\*/);
     const gpu = await hoverText(uri(), PLAN('', undefined, 'H1$000'));

@@ -100,6 +100,7 @@ export function performanceMarkdown(p: PerformanceOutput | null): string | null 
   const ms = (v: unknown) => (num(v) === null ? null : `${num(v)!.toFixed(1)} ms`);
   const ridge = num(perf.ridge_point_flop_per_byte);
   add('ridge point', ridge === null ? null : `${ridge.toFixed(0)} FLOP/B`, 'peak FLOP/s ÷ memory bandwidth');
+  add('decode intensity', num(perf.decode.intensity) === null ? null : `${num(perf.decode.intensity)!.toFixed(1)} FLOP/B`, `FLOPs ÷ bytes moved per decode step at batch ${fmtInt(perf.decode.batch)}`);
   add('roofline (bound)', perf.bound, 'intensity vs ridge point');
   add('TTFT', ms(perf.ttft_ms), 'queueing + prefill(input tokens)');
   add('TPOT', ms(perf.tpot_ms), 'decode step time at the running batch');
