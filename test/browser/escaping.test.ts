@@ -7,16 +7,15 @@
 // The Markdown export, rendered by markdown-it with raw HTML allowed, must emit only the tags it writes itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { exportHtml, webviewHtml } from '../../client/src/html';
 import { reportMarkdown } from '../../client/src/markdown';
 import { LanguageService } from '../../server/src/languageService';
 import { CALIBRATION_DIR } from '../calibrationCases';
-import { ensureChromium, CHROMIUM_ARGS } from './chromium';
+import { startPageServer, type PageServer } from './pageServer';
 
 const ROOT = resolve(__dirname, '../..');
 const NONCE = 'auditNonce0123456789';
@@ -111,13 +110,12 @@ for (const rel of REPORTS) {
   cases.push({ name: 'message', message: h.apply({ type: 'message', title: 'Sizing: x.yaml', text: 'Could not get the report: x' }), hostile: h, mustShow: [/^\.(title|text)$/] });
 }
 
-let server: Server;
+let ps: PageServer;
 let url = '';
 let browser: Browser;
 const pages = new Map<string, string>();
 
 before(async () => {
-  const exe = ensureChromium();
   const js = readFileSync(join(ROOT, 'dist/media/report.js'), 'utf8');
   const css = readFileSync(join(ROOT, 'dist/media/report.css'), 'utf8');
   for (const [i, c] of cases.entries()) {
@@ -129,23 +127,12 @@ before(async () => {
     pages.set(`/export/${i}`, exported);
     pages.set(`/export-nocsp/${i}`, exported.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''));
   }
-  server = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    const page = pages.get(u.pathname);
-    if (page) return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-    const m = /^\/dist\/media\/(report\.(js|css))$/.exec(u.pathname);
-    if (m) return res.writeHead(200, { 'content-type': m[2] === 'js' ? 'text/javascript' : 'text/css' }).end(readFileSync(join(ROOT, 'dist/media', m[1])));
-    res.writeHead(u.pathname === '/favicon.ico' ? 204 : 404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-  browser = await chromium.launch({ executablePath: exe, headless: true, args: CHROMIUM_ARGS });
+  ps = await startPageServer((u) => pages.get(u.pathname));
+  ({ url, browser } = ps);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await ps?.close();
 });
 
 interface PageAudit { text: string; title: string; injected: string[]; comments: number; pwned: unknown; pwnedKey: unknown; errors: string[] }

@@ -2,13 +2,12 @@
 // renders from a fixture report, no console errors, CSP present and enforced, user strings stay text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { webviewCsp, jsonForScript, exportHtml } from '../../client/src/html';
 import { reportMarkdown } from '../../client/src/markdown';
-import { ensureChromium, CHROMIUM_ARGS } from './chromium';
+import { startPageServer, type PageServer } from './pageServer';
 
 const ROOT = resolve(__dirname, '../..');
 const FIX = join(ROOT, 'test/fixtures/webview');
@@ -32,46 +31,31 @@ const fixtures: Record<string, unknown> = {
   calibrate: { type: 'calibrate', title: 'Calibration', canInsert: true, result: { log: { version: '0.11.0', model: 'meta-llama/Llama-3.1-8B-Instruct', engine: 'V1', error: null }, measured: { weights: 14.99, kv: 53.4, tokens: 437392, concurrency: 3.34 }, predicted: { weights: 14.96, kv: 53.9, tokens: 441000, concurrency: 3.36 }, calibration: 'calibration:\n  weights_gib: 14.99' } },
 };
 
-let server: Server;
+let ps: PageServer;
 let url = '';
 let browser: Browser;
 const csp = webviewCsp("'self'", NONCE);
 
 before(async () => {
-  const exe = ensureChromium();
   assert.ok(existsSync(join(ROOT, 'dist/media/report.js')), 'dist/media/report.js missing: run `node scripts/build.mjs`');
   mkdirSync(OUT, { recursive: true });
   const harness = readFileSync(join(FIX, 'harness.html'), 'utf8');
-  server = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
+  ps = await startPageServer((u) => {
     if (u.pathname === '/harness') {
       const data = fixtures[u.searchParams.get('fixture') ?? 'report'];
       const probe = u.searchParams.get('probe') ? '<script>window.__unsafeRan = true;</script>' : '';
-      const html = harness.replace('{{CSP}}', csp).replaceAll('{{NONCE}}', NONCE).replace('{{DATA}}', () => jsonForScript(data)).replace('{{PROBE}}', probe).replace('{{THEME}}', u.searchParams.get('theme') ?? 'vscode-light');
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return res.end(html);
+      return harness.replace('{{CSP}}', csp).replaceAll('{{NONCE}}', NONCE).replace('{{DATA}}', () => jsonForScript(data)).replace('{{PROBE}}', probe).replace('{{THEME}}', u.searchParams.get('theme') ?? 'vscode-light');
     }
     if (u.pathname === '/export') {
-      const html = exportHtml(fixtures.report, 'Sizing export', readFileSync(join(ROOT, 'dist/media/report.js'), 'utf8'), readFileSync(join(ROOT, 'dist/media/report.css'), 'utf8'));
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return res.end(html);
+      return exportHtml(fixtures.report, 'Sizing export', readFileSync(join(ROOT, 'dist/media/report.js'), 'utf8'), readFileSync(join(ROOT, 'dist/media/report.css'), 'utf8'));
     }
-    const m = /^\/dist\/media\/(report\.(js|css))$/.exec(u.pathname);
-    if (m) {
-      res.writeHead(200, { 'content-type': m[2] === 'js' ? 'text/javascript' : 'text/css' });
-      return res.end(readFileSync(join(ROOT, 'dist/media', m[1])));
-    }
-    res.writeHead(u.pathname === '/favicon.ico' ? 204 : 404).end();
+    return undefined;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-  browser = await chromium.launch({ executablePath: exe, headless: true, args: CHROMIUM_ARGS });
+  ({ url, browser } = ps);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await ps?.close();
 });
 
 async function open(path: string, opts: { allowCsp?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
