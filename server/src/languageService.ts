@@ -195,7 +195,7 @@ export class LanguageService {
    * nowhere. The server runs a few while idle after start so V8 has optimized this code before the first edit.
    */
   warmUp(i: number): number {
-    const text = WARMUP_PLAN.replace('max_num_seqs: 64', `max_num_seqs: ${[64, 32, 128][i % 3]}`);
+    const text = WARMUP_PLAN.replace('max_num_seqs: 256', `max_num_seqs: ${[256, 128, 512][i % 3]}`);
     const analysis = analyzeText(text, { ...this.options('untitled:llm-sizer-warmup'), performanceDetail: false });
     return toLspDiagnostics(analysis.diagnostics).length + analysis.deployments.length;
   }
@@ -287,31 +287,35 @@ export function normalizeSettings(s: Partial<ServerSettings> | null | undefined)
   };
 }
 
-/** A typical native plan: every adapter is tried, the native one claims it, and engines I and II size it. */
+/**
+ * The bundled example plan (examples/chat-70b.yaml, which is not shipped in the extension): every adapter is tried,
+ * the native one claims it, and engines I and II size it. Deliberately not the benchmark's document (bench/lsp.bench.ts).
+ */
 const WARMUP_PLAN = [
   'apiVersion: llm-sizer/v1',
   'kind: ServingPlan',
-  'metadata:',
-  '  name: warmup',
-  'model: meta-llama/Llama-3.1-8B-Instruct',
-  'hardware:',
-  '  gpu: H100',
-  '  count: 1',
-  '  gpus_per_node: 8',
+  'metadata: {name: chat-70b}',
+  'model: meta-llama/Llama-3.1-70B-Instruct',
+  'hardware: {gpu: H100, count: 8, gpus_per_node: 8}',
   'serving:',
   '  engine: vllm',
   '  engine_version: "0.11.0"',
-  '  tensor_parallel_size: 1',
-  '  max_model_len: 8192',
-  '  gpu_memory_utilization: 0.9',
-  '  max_num_seqs: 64',
-  '  max_num_batched_tokens: 8192',
+  '  tensor_parallel_size: 4',
+  '  pipeline_parallel_size: 1',
+  '  data_parallel_size: 2',
+  '  enable_expert_parallel: false',
+  '  dtype: auto',
+  '  quantization: null',
   '  kv_cache_dtype: auto',
-  'workload:',
-  '  requests_per_second: 5',
-  '  input_tokens: 1000',
-  '  output_tokens: 200',
-  'slo: {ttft_ms: 800, tpot_ms: 60}',
+  '  max_model_len: 32768',
+  '  gpu_memory_utilization: 0.9',
+  '  max_num_seqs: 256',
+  '  max_num_batched_tokens: 8192',
+  '  block_size: 16',
+  '  enforce_eager: false',
+  '  enable_prefix_caching: true',
+  'workload: {requests_per_second: 20, input_tokens: 2000, output_tokens: 300, concurrency: null}',
+  'slo: {ttft_ms: 500, tpot_ms: 50}',
   'cost: {gpu_hour_usd: 2.5}',
   '',
 ].join('\n');
