@@ -153,7 +153,10 @@ export function deploymentText(a: DeploymentAnalysis): string {
     const { performance: p, capacity: c, cost } = a.performance;
     out.push('   performance');
     out.push(`     TTFT ${p.ttft_ms.toFixed(1)} ms, TPOT ${p.tpot_ms.toFixed(1)} ms, ${fmtInt(p.throughput_tokens_per_s)} tokens/s per replica (max ${fmtInt(p.max_throughput_tokens_per_s)}, knee at batch ${p.knee_batch})`);
-    out.push(`     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}; SLO ${c.meets_slo ? 'met' : 'not met'}`);
+    // meets_slo is judged at max(deployed, needed) replicas: say which, so 'SLO met' is not read as 'met as deployed'.
+    const at = Math.max(c.replicas_deployed, c.replicas_needed);
+    const deployed = c.replicas_needed > c.replicas_deployed ? ` (${c.replicas_deployed} deployed)` : '';
+    out.push(`     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}${deployed}; SLO ${c.meets_slo ? 'met' : 'not met'} with ${at} replica${at === 1 ? '' : 's'}`);
     out.push(`     $${cost.usd_per_million_output_tokens.toFixed(3)} per million output tokens, MFU ${(cost.mfu * 100).toFixed(1)}%`);
   }
   for (const n of d.notes) out.push(`   note    ${n}`);
