@@ -1,4 +1,4 @@
-// Performance model vs published measurements (../shared/calibration/published_perf.json, relative to the repo root).
+// Performance model vs published measurements (test/data/calibration/published_perf.json, relative to the repo root).
 // Reproducible rows only: single-stream TTFT/TPOT (concurrency 1) and offline max-throughput runs with a stated
 // model, GPU, tp and fixed ISL/OSL. Prints a table and exports perfAccuracyRows() for `npm run accuracy`.
 //   node --import tsx scripts/perf-accuracy.ts
@@ -13,7 +13,7 @@ import { modelFromConfig } from '../server/src/engine/model';
 import { sizePerformance } from '../server/src/engine/performance';
 
 const ROOT = resolve(__dirname, '..');
-const PUBLISHED = resolve(ROOT, '..', 'shared', 'calibration', 'published_perf.json');
+const PUBLISHED = resolve(ROOT, 'test', 'data', 'calibration', 'published_perf.json');
 
 // ---- Catalog lookups (the same built-in catalog and GpuSpec conversion the server uses).
 

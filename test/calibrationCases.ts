@@ -1,10 +1,10 @@
-// Public vLLM startup logs (../shared/calibration/vllm_startup_logs.json) mapped onto plans the engine can size.
+// Public vLLM startup logs (test/data/calibration/vllm_startup_logs.json) mapped onto plans the engine can size.
 // Shared by test/unit/calibration.test.ts and scripts/accuracy.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Calibration, ServingInput } from '../server/src/engine/memory';
 
-export const CALIBRATION_DIR = path.resolve(__dirname, '..', '..', 'shared', 'calibration');
+export const CALIBRATION_DIR = path.resolve(__dirname, 'data', 'calibration');
 
 export interface LogEntry {
   id: string;

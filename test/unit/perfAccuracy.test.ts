@@ -1,4 +1,4 @@
-// Engine II against published measurements (../shared/calibration/published_perf.json): the goals that hold today.
+// Engine II against published measurements (test/data/calibration/published_perf.json): the goals that hold today.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { perfAccuracyRows } from '../../scripts/perf-accuracy';
