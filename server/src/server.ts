@@ -6,6 +6,8 @@ import { DidChangeConfigurationNotification, LSPErrorCodes, ProposedFeatures, Re
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
 import { LanguageService } from './languageService';
 import { loadWorkspaceCatalog } from './features/workspaceCatalog';
+import { setDiagnosticDocsBase } from './features/diagnostics';
+import { diagnosticDocsUrl } from './node/docsLocation';
 import { CalibrateRequest, CompareRequest, ReportRequest, StatsRequest, StatusNotification } from './protocol';
 import type { CalibrateParams, CompareParams, ReportParams, ReportResult, ServerSettings, StatsResult } from './protocol';
 
@@ -44,6 +46,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   trusted = init.trusted !== false;
   service = new LanguageService({ trusted });
   service.configure(init.settings);
+  setDiagnosticDocsBase(diagnosticDocsUrl());
   hasConfiguration = !!params.capabilities.workspace?.configuration;
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   roots = folders.flatMap((u) => {
