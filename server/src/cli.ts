@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { analyzeText } from './analysis';
 import type { AnalysisOptions, FileAnalysis } from './analysis';
 import { builtinCatalog, gpuSpecOf } from './catalog/index';
-import { calibrationYaml, parseVllmLog } from './calibration/logParser';
+import { parseVllmLog } from './calibration/logParser';
+import type { MemorySizing } from './engine/memory';
+import { calibrationComparison, calibrationTarget } from './calibration/comparison';
 import { fmtGiB, fmtInt, fmtParams } from './engine/units';
 import { sizeMemory, defaultServing } from './engine/memory';
 import { paramCounts } from './engine/params';
@@ -144,32 +146,27 @@ export function run(argv: string[], out: (s: string) => void): number {
     case 'calibrate': {
       if (pos.length !== 1) throw new UsageError('calibrate takes one LOGFILE');
       const log = parseVllmLog(readInput(pos[0]));
-      let predicted: Record<string, number | null> | null = null;
-      if (v.plan) {
-        const f = analyzeText(readInput(v.plan as string), optionsFor(v.plan as string, v));
-        const s = f.deployments[0]?.sizing;
-        if (s) predicted = { total: s.memory.totalBytes / 2 ** 30, weights: s.memory.weightsBytes / 2 ** 30, activation: s.memory.activationPeakBytes / 2 ** 30, non_torch: s.memory.nonTorchBytes / 2 ** 30, cudagraph: s.memory.cudagraphBytes / 2 ** 30, kv: s.memory.kvCacheBytes / 2 ** 30, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency };
-      } else if (log.model) {
+      let sizing: MemorySizing | null = null;
+      if (v.plan) sizing = calibrationTarget(analyzeText(readInput(v.plan as string), optionsFor(v.plan as string, v)));
+      else if (log.model) {
         const cat = builtinCatalog();
         const r = cat.resolveModel(log.model);
         const gpu = v.gpu ? cat.resolveGpu(v.gpu as string) : undefined;
-        if (r && gpu) {
-          const s = sizeMemory(r.arch, gpu, { ...defaultServing(), tp: log.tp ?? 1, maxModelLen: log.maxModelLen, gpuMemoryUtilization: log.gpuMemoryUtilization, engineVersion: log.version });
-          predicted = { total: s.memory.totalBytes / 2 ** 30, weights: s.memory.weightsBytes / 2 ** 30, activation: s.memory.activationPeakBytes / 2 ** 30, non_torch: s.memory.nonTorchBytes / 2 ** 30, cudagraph: s.memory.cudagraphBytes / 2 ** 30, kv: s.memory.kvCacheBytes / 2 ** 30, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency };
-        }
+        if (r && gpu) sizing = sizeMemory(r.arch, gpu, { ...defaultServing(), tp: log.tp ?? 1, maxModelLen: log.maxModelLen, gpuMemoryUtilization: log.gpuMemoryUtilization, engineVersion: log.version });
       }
-      const measured: Record<string, number | null> = { total: log.totalMemoryGiB, weights: log.weightsGiB, activation: log.activationPeakGiB, non_torch: log.nonTorchGiB, cudagraph: log.cudagraphGiB, kv: log.availableKvGiB, tokens: log.kvTokens, concurrency: log.maxConcurrency };
+      const cmp = calibrationComparison(log, sizing);
+      const { measured, predicted } = cmp;
       if (v.json) {
-        out(JSON.stringify({ log, measured, predicted, calibration: calibrationYaml(log) }, null, 2) + '\n');
+        out(JSON.stringify(cmp, null, 2) + '\n');
         return 0;
       }
       const f = (x: number | null | undefined, k: string) => (x === null || x === undefined ? '-' : k === 'tokens' ? fmtInt(x) : k === 'concurrency' ? `${x.toFixed(2)}x` : `${x.toFixed(2)} GiB`);
       out(`vLLM log: ${pos[0]}${log.version ? ` (vLLM ${log.version})` : ''}${log.model ? `, model ${log.model}` : ''}\n`);
       out(`${'term'.padEnd(14)} ${'measured'.padStart(14)} ${'predicted'.padStart(14)}\n`);
-      for (const k of Object.keys(measured)) out(`${k.padEnd(14)} ${f(measured[k], k).padStart(14)} ${f(predicted?.[k], k).padStart(14)}\n`);
+      for (const k of Object.keys(measured) as Array<keyof typeof measured>) out(`${k.padEnd(14)} ${f(measured[k], k).padStart(14)} ${f(predicted?.[k], k).padStart(14)}\n`);
       if (log.error) out(`startup error in log: ${log.error}\n`);
       if (!predicted) out('(no prediction: pass --plan FILE, or --gpu NAME for a log that names a catalog model)\n');
-      out('\n' + calibrationYaml(log) + '\n');
+      out('\n' + cmp.calibration + '\n');
       return 0;
     }
     case 'compare': {

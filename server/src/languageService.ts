@@ -8,7 +8,9 @@ import { analysisSteps, analyzeSegmentAt, analyzeText, detailedPerformance } fro
 import type { AnalysisOptions, FileAnalysis, SegmentCache } from './analysis';
 import { builtinCatalog } from './catalog/index';
 import type { Catalog } from './catalog/index';
-import { calibrationYaml, parseVllmLog } from './calibration/logParser';
+import { parseVllmLog } from './calibration/logParser';
+import { calibrationComparison, calibrationTarget } from './calibration/comparison';
+import type { CalibrationComparison } from './calibration/comparison';
 import { codeActions } from './features/codeActions';
 import { completions } from './features/completion';
 import { toLspDiagnostics } from './features/diagnostics';
@@ -258,15 +260,9 @@ export class LanguageService {
     return r ? finiteJson({ file: doc.uri, ...r }) : null;
   }
 
-  calibrate(logText: string, doc: TextDoc | null): Record<string, unknown> {
-    const log = parseVllmLog(logText);
-    const s = doc ? this.analyze(doc).analysis.deployments.find((d) => d.sizing)?.sizing : undefined;
-    const G = 2 ** 30;
-    const predicted = s
-      ? { total: s.memory.totalBytes / G, weights: s.memory.weightsBytes / G, activation: s.memory.activationPeakBytes / G, non_torch: s.memory.nonTorchBytes / G, cudagraph: s.memory.cudagraphBytes / G, kv: s.memory.kvCacheBytes / G, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency }
-      : null;
-    const measured = { total: log.totalMemoryGiB, weights: log.weightsGiB, activation: log.activationPeakGiB, non_torch: log.nonTorchGiB, cudagraph: log.cudagraphGiB, kv: log.availableKvGiB, tokens: log.kvTokens, concurrency: log.maxConcurrency };
-    return { log, measured, predicted, calibration: calibrationYaml(log) };
+  /** A pasted vLLM startup log beside the prediction for the document's first sized deployment (as `llm-sizer calibrate --plan`). */
+  calibrate(logText: string, doc: TextDoc | null): CalibrationComparison {
+    return calibrationComparison(parseVllmLog(logText), doc ? calibrationTarget(this.analyze(doc).analysis) : null);
   }
 }
 
