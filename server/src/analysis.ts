@@ -13,6 +13,7 @@ import type { Deployment, Diagnostic, Range } from './formats/types';
 import { performanceFor } from './perf';
 import { sizePerformance } from './engine/performance';
 import type { PerformanceOutput } from './perf';
+import { inputBoundDiagnostics } from './inputBounds';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
@@ -164,7 +165,9 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
   diags.push(...podRules(d));
-  if (!model || !gpu) return out;
+  const outOfBounds = inputBoundDiagnostics(d, ZERO);
+  diags.push(...outOfBounds);
+  if (!model || !gpu || outOfBounds.length) return out;
   try {
     out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration });
   } catch (e) {
