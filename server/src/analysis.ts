@@ -14,6 +14,7 @@ import { performanceFor } from './perf';
 import { sizePerformance } from './engine/performance';
 import type { PerformanceOutput } from './perf';
 import { inputBoundDiagnostics } from './inputBounds';
+import { checkText, tabIndentDiagnostic } from './textChecks';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
@@ -217,8 +218,11 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
  * The analysis of a whole file in steps: it yields after each `---` document it had to analyze (not after cached
  * ones), so the language server can answer other requests in between and drop the run when a newer version arrives.
  */
-export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator<void, FileAnalysis, void> {
-  if (isDisabled(text)) return { deployments: [], diagnostics: [], formats: [], disabled: true };
+export function* analysisSteps(raw: string, o: AnalysisOptions = {}): Generator<void, FileAnalysis, void> {
+  if (isDisabled(raw)) return { deployments: [], diagnostics: [], formats: [], disabled: true };
+  const textCheck = checkText(raw);
+  if (!textCheck.readable) return { deployments: [], diagnostics: textCheck.diagnostics, formats: [], disabled: false };
+  const text = textCheck.text;
   if (text.length > MAX_TEXT_BYTES) {
     return {
       deployments: [],
@@ -280,7 +284,8 @@ export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator
   // not read, so whether it is ours is unknown.
   const yamlDiags = claimed || looksOurs ? yamlProblems : yamlProblems.filter((p) => NOT_READ.has(p.code));
   const conflicts = claimed || looksOurs ? conflictMarkers(text) : [];
-  const diagnostics = [...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
+  const tabs = tabIndentDiagnostic(text, yamlProblems.some((p) => p.code === 'yaml-syntax'));
+  const diagnostics = [...textCheck.diagnostics, ...(tabs ? [tabs] : []), ...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
   if (stoppedAt < 0) return { deployments, diagnostics, formats, disabled: false };
   // Like a skipped document, the unchecked rest is reported in every file: whether it is ours is unknown.
   const from = segments[stoppedAt].startLine;

@@ -36,12 +36,12 @@ test('a document over 256 KB is skipped with document-too-large on its --- line;
   assert.deepEqual(codes(analyzeText(atLimit + '#').diagnostics), ['document-too-large']);
 });
 
-test('the CLI reports document-too-large the same way (exit 0: a warning)', () => {
+test('the CLI reports document-too-large the same way, and exits 1: part of the file was not checked', () => {
   const dir = mkdtempSync(join(tmpdir(), 'llm-sizer-big-'));
   const f = join(dir, 'big.yaml');
   writeFileSync(f, cleanPlan('x') + '#'.repeat(MAX_DOCUMENT_BYTES));
   const r = spawnSync(process.execPath, ['dist/cli.js', 'check', '--format', 'json', f], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 1, r.stderr);
   assert.deepEqual(codes(JSON.parse(r.stdout)[0].diagnostics), ['document-too-large']);
 });
 
