@@ -15,6 +15,7 @@ import { DEFAULT_SETTINGS } from './protocol';
 import { diagnosticText, reportJson, reportText } from './report';
 import { sarifLog } from './sarif';
 import { NOT_CHECKED } from './textChecks';
+import { firstNonFinite } from './finiteGuard';
 import { parseVersion } from './engine/vllmVersion';
 
 const USAGE = `usage: llm-sizer <command> [options]
@@ -70,6 +71,14 @@ function hasErrors(f: FileAnalysis): boolean {
   return f.diagnostics.some((d) => d.severity === 'error' || NOT_CHECKED.has(d.code));
 }
 
+/** The report JSON, refused (internal error, exit 2) if it holds a number that is not finite: see finiteGuard.ts. */
+function finiteReport(file: string, f: FileAnalysis): ReturnType<typeof reportJson> {
+  const json = reportJson(file, f);
+  const bad = firstNonFinite(json);
+  if (bad) throw new Error(`a computed value is not finite (${bad}); please report this with the file`);
+  return json;
+}
+
 /** Option values are checked before any file is read: a bad one is a usage error (exit 2), not a file's problem. */
 function checkOptionValues(v: Record<string, unknown>): void {
   const gpu = v.gpu as string | undefined;
@@ -113,7 +122,8 @@ export function run(argv: string[], out: (s: string) => void): number {
       if (pos.length !== 1) throw new UsageError('report takes one FILE');
       const file = pos[0];
       const f = analyzeText(readInput(file), optionsFor(file, v));
-      out(v.json ? JSON.stringify(reportJson(file, f), null, 2) + '\n' : reportText(file, f));
+      const json = finiteReport(file, f);
+      out(v.json ? JSON.stringify(json, null, 2) + '\n' : reportText(file, f));
       return hasErrors(f) ? 1 : 0;
     }
     case 'check': {
@@ -121,6 +131,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       const format = (v.format as string | undefined) ?? 'text';
       if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown --format ${format} (text, json or sarif)`);
       const results = pos.map((file) => ({ file, f: analyzeText(readInput(file), optionsFor(file, v)) }));
+      for (const r of results) finiteReport(r.file, r.f);
       if (format === 'json') out(JSON.stringify(results.map((r) => ({ file: r.file, diagnostics: reportJson(r.file, r.f).diagnostics })), null, 2) + '\n');
       else if (format === 'sarif') out(JSON.stringify(sarifLog(results), null, 2) + '\n');
       else {
