@@ -13,6 +13,8 @@ import type { Deployment, Diagnostic, Range } from './formats/types';
 import { performanceFor } from './perf';
 import { sizePerformance } from './engine/performance';
 import type { PerformanceOutput } from './perf';
+import { inputBoundDiagnostics } from './inputBounds';
+import { checkText, tabIndentDiagnostic } from './textChecks';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
@@ -45,6 +47,11 @@ export interface AnalysisOptions {
    * `analysis-incomplete` warning at the first document not checked. Unset: no limit (the CLI).
    */
   budgetMs?: number;
+  /**
+   * Charge each fresh document this many milliseconds against `budgetMs` instead of its measured time, so the budget
+   * stops at the same document on any machine under any load (tests inject it; unset: the real clock).
+   */
+  documentCostMs?: number;
 }
 
 export interface ModelInfo {
@@ -159,7 +166,9 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
   diags.push(...podRules(d));
-  if (!model || !gpu) return out;
+  const outOfBounds = inputBoundDiagnostics(d, ZERO);
+  diags.push(...outOfBounds);
+  if (!model || !gpu || outOfBounds.length) return out;
   try {
     out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration });
   } catch (e) {
@@ -209,8 +218,11 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
  * The analysis of a whole file in steps: it yields after each `---` document it had to analyze (not after cached
  * ones), so the language server can answer other requests in between and drop the run when a newer version arrives.
  */
-export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator<void, FileAnalysis, void> {
-  if (isDisabled(text)) return { deployments: [], diagnostics: [], formats: [], disabled: true };
+export function* analysisSteps(raw: string, o: AnalysisOptions = {}): Generator<void, FileAnalysis, void> {
+  if (isDisabled(raw)) return { deployments: [], diagnostics: [], formats: [], disabled: true };
+  const textCheck = checkText(raw);
+  if (!textCheck.readable) return { deployments: [], diagnostics: textCheck.diagnostics, formats: [], disabled: false };
+  const text = textCheck.text;
   if (text.length > MAX_TEXT_BYTES) {
     return {
       deployments: [],
@@ -242,7 +254,7 @@ export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator
       }
       const t0 = performance.now();
       r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
-      workMs += performance.now() - t0;
+      workMs += o.documentCostMs ?? performance.now() - t0;
       yield;
     }
     if (r.line !== seg.startLine) r = placeSegment(r, docIndex, seg.startLine);
@@ -272,7 +284,8 @@ export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator
   // not read, so whether it is ours is unknown.
   const yamlDiags = claimed || looksOurs ? yamlProblems : yamlProblems.filter((p) => NOT_READ.has(p.code));
   const conflicts = claimed || looksOurs ? conflictMarkers(text) : [];
-  const diagnostics = [...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
+  const tabs = tabIndentDiagnostic(text, yamlProblems.some((p) => p.code === 'yaml-syntax'));
+  const diagnostics = [...textCheck.diagnostics, ...(tabs ? [tabs] : []), ...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
   if (stoppedAt < 0) return { deployments, diagnostics, formats, disabled: false };
   // Like a skipped document, the unchecked rest is reported in every file: whether it is ours is unknown.
   const from = segments[stoppedAt].startLine;

@@ -16,13 +16,17 @@ import { localConfigReader } from './localModel';
 import { DEFAULT_SETTINGS } from './protocol';
 import { diagnosticText, reportJson, reportText } from './report';
 import { sarifLog } from './sarif';
+import { NOT_CHECKED } from './textChecks';
+import { firstNonFinite } from './finiteGuard';
+import { parseVersion } from './engine/vllmVersion';
 
 const USAGE = `usage: llm-sizer <command> [options]
 
 commands:
   report FILE [--json]                 sizing report of every deployment in FILE
   check FILES... [--format text|json|sarif]
-                                       diagnostics, as the editor shows them (exit 1 on errors)
+                                       diagnostics, as the editor shows them (exit 1 on errors
+                                       or when part of a file could not be checked)
   compare FILE [--json]                the same workload on every catalog GPU, ranked by $/Mtok
   calibrate LOGFILE [--plan FILE] [--json]
                                        measured vs predicted from a vLLM startup log; prints a calibration: block
@@ -64,8 +68,31 @@ function optionsFor(file: string, v: Record<string, unknown>): AnalysisOptions {
   };
 }
 
+/** Exit 1: an error, or part of the file not checked (too large, too deep, not UTF-8, out of budget). */
 function hasErrors(f: FileAnalysis): boolean {
-  return f.diagnostics.some((d) => d.severity === 'error');
+  return f.diagnostics.some((d) => d.severity === 'error' || NOT_CHECKED.has(d.code));
+}
+
+/** The report JSON, refused (internal error, exit 2) if it holds a number that is not finite: see finiteGuard.ts. */
+function finiteReport(file: string, f: FileAnalysis): ReturnType<typeof reportJson> {
+  const json = reportJson(file, f);
+  const bad = firstNonFinite(json);
+  if (bad) throw new Error(`a computed value is not finite (${bad}); please report this with the file`);
+  return json;
+}
+
+/** Option values are checked before any file is read: a bad one is a usage error (exit 2), not a file's problem. */
+function checkOptionValues(v: Record<string, unknown>): void {
+  const gpu = v.gpu as string | undefined;
+  if (gpu !== undefined) {
+    const cat = builtinCatalog();
+    if (!cat.resolveGpu(gpu)) {
+      const near = cat.closestGpus(gpu);
+      throw new UsageError(`unknown --gpu ${JSON.stringify(gpu.slice(0, 64))}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; \`llm-sizer gpus\` lists them`);
+    }
+  }
+  const ver = v['engine-version'] as string | undefined;
+  if (ver !== undefined && !parseVersion(ver)) throw new UsageError(`--engine-version ${JSON.stringify(ver.slice(0, 64))} is not a vLLM version like 0.11.0`);
 }
 
 export function run(argv: string[], out: (s: string) => void): number {
@@ -91,12 +118,14 @@ export function run(argv: string[], out: (s: string) => void): number {
     out(USAGE + '\n');
     return 0;
   }
+  checkOptionValues(v);
   switch (cmd) {
     case 'report': {
       if (pos.length !== 1) throw new UsageError('report takes one FILE');
       const file = pos[0];
       const f = analyzeText(readInput(file), optionsFor(file, v));
-      out(v.json ? JSON.stringify(reportJson(file, f), null, 2) + '\n' : reportText(file, f));
+      const json = finiteReport(file, f);
+      out(v.json ? JSON.stringify(json, null, 2) + '\n' : reportText(file, f));
       return hasErrors(f) ? 1 : 0;
     }
     case 'check': {
@@ -104,6 +133,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       const format = (v.format as string | undefined) ?? 'text';
       if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown --format ${format} (text, json or sarif)`);
       const results = pos.map((file) => ({ file, f: analyzeText(readInput(file), optionsFor(file, v)) }));
+      for (const r of results) finiteReport(r.file, r.f);
       if (format === 'json') out(JSON.stringify(results.map((r) => ({ file: r.file, diagnostics: reportJson(r.file, r.f).diagnostics })), null, 2) + '\n');
       else if (format === 'sarif') out(JSON.stringify(sarifLog(results), null, 2) + '\n');
       else {

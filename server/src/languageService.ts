@@ -72,7 +72,8 @@ export class LanguageService {
   private jobs = new Map<string, Job>();
   readonly counters: AnalysisCounters = { started: 0, completed: 0, abandoned: 0 };
 
-  constructor(private readonly env: { trusted: boolean; budgetMs?: number } = { trusted: true }) {}
+  /** `budgetMs`/`documentCostMs`: the analysis budget and, for tests, a fixed cost per document (see AnalysisOptions). */
+  constructor(private readonly env: { trusted: boolean; budgetMs?: number; documentCostMs?: number } = { trusted: true }) {}
 
   /** New settings or catalog: every cached result is stale. */
   configure(settings: Partial<ServerSettings> | null | undefined, catalog?: Catalog): void {
@@ -168,7 +169,7 @@ export class LanguageService {
     if (!this.settings.enable) analysis = { deployments: [], diagnostics: [], formats: [], disabled: true };
     else if (catalogKind) analysis = validateCatalogText(text, catalogKind);
     // Engine II without its detail: the report request adds it (detailedPerformance) for the deployments it shows.
-    else analysis = yield* analysisSteps(text, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false, budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS });
+    else analysis = yield* analysisSteps(text, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false, budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs });
     const entry: CacheEntry = { uri: doc.uri, version: doc.version, text, analysis, catalogKind, segments, elapsedMs: performance.now() - t0 };
     this.cache.set(doc.uri, entry);
     return entry;
@@ -256,7 +257,7 @@ export class LanguageService {
   /** A pasted vLLM startup log against the document's first sized deployment. */
   /** Hardware comparison (engine II) for the document's first sized deployment, as `llm-sizer compare --json`. */
   compare(doc: TextDoc): Record<string, unknown> | null {
-    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS });
+    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs });
     return r ? finiteJson({ file: doc.uri, ...r }) : null;
   }
 

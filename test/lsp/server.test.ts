@@ -47,7 +47,6 @@ async function fix(u: string, text: string, diags: Diagnostic[], code: string, t
 }
 
 before(async () => {
-  spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   c = await LspClient.start({ settings: { llmSizer: { defaultGpu: 'H100' } } });
 });
 after(async () => c.stop());

@@ -265,8 +265,44 @@ export function quantOf(q: unknown): QuantSpec | null {
   }
 }
 
+/**
+ * Upper bounds on config.json numbers, far above any published model (largest public configs: Llama 3.1 405B with
+ * 126 layers, hidden 16,384, 128 heads, intermediate 53,248; Gemma 3's vocabulary of 262,144; Kimi K2's 384 experts;
+ * Llama 4 Scout's 10,485,760 positions) and low enough that sizing stays finite and fast: 1e5 layers took over a
+ * minute, 4,294,967,295 aborted V8, and a hidden size of 1e308 printed "Infinity GiB".
+ */
+const LAYERS_CAP = 1024;
+const CONFIG_CAPS: Record<string, number> = {
+  ...Object.fromEntries(['num_hidden_layers', 'n_layer', 'num_layers', 'max_window_layers', 'num_nextn_predict_layers', 'first_k_dense_replace', 'decoder_sparse_step', 'moe_layer_freq', 'interleave_moe_layer_step', 'sliding_window_pattern'].map((k) => [k, LAYERS_CAP])),
+  ...Object.fromEntries(['hidden_size', 'd_model', 'n_embd', 'word_embed_proj_dim', 'kv_lora_rank', 'q_lora_rank'].map((k) => [k, 131_072])),
+  ...Object.fromEntries(['num_attention_heads', 'n_head', 'num_key_value_heads', 'multi_query_group_num', 'head_dim', 'qk_nope_head_dim', 'qk_rope_head_dim', 'v_head_dim'].map((k) => [k, 4096])),
+  ...Object.fromEntries(['intermediate_size', 'ffn_dim', 'n_inner', 'intermediate_size_mlp', 'moe_intermediate_size', 'shared_expert_intermediate_size'].map((k) => [k, 1_048_576])),
+  ...Object.fromEntries(['num_experts', 'n_routed_experts', 'num_local_experts', 'n_shared_experts', 'num_experts_per_tok', 'experts_per_token', 'moe_topk'].map((k) => [k, 65_536])),
+  ...Object.fromEntries(['max_position_embeddings', 'n_positions', 'seq_length', 'sliding_window'].map((k) => [k, 2 ** 27])),
+  vocab_size: 4_194_304,
+  partial_rotary_factor: 1,
+  linear_state_bytes: 2 ** 40,
+};
+/** rope_scaling numbers: a YaRN/dynamic cache covers original x factor positions (published factors are 4-40). */
+const ROPE_CAPS: Record<string, number> = { factor: 1024, original_max_position_embeddings: 2 ** 27 };
+
+/** Every bounded config.json number at most its cap (and not negative): ModelConfigError naming the first that is not. */
+function checkConfigBounds(config: Json): void {
+  const check = (obj: Json, caps: Record<string, number>, prefix: string) => {
+    for (const [k, cap] of Object.entries(caps)) {
+      const v = obj[k];
+      if (typeof v !== 'number') continue;
+      if (!Number.isFinite(v) || v < 0 || v > cap) throw new ModelConfigError(prefix + k, `config field "${prefix + k}" is ${v}; llm-sizer accepts ${k === 'partial_rotary_factor' ? '0 to 1' : `at most ${cap.toLocaleString('en-US')}`} (larger than any published model)`);
+    }
+  };
+  check(config, CONFIG_CAPS, '');
+  const rope = config.rope_scaling;
+  if (rope && typeof rope === 'object' && !Array.isArray(rope)) check(rope as Json, ROPE_CAPS, 'rope_scaling.');
+}
+
 /** Builds the normalized architecture from config.json fields. Throws ModelConfigError naming the field. */
 export function modelFromConfig(id: string, config: Json): ModelArch {
+  checkConfigBounds(config);
   const modelType = String(config.model_type ?? '');
   const isOpt = modelType === 'opt';
   const hidden = need(config, 'hidden_size', 'd_model', 'n_embd');
