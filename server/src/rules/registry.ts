@@ -30,11 +30,23 @@ export const DIAGNOSTICS: Record<string, DiagnosticDoc> = {
     title: 'Document nested too deeply to read',
     explanation: 'A YAML document nested deeper than llm-sizer reads (serving files are a few levels deep) was skipped to keep the editor responsive. Nothing in that document is checked.',
   },
-  'yaml-encoding': {
+  'file-not-utf8': {
     severity: 'warning',
     category: 'yaml',
-    title: 'File is not UTF-8 YAML that can be read',
-    explanation: 'The file is not plain UTF-8 YAML (for example UTF-16, tab indentation, or old Mac CR-only line endings), so its deployments cannot be read reliably. Save it as UTF-8 with spaces for indentation and LF or CRLF line endings.',
+    title: 'File is not UTF-8 text',
+    explanation: 'The file is UTF-16 or holds bytes that are not UTF-8 (binary data), so its deployments cannot be read reliably and nothing in it is checked. kubectl, Helm and vLLM read YAML as UTF-8: save it as UTF-8.',
+  },
+  'yaml-tab-indent': {
+    severity: 'warning',
+    category: 'yaml',
+    title: 'Indented with tabs',
+    explanation: 'YAML forbids tabs for indentation, so kubectl and every YAML parser reject the file (or read a different structure). Indent with spaces; llm-sizer does not guess what the tabs meant.',
+  },
+  'cr-line-endings': {
+    severity: 'info',
+    category: 'yaml',
+    title: 'Old Mac (CR-only) line endings',
+    explanation: 'Lines end with a bare carriage return. YAML reads CR as a line break, and so does llm-sizer, but git, diff and many tools see one long line, which makes reviews and patches unreliable. Save it with LF (or CRLF) line endings.',
   },
   'merge-conflict': {
     severity: 'error',
