@@ -44,6 +44,8 @@ export interface QuantSpec {
   notConverted: string[];
   /** What the config said, for hovers. */
   label: string;
+  /** The checkpoint's own `quant_method` as written (vLLM compares a `--quantization` value with it). */
+  checkpointMethod?: string;
 }
 
 /** A vision encoder (ViT) read from a multimodal config's `vision_config`; its weights load beside the text model. */
@@ -251,12 +253,28 @@ function moeOf(cfg: Json, layers: number, hidden: number): MoeDims | null {
 /** HF quantization_config -> bytes model. Group scale costs from each format's tensor layout. */
 export function quantOf(q: unknown): QuantSpec | null {
   if (!q || typeof q !== 'object') return null;
-  const qc = q as Json;
-  const method = String(qc.quant_method ?? '').toLowerCase();
+  const spec = quantSpecOf(q as Json);
+  if (spec) spec.checkpointMethod = checkpointMethodOf(q as Json);
+  return spec;
+}
+
+/** The method name vLLM reads from a checkpoint: `quant_method`, or "modelopt" for an hf_quant_config.json body. */
+function checkpointMethodOf(qc: Json): string {
+  const m = String(qc.quant_method ?? '').toLowerCase();
+  if (m) return m;
+  return isObj(qc.quantization) || isObj(qc.producer) ? 'modelopt' : '';
+}
+
+function quantSpecOf(qc: Json): QuantSpec | null {
+  // ModelOpt's hf_quant_config.json: {"producer": {"name": "modelopt"}, "quantization": {"quant_algo": "NVFP4", "exclude_modules": [...]}}.
+  const mo = isObj(qc.quantization) ? (qc.quantization as Json) : null;
+  const method = checkpointMethodOf(qc);
   const notConverted = [
     ...((qc.modules_to_not_convert as unknown[]) ?? []),
     ...((qc.ignore as unknown[]) ?? []),
     ...((qc.ignored_layers as unknown[]) ?? []),
+    ...((qc.exclude_modules as unknown[]) ?? []),
+    ...((mo?.exclude_modules as unknown[]) ?? []),
   ].map(String);
   const bits = num(qc, 'bits') ?? num(qc, 'w_bit') ?? 4;
   const group = num(qc, 'group_size') ?? num(qc, 'q_group_size') ?? 128;
