@@ -1,12 +1,18 @@
 // Built-in models and GPUs as data, with lookups that accept the names people paste.
 import gpusJson from './gpus.json';
 import deepseek from './models/deepseek.json';
+import deepseekV3x from './models/deepseek-v3x.json';
 import gemma from './models/gemma.json';
+import glm from './models/glm.json';
 import gptOss from './models/gpt-oss.json';
+import kimi from './models/kimi.json';
 import llama from './models/llama.json';
+import minimax from './models/minimax.json';
 import mistral from './models/mistral.json';
 import phi from './models/phi.json';
 import qwen from './models/qwen.json';
+import qwen3More from './models/qwen3-more.json';
+import qwen35 from './models/qwen3.5.json';
 import type { GpuSpec } from '../engine/hardware';
 import type { ModelArch } from '../engine/model';
 import { modelFromConfig } from '../engine/model';
@@ -43,12 +49,18 @@ export interface GpuEntry {
 
 export const BUILTIN_MODEL_FILES: Record<string, { models: ModelEntry[] }> = {
   'deepseek.json': deepseek as { models: ModelEntry[] },
+  'deepseek-v3x.json': deepseekV3x as { models: ModelEntry[] },
   'gemma.json': gemma as { models: ModelEntry[] },
+  'glm.json': glm as { models: ModelEntry[] },
   'gpt-oss.json': gptOss as { models: ModelEntry[] },
+  'kimi.json': kimi as { models: ModelEntry[] },
   'llama.json': llama as { models: ModelEntry[] },
+  'minimax.json': minimax as { models: ModelEntry[] },
   'mistral.json': mistral as { models: ModelEntry[] },
   'phi.json': phi as { models: ModelEntry[] },
   'qwen.json': qwen as { models: ModelEntry[] },
+  'qwen3-more.json': qwen3More as { models: ModelEntry[] },
+  'qwen3.5.json': qwen35 as { models: ModelEntry[] },
 };
 export const BUILTIN_GPUS: GpuEntry[] = (gpusJson as { gpus: GpuEntry[] }).gpus;
 
