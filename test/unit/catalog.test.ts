@@ -123,21 +123,29 @@ test('exact totals where the model card gives them', () => {
  * that sizes must leave it, one that does not must be on it.
  */
 const NESTED_TEXT_CONFIG = 'multimodal config.json: the language model is nested under text_config (engine support pending)';
+const DELTANET = `${NESTED_TEXT_CONFIG}; Gated DeltaNet linear_attention layers`;
+const nested = (ids: string[], reason = NESTED_TEXT_CONFIG) => Object.fromEntries(ids.map((id) => [id, reason]));
+/** Architectures the catalog refuses to size (server/src/catalog/engineSupport.ts), by model_type. */
+const misSized = (type: string, ids: string[]) => Object.fromEntries(ids.map((id) => [id, `mis-sized model_type ${type}`]));
 const EXPECTED_UNSUPPORTED: Record<string, string> = {
-  'moonshotai/Kimi-K2.5': NESTED_TEXT_CONFIG,
-  'nvidia/Kimi-K2.5-NVFP4': NESTED_TEXT_CONFIG,
-  'Qwen/Qwen3.5-397B-A17B': `${NESTED_TEXT_CONFIG}; Gated DeltaNet linear_attention layers`,
-  'nvidia/Qwen3.5-397B-A17B-NVFP4': `${NESTED_TEXT_CONFIG}; Gated DeltaNet linear_attention layers`,
-  'Qwen/Qwen3.5-122B-A10B': `${NESTED_TEXT_CONFIG}; Gated DeltaNet linear_attention layers`,
-  'nvidia/Qwen3.5-122B-A10B-NVFP4': `${NESTED_TEXT_CONFIG}; Gated DeltaNet linear_attention layers`,
-  'Qwen/Qwen3.5-35B-A3B': `${NESTED_TEXT_CONFIG}; Gated DeltaNet linear_attention layers`,
-  'Qwen/Qwen3.5-27B': `${NESTED_TEXT_CONFIG}; Gated DeltaNet linear_attention layers`,
-  'Qwen/Qwen3-VL-235B-A22B-Instruct': NESTED_TEXT_CONFIG,
-  'Qwen/Qwen3-VL-30B-A3B-Instruct': NESTED_TEXT_CONFIG,
-  'Qwen/Qwen3-VL-32B-Instruct': NESTED_TEXT_CONFIG,
-  'Qwen/Qwen3-VL-8B-Instruct': NESTED_TEXT_CONFIG,
-  'Qwen/Qwen3-VL-4B-Instruct': NESTED_TEXT_CONFIG,
-  'Qwen/Qwen3-VL-2B-Instruct': NESTED_TEXT_CONFIG,
+  ...nested(['moonshotai/Kimi-K2.5', 'nvidia/Kimi-K2.5-NVFP4', 'nvidia/Kimi-K2.6-NVFP4', 'nvidia/Kimi-K2.7-Code-NVFP4']),
+  ...nested(['moonshotai/Kimi-K3'], `${NESTED_TEXT_CONFIG}; Kimi linear attention`),
+  ...nested(['Qwen/Qwen3.5-397B-A17B', 'nvidia/Qwen3.5-397B-A17B-NVFP4', 'Qwen/Qwen3.5-122B-A10B', 'nvidia/Qwen3.5-122B-A10B-NVFP4', 'Qwen/Qwen3.5-35B-A3B', 'Qwen/Qwen3.5-27B'], DELTANET),
+  ...nested(['Qwen/Qwen3.6-35B-A3B', 'nvidia/Qwen3.6-35B-A3B-NVFP4', 'nvidia/Qwen3.6-27B-NVFP4'], DELTANET),
+  ...nested(['Qwen/Qwen3-VL-235B-A22B-Instruct', 'Qwen/Qwen3-VL-30B-A3B-Instruct', 'Qwen/Qwen3-VL-32B-Instruct', 'Qwen/Qwen3-VL-32B-Thinking', 'Qwen/Qwen3-VL-8B-Instruct', 'Qwen/Qwen3-VL-4B-Instruct', 'Qwen/Qwen3-VL-2B-Instruct']),
+  ...nested(['google/gemma-4-26B-A4B', 'nvidia/Gemma-4-26B-A4B-NVFP4', 'nvidia/Gemma-4-31B-IT-NVFP4']),
+  ...misSized('deepseek_v4', ['deepseek-ai/DeepSeek-V4-Flash', 'deepseek-ai/DeepSeek-V4-Pro', 'nvidia/DeepSeek-V4-Flash-NVFP4', 'nvidia/DeepSeek-V4-Pro-NVFP4']),
+  ...misSized('deepseek_ref', ['sgl-project/DeepSeek-V4-Flash-FP8', 'sgl-project/DeepSeek-V4-Pro-FP8']),
+  ...misSized('mimo_v2_flash', ['XiaomiMiMo/MiMo-V2-Flash']),
+  ...misSized('minimax_m3', ['MiniMaxAI/MiniMax-M3']),
+  ...misSized('minimax_m3_vl', ['nvidia/MiniMax-M3-NVFP4']),
+  ...misSized('nemotron-nas', ['nvidia/Llama-3_3-Nemotron-Super-49B-v1']),
+  ...misSized('nemotron_h', [
+    'nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16', 'nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4', 'nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8',
+    'nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4', 'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-BF16', 'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-FP8',
+    'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4', 'nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4', 'nvidia/Nemotron-H-56B-Base-8K',
+  ]),
+  ...misSized('step3p7', ['stepfun-ai/Step-3.7-Flash', 'stepfun-ai/Step-3.7-Flash-FP8']),
 };
 
 test('every catalog model sizes, or is listed as expected-unsupported with its reason', () => {
@@ -152,6 +160,8 @@ test('every catalog model sizes, or is listed as expected-unsupported with its r
       err = (x as Error).message;
     }
     if (err && !EXPECTED_UNSUPPORTED[e.id]) failures.push(`${e.id}: ${err}`);
+    const type = /^mis-sized model_type (.+)$/.exec(EXPECTED_UNSUPPORTED[e.id] ?? '')?.[1];
+    if (err && type) assert.ok(err.startsWith(`model_type "${type}": `) && err.length > type.length + 40, `${e.id}: ${err}`);
     if (!err && EXPECTED_UNSUPPORTED[e.id]) nowSized.push(e.id);
   }
   assert.deepEqual(failures, [], 'entries that fail to size without a listed reason');
