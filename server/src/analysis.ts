@@ -15,6 +15,7 @@ import { sizePerformance } from './engine/performance';
 import type { PerformanceOutput } from './perf';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
+import { notSizedDiagnostic, notSizedReason } from './notSized';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
 import type { ParsedYaml } from './yamlDoc';
@@ -63,6 +64,8 @@ export interface DeploymentAnalysis {
   performance: PerformanceOutput | null;
   gpuHourUsd: number;
   diagnostics: Diagnostic[];
+  /** Why nothing was sized (set exactly when `sizing` is null); the report's `not_sized_reason`. */
+  notSizedReason?: string;
 }
 
 export interface FileAnalysis {
@@ -159,6 +162,12 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
   diags.push(...podRules(d));
+  const why = notSizedReason(d, { model: !!model, gpu: !!gpu }, diags);
+  if (why) {
+    out.notSizedReason = why.reason;
+    if (!why.owned) diags.push(notSizedDiagnostic(d, why.reason));
+    return out;
+  }
   if (!model || !gpu) return out;
   try {
     out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration });
@@ -166,6 +175,7 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
     if (e instanceof SizingInputError) {
       const path = e.field === 'engine_version' ? 'serving.engine_version' : `serving.${e.field}`;
       diags.push({ code: 'invalid-value', severity: 'error', message: e.message, range: d.ranges[path] ?? d.ranges.document ?? ZERO });
+      out.notSizedReason = e.message;
       return out;
     }
     throw e;
