@@ -61,6 +61,8 @@ export interface Deployment {
    * at start-up, the model lives in remote storage, ...). Set: nothing is sized and a `not-sized` info says this.
    */
   unsized?: string;
+  /** Role in a disaggregated (prefill/decode) serving graph, when the file says; absent for aggregated serving. */
+  role?: 'prefill' | 'decode';
 }
 
 export interface PodFacts {
