@@ -165,7 +165,11 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   const why = notSizedReason(d, { model: !!model, gpu: !!gpu }, diags);
   if (why) {
     out.notSizedReason = why.reason;
-    if (!why.owned) diags.push(notSizedDiagnostic(d, why.reason));
+    if (!why.owned) {
+      // The adapter's reason covers a missing GPU too (e.g. a vendor-only accelerator type): say it once.
+      if (d.unsized) for (let i = diags.length - 1; i >= 0; i--) if (diags[i].code === 'no-gpu') diags.splice(i, 1);
+      diags.push(notSizedDiagnostic(d, why.reason));
+    }
     return out;
   }
   if (!model || !gpu) return out;

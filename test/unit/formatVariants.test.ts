@@ -70,6 +70,33 @@ const EXPECTED: Record<string, Expect> = {
     // The model's 131,072-token default context does not fit one L4 (the default GPU here) at tp 1: both roles.
     diagnostics: ['max-model-len-too-long@22:20-22:52=meta-llama/Llama-3.1-8B-Instruct', 'max-model-len-too-long@9:20-9:52=meta-llama/Llama-3.1-8B-Instruct'],
   },
+  // llm-d modelservice: uri hf://"{{ .Values.modelArtifacts.name }}" rendered from this file; no parallelism, so the
+  // chart's tensor 1 x dataLocal 1 = 1 GPU per pod; 1 prefill and 1 decode replica.
+  'llmd-values-pd.yaml': {
+    formats: ['llm-d'],
+    deployments: [
+      { name: 'facebook/opt-125m/prefill', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'prefill' },
+      { name: 'facebook/opt-125m/decode', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' },
+    ],
+    diagnostics: [],
+  },
+  // Decode tensor 2 with accelerator.dra true (its GPUs come from resource claims: count unknown, not 1), prefill
+  // tensor 1 (1 GPU per pod from the chart): each role read with its own parallelism.
+  'llmd-values-heterogeneous-pd.yaml': {
+    formats: ['llm-d'],
+    deployments: [
+      { name: 'facebook/opt-125m/prefill', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: 1, pp: null, dp: 1, replicas: 1, role: 'prefill' },
+      { name: 'facebook/opt-125m/decode', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: null, tp: 2, pp: null, dp: 1, replicas: 1, role: 'decode' },
+    ],
+    diagnostics: [],
+  },
+  // pvc+hf://model-pvc/meta-llama/Llama-3.1-8B-Instruct serves meta-llama/Llama-3.1-8B-Instruct; accelerator.type
+  // intel-gaudi names no accelerator model, so the (NVIDIA) default GPU is not used and the deployment says why.
+  'llmd-values-gaudi.yaml': {
+    formats: ['llm-d'],
+    deployments: [{ name: 'meta-llama/Llama-3.1-8B-Instruct/decode', format: 'llm-d', model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: null, count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' }],
+    diagnostics: ['not-sized@10:8-10:59=pvc+hf://model-pvc/meta-llama/Llama-3.1-8B-Instruct'],
+  },
 };
 
 function analyze(file: string) {
