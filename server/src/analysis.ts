@@ -15,7 +15,7 @@ import { sizePerformance } from './engine/performance';
 import type { PerformanceOutput } from './perf';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
-import { notSizedDiagnostic, notSizedReason } from './notSized';
+import { notSizedDiagnostic, notSizedReason, podFindingsThatHold } from './notSized';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
 import type { ParsedYaml } from './yamlDoc';
@@ -161,7 +161,7 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   if (serving.engineVersion === null && o.defaultEngineVersion) serving.engineVersion = o.defaultEngineVersion;
   const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
-  diags.push(...podRules(d));
+  diags.push(...podFindingsThatHold(d, podRules(d)));
   const why = notSizedReason(d, { model: !!model, gpu: !!gpu }, diags);
   if (why) {
     out.notSizedReason = why.reason;

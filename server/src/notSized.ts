@@ -29,3 +29,16 @@ export function notSizedDiagnostic(d: Deployment, reason: string): Diagnostic {
     range: d.ranges.name ?? d.ranges.model ?? d.ranges.document ?? ZERO,
   };
 }
+
+/** Pod rules that compare the GPU count with tp x pp x dp. */
+const PARALLELISM_RULES = new Set(['gpu-count-mismatch', 'tp-across-nodes']);
+
+/**
+ * Pod-rule findings that hold for this deployment: a deployment not sized for an adapter-stated reason whose tensor
+ * parallelism the file does not state (NIM picks it from the profile at start-up) has an unknown tp, never 1, so
+ * the rules comparing it with the GPU count stay silent.
+ */
+export function podFindingsThatHold(d: Deployment, found: Diagnostic[]): Diagnostic[] {
+  if (!d.unsized || d.serving.tp !== undefined) return found;
+  return found.filter((x) => !PARALLELISM_RULES.has(x.code));
+}

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../../server/src/analysis';
-import { reportJson } from '../../server/src/report';
+import { reportJson, reportText } from '../../server/src/report';
+import { nimImageName, nimModelId } from '../../server/src/formats/nim';
 import type { Range } from '../../server/src/formats/types';
 
 const DIR = join(__dirname, '..', 'fixtures', 'formats', 'public');
@@ -97,6 +98,47 @@ const EXPECTED: Record<string, Expect> = {
     deployments: [{ name: 'meta-llama/Llama-3.1-8B-Instruct/decode', format: 'llm-d', model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: null, count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' }],
     diagnostics: ['not-sized@10:8-10:59=pvc+hf://model-pvc/meta-llama/Llama-3.1-8B-Instruct'],
   },
+  // NIMService (k8s-nim-operator): model from the image nvcr.io/nim/meta/llama-3.2-1b-instruct; the engine is the
+  // profile's choice at start-up and no profile is stated, so it is found, identified, counted, and not sized.
+  'nim-operator-basic.yaml': {
+    formats: ['nim'],
+    deployments: [{ name: 'meta-llama-3-2-1b-instruct', format: 'nim', model: 'meta-llama/llama-3.2-1b-instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null, engine: null }],
+    diagnostics: ['not-sized@30:8-30:34=meta-llama-3-2-1b-instruct'],
+  },
+  // NIMService multiNode: NIM_USE_SGLANG=1 states the engine; parallelism tensor 8 x pipeline 2 over pods of 8 GPUs
+  // = 16 GPUs in 2 pods.
+  'nim-operator-multinode-sglang.yaml': {
+    formats: ['nim'],
+    deployments: [{ name: 'deepseek-r1', format: 'nim', model: 'deepseek-ai/deepseek-r1', gpu: 'L4', count: 16, tp: 8, pp: 2, dp: null, replicas: 1, role: null, engine: 'sglang' }],
+    // DeepSeek-R1's ~671 GB of FP8 weights over 16 GPUs is ~42 GB each: more than an L4 (the default GPU here) has.
+    diagnostics: ['weights-exceed-memory@71:16-71:51=nvcr.io/nim/deepseek-ai/deepseek-r1'],
+  },
+  // The multi-LLM NIM image serves what NIM_MODEL_NAME names: hf://meta-llama/Llama-3.2-1B-Instruct.
+  'nim-operator-multi-llm-hf.yaml': {
+    formats: ['nim'],
+    deployments: [{ name: 'meta-llama-3-2-1b-instruct', format: 'nim', model: 'meta-llama/Llama-3.2-1B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    diagnostics: ['not-sized@7:8-7:34=meta-llama-3-2-1b-instruct'],
+  },
+  // NIM in KServe: the InferenceService names the NIM by modelFormat nvidia-nim-llama-3.1-8b-instruct (its runtime,
+  // another file, holds the image); 1 GPU per pod.
+  'nim-kserve-isvc.yaml': {
+    formats: ['kserve-nim'],
+    deployments: [{ name: 'llama-3-1-8b-instruct-1xgpu', format: 'kserve-nim', model: 'meta-llama/llama-3.1-8b-instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    diagnostics: ['not-sized@7:8-7:35=llama-3-1-8b-instruct-1xgpu'],
+  },
+  // nim-llm Helm values: image nvcr.io/nim/meta/llama3-8b-instruct is Meta-Llama-3-8B-Instruct (renamed table).
+  'nim-helm-oke-values.yaml': {
+    formats: ['nim-helm'],
+    deployments: [{ name: 'meta/llama3-8b-instruct', format: 'nim-helm', model: 'meta-llama/Meta-Llama-3-8B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    diagnostics: ['not-sized@31:8-31:31=meta/llama3-8b-instruct'],
+  },
+  // nim-llm values under a parent chart's `nim-llm:` key; 2 GPUs requested and tp unknown (the profile picks it), so
+  // no gpu-count-mismatch against an assumed tp of 1.
+  'nim-helm-subchart-values.yaml': {
+    formats: ['nim-helm'],
+    deployments: [{ name: 'nvidia/llama-3.3-nemotron-super-49b-v1.5', format: 'nim-helm', model: 'nvidia/Llama-3_3-Nemotron-Super-49B-v1_5', gpu: 'L4', count: 2, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    diagnostics: ['not-sized@5:16-5:68=nvcr.io/nim/nvidia/llama-3.3-nemotron-super-49b-v1.5'],
+  },
 };
 
 function analyze(file: string) {
@@ -136,3 +178,53 @@ for (const [file, exp] of Object.entries(EXPECTED)) {
     assert.deepEqual(diags, exp.diagnostics);
   });
 }
+
+test('NIM image names: <org>/<model> from the image, Hugging Face id by the renamed table or the mapped org', () => {
+  assert.equal(nimImageName('nvcr.io/nim/meta/llama-3.1-8b-instruct:1.1.0'), 'meta/llama-3.1-8b-instruct');
+  assert.equal(nimImageName('nvcr.io/nim/nvidia/llm-nim'), 'nvidia/llm-nim');
+  assert.equal(nimImageName('vllm/vllm-openai:v0.10.0'), null);
+  assert.equal(nimModelId('meta/llama-3.1-8b-instruct'), 'meta-llama/llama-3.1-8b-instruct');
+  assert.equal(nimModelId('meta/llama3-70b-instruct'), 'meta-llama/Meta-Llama-3-70B-Instruct');
+  assert.equal(nimModelId('mistralai/mixtral-8x7b-instruct-v01'), 'mistralai/Mixtral-8x7B-Instruct-v0.1');
+  assert.equal(nimModelId('qwen/qwen3-32b'), 'Qwen/qwen3-32b');
+});
+
+test('not-sized: the JSON report gives not_sized_reason (null when sized), the text report the same line', () => {
+  const { a } = analyze('nim-operator-basic.yaml');
+  const j = reportJson('f.yaml', a) as { deployments: { not_sized_reason: string | null }[] };
+  assert.match(j.deployments[0].not_sized_reason ?? '', /^NIM picks its engine .* set NIM_MODEL_PROFILE/);
+  const sized = reportJson('f.yaml', analyze('ray-bare-llmconfig-tp2.yaml').a) as { deployments: { not_sized_reason: string | null }[] };
+  assert.equal(sized.deployments[0].not_sized_reason, null);
+  assert.match(reportText('f.yaml', a), /\n {3}not sized: NIM picks its engine/);
+});
+
+test('NIM_MODEL_PROFILE states the engine and parallelism; NIM_MAX_MODEL_LEN the context', () => {
+  const src = `apiVersion: apps.nvidia.com/v1alpha1
+kind: NIMService
+metadata:
+  name: llama
+spec:
+  image:
+    repository: nvcr.io/nim/meta/llama-3.1-8b-instruct
+    tag: "1.8.4"
+  env:
+    - name: NIM_MODEL_PROFILE
+      value: vllm-bf16-tp2-pp1
+    - name: NIM_MAX_MODEL_LEN
+      value: "16384"
+  replicas: 3
+  resources:
+    limits:
+      nvidia.com/gpu: 2
+`;
+  const a = analyzeText(src, { defaultGpu: 'H100-SXM', memoryOnly: true });
+  const d = a.deployments[0];
+  assert.equal(d.deployment.serving.engine, 'vllm');
+  assert.equal(d.deployment.serving.tp, 2);
+  assert.equal(d.deployment.serving.pp, 1);
+  assert.equal(d.deployment.serving.maxModelLen, 16384);
+  assert.equal(d.deployment.replicas, 3);
+  assert.equal(d.model?.id, 'meta-llama/Llama-3.1-8B-Instruct');
+  assert.ok(d.sizing, 'sized once the engine is stated');
+  assert.equal(d.notSizedReason, undefined);
+});

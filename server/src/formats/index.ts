@@ -7,12 +7,14 @@ import { kserveAdapter, llmInferenceServiceAdapter } from './kserve';
 import { kubeaiAdapter } from './kubeai';
 import { llmdAdapter } from './llmd';
 import { nativeAdapter } from './native';
+import { nimHelmAdapter, nimKserveAdapter, nimServiceAdapter } from './nim';
 import { productionStackAdapter } from './productionStack';
 import { rayServeAdapter, rayServiceAdapter } from './rayServe';
 import { vllmConfigAdapter } from './vllmConfig';
 
 export const ADAPTERS: FormatAdapter[] = [
   nativeAdapter,
+  nimKserveAdapter,
   kserveAdapter,
   llmInferenceServiceAdapter,
   rayServiceAdapter,
@@ -21,6 +23,8 @@ export const ADAPTERS: FormatAdapter[] = [
   llmdAdapter,
   dynamoAdapter,
   kubeaiAdapter,
+  nimServiceAdapter,
+  nimHelmAdapter,
   aibrixStormAdapter,
   leaderWorkerSetAdapter,
   kubernetesAdapter,
