@@ -139,6 +139,22 @@ const EXPECTED: Record<string, Expect> = {
     deployments: [{ name: 'nvidia/llama-3.3-nemotron-super-49b-v1.5', format: 'nim-helm', model: 'nvidia/Llama-3_3-Nemotron-Super-49B-v1_5', gpu: 'L4', count: 2, tp: null, pp: null, dp: null, replicas: 1, role: null }],
     diagnostics: ['not-sized@5:16-5:68=nvcr.io/nim/nvidia/llama-3.3-nemotron-super-49b-v1.5'],
   },
+  // LLMInferenceService P/D (KServe sample): decode replicas 1, prefill replicas 2, 1 GPU each; vLLM flags come
+  // through VLLM_ADDITIONAL_ARGS (only --kv_transfer_config here, which does not change sizing).
+  'kserve-llmisvc-pd-additional-args.yaml': {
+    formats: ['kserve-llm'],
+    deployments: [
+      { name: 'qwen2-7b-instruct-pd/prefill', format: 'kserve-llm', model: 'Qwen/Qwen2.5-7B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 2, role: 'prefill' },
+      { name: 'qwen2-7b-instruct-pd/decode', format: 'kserve-llm', model: 'Qwen/Qwen2.5-7B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' },
+    ],
+    diagnostics: [],
+  },
+  // Huggingface runtime: --model_name is the served name; storageUri hf://meta-llama/Llama-2-7b-chat-hf the model.
+  'kserve-hf-storage-uri.yaml': {
+    formats: ['kserve'],
+    deployments: [{ name: 'huggingface-llama2', format: 'kserve', model: 'meta-llama/Llama-2-7b-chat-hf', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    diagnostics: [],
+  },
 };
 
 function analyze(file: string) {
@@ -227,4 +243,31 @@ spec:
   assert.equal(d.model?.id, 'meta-llama/Llama-3.1-8B-Instruct');
   assert.ok(d.sizing, 'sized once the engine is stated');
   assert.equal(d.notSizedReason, undefined);
+});
+
+test('VLLM_ADDITIONAL_ARGS: its flags size the deployment, with ranges on the tokens inside the env value', () => {
+  const src = `apiVersion: serving.kserve.io/v1alpha1
+kind: LLMInferenceService
+metadata:
+  name: q
+spec:
+  model:
+    uri: hf://Qwen/Qwen3-8B
+  template:
+    containers:
+      - name: main
+        env:
+          - name: VLLM_ADDITIONAL_ARGS
+            value: "--max-model-len 8192 --gpu-memory-utilization=0.8"
+        resources:
+          limits:
+            nvidia.com/gpu: "1"
+`;
+  const a = analyzeText(src, { defaultGpu: 'H100-SXM', memoryOnly: true });
+  const d = a.deployments[0].deployment;
+  assert.equal(d.model?.kind === 'id' && d.model.id, 'Qwen/Qwen3-8B');
+  assert.equal(d.serving.maxModelLen, 8192);
+  assert.equal(d.serving.gpuMemoryUtilization, 0.8);
+  assert.equal(textAt(src, d.ranges['serving.max_model_len']), '8192');
+  assert.equal(textAt(src, d.ranges['serving.gpu_memory_utilization']), '0.8');
 });
