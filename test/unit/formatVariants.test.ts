@@ -12,8 +12,8 @@ import { nimImageName, nimModelId } from '../../server/src/formats/nim';
 import type { Range } from '../../server/src/formats/types';
 
 const DIR = join(__dirname, '..', 'fixtures', 'formats', 'public');
-/** Codes another part owns (catalog coverage, workload findings, engine numbers): not asserted here. */
-const NOT_OURS = new Set(['unknown-model', 'kv-limits-concurrency']);
+/** Codes another part owns (catalog coverage, workload findings, the cross-node tp advice): not asserted here. */
+const NOT_OURS = new Set(['unknown-model', 'kv-limits-concurrency', 'tp-across-nodes']);
 
 function textAt(src: string, r: Range): string {
   const l = src.split('\n');
@@ -154,6 +154,14 @@ const EXPECTED: Record<string, Expect> = {
     formats: ['kserve'],
     deployments: [{ name: 'huggingface-llama2', format: 'kserve', model: 'meta-llama/Llama-2-7b-chat-hf', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
     diagnostics: [],
+  },
+  // AIBrix RayClusterFleet: vllm serve in the head container behind `bash -lc --`; head 8 GPUs + 1 worker pod x 8
+  // = 16 GPUs per Ray cluster for tp 16; 1 cluster.
+  'aibrix-rayclusterfleet.yaml': {
+    formats: ['aibrix'],
+    deployments: [{ name: 'deepseek-r1-671b', format: 'aibrix', model: 'deepseek-ai/DeepSeek-R1', gpu: 'L4', count: 16, tp: 16, pp: null, dp: null, replicas: 1, role: null }],
+    // No GPU is named, so the default L4: ~671 GB of FP8 weights over 16 GPUs is ~42 GB each, more than an L4 has.
+    diagnostics: ['weights-exceed-memory@97:89-97:112=deepseek-ai/DeepSeek-R1'],
   },
 };
 

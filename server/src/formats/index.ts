@@ -1,6 +1,7 @@
 // Every format adapter, in detection order (most specific first; native first, generic Kubernetes and plain vLLM
 // config last).
 import type { FormatAdapter } from './adapter';
+import { aibrixFleetAdapter } from './aibrix';
 import { dynamoAdapter } from './dynamo';
 import { aibrixStormAdapter, kubernetesAdapter, leaderWorkerSetAdapter } from './k8s';
 import { kserveAdapter, llmInferenceServiceAdapter } from './kserve';
@@ -26,6 +27,7 @@ export const ADAPTERS: FormatAdapter[] = [
   nimServiceAdapter,
   nimHelmAdapter,
   aibrixStormAdapter,
+  aibrixFleetAdapter,
   leaderWorkerSetAdapter,
   kubernetesAdapter,
   vllmConfigAdapter,
