@@ -163,6 +163,21 @@ const EXPECTED: Record<string, Expect> = {
     // No GPU is named, so the default L4: ~671 GB of FP8 weights over 16 GPUs is ~42 GB each, more than an L4 has.
     diagnostics: ['weights-exceed-memory@97:89-97:112=deepseek-ai/DeepSeek-R1'],
   },
+  // KServe huggingface runtime with vLLM flags and storageUri s3://.../meta-llama--Meta-Llama-3.1-8B-Instruct: no
+  // model on the command line, so the storage URI is the model the file states (resolved by name elsewhere).
+  'kserve-s3-storage-uri.yaml': {
+    formats: ['kserve'],
+    deployments: [{ name: 'llama-31-8b-instruct', format: 'kserve', model: 's3://${bucket}/models/meta-llama--Meta-Llama-3.1-8B-Instruct', gpu: 'A10G', count: 1, tp: 1, pp: null, dp: null, replicas: 1, role: null }],
+    diagnostics: [],
+  },
+  // A plain Deployment running the multi-LLM NIM image: the model from NIM_MODEL_NAME, tp 2 from
+  // NIM_TENSOR_PARALLEL_SIZE, 8 GPUs requested; the engine is not stated, so not sized. With tp stated, 8 GPUs for
+  // tp 2 leave 6 idle.
+  'nim-gke-deployment.yaml': {
+    formats: ['nim'],
+    deployments: [{ name: 'nim-gemma-3-27b-deployment', format: 'nim', model: 'google/gemma-3-27b-it', gpu: 'H100-MEGA', count: 8, tp: 2, pp: null, dp: null, replicas: 1, role: null }],
+    diagnostics: [],
+  },
 };
 
 function analyze(file: string) {

@@ -8,7 +8,7 @@ import { kserveAdapter, llmInferenceServiceAdapter } from './kserve';
 import { kubeaiAdapter } from './kubeai';
 import { llmdAdapter } from './llmd';
 import { nativeAdapter } from './native';
-import { nimHelmAdapter, nimKserveAdapter, nimServiceAdapter } from './nim';
+import { nimHelmAdapter, nimKserveAdapter, nimPodAdapter, nimServiceAdapter } from './nim';
 import { productionStackAdapter } from './productionStack';
 import { rayServeAdapter, rayServiceAdapter } from './rayServe';
 import { vllmConfigAdapter } from './vllmConfig';
@@ -26,6 +26,7 @@ export const ADAPTERS: FormatAdapter[] = [
   kubeaiAdapter,
   nimServiceAdapter,
   nimHelmAdapter,
+  nimPodAdapter,
   aibrixStormAdapter,
   aibrixFleetAdapter,
   leaderWorkerSetAdapter,

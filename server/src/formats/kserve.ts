@@ -97,6 +97,15 @@ export const kserveAdapter: FormatAdapter = {
     const d = newDeployment(ctx, 'kserve', base);
     applyEngineCommand(pe.cmd, d, ctx.lc, ctx.diagnostics);
     applyAdditionalArgs(ctx, pe.container, d);
+    // The runtime serves the storage initializer's download (/mnt/models) of storageUri: with no model on the
+    // command line, the URI is what the file states about the model (s3://bucket/org--name, pvc://claim/dir, ...).
+    const su = get(pe.container, 'storageUri');
+    const sus = str(su);
+    if (!d.model && sus && !/^hf:\/\//.test(sus)) {
+      d.model = { kind: 'path', path: sus };
+      const r = range(ctx, su);
+      if (r) d.ranges.model = r;
+    }
     const perPod = gpuResources(ctx, pe.container, d, 'per pod');
     // A runtime-based predictor gets its volumes (and /dev/shm) from the ServingRuntime, which this file does not show.
     const shm = pe.container === get(pred, 'model') ? { shm: 'unlimited' as const, range: null } : shmOf(ctx, pred, pe.container);
@@ -168,8 +177,8 @@ export function roleDeployment(ctx: Ctx, format: string, name: string, uri: unkn
   const u = str(uri);
   if (u) {
     const id = u.replace(/^(hf|huggingface):\/\//, '');
-    d.model = /^(pvc|s3|gs|oci):\/\//.test(u) ? null : { kind: 'id', id };
-    if (!d.model) d.notes.push(`Model from ${u}: not a Hugging Face id; name it with model.name or size it natively.`);
+    // Storage URIs are what the file states about the model: kept as a path for model resolution by name.
+    d.model = /^(pvc|s3|gs|oci):\/\//.test(u) ? { kind: 'path', path: u } : { kind: 'id', id };
     const r = uriModelRange(ctx, uri);
     if (r) d.ranges.model = r;
   }

@@ -11,7 +11,7 @@ import { get, offsetRange } from '../yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { ctxOf } from './k8s';
 import type { Ctx } from './k8sCommon';
-import { defaultPod, envOf, finishGpu, gpuFromPod, gpuResources, metaName, newDeployment, num, range, seqItems, str, unreadableTemplate } from './k8sCommon';
+import { defaultPod, envOf, finishGpu, gpuFromPod, gpuResources, metaName, newDeployment, num, podSpecOf, range, seqItems, shmOf, str, unreadableTemplate } from './k8sCommon';
 import type { Deployment } from './types';
 
 /** NGC org -> Hugging Face org where they differ (NIM images are named nvcr.io/nim/<ngc org>/<model>). */
@@ -109,6 +109,14 @@ function fillNim(ctx: Ctx, d: Deployment, imageNode: unknown, envHolder: unknown
     if (e.pp !== null) d.serving.pp = e.pp;
     d.notes.push(`Engine ${e.engine} from ${e.source}.`);
   } else if (!d.unsized) d.unsized = NO_ENGINE;
+  // NIM's own overrides of the profile's parallelism (NIM for LLMs configuration env vars).
+  for (const [k, key] of [['NIM_TENSOR_PARALLEL_SIZE', 'tp'], ['NIM_PIPELINE_PARALLEL_SIZE', 'pp']] as const) {
+    const v = env.vars.get(k);
+    if (v && /^\d+$/.test(v.text) && Number(v.text) >= 1) {
+      d.serving[key] = Number(v.text);
+      d.ranges[key === 'tp' ? 'serving.tensor_parallel_size' : 'serving.pipeline_parallel_size'] = offsetRange(ctx.lc, v.span[0], v.span[1]);
+    }
+  }
   const ml = env.vars.get('NIM_MAX_MODEL_LEN');
   if (ml && /^\d+$/.test(ml.text)) d.serving.maxModelLen = Number(ml.text);
   d.serving.apiServer = true;
@@ -240,6 +248,42 @@ export const nimKserveAdapter: FormatAdapter = {
     const minR = get(get(get(root, 'spec'), 'predictor'), 'minReplicas');
     d.replicas = Math.max(1, Math.floor(num(minR) ?? 1));
     gpuFromPod(ctx, get(get(root, 'spec'), 'predictor'), d);
+    finishGpu(ctx, d);
+    return { deployments: [d], diagnostics: ctx.diagnostics };
+  },
+};
+
+const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'Pod', 'DaemonSet', 'Job']);
+
+/** A plain Kubernetes workload whose container runs a NIM image (e.g. GKE's NIM tutorials). */
+function nimContainer(root: unknown): { pod: Node; container: Node } | null {
+  const kind = str(get(root, 'kind'));
+  if (!kind || !POD_KINDS.has(kind) || !str(get(root, 'apiVersion'))) return null;
+  const pod = podSpecOf(root, kind);
+  const c = seqItems(get(pod, 'containers')).find((x) => nimImageName(str(get(x, 'image')) ?? ''));
+  return pod && c ? { pod, container: c as Node } : null;
+}
+
+export const nimPodAdapter: FormatAdapter = {
+  format: 'nim',
+  detect(doc) {
+    if (unreadableTemplate(doc)) return false;
+    return nimContainer(doc.contents) !== null;
+  },
+  adapt(input) {
+    const ctx = ctxOf(input);
+    const root = input.doc.contents;
+    const { pod, container } = nimContainer(root)!;
+    const { name, node } = metaName(root);
+    const d = newDeployment(ctx, 'nim', name ?? `nim-${input.docIndex + 1}`);
+    const nr = range(ctx, node);
+    if (nr) d.ranges.name = nr;
+    fillNim(ctx, d, get(container, 'image'), container, container, null);
+    const shm = shmOf(ctx, pod, container);
+    d.pod = { ...d.pod!, shm: shm.shm, shmRange: shm.range };
+    const rep = get(get(root, 'spec'), 'replicas');
+    d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
+    gpuFromPod(ctx, pod, d);
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };
   },
