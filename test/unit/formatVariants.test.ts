@@ -175,7 +175,7 @@ const EXPECTED: Record<string, Expect> = {
   // tp 2 leave 6 idle.
   'nim-gke-deployment.yaml': {
     formats: ['nim'],
-    deployments: [{ name: 'nim-gemma-3-27b-deployment', format: 'nim', model: 'google/gemma-3-27b-it', gpu: 'H100-MEGA', count: 8, tp: 2, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [{ name: 'nim-gemma-3-27b-deployment', format: 'nim', model: 'google/gemma-3-27b-it', gpu: 'H100-SXM', count: 8, tp: 2, pp: null, dp: null, replicas: 1, role: null }],
     diagnostics: [],
   },
 };
