@@ -176,7 +176,7 @@ const EXPECTED: Record<string, Expect> = {
   'nim-gke-deployment.yaml': {
     formats: ['nim'],
     deployments: [{ name: 'nim-gemma-3-27b-deployment', format: 'nim', model: 'google/gemma-3-27b-it', gpu: 'H100-SXM', count: 8, tp: 2, pp: null, dp: null, replicas: 1, role: null }],
-    diagnostics: [],
+    diagnostics: ['gpu-count-mismatch@50:31-50:32=8', 'not-sized@19:8-19:34=nim-gemma-3-27b-deployment'],
   },
 };
 
