@@ -17,6 +17,7 @@ import { inputBoundDiagnostics } from './inputBounds';
 import { checkText, tabIndentDiagnostic } from './textChecks';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
+import { notSizedDiagnostic, notSizedReason, podFindingsThatHold } from './notSized';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
 import type { ParsedYaml } from './yamlDoc';
@@ -70,6 +71,8 @@ export interface DeploymentAnalysis {
   performance: PerformanceOutput | null;
   gpuHourUsd: number;
   diagnostics: Diagnostic[];
+  /** Why nothing was sized (set exactly when `sizing` is null); the report's `not_sized_reason`. */
+  notSizedReason?: string;
 }
 
 export interface FileAnalysis {
@@ -170,16 +173,28 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   if (serving.engineVersion === null && o.defaultEngineVersion) serving.engineVersion = o.defaultEngineVersion;
   const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
-  diags.push(...podRules(d));
+  diags.push(...podFindingsThatHold(d, podRules(d)));
   const outOfBounds = inputBoundDiagnostics(d, ZERO);
   diags.push(...outOfBounds);
-  if (!model || !gpu || outOfBounds.length) return out;
+  if (outOfBounds.length) return out;
+  const why = notSizedReason(d, { model: !!model, gpu: !!gpu }, diags);
+  if (why) {
+    out.notSizedReason = why.reason;
+    if (!why.owned) {
+      // The adapter's reason covers a missing GPU too (e.g. a vendor-only accelerator type): say it once.
+      if (d.unsized) for (let i = diags.length - 1; i >= 0; i--) if (diags[i].code === 'no-gpu') diags.splice(i, 1);
+      diags.push(notSizedDiagnostic(d, why.reason));
+    }
+    return out;
+  }
+  if (!model || !gpu) return out;
   try {
     out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration });
   } catch (e) {
     if (e instanceof SizingInputError) {
       const path = e.field === 'engine_version' ? 'serving.engine_version' : `serving.${e.field}`;
       diags.push({ code: 'invalid-value', severity: 'error', message: e.message, range: d.ranges[path] ?? d.ranges.document ?? ZERO });
+      out.notSizedReason = e.message;
       return out;
     }
     throw e;

@@ -61,7 +61,9 @@ const EXPECTED: Record<string, Expect> = {
     deployments: [
       { name: "{{ .Release.Name }}-vllm", format: 'kubernetes', model: null, gpu: "L4", origin: 'default', count: null, replicas: 1, serving: {"engine":"vllm","tp":undefined,"maxModelLen":8192} },
     ],
-    diagnostics: [],
+    diagnostics: [
+      "not-sized@4:9-4:33={{ .Release.Name }}-vllm",
+    ],
   },
   'k8s-ambiguous-flag.yaml': {
     formats: ["kubernetes"],
@@ -87,7 +89,8 @@ const EXPECTED: Record<string, Expect> = {
       { name: "nightly-batch", format: 'kubernetes', model: null, gpu: "L4", origin: 'default', count: 1, replicas: 1, serving: {"engine":"vllm","maxModelLen":8192} },
     ],
     diagnostics: [
-      ],
+      "not-sized@3:8-3:21=nightly-batch",
+    ],
   },
   'k8s-default-gpu.yaml': {
     formats: ["kubernetes"],
