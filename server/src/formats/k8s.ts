@@ -3,7 +3,8 @@
 import { get, mapPairs, keyString, sourceOf } from '../yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Ctx } from './k8sCommon';
-import { unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str } from './k8sCommon';
+import { unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str, valueSpan } from './k8sCommon';
+import type { Val } from './args';
 import type { Deployment } from './types';
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'Pod', 'DaemonSet', 'ReplicaSet', 'PodTemplate']);
@@ -83,9 +84,12 @@ export const leaderWorkerSetAdapter: FormatAdapter = {
     const workerPod = get(get(lwt, 'workerTemplate'), 'spec');
     const { name, node } = metaName(root);
     const base = name ?? `leaderworkerset-${input.docIndex + 1}`;
+    // LeaderWorkerSet sets LWS_GROUP_SIZE (= size) in every pod of the group; the leader's LWS_WORKER_INDEX is 0.
+    const sizeSpan = valueSpan(sizeNode);
+    const injected: Record<string, Val> = sizeSpan && num(sizeNode) !== null ? { LWS_GROUP_SIZE: { text: String(size), span: sizeSpan } } : {};
     // The engine runs in the leader (multi-node Ray) or, without a leader template, in every pod.
-    const lead = engineContainers(ctx, leaderPod)[0];
-    const work = engineContainers(ctx, workerPod)[0];
+    const lead = engineContainers(ctx, leaderPod, injected)[0];
+    const work = engineContainers(ctx, workerPod, injected)[0];
     const ce = lead ?? work;
     const podSpec = lead ? leaderPod : workerPod;
     const d = deploymentFromContainer(ctx, 'leaderworkerset', base, podSpec, ce, 'per pod');
