@@ -206,11 +206,11 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   if (!o.memoryOnly) out.performance = o.performanceDetail === false ? leanPerformance(model.arch, gpu, out.sizing, d, price) : performanceFor(model.arch, gpu, out.sizing, d, price);
   const found = rulesFor(out);
   // On a GPU the file does not name (the default GPU setting) a failure is a prediction for that GPU, not a fact
-  // about this deployment: a warning that says which GPU it assumed.
+  // about this deployment: information that says which GPU it assumed.
   if (d.gpuOrigin === 'default') {
     for (const x of found) {
-      if (x.severity !== 'error' || !GPU_DEPENDENT.has(x.code)) continue;
-      x.severity = 'warning';
+      if (x.severity === 'info' || !GPU_DEPENDENT.has(x.code)) continue;
+      x.severity = 'info';
       x.message = `On ${gpu.name}, the default GPU (this file names none): ${x.message}`;
     }
   }

@@ -7,7 +7,8 @@ import { VLLM_REMOVED_FLAGS } from './formats/vllmRemoved';
 /**
  * `flag-removed`: a vLLM flag the version removed. vLLM's argparse refuses unknown arguments, so with the version
  * stated (image tag, engine_version) the server does not start: an error. With the version assumed (the
- * llmSizer.defaultEngineVersion setting or the newest release modelled) it is a warning.
+ * llmSizer.defaultEngineVersion setting or the newest release modelled) it is information: the file does not say
+ * which release runs it (KubeAI and other operators pick the image).
  */
 export function flagRules(d: Deployment, o: Pick<AnalysisOptions, 'defaultEngineVersion'>): Diagnostic[] {
   if ((d.serving.engine ?? 'vllm') !== 'vllm') return [];
@@ -25,7 +26,8 @@ export function flagRules(d: Deployment, o: Pick<AnalysisOptions, 'defaultEngine
     const flag = `--${name.replace(/_/g, '-')}`;
     out.push({
       code: 'flag-removed',
-      severity: stated ? 'error' : 'warning',
+      // Assumed version: the file may pin an older image elsewhere (an operator's default), so an information line.
+      severity: stated ? 'error' : 'info',
       message: stated
         ? `${flag} was removed in vLLM ${r.removedIn}; vLLM ${v.raw} (the image tag) refuses it and does not start: ${r.instead}.`
         : `${flag} was removed in vLLM ${r.removedIn}; the version is not stated (assumed ${v.raw}), and from ${r.removedIn} on vLLM refuses it and does not start: ${r.instead}.`,

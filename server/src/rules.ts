@@ -26,6 +26,22 @@ export const CODES = {
   littlesLawOverload: 'littles-law-overload',
   sloUnreachable: 'slo-unreachable',
   decodeBelowRidge: 'decode-below-ridge',
+  /** Info: values the file states but does not resolve; the rules that depend on them are off (analysis.ts). */
+  valueUnresolved: 'value-unresolved',
+  /** A vLLM flag the (stated or assumed) version removed; argparse refuses it (flagRules.ts). */
+  flagRemoved: 'flag-removed',
+  /** `$VAR` / `${VAR}` in a Kubernetes arg or env value outside a shell: only `$(VAR)` expands (containerRules.ts). */
+  envVarNotExpanded: 'env-var-not-expanded',
+  /** CUDA_VISIBLE_DEVICES lists fewer GPUs than the engine needs in the pod (k8sRules.ts). */
+  cudaVisibleDevicesTooFew: 'cuda-visible-devices-too-few',
+  /** A serving container that requests no GPU and is placed on no GPU node (k8sRules.ts). */
+  noGpuRequested: 'no-gpu-requested',
+  /** A token or API key written in the manifest instead of a Secret; the value is never echoed (containerRules.ts). */
+  secretInPlainText: 'secret-in-plain-text',
+  /** A GPU node-selector value no catalog GPU carries (k8sCommon.ts applyGpuCandidates). */
+  gpuSelectorUnknown: 'gpu-selector-unknown',
+  /** A flag whose value is (or expands to) empty; argparse refuses it (args.ts). */
+  emptyFlagValue: 'empty-flag-value',
 } as const;
 
 /** Tensor-parallel sizes vLLM accepts for this model, up to `limit`. */
@@ -126,10 +142,15 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   } else if (st.errorKind === 'max_model_len') {
     const est = st.estimatedMaxModelLen ?? 0;
     const suggested = est >= sv.blockSize ? Math.floor(est / sv.blockSize) * sv.blockSize : est;
+    // An error only when even the largest KV cache of the estimate band (lowest overheads) is too small; inside the
+    // band the outcome depends on terms vLLM measures at startup, so it is information that says so.
+    const mayFit = s.bands.capacityTokens[1] >= sv.maxModelLen;
     out.push({
       code: CODES.maxModelLenTooLong,
-      severity: 'error',
-      message: `One request of max_model_len ${fmtInt(sv.maxModelLen)} tokens does not fit in the KV cache (${fmtInt(s.kv.capacityTokens)} tokens on ${fmtGiB(mem.kvCacheBytes)}). vLLM stops with: "${st.error}"${suggested > 0 ? ` The largest max_model_len that fits is ${suggested}.` : ''}`,
+      severity: mayFit ? 'info' : 'error',
+      message: mayFit
+        ? `Tight: one request of max_model_len ${fmtInt(sv.maxModelLen)} tokens needs more than the expected KV cache (${fmtInt(s.kv.capacityTokens)} tokens on ${fmtGiB(mem.kvCacheBytes)}) but fits the largest of the estimate (${fmtInt(s.bands.capacityTokens[1])} tokens): whether vLLM starts depends on the overheads it measures at startup.${suggested > 0 ? ` max_model_len ${suggested} fits with the expected overheads.` : ''}`
+        : `One request of max_model_len ${fmtInt(sv.maxModelLen)} tokens does not fit in the KV cache (${fmtInt(s.kv.capacityTokens)} tokens on ${fmtGiB(mem.kvCacheBytes)}). vLLM stops with: "${st.error}"${suggested > 0 ? ` The largest max_model_len that fits is ${suggested}.` : ''}`,
       range: r('serving.max_model_len', 'model'),
       data: { suggested, estimated: est },
     });

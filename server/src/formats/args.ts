@@ -85,7 +85,8 @@ function vllmTable(): Record<string, OptSpec> {
   t.dynamo_is_prefill_worker = { kind: 'bool', flag: true };
   // Flags vLLM removed: still parsed (so their value is not read as the model) and reported by flag-removed.
   for (const [o, r] of Object.entries(VLLM_REMOVED_FLAGS)) t[o] ??= { kind: r.flag ? 'bool' : 'str', flag: r.flag };
-  for (const o of ['nnodes', 'node_rank', 'data_parallel_start_rank', 'data_parallel_hybrid_lb', 'data_parallel_external_lb']) t[o] ??= { kind: 'str' };
+  for (const o of ['nnodes', 'node_rank', 'data_parallel_start_rank']) t[o] ??= { kind: 'str' };
+  for (const o of ['data_parallel_hybrid_lb', 'data_parallel_external_lb']) t[o] ??= { kind: 'bool', flag: true };
   return t;
 }
 
@@ -126,6 +127,9 @@ const TGI: Record<string, OptSpec> = {
     ['revision', 'port', 'hostname', 'max_input_tokens', 'max_input_length', 'max_concurrent_requests', 'max_batch_total_tokens', 'max_batch_size', 'waiting_served_ratio', 'max_waiting_tokens', 'huggingface_hub_cache', 'weights_cache_override', 'shard_uds_path', 'master_addr', 'master_port', 'speculate', 'rope_scaling', 'rope_factor', 'max_best_of', 'max_stop_sequences', 'max_top_n_tokens', 'payload_limit', 'prefix_caching', 'attention', 'otlp_endpoint', 'cors_allow_origin', 'api_key', 'validation_workers'].map((k) => [k, { kind: 'str' } as OptSpec]),
   ),
 };
+/** TGI --quantize values as the engine's online quantization names. */
+const TGI_QUANTIZE: Record<string, string> = { bitsandbytes: 'bitsandbytes-8bit', 'bitsandbytes-nf4': 'bitsandbytes', 'bitsandbytes-fp4': 'bitsandbytes', eetq: 'eetq', fp8: 'fp8' };
+
 /** TGI reads every launcher option from an env var of the same name in upper case. */
 export const TGI_ENV: Record<string, string> = { MODEL_ID: 'model_id', NUM_SHARD: 'num_shard', MAX_TOTAL_TOKENS: 'max_total_tokens', QUANTIZE: 'quantize', CUDA_MEMORY_FRACTION: 'cuda_memory_fraction', DTYPE: 'dtype', KV_CACHE_DTYPE: 'kv_cache_dtype', MAX_BATCH_PREFILL_TOKENS: 'max_batch_prefill_tokens', SHARDED: 'sharded' };
 
@@ -441,6 +445,9 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
       v = humanReadableInt(t) ?? undefined;
     } else if (o.value) v = typed(spec.kind, o.value);
     if (spec.key === 'quantization' && typeof v === 'string' && /^(none|null)$/i.test(v)) v = null;
+    // TGI's QUANTIZE names (launcher --quantize): `bitsandbytes` is 8-bit LLM.int8, `-nf4` / `-fp4` are 4-bit, eetq is
+    // 8-bit weight-only; awq / gptq / marlin / exl2 / compressed-tensors read a pre-quantized checkpoint.
+    if (cmd.engine === 'tgi' && spec.key === 'quantization' && typeof v === 'string') v = TGI_QUANTIZE[v.toLowerCase()] ?? v;
     if (v === undefined || (typeof v === 'number' && (v <= 0 || (spec.kind === 'float' && v > 1)))) {
       diags.push({ code: 'invalid-value', severity: 'error', message: `--${o.name.replace(/_/g, '-')} has a value ${cmd.engine === 'tgi' ? 'TGI' : cmd.engine === 'sglang' ? 'SGLang' : 'vLLM'} will not accept: "${o.value?.text ?? ''}".`, range: dep.ranges[path] });
       continue;

@@ -19,7 +19,7 @@ const TOKEN_SHAPES = [/hf_[A-Za-z0-9]{30,}/, /\bsk-[A-Za-z0-9_-]{20,}/];
 /** Env vars that hold a credential. */
 const SECRET_ENV = /^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_HUB_TOKEN|HUGGINGFACEHUB_API_TOKEN|HF_API_TOKEN|VLLM_API_KEY|OPENAI_API_KEY|API_KEY|NGC_API_KEY)$/;
 /** Values that are obviously a placeholder to fill in, not a secret. */
-const PLACEHOLDER = /^$|[<>{}]|\$\(|your|xxx|changeme|change-me|replace|token[-_]?here|dummy|example|placeholder|\.\.\.|^(none|null|empty|fake|test|EMPTY|token)$/i;
+const PLACEHOLDER = /^$|[<>{}]|\$|your|xxx|changeme|change-me|replace|token[-_]?here|dummy|example|placeholder|\.\.\.|^(none|null|empty|fake|test|EMPTY|token)$/i;
 
 function scalarRange(ctx: Ctx, node: unknown, i: number, j: number): Range | null {
   const ms = mapScalar(ctx.src, node);
@@ -42,6 +42,16 @@ function argvNodes(c: unknown): { nodes: Node[]; script: number } {
 
 /** Container findings pushed to the adapter's diagnostics, and the pod facts the pod rules read set on `dep`. */
 export function containerRules(ctx: Ctx, podSpec: unknown, c: unknown, cmd: EngineCommand, dep: Deployment): void {
+  containerTextRules(ctx, c);
+  podFacts(ctx, podSpec, c, dep);
+  void cmd;
+}
+
+/**
+ * Findings in the text of any container of a serving pod (the engine's, or a LeaderWorkerSet worker's that only joins
+ * the Ray cluster): `$VAR` Kubernetes never expands, secrets in plain text.
+ */
+export function containerTextRules(ctx: Ctx, c: unknown): void {
   const { nodes, script } = argvNodes(c);
   const envNames = new Set(seqItems(get(c, 'env')).map((e) => str(get(e, 'name'))).filter((n): n is string => !!n));
   const scriptText = script >= 0 ? str(nodes[script]) ?? '' : '';
@@ -118,6 +128,11 @@ export function containerRules(ctx: Ctx, podSpec: unknown, c: unknown, cmd: Engi
     if (TOKEN_SHAPES.some((re) => re.test(t))) secretAt(v as Node, `The value of ${name}`);
     else if (SECRET_ENV.test(name) && !PLACEHOLDER.test(t.trim())) secretAt(v as Node, `The value of ${name}`);
   }
+}
+
+function podFacts(ctx: Ctx, podSpec: unknown, c: unknown, dep: Deployment): void {
+  const { nodes } = argvNodes(c);
+  const envNames = new Set(seqItems(get(c, 'env')).map((e) => str(get(e, 'name'))).filter((n): n is string => !!n));
 
   // CUDA_VISIBLE_DEVICES set literally: the devices the engine can use, whatever the pod requests.
   for (const e of seqItems(get(c, 'env'))) {
@@ -137,8 +152,7 @@ export function containerRules(ctx: Ctx, podSpec: unknown, c: unknown, cmd: Engi
   const claims = seqItems(get(podSpec, 'resourceClaims')).length > 0 || seqItems(get(res, 'claims')).length > 0;
   const image = str(get(c, 'image')) ?? '';
   const cpuBackend = /cpu|neuron|tpu|gaudi|habana|xpu|openvino|intel/i.test(image) || /(^|\s)--device[= ](cpu|neuron|tpu|xpu|hpu)\b/.test([...nodes.map((n) => str(n) ?? '')].join(' ')) || [...envNames].includes('VLLM_TARGET_DEVICE');
-  dep.pod = { ...(dep.pod ?? { countLabel: 'GPUs per pod', podsPerGroup: 1, shm: 'none', shmRange: null }), requestsAccelerator: asks || !!runtime.match(/nvidia|gpu/i) || selected || claims || cpuBackend, engineRange: range(ctx, get(c, 'image')) ?? range(ctx, get(c, 'name')) };
-  void cmd;
+  dep.pod = { ...(dep.pod ?? { countLabel: 'GPUs per pod', podsPerGroup: 1, shm: 'none', shmRange: null }), requestsAccelerator: asks || !!runtime.match(/nvidia|gpu/i) || selected || claims || cpuBackend, engineRange: range(ctx, get(c, 'name')) ?? range(ctx, get(c, 'image')) };
 }
 
 /** Node-selector keys whose value names a GPU model. */

@@ -5,6 +5,7 @@ import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Ctx } from './k8sCommon';
 import { unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str, valueSpan } from './k8sCommon';
 import type { Val } from './args';
+import { containerTextRules } from './containerRules';
 import type { Deployment } from './types';
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'Pod', 'DaemonSet', 'ReplicaSet', 'PodTemplate']);
@@ -120,7 +121,10 @@ export const leaderWorkerSetAdapter: FormatAdapter = {
     const nr = range(ctx, node);
     if (nr) d.ranges.name = nr;
     if (!lead && leaderPod) d.notes.push('The leader template runs no engine; read from the worker template.');
-    if (workerPod && workerPod !== podSpec) gpuFromPod(ctx, workerPod, d);
+    if (workerPod && workerPod !== podSpec) {
+      gpuFromPod(ctx, workerPod, d);
+      for (const c of seqItems(get(workerPod, 'containers'))) containerTextRules(ctx, c);
+    }
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };
   },
@@ -147,6 +151,7 @@ export const aibrixStormAdapter: FormatAdapter = {
       const pod = get(get(role, 'template'), 'spec');
       for (const ce of engineContainers(ctx, pod)) {
         const d = deploymentFromContainer(ctx, 'aibrix', `${base}/${rname}`, pod, ce);
+        if (/prefill|decode/i.test(rname)) d.role = /prefill/i.test(rname) ? 'prefill' : 'decode';
         d.replicas = Math.max(0, Math.floor((num(get(role, 'replicas')) ?? 1) * outer));
         finishGpu(ctx, d);
         out.push(d);

@@ -125,7 +125,11 @@ export const llmInferenceServiceAdapter: FormatAdapter = {
     const prefill = get(spec, 'prefill');
     const roles: [string, unknown][] = prefill ? [['prefill', prefill], ['decode', spec]] : [['', spec]];
     const uri = get(get(spec, 'model'), 'uri');
-    const out: Deployment[] = roles.map(([role, node]) => roleDeployment(ctx, 'kserve-llm', role ? `${base}/${role}` : base, uri, node, get(node, 'template')));
+    const out: Deployment[] = roles.map(([role, node]) => {
+      const d = roleDeployment(ctx, 'kserve-llm', role ? `${base}/${role}` : base, uri, node, get(node, 'template'));
+      if (role) d.role = role;
+      return d;
+    });
     return { deployments: out, diagnostics: ctx.diagnostics };
   },
 };
