@@ -59,7 +59,7 @@ export function containerTextRules(ctx: Ctx, c: unknown): void {
   const reexpands = /\b(envsubst|eval)\b/.test(scriptText);
 
   // $VAR / ${VAR} outside a shell: Kubernetes expands only $(VAR).
-  const notExpanded = (node: Node, where: string) => {
+  const notExpanded = (node: Node, where: string, self?: string) => {
     const t: string = str(node) ?? '';
     if (!t.includes('$')) return;
     SHELL_VAR.lastIndex = 0;
@@ -70,7 +70,10 @@ export function containerTextRules(ctx: Ctx, c: unknown): void {
       ctx.diagnostics.push({
         code: 'env-var-not-expanded',
         severity: 'warning',
-        message: `"${ref}" ${where} reaches the process as written: Kubernetes expands only $(${name}) (for a variable set in the container env), and no shell runs here to expand ${ref}. Write $(${name}).`,
+        message:
+          name === self
+            ? `"${ref}" ${where} reaches the process as written: Kubernetes expands only $(VAR) of variables defined earlier in the container env, never the image's own ${name}, so the value replaces it. Write the full value.`
+            : `"${ref}" ${where} reaches the process as written: Kubernetes expands only $(${name}) (for a variable set in the container env), and no shell runs here to expand ${ref}. Write $(${name}).`,
         range: scalarRange(ctx, node, at, at + ref.length) ?? ctx.docRange,
         data: { variable: name, replacement: `$(${name})` },
       });
@@ -86,8 +89,9 @@ export function containerTextRules(ctx: Ctx, c: unknown): void {
     if (v !== undefined && !reexpands) {
       const t = str(v) ?? '';
       // Only a reference to a variable this container defines, or a well-known one, is clearly meant to expand.
+      SHELL_VAR.lastIndex = 0; // matchAll starts where the shared /g regex last stopped
       const refs = [...t.matchAll(SHELL_VAR)].map((m) => m[1].replace(/^\$\{?|\}$/g, ''));
-      if (refs.some((r) => envNames.has(r) || /^(HOME|HOSTNAME|PATH|USER|POD_IP|POD_NAME|MODEL|MODEL_NAME|MODEL_ID)$/.test(r))) notExpanded(v as Node, `in env ${name}`);
+      if (refs.some((r) => envNames.has(r) || /^(HOME|HOSTNAME|PATH|USER|POD_IP|POD_NAME|MODEL|MODEL_NAME|MODEL_ID)$/.test(r))) notExpanded(v as Node, `in env ${name}`, name);
     }
   }
 

@@ -3,7 +3,7 @@
 import { get, mapPairs, keyString, sourceOf } from '../yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Ctx } from './k8sCommon';
-import { unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str, valueSpan } from './k8sCommon';
+import { defaultPod, unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str, valueSpan } from './k8sCommon';
 import type { Val } from './args';
 import { containerTextRules } from './containerRules';
 import type { Deployment } from './types';
@@ -152,6 +152,13 @@ export const aibrixStormAdapter: FormatAdapter = {
       for (const ce of engineContainers(ctx, pod)) {
         const d = deploymentFromContainer(ctx, 'aibrix', `${base}/${rname}`, pod, ce);
         if (/prefill|decode/i.test(rname)) d.role = /prefill/i.test(rname) ? 'prefill' : 'decode';
+        // podGroupSize: one engine instance spans that many pods (SGLang --nnodes, vLLM multi-node), each with its GPUs.
+        const group = num(get(role, 'podGroupSize'));
+        if (group !== null && Number.isSafeInteger(group) && group > 1 && d.gpuCount !== null) {
+          d.gpusPerNode = d.gpuCount;
+          d.gpuCount *= group;
+          d.pod = { ...(d.pod ?? defaultPod()), podsPerGroup: group, countLabel: `GPUs per pod group (podGroupSize ${group} x ${d.gpusPerNode})` };
+        }
         d.replicas = Math.max(0, Math.floor((num(get(role, 'replicas')) ?? 1) * outer));
         finishGpu(ctx, d);
         out.push(d);

@@ -1,6 +1,6 @@
 // `vllm serve --config FILE` YAML: keys are vLLM's long option names, kebab or snake case.
 import type { ServingInput } from '../engine/memory';
-import { closest } from '../catalog/index';
+import { closest, editDistance } from '../catalog/index';
 import { keyString, mapPairs, rangeOf, scalarValue } from '../yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import { servingValue } from './native';
@@ -78,10 +78,13 @@ export const vllmConfigAdapter: FormatAdapter = {
         } else (serving as Record<string, unknown>)[setting] = val;
       } else if (!VLLM_ALL_OPTIONS.has(k)) {
         const near = closest(k, [...VLLM_ALL_OPTIONS], 1);
+        // A near miss of a known option is likely a typo vLLM refuses; any other name may be an option newer than
+        // llm-sizer's list (vLLM adds several per release), so it is only information.
+        const typo = near.length > 0 && editDistance(k, near[0]) <= 2;
         diagnostics.push({
           code: 'schema-unknown-key',
-          severity: 'warning',
-          message: `Unknown vLLM option "${raw}".${near.length ? ` Did you mean "${raw.includes('-') ? near[0].replace(/_/g, '-') : near[0]}"?` : ''}`,
+          severity: typo ? 'warning' : 'info',
+          message: `${typo ? 'Unknown' : 'Not an option llm-sizer knows (newer vLLM releases add options; an older one refuses it)'}${typo ? ` vLLM option "${raw}".` : `: "${raw}".`}${near.length ? ` Did you mean "${raw.includes('-') ? near[0].replace(/_/g, '-') : near[0]}"?` : ''}`,
           range: kr ?? docRange,
           data: near.length ? { key: raw, suggestion: raw.includes('-') ? near[0].replace(/_/g, '-') : near[0] } : { key: raw },
         });
