@@ -16,8 +16,10 @@ import type { PerformanceOutput } from './perf';
 import { inputBoundDiagnostics } from './inputBounds';
 import { checkText, tabIndentDiagnostic } from './textChecks';
 import { podRules } from './k8sRules';
+import { flagRules } from './flagRules';
 import { rulesFor } from './rules';
 import { notSizedDiagnostic, notSizedReason, podFindingsThatHold } from './notSized';
+import { firstCatalogEntry, namesFromPath, nearIdenticalModels } from './modelResolve';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
 import type { ParsedYaml } from './yamlDoc';
@@ -92,32 +94,48 @@ export function isDisabled(text: string): boolean {
   return /^\s*#\s*llm-sizer:\s*disable\b/m.test(text.slice(0, 200_000));
 }
 
+/** Where the model of a deployment read from a pod or a storage URI lives: never on the linting machine. */
+function inContainer(d: Deployment, path: string): boolean {
+  return !!d.pod || /^[a-z0-9+.-]+:\/\//i.test(path) || /^\/(models?|mnt|data|workspace|root|opt|cache|home|var|tmp|huggingface|hf-cache|model-cache)(\/|$)/i.test(path);
+}
+
+const HOW_TO_NAME = 'Name a catalog model (a Hugging Face id such as Qwen/Qwen3-8B, e.g. with --served-model-name) or describe it in .llm-sizer/models/ to size this deployment.';
+
+function catalogModel(catalog: Catalog, id: string): ModelInfo | null {
+  const hit = catalog.resolveModel(id);
+  return hit ? { id: hit.entry.id, arch: hit.arch, entry: hit.entry, source: 'catalog' } : null;
+}
+
 function resolveModel(d: Deployment, o: AnalysisOptions, catalog: Catalog, diags: Diagnostic[]): ModelInfo | null {
   const ref = d.model;
   const range = d.ranges.model ?? d.ranges.document ?? ZERO;
   if (!ref) return null;
   try {
     if (ref.kind === 'id') {
-      const hit = catalog.resolveModel(ref.id);
-      if (hit) return { id: hit.entry.id, arch: hit.arch, entry: hit.entry, source: 'catalog' };
-      const near = catalog.closestModels(ref.id);
+      const hit = firstCatalogEntry(catalog, [ref.id, d.servedModelName]);
+      if (hit) return catalogModel(catalog, hit.id);
+      // Not in the catalog is not an error: the deployment may be right; it is only not sized.
+      const near = nearIdenticalModels(catalog, ref.id);
       diags.push({
         code: 'unknown-model',
-        severity: 'error',
-        message: `Unknown model "${ref.id}".${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} Add it to .llm-sizer/models/ or point "model" at a directory with its config.json.`,
+        severity: 'info',
+        message: `Not sized: model "${ref.id}" is not in llm-sizer's catalog.${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} ${HOW_TO_NAME.replace(' (a Hugging Face id such as Qwen/Qwen3-8B, e.g. with --served-model-name)', '')}`,
         range,
         data: { candidates: near },
       });
       return null;
     }
     if (ref.kind === 'path') {
-      if (!o.readLocalConfig) {
-        diags.push({ code: 'unknown-model', severity: 'error', message: `Cannot read local model directory "${ref.path}" here.`, range, data: { candidates: [] } });
+      // A container path or storage URI names its model by its last segments or the served model name.
+      const hit = firstCatalogEntry(catalog, [d.servedModelName, ...namesFromPath(ref.path)]);
+      if (hit) return catalogModel(catalog, hit.id);
+      if (inContainer(d, ref.path) || !o.readLocalConfig) {
+        diags.push({ code: 'unknown-model', severity: 'info', message: `Not sized: model unknown. "${ref.path}" is a path inside the container (llm-sizer does not read it) and neither it nor a served model name matches a catalog model. ${HOW_TO_NAME}`, range, data: { candidates: [] } });
         return null;
       }
       const r = o.readLocalConfig(ref.path);
       if ('error' in r) {
-        diags.push({ code: 'unknown-model', severity: 'error', message: r.error, range, data: { candidates: [] } });
+        diags.push({ code: 'unknown-model', severity: 'info', message: `Not sized: ${r.error}`, range, data: { candidates: [] } });
         return null;
       }
       return { id: ref.path, arch: modelFromConfig(ref.path, r.config), entry: null, source: 'local' };
@@ -152,6 +170,7 @@ function resolveGpu(d: Deployment, catalog: Catalog, diags: Diagnostic[]): GpuSp
   }
   const g = catalog.resolveGpu(d.gpu);
   if (g) return g;
+  if (d.gpuSelectorUnknown) return null; // gpu-selector-unknown already says so, on the selector
   const near = catalog.closestGpus(d.gpu);
   diags.push({
     code: 'unknown-gpu',
@@ -173,10 +192,17 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   if (serving.engineVersion === null && o.defaultEngineVersion) serving.engineVersion = o.defaultEngineVersion;
   const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
-  diags.push(...podFindingsThatHold(d, podRules(d)));
+  diags.push(...flagRules(d, o));
+  const unknown = unresolvedDiagnostic(d);
+  if (unknown) diags.push(unknown);
+  // Pod rules run once the analysis knows whether the weights need more than one node (tp-across-nodes).
+  const podFindings = () => podFindingsThatHold(d, podRules(d));
   const outOfBounds = inputBoundDiagnostics(d, ZERO);
   diags.push(...outOfBounds);
-  if (outOfBounds.length) return out;
+  if (outOfBounds.length) {
+    diags.push(...podFindings());
+    return out;
+  }
   const why = notSizedReason(d, { model: !!model, gpu: !!gpu }, diags);
   if (why) {
     out.notSizedReason = why.reason;
@@ -185,24 +211,78 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
       if (d.unsized) for (let i = diags.length - 1; i >= 0; i--) if (diags[i].code === 'no-gpu') diags.splice(i, 1);
       diags.push(notSizedDiagnostic(d, why.reason));
     }
+    diags.push(...podFindings());
     return out;
   }
-  if (!model || !gpu) return out;
+  // A serving value the file states but does not resolve makes every memory figure a guess: not sized (the
+  // value-unresolved information above says which).
+  const sizable = !(d.unresolved ?? []).some((u) => u.path.startsWith('serving.'));
+  if (!model || !gpu || !sizable) {
+    diags.push(...podFindings());
+    return out;
+  }
   try {
     out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration });
   } catch (e) {
     if (e instanceof SizingInputError) {
       const path = e.field === 'engine_version' ? 'serving.engine_version' : `serving.${e.field}`;
+      diags.push(...podFindings());
       diags.push({ code: 'invalid-value', severity: 'error', message: e.message, range: d.ranges[path] ?? d.ranges.document ?? ZERO });
       out.notSizedReason = e.message;
       return out;
     }
     throw e;
   }
+  // Tensor parallelism across nodes is a finding only when one node could hold the weights.
+  if (d.gpusPerNode !== null && d.gpusPerNode > 0) {
+    const m = out.sizing.memory;
+    d.weightsNeedNodes = m.weightsBytes * serving.tp * serving.pp > d.gpusPerNode * m.requestedBytes;
+  }
+  diags.push(...podRules(d));
   if (!o.memoryOnly) out.performance = o.performanceDetail === false ? leanPerformance(model.arch, gpu, out.sizing, d, price) : performanceFor(model.arch, gpu, out.sizing, d, price);
-  diags.push(...rulesFor(out));
+  const found = rulesFor(out);
+  // On a GPU the file does not name (the default GPU setting) a failure is a prediction for that GPU, not a fact
+  // about this deployment: information that says which GPU it assumed.
+  if (d.gpuOrigin === 'default') {
+    for (const x of found) {
+      if (x.severity === 'info' || !GPU_DEPENDENT.has(x.code)) continue;
+      x.severity = 'info';
+      x.message = `On ${gpu.name}, the default GPU (this file names none): ${x.message}`;
+    }
+  }
+  diags.push(...found);
   return out;
 }
+
+/** Findings that depend on the GPU's memory or compute capability. */
+const GPU_DEPENDENT = new Set(['weights-exceed-memory', 'no-kv-memory', 'max-model-len-too-long', 'dtype-unsupported', 'cudagraph-exceeds-memory']);
+
+/**
+ * One information diagnostic per deployment naming every value the file states but does not resolve, on the first
+ * such token: the rules that depend on them are silent, and this says why and how to state them.
+ */
+function unresolvedDiagnostic(d: Deployment): Diagnostic | null {
+  const u = d.unresolved ?? [];
+  if (!u.length) return null;
+  const first = u.find((x) => x.range) ?? u[0];
+  const what = [...new Set(u.map((x) => `${LABELS[x.path] ?? x.path.replace(/^serving\./, '')} (${x.reason})`))];
+  const sized = u.some((x) => x.path.startsWith('serving.') || x.path === 'model');
+  return {
+    code: 'value-unresolved',
+    severity: 'info',
+    message: `${sized ? 'Not sized' : 'Not checked'}: ${what.join('; ')}. The checks that depend on ${u.length > 1 ? 'these values' : 'this value'} are off. State ${u.length > 1 ? 'them' : 'it'} literally in this file (a number in the args, or a literal env value referenced as $(VAR)) to check ${u.length > 1 ? 'them' : 'it'}.`,
+    range: first.range ?? d.ranges.document ?? ZERO,
+    data: { paths: u.map((x) => x.path) },
+  };
+}
+
+const LABELS: Record<string, string> = {
+  model: 'the model',
+  'hardware.count': 'the GPU count',
+  'serving.tensor_parallel_size': 'tensor_parallel_size',
+  'serving.pipeline_parallel_size': 'pipeline_parallel_size',
+  'serving.data_parallel_size': 'data_parallel_size',
+};
 
 /** Engine II without the parts only the full report shows; every summary field (rules, hovers, hints) is the same. */
 function leanPerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, d: Deployment, price: number): PerformanceOutput | null {

@@ -3,6 +3,7 @@
 import type { DeploymentAnalysis } from './analysis';
 import type { Diagnostic, Range } from './formats/types';
 import { cdiv, fmtGiB, fmtInt, GiB } from './engine/units';
+import { roleOf } from './k8sRules';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -27,6 +28,22 @@ export const CODES = {
   decodeBelowRidge: 'decode-below-ridge',
   quantizationMismatch: 'quantization-mismatch',
   samplerWarmupOom: 'sampler-warmup-oom',
+  /** Info: values the file states but does not resolve; the rules that depend on them are off (analysis.ts). */
+  valueUnresolved: 'value-unresolved',
+  /** A vLLM flag the (stated or assumed) version removed; argparse refuses it (flagRules.ts). */
+  flagRemoved: 'flag-removed',
+  /** `$VAR` / `${VAR}` in a Kubernetes arg or env value outside a shell: only `$(VAR)` expands (containerRules.ts). */
+  envVarNotExpanded: 'env-var-not-expanded',
+  /** CUDA_VISIBLE_DEVICES lists fewer GPUs than the engine needs in the pod (k8sRules.ts). */
+  cudaVisibleDevicesTooFew: 'cuda-visible-devices-too-few',
+  /** A serving container that requests no GPU and is placed on no GPU node (k8sRules.ts). */
+  noGpuRequested: 'no-gpu-requested',
+  /** A token or API key written in the manifest instead of a Secret; the value is never echoed (containerRules.ts). */
+  secretInPlainText: 'secret-in-plain-text',
+  /** A GPU node-selector value no catalog GPU carries (k8sCommon.ts applyGpuCandidates). */
+  gpuSelectorUnknown: 'gpu-selector-unknown',
+  /** A flag whose value is (or expands to) empty; argparse refuses it (args.ts). */
+  emptyFlagValue: 'empty-flag-value',
 } as const;
 
 /** Tensor-parallel sizes vLLM accepts for this model, up to `limit`. */
@@ -115,7 +132,7 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     out.push({
       code: CODES.weightsExceedMemory,
       severity: 'error',
-      message: `Weights need ${fmtGiB(mem.weightsBytes)} per GPU but vLLM's budget is ${fmtGiB(mem.requestedBytes)} (${fmtGiB(mem.totalBytes)} x ${sv.gpuMemoryUtilization}): the model does not fit. ${minTp ? `Use tensor_parallel_size ${minTp} or more` : 'Use more GPUs'}${m.quant ? '' : ', or an FP8/AWQ checkpoint'}.`,
+      message: `Weights need ${fmtGiB(mem.weightsBytes)} per GPU but ${sv.engine === 'sglang' ? "SGLang's static memory (mem_fraction_static" : "vLLM's budget (gpu_memory_utilization"} ${+sv.gpuMemoryUtilization.toFixed(3)} x ${fmtGiB(mem.totalBytes)}) is ${fmtGiB(mem.requestedBytes)}: the model does not fit. ${minTp ? `Use tensor_parallel_size ${minTp} or more` : 'Use more GPUs'}${m.quant ? '' : ', or an FP8/AWQ checkpoint'}.`,
       range: r('model'),
       data: minTp ? { suggestedTp: minTp } : {},
     });
@@ -134,10 +151,15 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   } else if (refuses('max_model_len')) {
     const est = st.estimatedMaxModelLen ?? 0;
     const suggested = est >= sv.blockSize ? Math.floor(est / sv.blockSize) * sv.blockSize : est;
+    // An error only when even the largest KV cache of the estimate band (lowest overheads) is too small; inside the
+    // band the outcome depends on terms vLLM measures at startup, so it is information that says so.
+    const mayFit = s.bands.capacityTokens[1] >= sv.maxModelLen;
     out.push({
       code: CODES.maxModelLenTooLong,
-      severity: 'error',
-      message: `One request of max_model_len ${fmtInt(sv.maxModelLen)} tokens does not fit in the KV cache (${fmtInt(s.kv.capacityTokens)} tokens on ${fmtGiB(mem.kvCacheBytes)}). vLLM stops with: "${st.error}"${suggested > 0 ? ` The largest max_model_len that fits is ${suggested}.` : ''}`,
+      severity: mayFit ? 'info' : 'error',
+      message: mayFit
+        ? `Tight: one request of max_model_len ${fmtInt(sv.maxModelLen)} tokens needs more than the expected KV cache (${fmtInt(s.kv.capacityTokens)} tokens on ${fmtGiB(mem.kvCacheBytes)}) but fits the largest of the estimate (${fmtInt(s.bands.capacityTokens[1])} tokens): whether vLLM starts depends on the overheads it measures at startup.${suggested > 0 ? ` max_model_len ${suggested} fits with the expected overheads.` : ''}`
+        : `One request of max_model_len ${fmtInt(sv.maxModelLen)} tokens does not fit in the KV cache (${fmtInt(s.kv.capacityTokens)} tokens on ${fmtGiB(mem.kvCacheBytes)}). vLLM stops with: "${st.error}"${suggested > 0 ? ` The largest max_model_len that fits is ${suggested}.` : ''}`,
       range: r('serving.max_model_len', 'model'),
       data: { suggested, estimated: est },
     });
@@ -160,16 +182,21 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     });
   }
 
-  // KV-limited concurrency at the workload's context below max_num_seqs.
-  if (st.ok) {
+  // KV-limited concurrency at the workload's context below max_num_seqs. A finding only for a workload the file
+  // states; for the default 1000 + 200 tokens it is an information line. SGLang's max_running_requests default is
+  // derived from its own token pool, not vLLM's max_num_seqs: unstated there, the rule stays silent.
+  const seqsKnown = sv.engine === 'vllm' || d.serving.maxNumSeqs != null;
+  if (st.ok && seqsKnown) {
     const ctx = Math.min(sv.maxModelLen, Math.max(1, d.workload.inputTokens + d.workload.outputTokens));
-    const perReq = s.kv.layout.groups.reduce((acc, g) => acc + (g.kind === 'sliding' && s.kv.layout.numGroups > 1 ? g.blocksPerRequest : cdiv(ctx, s.kv.blockSize)), 0) || cdiv(ctx, s.kv.blockSize);
+    // A sliding-window group holds at most its window per request: min(window, tokens) in blocks.
+    const perReq = s.kv.layout.groups.reduce((acc, g) => acc + (g.kind === 'sliding' && s.kv.layout.numGroups > 1 ? Math.min(g.blocksPerRequest, cdiv(ctx, s.kv.blockSize)) : cdiv(ctx, s.kv.blockSize)), 0) || cdiv(ctx, s.kv.blockSize);
     const fit = Math.floor(s.kv.numBlocks / Math.max(1, perReq));
     if (fit < sv.maxNumSeqs) {
+      const stated = d.workloadStated === true;
       out.push({
         code: CODES.kvLimitsConcurrency,
-        severity: 'warning',
-        message: `The KV cache holds ${fmtInt(s.kv.capacityTokens)} tokens: only ${fmtInt(fit)} requests of ${fmtInt(ctx)} tokens (input + output) run at once, fewer than max_num_seqs ${sv.maxNumSeqs}. The rest wait or get preempted. ${s.serving.kvCacheDtype === 'auto' ? 'kv_cache_dtype: fp8 doubles the tokens; ' : ''}more GPUs or a higher gpu_memory_utilization add room.`,
+        severity: stated ? 'warning' : 'info',
+        message: `${roleOf(d)}The KV cache holds ${fmtInt(s.kv.capacityTokens)} tokens: only ${fmtInt(fit)} requests of ${fmtInt(ctx)} tokens (input + output${stated ? '' : ', an assumed workload: the file states none'}) run at once, fewer than ${sv.engine === 'sglang' ? 'max_running_requests' : 'max_num_seqs'} ${sv.maxNumSeqs}. The rest wait or get preempted. ${s.serving.kvCacheDtype === 'auto' ? 'kv_cache_dtype: fp8 doubles the tokens; ' : ''}more GPUs or a higher gpu_memory_utilization add room.`,
         range: r('serving.max_num_seqs', 'serving.kv_cache_dtype', 'hardware.gpu', 'model'),
         data: { concurrency: fit, ...(s.serving.kvCacheDtype === 'auto' ? { suggestedKvCacheDtype: 'fp8' } : {}) },
       });
@@ -189,7 +216,7 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
       data: { expected: need },
     });
   }
-  if (!d.pod && d.gpusPerNode !== null && sv.tp > d.gpusPerNode) {
+  if (!d.pod && d.gpusPerNode !== null && sv.tp > d.gpusPerNode && d.weightsNeedNodes === false) {
     out.push({ code: CODES.tpAcrossNodes, severity: 'warning', message: `tensor_parallel_size ${sv.tp} spans more than one node (${d.gpusPerNode} GPUs per node): every layer's all-reduce crosses the network. Prefer tensor parallelism within a node and pipeline parallelism across nodes.`, range: tpRange });
   }
 
@@ -244,7 +271,8 @@ export function performanceRules(a: DeploymentAnalysis, r: (path: string, ...fal
   if (ridge > 0 && ai > 0 && ai < ridge / 20 && p.max_batch >= 4 * Math.max(1, p.batch)) {
     out.push({
       code: CODES.decodeBelowRidge,
-      severity: 'warning',
+      // A finding for a workload the file states; for the assumed default an information line.
+      severity: d.workloadStated ? 'warning' : 'info',
       message: `Decode runs at batch ${p.batch}: about ${ai.toFixed(0)} FLOP/byte against a ridge point of ${ridge.toFixed(0)} FLOP/byte, so the GPU waits on memory and most of its compute is paid for but idle. More requests in flight per replica (the knee is at batch ${p.knee_batch}) raise throughput at little TPOT cost; fewer replicas serve the same load.`,
       range: r('workload.concurrency', 'workload.requests_per_second', 'serving.max_num_seqs', 'workload', 'model'),
       data: { kneeBatch: p.knee_batch },

@@ -61,9 +61,8 @@ const EXPECTED: Record<string, Expect> = {
     deployments: [
       { name: "{{ .Release.Name }}-vllm", format: 'kubernetes', model: null, gpu: "L4", origin: 'default', count: null, replicas: 1, serving: {"engine":"vllm","tp":undefined,"maxModelLen":8192} },
     ],
-    diagnostics: [
-      "not-sized@4:9-4:33={{ .Release.Name }}-vllm",
-    ],
+    // The placeholders are unknown, not defaulted: said once, on the first of them (issue 11 item 1).
+    diagnostics: ["value-unresolved@12:38-12:57={{ .Values.model }}"],
   },
   'k8s-ambiguous-flag.yaml': {
     formats: ["kubernetes"],
@@ -88,9 +87,8 @@ const EXPECTED: Record<string, Expect> = {
     deployments: [
       { name: "nightly-batch", format: 'kubernetes', model: null, gpu: "L4", origin: 'default', count: 1, replicas: 1, serving: {"engine":"vllm","maxModelLen":8192} },
     ],
-    diagnostics: [
-      "not-sized@3:8-3:21=nightly-batch",
-    ],
+    // tp ($((NUM_GPUS / 2))) is unknown, so no gpu-count-mismatch against the 1 GPU; said once (issue 11 item 1).
+    diagnostics: ["value-unresolved@18:29-18:37=${MODEL}"],
   },
   'k8s-default-gpu.yaml': {
     formats: ["kubernetes"],
@@ -388,6 +386,14 @@ test('unresolved $(VAR), ${VAR} and shell arithmetic are noted, never guessed', 
   assert.equal(d.serving.tp, undefined);
   assert.ok(d.notes.some((n) => n.includes('${MODEL}') && /not set to a literal/.test(n)));
   assert.ok(d.notes.some((n) => n.includes('$((NUM_GPUS / 2))') && /arithmetic/.test(n)));
+  assert.deepEqual(d.unresolved?.map((u) => [u.path, u.text]), [['model', '${MODEL}'], ['serving.tensor_parallel_size', '$((NUM_GPUS / 2))']]);
+  const info = a.diagnostics.filter((x) => x.code === 'value-unresolved');
+  assert.equal(info.length, 1, 'said once per deployment');
+  assert.equal(info[0].severity, 'info');
+  assert.equal(
+    info[0].message,
+    'Not sized: the model ("${MODEL}" refers to MODEL, which the manifest does not set to a literal value); tensor_parallel_size ("$((NUM_GPUS / 2))" is shell arithmetic, not evaluated). The checks that depend on these values are off. State them literally in this file (a number in the args, or a literal env value referenced as $(VAR)) to check them.',
+  );
 });
 
 test('RayService: ranges inside serveConfigV2 map into the outer file', () => {

@@ -12,6 +12,7 @@ import { spanOf } from './scalarMap';
 import { tokenizeShell } from './shell';
 import type { Deployment, Diagnostic } from './types';
 import { VLLM_ALL_OPTIONS, VLLM_SIZING_OPTIONS, VLLM_SHORT_OPTIONS } from './vllmOptions';
+import { VLLM_REMOVED_FLAGS } from './vllmRemoved';
 
 export type EngineKind = 'vllm' | 'sglang' | 'tgi';
 export type Span = [number, number];
@@ -22,6 +23,8 @@ export interface Arg {
   /** Source span of text[i, j). */
   span(i: number, j: number): Span;
   dynamic: boolean;
+  /** A word of a `sh -c` script: the shell expands `$VAR` and `${VAR}` in it (Kubernetes expands only `$(VAR)`). */
+  shell?: boolean;
 }
 
 export function argFromScalar(ms: MappedString): Arg {
@@ -34,6 +37,7 @@ export function shellArgs(ms: MappedString): { words: Arg[]; env: { name: string
     const mk = (w: { text: string; start: number[]; end: number[]; dynamic: boolean }): Arg => ({
       text: w.text,
       dynamic: w.dynamic,
+      shell: true,
       span: (i, j) => {
         if (!w.text.length || j <= i) {
           const p = w.start.length ? spanOf(ms, w.start[0], w.start[0] + 1)[0] : ms.nodeStart;
@@ -79,6 +83,10 @@ function vllmTable(): Record<string, OptSpec> {
   for (const [o, key] of Object.entries(VLLM_SIZING_OPTIONS)) t[o] = { path: `serving.${o}`, key, kind: kindOf(key), flag: VLLM_BOOL.has(o) };
   t.model = { path: 'model', kind: 'str' };
   t.dynamo_is_prefill_worker = { kind: 'bool', flag: true };
+  // Flags vLLM removed: still parsed (so their value is not read as the model) and reported by flag-removed.
+  for (const [o, r] of Object.entries(VLLM_REMOVED_FLAGS)) t[o] ??= { kind: r.flag ? 'bool' : 'str', flag: r.flag };
+  for (const o of ['nnodes', 'node_rank', 'data_parallel_start_rank']) t[o] ??= { kind: 'str' };
+  for (const o of ['data_parallel_hybrid_lb', 'data_parallel_external_lb']) t[o] ??= { kind: 'bool', flag: true };
   return t;
 }
 
@@ -119,6 +127,9 @@ const TGI: Record<string, OptSpec> = {
     ['revision', 'port', 'hostname', 'max_input_tokens', 'max_input_length', 'max_concurrent_requests', 'max_batch_total_tokens', 'max_batch_size', 'waiting_served_ratio', 'max_waiting_tokens', 'huggingface_hub_cache', 'weights_cache_override', 'shard_uds_path', 'master_addr', 'master_port', 'speculate', 'rope_scaling', 'rope_factor', 'max_best_of', 'max_stop_sequences', 'max_top_n_tokens', 'payload_limit', 'prefix_caching', 'attention', 'otlp_endpoint', 'cors_allow_origin', 'api_key', 'validation_workers'].map((k) => [k, { kind: 'str' } as OptSpec]),
   ),
 };
+/** TGI --quantize values as the engine's online quantization names. */
+const TGI_QUANTIZE: Record<string, string> = { bitsandbytes: 'bitsandbytes-8bit', 'bitsandbytes-nf4': 'bitsandbytes', 'bitsandbytes-fp4': 'bitsandbytes', eetq: 'eetq', fp8: 'fp8' };
+
 /** TGI reads every launcher option from an env var of the same name in upper case. */
 export const TGI_ENV: Record<string, string> = { MODEL_ID: 'model_id', NUM_SHARD: 'num_shard', MAX_TOTAL_TOKENS: 'max_total_tokens', QUANTIZE: 'quantize', CUDA_MEMORY_FRACTION: 'cuda_memory_fraction', DTYPE: 'dtype', KV_CACHE_DTYPE: 'kv_cache_dtype', MAX_BATCH_PREFILL_TOKENS: 'max_batch_prefill_tokens', SHARDED: 'sharded' };
 
@@ -162,6 +173,8 @@ export interface EngineCommand {
   diagnostics: OffsetDiag[];
   /** Span of the launcher word (`vllm`, `text-generation-launcher`). */
   launcherSpan: Span;
+  /** The script starts or joins a Ray cluster (`ray start`): the engine's GPUs may be on other pods. */
+  rayCluster?: boolean;
 }
 
 export type EnvLookup = (name: string) => Val | null | undefined;
@@ -175,6 +188,8 @@ export function resolveVal(arg: Arg, i: number, j: number, env: EnvLookup): Val 
   if (/\{\{/.test(text)) return { text, span, unresolved: `"${text}" is a Helm template placeholder, unknown until rendered` };
   if (!/\$|`/.test(text)) return { text, span };
   const m = VAR_ONLY.exec(text);
+  // Outside a shell script only Kubernetes expands, and only `$(VAR)`: `${VAR}` / `$VAR` reach the engine as written.
+  if (m && !m[1] && !arg.shell) return { text, span, unresolved: `"${text}" is passed to the engine as written: Kubernetes expands only $(${m[2] ?? m[3]}), not ${text}` };
   if (m) {
     const name = m[1] ?? m[2] ?? m[3];
     const v = env(name);
@@ -254,6 +269,11 @@ export function parseEngineArgs(engine: EngineKind, launcher: string, launcherSp
       continue;
     }
     if (value?.unresolved) out.notes.push(`${value.unresolved}: --${c.name.replace(/_/g, '-')} is left unknown.`);
+    else if (value && !spec?.flag && value.text.trim() === '' && c.name !== 'model') {
+      // `--kv-cache-memory-bytes=` or `--max-model-len $(EMPTY)` with EMPTY set to "": the engine gets an empty value.
+      out.diagnostics.push({ code: 'empty-flag-value', severity: 'error', message: `--${c.name.replace(/_/g, '-')} gets an empty value: the engine refuses it (argparse: invalid value) and does not start. Give it a value or drop the flag.`, span: value.span[0] === value.span[1] ? flagSpan : value.span });
+      continue;
+    }
     if (c.name === 'model' || spec?.path === 'model') {
       if (value) out.model = value;
       continue;
@@ -294,14 +314,19 @@ export function findEngineCommand(argv: Arg[], env: EnvLookup, image: string | n
     // `bash -lc -- "script"` (KubeRay heads): `--` ends the options, the script is the next word.
     const script = ci >= 0 ? (rest[ci + 1]?.text === '--' ? rest[ci + 2] : rest[ci + 1]) : undefined;
     if (!script) return null;
+    let ray = false;
     for (const cmd of shellOf(script)) {
       const scriptEnv: EnvLookup = (name) => {
         const e = cmd.env.find((x) => x.name === name);
         if (e) return resolveVal(e.value, 0, e.value.text.length, env);
         return env(name);
       };
+      if (/^(?:.*\/)?ray$/.test(cmd.words[0]?.text ?? '') && cmd.words[1]?.text === 'start') ray = true;
       const hit = findEngineCommand(cmd.words, scriptEnv, null, depth + 1, shellOf);
-      if (hit) return hit;
+      if (hit) {
+        if (ray) hit.rayCluster = true;
+        return hit;
+      }
     }
     return null;
   }
@@ -314,6 +339,46 @@ export function findEngineCommand(argv: Arg[], env: EnvLookup, image: string | n
     if (/text-generation-inference/i.test(image) && w0.startsWith('-')) return parseEngineArgs('tgi', `${image} entrypoint (text-generation-launcher)`, sp, rest, env, false);
   }
   return null;
+}
+
+/**
+ * vLLM's human_readable_int (vllm/engine/arg_utils.py): a whole number, or a number with a decimal suffix k/m/g/t
+ * (10^3..10^12, decimals allowed) or a binary suffix K/M/G/T (2^10..2^40, whole numbers only). Null when refused.
+ */
+export function humanReadableInt(text: string): number | null {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const m = /^(\d+(?:\.\d+)?)([kKmMgGtT])$/.exec(t);
+  if (!m) return null;
+  const dec: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+  const bin: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+  if (m[2] in dec) return Math.floor(Number(m[1]) * dec[m[2]]);
+  return /^\d+$/.test(m[1]) ? Number(m[1]) * bin[m[2]] : null;
+}
+
+/** Layout flags beyond tp x pp x dp: GPUs per pod follow from them (multi-node data parallelism, nodes per instance). */
+function applyLayout(cmd: EngineCommand, dep: Deployment, R: (s: Span) => Deployment['ranges'][string]): void {
+  const layout: NonNullable<Deployment['layout']> = {};
+  const intOpt = (name: string, path: string): number | undefined => {
+    const o = cmd.options.get(name);
+    if (!o?.value) return undefined;
+    dep.ranges[path] = R(o.value.span);
+    if (o.value.unresolved) {
+      (dep.unresolved ??= []).push({ path, text: o.value.text, reason: o.value.unresolved, range: dep.ranges[path] });
+      return undefined;
+    }
+    const n = /^\d+$/.test(o.value.text.trim()) ? Number(o.value.text.trim()) : NaN;
+    return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
+  };
+  if (cmd.engine === 'vllm') {
+    const local = intOpt('data_parallel_size_local', 'serving.data_parallel_size_local');
+    if (local !== undefined) layout.dpLocal = local;
+    if (cmd.options.get('headless')?.bool) layout.headless = true;
+  }
+  const nn = intOpt('nnodes', 'serving.nnodes');
+  if (nn !== undefined) layout.nnodes = nn;
+  if (cmd.engine === 'sglang' && cmd.options.get('enable_dp_attention')?.bool) layout.dpAttention = true;
+  if (Object.keys(layout).length) dep.layout = layout;
 }
 
 /** Converts a parsed value to the engine's type; returns undefined (and a diagnostic) when argparse would refuse it. */
@@ -335,15 +400,27 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
   if (cmd.engine === 'sglang') serving.engine = 'sglang';
   else serving.engine = 'vllm';
   serving.apiServer = true;
+  const unresolved = (dep.unresolved ??= []);
   if (cmd.model) {
     dep.ranges.model = R(cmd.model.span);
     if (!cmd.model.unresolved && cmd.model.text.trim()) {
       const m = cmd.model.text.trim();
       dep.model = /^[./~]/.test(m) ? { kind: 'path', path: m } : { kind: 'id', id: m.replace(/^hf:\/\//, '') };
-    } else dep.notes.push(`${cmd.model.unresolved ?? 'The model argument is empty'}: the model is unknown.`);
+    } else {
+      dep.notes.push(`${cmd.model.unresolved ?? 'The model argument is empty'}: the model is unknown.`);
+      if (cmd.model.unresolved) unresolved.push({ path: 'model', text: cmd.model.text, reason: cmd.model.unresolved, range: R(cmd.model.span) });
+    }
   }
+  const served = cmd.options.get('served_model_name')?.value;
+  if (served && !served.unresolved && served.text.trim()) {
+    dep.servedModelName = served.text.trim().split(/\s+/)[0];
+    dep.ranges['serving.served_model_name'] = R(served.span);
+  }
+  applyLayout(cmd, dep, R);
+  if (cmd.rayCluster || /^ray$/i.test(cmd.options.get('distributed_executor_backend')?.value?.text.trim() ?? '')) dep.rayCluster = true;
   for (const o of cmd.options.values()) {
     const spec = table[o.name];
+    if (cmd.engine === 'vllm' && VLLM_REMOVED_FLAGS[o.name]) dep.ranges[`flag:${o.name}`] = R(o.flagSpan);
     if (!spec?.key || !spec.path) continue;
     const path = spec.path;
     dep.keyRanges[path] = R(o.flagSpan);
@@ -352,11 +429,26 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
       dep.ranges[SGLANG_KEY_PATH[path]] = dep.ranges[path];
       dep.keyRanges[SGLANG_KEY_PATH[path]] = dep.keyRanges[path];
     }
-    if (o.value?.unresolved) continue;
+    if (o.value?.unresolved) {
+      unresolved.push({ path, text: o.value.text, reason: o.value.unresolved, range: dep.ranges[path] });
+      continue;
+    }
     let v: unknown;
     if (spec.kind === 'bool' && spec.flag && o.bool !== undefined) v = o.bool;
-    else if (o.value) v = typed(spec.kind, o.value);
+    else if (o.value && cmd.engine === 'vllm' && (spec.key === 'maxModelLen' || spec.key === 'maxNumBatchedTokens')) {
+      // vLLM reads these with human_readable_int (vllm/engine/arg_utils.py): `32k` = 32,000, `32K` = 32,768.
+      const t = o.value.text.trim();
+      if (spec.key === 'maxModelLen' && /^(auto|-1)$/i.test(t)) {
+        // `auto` / -1 (PR #29431): vLLM fits max_model_len to the KV cache, so no length is stated to check.
+        unresolved.push({ path, text: t, reason: `--max-model-len ${t} lets vLLM choose the largest length that fits memory at startup`, range: dep.ranges[path] });
+        continue;
+      }
+      v = humanReadableInt(t) ?? undefined;
+    } else if (o.value) v = typed(spec.kind, o.value);
     if (spec.key === 'quantization' && typeof v === 'string' && /^(none|null)$/i.test(v)) v = null;
+    // TGI's QUANTIZE names (launcher --quantize): `bitsandbytes` is 8-bit LLM.int8, `-nf4` / `-fp4` are 4-bit, eetq is
+    // 8-bit weight-only; awq / gptq / marlin / exl2 / compressed-tensors read a pre-quantized checkpoint.
+    if (cmd.engine === 'tgi' && spec.key === 'quantization' && typeof v === 'string') v = TGI_QUANTIZE[v.toLowerCase()] ?? v;
     if (v === undefined || (typeof v === 'number' && (v <= 0 || (spec.kind === 'float' && v > 1)))) {
       diags.push({ code: 'invalid-value', severity: 'error', message: `--${o.name.replace(/_/g, '-')} has a value ${cmd.engine === 'tgi' ? 'TGI' : cmd.engine === 'sglang' ? 'SGLang' : 'vLLM'} will not accept: "${o.value?.text ?? ''}".`, range: dep.ranges[path] });
       continue;

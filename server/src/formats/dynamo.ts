@@ -43,6 +43,15 @@ export const dynamoAdapter: FormatAdapter = {
       if (gr) d.ranges['hardware.count'] = gr;
       const shm = shmOf(ctx, eps, main);
       d.pod = { ...defaultPod(), countLabel: `resources.limits.gpu of ${svcName}`, shm: shm.shm === 'none' ? 'unlimited' : shm.shm, shmRange: shm.range };
+      // multinode.nodeCount: the worker spans that many nodes, each with resources.limits.gpu GPUs.
+      const ncNode = get(get(svc, 'multinode'), 'nodeCount');
+      const nodes = num(ncNode);
+      if (nodes !== null && Number.isSafeInteger(nodes) && nodes > 1 && d.gpuCount !== null) {
+        d.gpusPerNode = d.gpuCount;
+        d.gpuCount *= nodes;
+        d.pod = { ...d.pod, podsPerGroup: nodes, countLabel: `GPUs of ${svcName} (multinode.nodeCount ${nodes} x ${d.gpusPerNode})` };
+      }
+      if (role === 'prefill' || role === 'decode') d.role = role;
       const rep = get(svc, 'replicas');
       d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
       const rr = range(ctx, rep);

@@ -3,7 +3,9 @@
 import { get, mapPairs, keyString, sourceOf } from '../yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Ctx } from './k8sCommon';
-import { unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str } from './k8sCommon';
+import { defaultPod, unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str, valueSpan } from './k8sCommon';
+import type { Val } from './args';
+import { containerTextRules } from './containerRules';
 import type { Deployment } from './types';
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'Pod', 'DaemonSet', 'ReplicaSet', 'PodTemplate']);
@@ -83,9 +85,12 @@ export const leaderWorkerSetAdapter: FormatAdapter = {
     const workerPod = get(get(lwt, 'workerTemplate'), 'spec');
     const { name, node } = metaName(root);
     const base = name ?? `leaderworkerset-${input.docIndex + 1}`;
+    // LeaderWorkerSet sets LWS_GROUP_SIZE (= size) in every pod of the group; the leader's LWS_WORKER_INDEX is 0.
+    const sizeSpan = valueSpan(sizeNode);
+    const injected: Record<string, Val> = sizeSpan && num(sizeNode) !== null ? { LWS_GROUP_SIZE: { text: String(size), span: sizeSpan } } : {};
     // The engine runs in the leader (multi-node Ray) or, without a leader template, in every pod.
-    const lead = engineContainers(ctx, leaderPod)[0];
-    const work = engineContainers(ctx, workerPod)[0];
+    const lead = engineContainers(ctx, leaderPod, injected)[0];
+    const work = engineContainers(ctx, workerPod, injected)[0];
     const ce = lead ?? work;
     const podSpec = lead ? leaderPod : workerPod;
     const d = deploymentFromContainer(ctx, 'leaderworkerset', base, podSpec, ce, 'per pod');
@@ -116,7 +121,10 @@ export const leaderWorkerSetAdapter: FormatAdapter = {
     const nr = range(ctx, node);
     if (nr) d.ranges.name = nr;
     if (!lead && leaderPod) d.notes.push('The leader template runs no engine; read from the worker template.');
-    if (workerPod && workerPod !== podSpec) gpuFromPod(ctx, workerPod, d);
+    if (workerPod && workerPod !== podSpec) {
+      gpuFromPod(ctx, workerPod, d);
+      for (const c of seqItems(get(workerPod, 'containers'))) containerTextRules(ctx, c);
+    }
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };
   },
@@ -143,7 +151,14 @@ export const aibrixStormAdapter: FormatAdapter = {
       const pod = get(get(role, 'template'), 'spec');
       for (const ce of engineContainers(ctx, pod)) {
         const d = deploymentFromContainer(ctx, 'aibrix', `${base}/${rname}`, pod, ce);
-        if (rname === 'prefill' || rname === 'decode') d.role = rname;
+        if (/prefill|decode/i.test(rname)) d.role = /prefill/i.test(rname) ? 'prefill' : 'decode';
+        // podGroupSize: one engine instance spans that many pods (SGLang --nnodes, vLLM multi-node), each with its GPUs.
+        const group = num(get(role, 'podGroupSize'));
+        if (group !== null && Number.isSafeInteger(group) && group > 1 && d.gpuCount !== null) {
+          d.gpusPerNode = d.gpuCount;
+          d.gpuCount *= group;
+          d.pod = { ...(d.pod ?? defaultPod()), podsPerGroup: group, countLabel: `GPUs per pod group (podGroupSize ${group} x ${d.gpusPerNode})` };
+        }
         d.replicas = Math.max(0, Math.floor((num(get(role, 'replicas')) ?? 1) * outer));
         finishGpu(ctx, d);
         out.push(d);

@@ -7,6 +7,7 @@ import type { Document } from 'yaml';
 import type { Arg, EngineCommand, EnvLookup, Val } from './args';
 import { TGI_ENV, applyEngineCommand, argFromScalar, findEngineCommand, parseEngineArgs, shellArgs } from './args';
 import { instanceGpu } from './instanceTypes';
+import { GPU_PRODUCT_LABELS, containerRules } from './containerRules';
 import { mapScalar, spanOf } from './scalarMap';
 import type { Deployment, Diagnostic, Range } from './types';
 import { defaultWorkload } from './types';
@@ -101,7 +102,10 @@ export function shellOf(ctx: Ctx): (a: Arg) => ReturnType<typeof shellArgs> {
     });
 }
 
-/** Container env as a lookup of literal values with their spans (valueFrom entries are unknown). */
+/**
+ * Container env as a lookup of literal values with their spans (valueFrom entries are unknown). A value may refer to
+ * variables defined before it as `$(VAR)`; Kubernetes expands those (and only those), as it does in command and args.
+ */
 export function envOf(ctx: Ctx, container: unknown, extra: Record<string, Val> = {}): { lookup: EnvLookup; vars: Map<string, Val | null> } {
   const vars = new Map<string, Val | null>();
   for (const [k, v] of Object.entries(extra)) vars.set(k, v);
@@ -110,10 +114,70 @@ export function envOf(ctx: Ctx, container: unknown, extra: Record<string, Val> =
     if (!name) continue;
     const vn = get(e, 'value');
     const ms = vn !== undefined ? mapScalar(ctx.src, vn) : null;
-    if (ms) vars.set(name, { text: ms.text, span: valueSpan(vn) ?? [ms.nodeStart, ms.nodeEnd] });
-    else vars.set(name, null);
+    if (ms) {
+      const x = expandK8s(argFromScalar(ms), vars);
+      const span = valueSpan(vn) ?? [ms.nodeStart, ms.nodeEnd];
+      // A value that still holds $(X) of a variable set from a Secret or the downward API is known only at run time.
+      vars.set(name, x.unknownRefs.length ? null : { text: x.arg.text, span });
+    } else vars.set(name, null);
   }
   return { lookup: (n) => vars.get(n), vars };
+}
+
+/**
+ * Kubernetes' own expansion of a command/args/env string (k8s.io/kubernetes third_party/forked/golang/expansion):
+ * `$(VAR)` becomes the value of a variable defined in the container env, `$$` becomes `$` (so `$$(VAR)` is the text
+ * `$(VAR)`), and a reference to a variable that is not defined, or is set from a Secret/ConfigMap/field, stays as
+ * written (`unknownRefs`). Nothing else is expanded: `${VAR}` and `$VAR` are left for a shell, if there is one.
+ */
+export function expandK8s(a: Arg, vars: Map<string, Val | null>): { arg: Arg; unknownRefs: string[] } {
+  const t = a.text;
+  if (!t.includes('$')) return { arg: a, unknownRefs: [] };
+  let out = '';
+  // For each output character, the source character range [s, e) of the input text it came from.
+  const from: [number, number][] = [];
+  const unknownRefs: string[] = [];
+  const push = (text: string, s: number, e: number) => {
+    for (let k = 0; k < text.length; k++) {
+      out += text[k];
+      from.push(text.length === e - s ? [s + k, s + k + 1] : [s, e]);
+    }
+  };
+  let i = 0;
+  while (i < t.length) {
+    if (t[i] === '$' && t[i + 1] === '$') {
+      push('$', i, i + 2);
+      i += 2;
+      continue;
+    }
+    const m = t[i] === '$' ? /^\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/.exec(t.slice(i)) : null;
+    if (m) {
+      const v = vars.get(m[1]);
+      if (v) push(v.text, i, i + m[0].length);
+      else {
+        unknownRefs.push(m[1]);
+        push(m[0], i, i + m[0].length);
+      }
+      i += m[0].length;
+      continue;
+    }
+    push(t[i], i, i + 1);
+    i++;
+  }
+  if (out === t && !unknownRefs.length) return { arg: a, unknownRefs };
+  const arg: Arg = {
+    text: out,
+    dynamic: /\$\(|\$\{|\$[A-Za-z_]|`/.test(out),
+    shell: a.shell,
+    span: (x, y) => {
+      if (y <= x || !from.length) {
+        const p = x < from.length ? from[x][0] : t.length;
+        return a.span(p, p);
+      }
+      return [a.span(from[x][0], from[x][1])[0], a.span(from[y - 1][0], from[y - 1][1])[1]];
+    },
+  };
+  return { arg, unknownRefs };
 }
 
 export interface ContainerEngine {
@@ -123,31 +187,35 @@ export interface ContainerEngine {
 }
 
 /** Finds the serving-engine container(s) in a pod spec. */
-export function engineContainers(ctx: Ctx, podSpec: unknown): ContainerEngine[] {
+export function engineContainers(ctx: Ctx, podSpec: unknown, injected: Record<string, Val> = {}): ContainerEngine[] {
   const out: ContainerEngine[] = [];
   for (const c of seqItems(get(podSpec, 'containers'))) {
-    const cmd = engineOfContainer(ctx, c);
+    const cmd = engineOfContainer(ctx, c, injected);
     if (cmd) out.push({ container: c, name: str(get(c, 'name')) ?? 'container', cmd });
   }
   return out;
 }
 
-export function engineOfContainer(ctx: Ctx, c: unknown): EngineCommand | null {
+/**
+ * The engine a container runs. `injected`: variables the platform sets in the pod (LeaderWorkerSet's LWS_GROUP_SIZE),
+ * known from the same manifest.
+ */
+export function engineOfContainer(ctx: Ctx, c: unknown, injected: Record<string, Val> = {}): EngineCommand | null {
+  const image = str(get(c, 'image'));
+  const env = envOf(ctx, c, injected);
   const argv: Arg[] = [];
   for (const key of ['command', 'args']) {
     const n = get(c, key);
     for (const it of seqItems(n)) {
       const a = argOf(ctx, it);
-      if (a) argv.push(a);
+      if (a) argv.push(expandK8s(a, env.vars).arg);
     }
     // A single string (not a list) is a mistake Kubernetes rejects, but read it as one word.
     if (isScalar(n)) {
       const a = argOf(ctx, n);
-      if (a) argv.push(a);
+      if (a) argv.push(expandK8s(a, env.vars).arg);
     }
   }
-  const image = str(get(c, 'image'));
-  const env = envOf(ctx, c);
   let cmd = argv.length ? findEngineCommand(argv, env.lookup, image, 0, shellOf(ctx)) : null;
   // TGI reads its options from env vars too.
   const tgiImage = image !== null && /text-generation-inference/i.test(image);
@@ -200,6 +268,11 @@ export function gpuResources(ctx: Ctx, container: unknown, dep: Deployment, labe
         dep.pod = { ...(dep.pod ?? defaultPod()), countLabel: `${k} ${label}` };
         // Kubernetes accepts only whole numbers for extended resources (a GPU is not divisible this way); a count
         // of 5e-324 or 0.5 never schedules, and dividing by it printed 'pipeline_parallel_size Infinity' (npm run fuzz).
+        const written = str(p.value);
+        if (n === null && written !== null && written.trim() !== '') {
+          (dep.unresolved ??= []).push({ path: 'hardware.count', text: written, reason: `${k}: "${written}" is not a number this file resolves${isTemplated(written) ? ' (a template placeholder)' : ''}`, range: r });
+          return null;
+        }
         if (n !== null && !(Number.isSafeInteger(n) && n >= 0)) {
           dep.notes.push(`\`${k}: ${n}\` is not a whole number of GPUs: Kubernetes rejects fractional extended resources, so the pod is not created. The GPU count is treated as unknown.`);
           return null;
@@ -296,6 +369,23 @@ export function applyGpuCandidates(ctx: Ctx, cands: { key: string; value: string
       if (/^(true|present|\d+)$/i.test(c.value)) continue;
       const id = resolveGpuLabel(c.value);
       if (!id && !GPU_LABELS.includes(c.key)) continue;
+      if (!id && GPU_PRODUCT_LABELS.has(c.key) && !isTemplated(c.value)) {
+        // A value no catalog GPU carries: a typo keeps the pod Pending; an unlisted GPU is only not sized.
+        const near = builtinCatalog().closestGpus(c.value.replace(/^nvidia[-_ ]/i, ''), 2);
+        ctx.diagnostics.push({
+          code: 'gpu-selector-unknown',
+          severity: 'warning',
+          message: `${c.key}: "${c.value}" is not a GPU llm-sizer knows${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}. If no node carries this label value the pod stays Pending; if it is a GPU missing from the catalog, add it to .llm-sizer/gpus/ to size this deployment.`,
+          range: range(ctx, c.node) ?? ctx.docRange,
+          data: { candidates: near },
+        });
+        dep.gpu = c.value;
+        dep.gpuOrigin = 'stated';
+        dep.gpuSelectorUnknown = true;
+        const r = range(ctx, c.node);
+        if (r) dep.ranges['hardware.gpu'] = r;
+        return;
+      }
       dep.gpu = id ?? c.value;
       dep.gpuOrigin = 'stated';
       const r = range(ctx, c.node);
@@ -357,6 +447,7 @@ export function deploymentFromContainer(ctx: Ctx, format: string, name: string, 
   dep.gpuCount = gpus !== null && gpus >= 1 ? Math.floor(gpus) : null;
   const shm = shmOf(ctx, podSpec, ce.container);
   dep.pod = { ...(dep.pod ?? defaultPod()), shm: shm.shm, shmRange: shm.range };
+  containerRules(ctx, podSpec, ce.container, ce.cmd, dep);
   gpuFromPod(ctx, podSpec, dep);
   if (!dep.model) dep.notes.push('The command line names no model.');
   return dep;

@@ -234,6 +234,12 @@ export function roleDeployment(ctx: Ctx, format: string, name: string, uri: unkn
     d.notes.push(`data parallel ${d.serving.dp} over pods of ${dl} local ranks: each pod holds tp x ${dl} GPUs.`);
     d.serving.dp = dl;
   }
+  // Engine flags in VLLM_ADDITIONAL_ARGS (the LLMInferenceService runtime appends them) are not read here: the
+  // parallel layout is unknown rather than vLLM's default of 1.
+  const extra = seqItems(get(pod, 'containers')).map((c) => seqItems(get(c, 'env')).find((e) => str(get(e, 'name')) === 'VLLM_ADDITIONAL_ARGS')).find((e) => e);
+  if (extra && d.serving.tp === undefined && /--(tensor|pipeline|data)-parallel-size|(^|\s)-(tp|pp|dp)\b/.test(str(get(extra, 'value')) ?? '')) {
+    (d.unresolved ??= []).push({ path: 'serving.tensor_parallel_size', text: 'VLLM_ADDITIONAL_ARGS', reason: 'the parallel sizes are passed in env VLLM_ADDITIONAL_ARGS, which this version does not read', range: range(ctx, get(extra, 'name')) });
+  }
   const rep = get(node, 'replicas');
   d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
   const rr = range(ctx, rep);

@@ -154,6 +154,8 @@ export const nativeAdapter: FormatAdapter = {
       ranges,
       keyRanges,
       notes: [],
+      // Workload-based findings hold only for a workload the plan states, not for the default 1000 + 200 tokens.
+      workloadStated: mapPairs(wl).length > 0,
     };
     if (!ranges.document) ranges.document = docRange;
     void getPair;

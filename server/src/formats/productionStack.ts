@@ -25,6 +25,11 @@ export const CHART_VLLM_CONFIG: Record<string, string | null> = {
   maxNumSeqs: 'max_num_seqs',
   gpuMemoryUtilization: 'gpu_memory_utilization',
   maxLoras: null,
+  // Read by helm/templates/deployment-vllm-multi.yaml too (checked against the chart at vllm-project/production-stack
+  // a6c01db): --runner, --convert, and the PROMETHEUS_MULTIPROC_DIR env.
+  runner: null,
+  convert: null,
+  prometheusMultiprocDir: null,
   extraArgs: null,
   v1: null,
   v0: null,
@@ -70,9 +75,22 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
   }
   const vc = get(m, 'vllmConfig');
   const serving = d.serving as Record<string, unknown>;
+  // raySpec.enabled: helm/templates/ray-cluster.yaml renders a RayCluster (head + replicaCount workers) instead.
+  const ray = /^true$/i.test(str(get(get(m, 'raySpec'), 'enabled')) ?? '');
   for (const p of mapPairs(vc)) {
     const k = keyString(p);
     const kr = range(ctx, p.key);
+    if (k === 'pipelineParallelSize' && !ray) {
+      // Only ray-cluster.yaml renders --pipeline-parallel-size; deployment-vllm-multi.yaml never reads it.
+      ctx.diagnostics.push({
+        code: 'setting-ignored',
+        severity: 'warning',
+        message: 'The production-stack chart reads vllmConfig.pipelineParallelSize only with raySpec.enabled (templates/ray-cluster.yaml); this modelSpec renders a plain Deployment, so vLLM never sees it. Enable raySpec or pass "--pipeline-parallel-size" in vllmConfig.extraArgs.',
+        range: kr ?? ctx.docRange,
+        data: { key: k, flag: '--pipeline-parallel-size' },
+      });
+      continue;
+    }
     if (!(k in CHART_VLLM_CONFIG)) {
       const snakeK = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
       ctx.diagnostics.push({
@@ -116,19 +134,9 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
   }
   if (words.length) {
     const cmd = parseEngineArgs('vllm', 'production-stack extraArgs', words[0].span(0, 0), words, () => undefined, false);
-    for (const [name, o] of cmd.options) {
-      const camel = CAMEL[name];
-      if (camel && VLLM_SIZING_OPTIONS[name]) {
-        const r = ctxRange(ctx, o.flagSpan);
-        ctx.diagnostics.push({
-          code: 'setting-ignored',
-          severity: 'warning',
-          message: `--${name.replace(/_/g, '-')} in extraArgs: the chart sizes the pod (GPUs, multi-node layout) from vllmConfig.${camel} and requestGPU, which do not follow this flag. Set vllmConfig.${camel} instead.`,
-          range: r,
-          data: { key: camel },
-        });
-      }
-    }
+    // extraArgs come after the chart's own flags, so vLLM (argparse: last one wins) honours them. The one thing the
+    // chart derives from a vllmConfig key is the /dev/shm volume (tensorParallelSize); shm-too-small covers it.
+    void CAMEL;
     const mr = d.ranges.model;
     const model = d.model;
     applyEngineCommand(cmd, d, ctx.lc, ctx.diagnostics);
@@ -143,11 +151,26 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
   if (rgr) d.ranges['hardware.count'] = rgr;
   const gpuType = str(get(m, 'requestGPUType'));
   if (gpuType && /mig-/.test(gpuType)) d.notes.push(`requestGPUType ${gpuType}: a MIG slice; sized as the whole GPU.`);
+  // The chart mounts an emptyDir Memory /dev/shm (sizeLimit shmSize, default 20Gi) only when vllmConfig has
+  // tensorParallelSize (deployment-vllm-multi.yaml, ray-cluster.yaml).
   const shmQ = str(get(m, 'shmSize'));
-  const shmB = shmQ ? quantityBytes(shmQ) : null;
-  d.pod = { ...defaultPod(), countLabel: 'requestGPU', shm: shmB ?? 'unlimited', shmRange: range(ctx, get(m, 'shmSize')) };
+  const hasTpKey = get(vc, 'tensorParallelSize') !== undefined;
+  const shmB = quantityBytes(shmQ ?? '20Gi');
+  d.pod = { ...defaultPod(), countLabel: 'requestGPU', shm: hasTpKey ? shmB ?? 'unlimited' : 'none', shmRange: range(ctx, get(m, 'shmSize')) ?? range(ctx, nameNode) };
+  // No requestGPU (or 0): _helpers.tpl chart.resources renders no GPU request.
+  if (g === null || g < 1) d.pod = { ...d.pod, requestsAccelerator: !!str(rg) && !/^\d+(\.\d+)?$/.test(str(rg) ?? ''), engineRange: range(ctx, nameNode) };
+  if (ray) {
+    // RayCluster: a head (raySpec.headNode.requestGPU) plus replicaCount workers of requestGPU each serve one model.
+    const head = num(get(get(get(m, 'raySpec'), 'headNode'), 'requestGPU')) ?? 0;
+    const workers = Math.max(0, Math.floor(num(get(m, 'replicaCount')) ?? 1));
+    if (d.gpuCount !== null) {
+      d.gpusPerNode = d.gpuCount;
+      d.gpuCount = head + workers * d.gpuCount;
+      d.pod = { ...d.pod, podsPerGroup: 1 + workers, countLabel: `GPUs of the Ray cluster (head ${head} + ${workers} workers x ${d.gpusPerNode})` };
+    }
+  }
   const rc = get(m, 'replicaCount');
-  d.replicas = Math.max(0, Math.floor(num(rc) ?? 1));
+  d.replicas = ray ? 1 : Math.max(0, Math.floor(num(rc) ?? 1));
   const rcr = range(ctx, rc);
   if (rcr) d.ranges.replicas = rcr;
   // GPU type: nodeSelectorTerms (chart) or nodeSelector.

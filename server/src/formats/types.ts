@@ -61,8 +61,47 @@ export interface Deployment {
    * at start-up, the model lives in remote storage, ...). Set: nothing is sized and a `not-sized` info says this.
    */
   unsized?: string;
-  /** Role in a disaggregated (prefill/decode) serving graph, when the file says; absent for aggregated serving. */
+  /**
+   * Values the file sets but does not resolve (an env var set from a Secret, a Helm placeholder): unknown, never
+   * defaulted. The rules that depend on them stay silent and one `value-unresolved` information says what is missing.
+   */
+  unresolved?: Unresolved[];
+  /** How the engine spreads over pods and nodes, when the command line says more than tp x pp x dp. */
+  layout?: ParallelLayout;
+  /** True when the file states a workload (requests, tokens, concurrency): workload-based findings then hold. */
+  workloadStated?: boolean;
+  /** A GPU node-selector value names no catalog GPU (gpu-selector-unknown said so): not sized, no unknown-gpu error. */
+  gpuSelectorUnknown?: boolean;
+  /** The engine uses a Ray cluster (`--distributed-executor-backend ray`, `ray start` in the script): GPUs may be on other pods. */
+  rayCluster?: boolean;
+  /** Set by the analysis: whether the weights need more GPUs than one node holds (tp-across-nodes is then expected). */
+  weightsNeedNodes?: boolean;
+  /** --served-model-name: the name clients use, often the model id when the model is a local path. */
+  servedModelName?: string;
+  /** Role of a disaggregated worker (`prefill` / `decode`), named in the messages. */
   role?: 'prefill' | 'decode';
+}
+
+/** A value the file states but that is not known until run time. */
+export interface Unresolved {
+  /** Field path (`serving.tensor_parallel_size`, `hardware.count`, `model`). */
+  path: string;
+  /** The text as written (`$(TP)`, `{{ .Values.tp }}`). */
+  text: string;
+  /** Why it is unknown and how to state it. */
+  reason: string;
+  range: Range | null;
+}
+
+export interface ParallelLayout {
+  /** vLLM --data-parallel-size-local: data-parallel ranks in this pod (multi-node data parallelism). */
+  dpLocal?: number;
+  /** SGLang / vLLM --nnodes: nodes (pods) one engine instance spans. */
+  nnodes?: number;
+  /** SGLang --enable-dp-attention: data parallelism inside the tensor-parallel group (dp adds no GPUs). */
+  dpAttention?: boolean;
+  /** vLLM --headless: a worker of a multi-node data-parallel deployment (serves no API). */
+  headless?: boolean;
 }
 
 export interface PodFacts {
@@ -74,6 +113,12 @@ export interface PodFacts {
   shm: 'none' | 'unlimited' | number;
   /** Range of the /dev/shm volume (or of the container) for the shm diagnostic. */
   shmRange: Range | null;
+  /** CUDA_VISIBLE_DEVICES set literally in the engine container: how many devices it lists. */
+  visibleDevices?: { count: number; text: string; range: Range | null };
+  /** False when the engine container requests no GPU and nothing else places it on GPU nodes (runtime class, selector). */
+  requestsAccelerator?: boolean;
+  /** Range of the engine container's image (for pod-level findings about the container). */
+  engineRange?: Range | null;
 }
 
 export function defaultWorkload(): WorkloadInput {
