@@ -178,6 +178,27 @@ const EXPECTED: Record<string, Expect> = {
     deployments: [{ name: 'nim-gemma-3-27b-deployment', format: 'nim', model: 'google/gemma-3-27b-it', gpu: 'H100-SXM', count: 8, tp: 2, pp: null, dp: null, replicas: 1, role: null }],
     diagnostics: ['gpu-count-mismatch@50:31-50:32=8', 'not-sized@19:8-19:34=nim-gemma-3-27b-deployment'],
   },
+  // Dynamo multinode: each worker spans multinode.nodeCount 2 pods x 8 GPUs = 16 GPUs for data parallel 16 (no
+  // false count mismatch against 8); 1 prefill and 1 decode worker.
+  'dynamo-multinode-disagg.yaml': {
+    formats: ['dynamo'],
+    deployments: [
+      { name: 'vllm-dsr1/decode', format: 'dynamo', model: '/model-cache/deepseek-r1', gpu: 'L4', count: 16, tp: 1, pp: null, dp: 16, replicas: 1, role: 'decode' },
+      { name: 'vllm-dsr1/prefill', format: 'dynamo', model: '/model-cache/deepseek-r1', gpu: 'L4', count: 16, tp: 1, pp: null, dp: 16, replicas: 1, role: 'prefill' },
+    ],
+    diagnostics: [],
+  },
+  // Dynamo 4 prefill : 8 decode workers of 4 GPUs each (the real split, not 1:1). Source: AIBrix's brixbench.
+  'dynamo-4p8d.yaml': {
+    formats: ['dynamo'],
+    deployments: [
+      { name: 'vllm-dynamo/decode', format: 'dynamo', model: null, gpu: 'L4', count: 4, tp: null, pp: null, dp: null, replicas: 8, role: 'decode' },
+      { name: 'vllm-dynamo/prefill', format: 'dynamo', model: null, gpu: 'L4', count: 4, tp: null, pp: null, dp: null, replicas: 4, role: 'prefill' },
+    ],
+    // The model (/models/$MODEL) and tp ($TP) come from `export` lines in the shell script, not read: not sized, and
+    // no count mismatch against an assumed tp of 1.
+    diagnostics: ['not-sized@137:4-137:20=VllmDecodeWorker', 'not-sized@238:4-238:21=VllmPrefillWorker'],
+  },
 };
 
 function analyze(file: string) {

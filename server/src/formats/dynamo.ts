@@ -43,6 +43,14 @@ export const dynamoAdapter: FormatAdapter = {
       if (gr) d.ranges['hardware.count'] = gr;
       const shm = shmOf(ctx, eps, main);
       d.pod = { ...defaultPod(), countLabel: `resources.limits.gpu of ${svcName}`, shm: shm.shm === 'none' ? 'unlimited' : shm.shm, shmRange: shm.range };
+      // multinode.nodeCount: one worker spans that many pods (nodes), each with resources.limits.gpu GPUs.
+      const nodesNode = get(get(svc, 'multinode'), 'nodeCount');
+      const nodes = num(nodesNode);
+      if (nodes !== null && Number.isSafeInteger(nodes) && nodes > 1 && d.gpuCount !== null) {
+        d.gpusPerNode = d.gpuCount;
+        d.gpuCount = d.gpuCount * nodes;
+        d.pod = { ...d.pod, podsPerGroup: nodes, countLabel: `GPUs of ${svcName} across multinode.nodeCount ${nodes} x resources.limits.gpu ${d.gpusPerNode}` };
+      }
       const rep = get(svc, 'replicas');
       d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
       const rr = range(ctx, rep);
