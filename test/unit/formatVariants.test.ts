@@ -199,6 +199,16 @@ const EXPECTED: Record<string, Expect> = {
     // no count mismatch against an assumed tp of 1.
     diagnostics: ['not-sized@137:4-137:20=VllmDecodeWorker', 'not-sized@238:4-238:21=VllmPrefillWorker'],
   },
+  // AIBrix StormService with SGLang P/D: each role replica is a podGroupSize 2 group of 1-GPU pods, so 2 GPUs for
+  // --tp-size 2 (no false count error); the router role runs no engine.
+  'aibrix-stormservice-sglang-podgroup.yaml': {
+    formats: ['aibrix'],
+    deployments: [
+      { name: 'tp-1p1d/prefill', format: 'aibrix', model: '/models/Qwen3-8B', gpu: 'L4', count: 2, tp: 2, pp: null, dp: null, replicas: 1, role: 'prefill' },
+      { name: 'tp-1p1d/decode', format: 'aibrix', model: '/models/Qwen3-8B', gpu: 'L4', count: 2, tp: 2, pp: null, dp: null, replicas: 1, role: 'decode' },
+    ],
+    diagnostics: [],
+  },
 };
 
 function analyze(file: string) {

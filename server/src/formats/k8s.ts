@@ -144,6 +144,13 @@ export const aibrixStormAdapter: FormatAdapter = {
       for (const ce of engineContainers(ctx, pod)) {
         const d = deploymentFromContainer(ctx, 'aibrix', `${base}/${rname}`, pod, ce);
         if (rname === 'prefill' || rname === 'decode') d.role = rname;
+        // podGroupSize: one role replica is a group of that many pods (multi-node tp), each with its own GPUs.
+        const group = num(get(role, 'podGroupSize'));
+        if (group !== null && Number.isSafeInteger(group) && group > 1 && d.gpuCount !== null) {
+          d.gpusPerNode = d.gpuCount;
+          d.gpuCount = d.gpuCount * group;
+          d.pod = { ...d.pod!, podsPerGroup: group, countLabel: `GPUs per ${rname} group (podGroupSize ${group} x ${d.gpusPerNode} per pod)` };
+        }
         d.replicas = Math.max(0, Math.floor((num(get(role, 'replicas')) ?? 1) * outer));
         finishGpu(ctx, d);
         out.push(d);
