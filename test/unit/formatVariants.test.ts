@@ -325,3 +325,24 @@ spec:
   assert.equal(textAt(src, d.ranges['serving.max_model_len']), '8192');
   assert.equal(textAt(src, d.ranges['serving.gpu_memory_utilization']), '0.8');
 });
+
+test('mutated public variants never make an adapter throw, nor print Infinity/NaN (seeded fuzz)', () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(DIR, f), 'utf8'));
+  let seed = 11;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const junk = ['', ' ', '\n', '"', "'", '\\', '$(', '${', '{{', '}}', '-', '--', '=', ':', '[', ']', '|', '>', '0', '-1', '1e309', 'null', '~', '*a', '&a', '\t', '#', 'hf://', 'pvc+hf://', 'nvcr.io/nim/'];
+  for (let i = 0; i < 400; i++) {
+    let s = files[rnd(files.length)];
+    for (let k = 0; k < 1 + rnd(4); k++) {
+      const p = rnd(s.length);
+      s = s.slice(0, p) + junk[rnd(junk.length)] + s.slice(p + rnd(6));
+    }
+    let a: ReturnType<typeof analyzeText> | undefined;
+    assert.doesNotThrow(() => (a = analyzeText(s, { defaultGpu: 'L4', memoryOnly: true })), s.slice(0, 80));
+    const text = reportText('f.yaml', a!);
+    assert.doesNotMatch(text, /Infinity|NaN/, s.slice(0, 80));
+  }
+});
