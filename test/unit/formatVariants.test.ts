@@ -346,3 +346,16 @@ test('mutated public variants never make an adapter throw, nor print Infinity/Na
     assert.doesNotMatch(text, /Infinity|NaN/, s.slice(0, 80));
   }
 });
+
+test('Ray Serve llm_configs entries that are file paths are found and say why they are not sized here', () => {
+  const src = `applications:
+- args:
+    llm_configs:
+      - models/qwen.yaml
+  import_path: ray.serve.llm:build_openai_app
+  name: llm_app
+`;
+  const a = analyzeText(src, { defaultGpu: 'L4', memoryOnly: true });
+  assert.deepEqual(a.deployments.map((x) => [x.deployment.name, x.notSizedReason]), [['llm_app/models/qwen.yaml', 'llm_configs entry "models/qwen.yaml" is a file path; open that file to size it']]);
+  assert.deepEqual(a.diagnostics.map((d) => `${d.code}:${d.severity}@${textAt(src, d.range)}`), ['not-sized:info@models/qwen.yaml']);
+});
