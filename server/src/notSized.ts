@@ -34,12 +34,22 @@ export function notSizedDiagnostic(d: Deployment, reason: string): Diagnostic {
 /** Pod rules that compare the GPU count with tp x pp x dp. */
 const PARALLELISM_RULES = new Set(['gpu-count-mismatch', 'tp-across-nodes']);
 
+/** Parallel sizes and the paths their flags are ranged under. */
+const PARALLEL: [keyof Deployment['serving'], string][] = [
+  ['tp', 'serving.tensor_parallel_size'],
+  ['pp', 'serving.pipeline_parallel_size'],
+  ['dp', 'serving.data_parallel_size'],
+];
+
 /**
- * Pod-rule findings that hold for this deployment: a deployment not sized for an adapter-stated reason whose tensor
- * parallelism the file does not state (NIM picks it from the profile at start-up) has an unknown tp, never 1, so
- * the rules comparing it with the GPU count stay silent.
+ * Pod-rule findings that hold for this deployment. A parallel size that is unknown is never 1: when the file gives
+ * the flag a value that does not resolve (`--tensor-parallel-size $TP`), or the deployment is not sized for an
+ * adapter-stated reason and states no tp (NIM picks it from the profile at start-up), the rules comparing tp x pp x
+ * dp with the GPU count stay silent.
  */
 export function podFindingsThatHold(d: Deployment, found: Diagnostic[]): Diagnostic[] {
-  if (!d.unsized || d.serving.tp !== undefined) return found;
+  const unresolved = PARALLEL.some(([k, path]) => d.ranges[path] !== undefined && d.serving[k] === undefined);
+  const chosenAtStart = !!d.unsized && d.serving.tp === undefined;
+  if (!unresolved && !chosenAtStart) return found;
   return found.filter((x) => !PARALLELISM_RULES.has(x.code));
 }

@@ -178,6 +178,37 @@ const EXPECTED: Record<string, Expect> = {
     deployments: [{ name: 'nim-gemma-3-27b-deployment', format: 'nim', model: 'google/gemma-3-27b-it', gpu: 'H100-SXM', count: 8, tp: 2, pp: null, dp: null, replicas: 1, role: null }],
     diagnostics: ['gpu-count-mismatch@50:31-50:32=8', 'not-sized@19:8-19:34=nim-gemma-3-27b-deployment'],
   },
+  // Dynamo multinode: each worker spans multinode.nodeCount 2 pods x 8 GPUs = 16 GPUs for data parallel 16 (no
+  // false count mismatch against 8); 1 prefill and 1 decode worker.
+  'dynamo-multinode-disagg.yaml': {
+    formats: ['dynamo'],
+    deployments: [
+      { name: 'vllm-dsr1/decode', format: 'dynamo', model: '/model-cache/deepseek-r1', gpu: 'L4', count: 16, tp: 1, pp: null, dp: 16, replicas: 1, role: 'decode' },
+      { name: 'vllm-dsr1/prefill', format: 'dynamo', model: '/model-cache/deepseek-r1', gpu: 'L4', count: 16, tp: 1, pp: null, dp: 16, replicas: 1, role: 'prefill' },
+    ],
+    diagnostics: [],
+  },
+  // Dynamo 4 prefill : 8 decode workers of 4 GPUs each (the real split, not 1:1). Source: AIBrix's brixbench.
+  'dynamo-4p8d.yaml': {
+    formats: ['dynamo'],
+    deployments: [
+      { name: 'vllm-dynamo/decode', format: 'dynamo', model: null, gpu: 'L4', count: 4, tp: null, pp: null, dp: null, replicas: 8, role: 'decode' },
+      { name: 'vllm-dynamo/prefill', format: 'dynamo', model: null, gpu: 'L4', count: 4, tp: null, pp: null, dp: null, replicas: 4, role: 'prefill' },
+    ],
+    // The model (/models/$MODEL) and tp ($TP) come from `export` lines in the shell script, not read: not sized, and
+    // no count mismatch against an assumed tp of 1.
+    diagnostics: ['not-sized@137:4-137:20=VllmDecodeWorker', 'not-sized@238:4-238:21=VllmPrefillWorker'],
+  },
+  // AIBrix StormService with SGLang P/D: each role replica is a podGroupSize 2 group of 1-GPU pods, so 2 GPUs for
+  // --tp-size 2 (no false count error); the router role runs no engine.
+  'aibrix-stormservice-sglang-podgroup.yaml': {
+    formats: ['aibrix'],
+    deployments: [
+      { name: 'tp-1p1d/prefill', format: 'aibrix', model: '/models/Qwen3-8B', gpu: 'L4', count: 2, tp: 2, pp: null, dp: null, replicas: 1, role: 'prefill' },
+      { name: 'tp-1p1d/decode', format: 'aibrix', model: '/models/Qwen3-8B', gpu: 'L4', count: 2, tp: 2, pp: null, dp: null, replicas: 1, role: 'decode' },
+    ],
+    diagnostics: [],
+  },
 };
 
 function analyze(file: string) {
@@ -293,4 +324,38 @@ spec:
   assert.equal(d.serving.gpuMemoryUtilization, 0.8);
   assert.equal(textAt(src, d.ranges['serving.max_model_len']), '8192');
   assert.equal(textAt(src, d.ranges['serving.gpu_memory_utilization']), '0.8');
+});
+
+test('mutated public variants never make an adapter throw, nor print Infinity/NaN (seeded fuzz)', () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(DIR, f), 'utf8'));
+  let seed = 11;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const junk = ['', ' ', '\n', '"', "'", '\\', '$(', '${', '{{', '}}', '-', '--', '=', ':', '[', ']', '|', '>', '0', '-1', '1e309', 'null', '~', '*a', '&a', '\t', '#', 'hf://', 'pvc+hf://', 'nvcr.io/nim/'];
+  for (let i = 0; i < 400; i++) {
+    let s = files[rnd(files.length)];
+    for (let k = 0; k < 1 + rnd(4); k++) {
+      const p = rnd(s.length);
+      s = s.slice(0, p) + junk[rnd(junk.length)] + s.slice(p + rnd(6));
+    }
+    let a: ReturnType<typeof analyzeText> | undefined;
+    assert.doesNotThrow(() => (a = analyzeText(s, { defaultGpu: 'L4', memoryOnly: true })), s.slice(0, 80));
+    const text = reportText('f.yaml', a!);
+    assert.doesNotMatch(text, /Infinity|NaN/, s.slice(0, 80));
+  }
+});
+
+test('Ray Serve llm_configs entries that are file paths are found and say why they are not sized here', () => {
+  const src = `applications:
+- args:
+    llm_configs:
+      - models/qwen.yaml
+  import_path: ray.serve.llm:build_openai_app
+  name: llm_app
+`;
+  const a = analyzeText(src, { defaultGpu: 'L4', memoryOnly: true });
+  assert.deepEqual(a.deployments.map((x) => [x.deployment.name, x.notSizedReason]), [['llm_app/models/qwen.yaml', 'llm_configs entry "models/qwen.yaml" is a file path; open that file to size it']]);
+  assert.deepEqual(a.diagnostics.map((d) => `${d.code}:${d.severity}@${textAt(src, d.range)}`), ['not-sized:info@models/qwen.yaml']);
 });

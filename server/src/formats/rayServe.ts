@@ -93,8 +93,12 @@ function fromApplications(ctx: Ctx, root: unknown, R: Ranger, format: string, ou
     const cfgs = get(args, 'llm_configs');
     seqItems(cfgs).forEach((c, i) => {
       if (str(c) !== null) {
+        // The LLMConfig lives in another file: found, and said why it is not sized here (never dropped silently).
         const d = newDeployment(ctx, format, `${prefix}/${str(c)}`);
-        d.notes.push(`llm_configs entry "${str(c)}" is a file path; open that file to size it.`);
+        const r = R(c);
+        if (r) d.ranges.name = r;
+        d.unsized = `llm_configs entry "${str(c)}" is a file path; open that file to size it`;
+        out.push(d);
         return;
       }
       out.push(llmConfig(ctx, c, R, format, prefix, i));
