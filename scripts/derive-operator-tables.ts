@@ -41,6 +41,7 @@ const GEMM_NK = [256, 512, 1024, 2048, 4096, 8192, 16384, 65536];
 const DECODE_BATCH = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 const DECODE_CTX = [2, 8, 32, 128, 512, 2048, 8192, 32768, 131072];
 const PREFILL_LEN = [16, 64, 256, 1024, 2048, 4096, 8192, 16384];
+const PREFILL_BATCH = [1, 4, 16, 64, 256];
 const KV_HEADS = [1, 2, 4, 8];
 /** Attention tables: grouped-query ratio 8 (Llama-3 70B/405B, gpt-oss: 64 query / 8 kv heads), head_dim 128, no window. */
 const GQA = 8;
@@ -243,22 +244,24 @@ async function attentionTables(snap: Snapshot, genPath: string | null, ctxPath: 
     }
   }
   if (ctxPath) {
-    const rows = (await rowsOf(snap, ctxPath)).filter((r) => shape(r) && Number(r.batch_size) === 1 && r.kv_cache_dtype === 'bfloat16');
-    const lat = fastest(rows, (r) => `${r.isl},${r.num_key_value_heads}`);
+    const rows = (await rowsOf(snap, ctxPath)).filter((r) => shape(r) && r.kv_cache_dtype === 'bfloat16');
+    const lat = fastest(rows, (r) => `${r.batch_size},${r.isl},${r.num_key_value_heads}`);
+    const batch = present(PREFILL_BATCH, new Set(rows.map((r) => Number(r.batch_size))));
     const len = present(PREFILL_LEN, new Set(rows.map((r) => Number(r.isl))));
     const kvh = present(KV_HEADS, new Set(rows.map((r) => Number(r.num_key_value_heads))));
     const c: Clamp = { cells: 0, aboveRoofline: 0 };
     const u: (number | null)[] = [];
-    for (const s of len)
-      for (const kv of kvh) {
-        const n = GQA * kv;
-        // Causal: half of the s x s scores, two matmuls; reads q, writes out and the new KV (all bf16).
-        const flops = 2 * s * s * n * HEAD_DIM;
-        const bytes = 2 * (2 * n * s * HEAD_DIM) + 2 * 2 * kv * s * HEAD_DIM;
-        const l = lat.get(`${s},${kv}`);
-        u.push(l === undefined ? null : util(Math.max(flops / peak, bytes / p.bandwidth), l, c));
-      }
-    if (len.length) prefill.bf16 = { axes: { length: len, kvHeads: kvh }, util: u, measuredCells: c.cells, cappedAtRoofline: c.aboveRoofline };
+    for (const b of batch)
+      for (const s of len)
+        for (const kv of kvh) {
+          const n = GQA * kv;
+          // Causal: half of the s x s scores, two matmuls; reads q, writes out and the new KV (all bf16).
+          const flops = 2 * b * s * s * n * HEAD_DIM;
+          const bytes = b * (2 * (2 * n * s * HEAD_DIM) + 2 * 2 * kv * s * HEAD_DIM);
+          const l = lat.get(`${b},${s},${kv}`);
+          u.push(l === undefined ? null : util(Math.max(flops / peak, bytes / p.bandwidth), l, c));
+        }
+    if (len.length) prefill.bf16 = { axes: { batch, length: len, kvHeads: kvh }, util: u, measuredCells: c.cells, cappedAtRoofline: c.aboveRoofline };
   }
   return { decode, prefill };
 }
@@ -380,7 +383,7 @@ async function main(): Promise<void> {
       utilisation:
         'roofline time at the catalog datasheet peaks (server/src/catalog/gpus.json: dense FLOP/s of the dtype, memory bandwidth, link bytes/s per direction = half the bidirectional figure) / measured latency, capped at 1 (cappedAtRoofline counts cells measured faster than that roofline); 3 significant digits',
       grids:
-        'gemm: m x n x k (util row-major, k fastest); decodeAttention: batch x context x kvHeads (context = isl + step cached tokens; 8 query heads per kv head, head_dim 128, no sliding window); prefillAttention: length x kvHeads (batch 1, causal, bf16 KV, same heads); moe: per (experts, topk) a curve over tokens, single GPU (moe_tp = moe_ep = 1), balanced routing, median over the hidden/intermediate sizes measured; comm: bytes x gpus (all within one node: no multi-node rows exist in the database)',
+        'gemm: m x n x k (util row-major, k fastest); decodeAttention: batch x context x kvHeads (context = isl + step cached tokens; 8 query heads per kv head, head_dim 128, no sliding window); prefillAttention: batch x length x kvHeads (batch independent prompts of `length` tokens, causal, bf16 KV, same heads); moe: per (experts, topk) a curve over tokens, single GPU (moe_tp = moe_ep = 1), balanced routing, median over the hidden/intermediate sizes measured; comm: bytes x gpus (all within one node: no multi-node rows exist in the database)',
       gpusWithoutTables: 'b300_sxm, gb300, rtx_pro_6000_server, b60 (measured but absent from our catalog); every other catalog GPU keeps datasheet x efficiency',
     },
     gpus,

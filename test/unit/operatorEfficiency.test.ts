@@ -81,13 +81,29 @@ test('shipped H100 decode-attention and NCCL cells equal roofline / measured lat
   assert.equal(commUtilisation('H100-SXM', 'ncclAllReduce', 4194304, 8)!.utilisation, 0.323);
 });
 
+test('shipped H100 prefill-attention and MoE cells equal roofline / measured latency of the quoted rows', () => {
+  // h100_sxm/attention/vllm/0.24.0/context_attention_perf.parquet: vllm_flash_attn_fa3 batch 4, isl 4096, 64 heads,
+  // 8 kv heads, head_dim 128, bf16 KV, latency 1.902191956837972. Causal: 2 x 4 x 4096^2 x 64 x 128 FLOPs.
+  const flops = 2 * 4 * 4096 * 4096 * 64 * 128;
+  assert.equal(round3(flops / H100.flops_dense.bf16 / (1.902191956837972 / 1000)), 0.584);
+  assert.equal(prefillAttentionUtilisation('H100-SXM', 4, 4096, 8)!.utilisation, 0.584);
+  // h100_sxm/moe/vllm/0.24.0/moe_perf.parquet: vllm_gptossmxfp4moe_triton_oaitritonmxfp4expertsmonolithic w4a16_mxfp4,
+  // 64 tokens, hidden 2880, inter 2880, top-4 of 128 experts, tp 1, ep 1, balanced, latency 0.6890933513641357 (gpt-oss-120b's
+  // shape, the only one measured at 128 x top-4). Memory-bound: the experts 64 tokens touch, 128 (1 - (1 - 4/128)^64),
+  // at 4.25 bits per weight (MXFP4: 4 bits + an 8-bit scale per 32), plus bf16 activations in/out and the hidden 3i per routed token.
+  const touched = 128 * (1 - Math.pow(1 - 4 / 128, 64));
+  const bytes = touched * 3 * 2880 * 2880 * (0.5 + 1 / 32) + 64 * 2880 * 4 + 64 * 4 * (2880 + 2 * 2880) * 2;
+  assert.equal(round3(bytes / H100.memory_bandwidth_bytes_per_s / (0.6890933513641357 / 1000)), 0.639);
+  assert.equal(moeUtilisation('H100-SXM', 'mxfp4_w4a16', 64, 128, 4)!.utilisation, 0.639);
+});
+
 test('between shipped grid points the lookup is the geometric mean of its neighbours', () => {
   const a = gemmUtilisation('H100-SXM', 'bf16', 2048, 8192, 8192)!.utilisation;
   const b = gemmUtilisation('H100-SXM', 'bf16', 4096, 8192, 8192)!.utilisation;
   close(gemmUtilisation('H100-SXM', 'bf16', Math.sqrt(2048 * 4096), 8192, 8192)!.utilisation, Math.sqrt(a * b));
-  const p = prefillAttentionUtilisation('H100-SXM', 2048, 8)!.utilisation;
-  const q = prefillAttentionUtilisation('H100-SXM', 4096, 8)!.utilisation;
-  close(prefillAttentionUtilisation('H100-SXM', Math.sqrt(2048 * 4096), 8)!.utilisation, Math.sqrt(p * q));
+  const p = prefillAttentionUtilisation('H100-SXM', 1, 2048, 8)!.utilisation;
+  const q = prefillAttentionUtilisation('H100-SXM', 1, 4096, 8)!.utilisation;
+  close(prefillAttentionUtilisation('H100-SXM', 1, Math.sqrt(2048 * 4096), 8)!.utilisation, Math.sqrt(p * q));
   // Beyond the measured 32768 tokens the 32768 value is held and flagged.
   const edge = gemmUtilisation('H100-SXM', 'bf16', 32768, 8192, 8192)!;
   assert.deepEqual(gemmUtilisation('H100-SXM', 'bf16', 100000, 8192, 8192), { ...edge, clamped: true });

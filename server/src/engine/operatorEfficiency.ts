@@ -124,10 +124,13 @@ export function decodeAttentionUtilisation(gpuId: string, kv: KvDtype, batch: nu
   return t ? answer(gridLookup(t, ['batch', 'context', 'kvHeads'], [batch, context, kvHeads]), `${gpuId} decode attention kv ${kv}`) : null;
 }
 
-/** Prefill (context) attention: one causal sequence of `length` tokens, `kvHeads` KV heads on this GPU, bf16 KV. */
-export function prefillAttentionUtilisation(gpuId: string, length: number, kvHeads: number, tables: OperatorTables = BUILTIN): OperatorUtilisation | null {
+/**
+ * Prefill (context) attention: `batch` causal prompts of `length` new tokens each (no cached prefix), `kvHeads` KV
+ * heads on this GPU, bf16 KV (8 query heads per KV head, head_dim 128, as measured).
+ */
+export function prefillAttentionUtilisation(gpuId: string, batch: number, length: number, kvHeads: number, tables: OperatorTables = BUILTIN): OperatorUtilisation | null {
   const t = tables.gpus[gpuId]?.prefillAttention?.bf16;
-  return t ? answer(gridLookup(t, ['length', 'kvHeads'], [length, kvHeads]), `${gpuId} prefill attention`) : null;
+  return t ? answer(gridLookup(t, ['batch', 'length', 'kvHeads'], [batch, length, kvHeads]), `${gpuId} prefill attention`) : null;
 }
 
 /**
