@@ -121,6 +121,18 @@ test('MoE: the exact (experts, top-k) pair answers unflagged; another pair takes
   assert.equal(moeUtilisation('H100-SXM', 'mxfp4_w4a16', 16, 128, 4)!.table, 'H100-SXM moe mxfp4_w4a16 128 experts top-4');
 });
 
+test('attention beyond the measured batch holds the largest measured batch at that length, flagged', () => {
+  // Synthetic: batch x length, the (4, 100) cell unmeasured; (4, 100) takes (2, 100), and the log midpoint in length at
+  // batch 4 blends 0.5 (batch 4, length 10) with the held 0.2.
+  const t = { axes: { batch: [1, 2, 4], length: [10, 100] }, util: [0.1, 0.15, 0.3, 0.2, 0.5, null] };
+  assert.equal(gridLookup(t, ['batch', 'length'], [4, 100]), null);
+  assert.deepEqual(gridLookup(t, ['batch', 'length'], [4, 100], 0), { utilisation: 0.2, clamped: true });
+  close(gridLookup(t, ['batch', 'length'], [4, Math.sqrt(1000)], 0)!.utilisation, Math.sqrt(0.5 * 0.2));
+  // Shipped: the H100 decode collector stops at batch 256 with 4 KV heads beyond 1024 cached tokens (256 x 2048 not measured).
+  const held = decodeAttentionUtilisation('H100-SXM', 'bf16', 256, 2048, 4)!;
+  assert.deepEqual(held, { ...decodeAttentionUtilisation('H100-SXM', 'bf16', 128, 2048, 4)!, clamped: true });
+});
+
 test('what was not measured is null, so the caller keeps datasheet x efficiency and says so', () => {
   assert.equal(gemmUtilisation('A10', 'bf16', 64, 4096, 4096), null);
   assert.match(fallbackNote('A10')!, /^A10: no measured operator tables .*datasheet peaks x fixed efficiency used$/);
@@ -133,8 +145,6 @@ test('what was not measured is null, so the caller keeps datasheet x efficiency 
   assert.equal(commUtilisation('GB200', 'ncclAllReduce', 1 << 20, 8), null);
   assert.notEqual(commUtilisation('GB200', 'ncclAllReduce', 1 << 20, 4), null);
   assert.equal(commUtilisation('H100-SXM', 'ncclAllReduce', 1 << 20, 1), null);
-  // Large batch x long context was not measured (the collector stops where the KV no longer fits).
-  assert.equal(decodeAttentionUtilisation('H100-SXM', 'bf16', 1024, 131072, 8), null);
 });
 
 test('shipped tables: under 1 MB, utilisation in (0, 1], provenance named, peaks equal to the catalog', () => {

@@ -72,9 +72,11 @@ export function logPosition(axis: number[], x: number): { lo: number; hi: number
 
 /**
  * Multilinear interpolation of log(util) over log(coordinates) on a row-major grid (last axis fastest). Null when a
- * coordinate is not a positive finite number or any corner that carries weight was not measured.
+ * coordinate is not a positive finite number or any corner that carries weight was not measured. With `holdAxis`, an
+ * unmeasured corner takes the nearest measured cell below it along that axis and the answer is flagged clamped: the
+ * attention collectors stop where batch x length outgrows the GPU (aiconfigurator holds the boundary value there too).
  */
-export function gridLookup(t: GridTable, names: string[], xs: number[]): { utilisation: number; clamped: boolean } | null {
+export function gridLookup(t: GridTable, names: string[], xs: number[], holdAxis?: number): { utilisation: number; clamped: boolean } | null {
   const pos: { lo: number; hi: number; w: number }[] = [];
   let clamped = false;
   for (let d = 0; d < names.length; d++) {
@@ -85,18 +87,30 @@ export function gridLookup(t: GridTable, names: string[], xs: number[]): { utili
     clamped ||= p.clamped;
     pos.push(p);
   }
+  const idx: number[] = new Array(names.length).fill(0);
+  const cellAt = (): number => {
+    let index = 0;
+    for (let d = 0; d < names.length; d++) index = index * t.axes[names[d]].length + idx[d];
+    return index;
+  };
   let logU = 0;
   for (let corner = 0; corner < 1 << names.length; corner++) {
     let weight = 1;
-    let index = 0;
     for (let d = 0; d < names.length; d++) {
       const upper = (corner >> d) & 1;
       const p = pos[d];
       weight *= upper ? p.w : 1 - p.w;
-      index = index * t.axes[names[d]].length + (upper ? p.hi : p.lo);
+      idx[d] = upper ? p.hi : p.lo;
     }
     if (weight === 0) continue;
-    const u = t.util[index];
+    let u = t.util[cellAt()];
+    if (holdAxis !== undefined) {
+      while ((u === null || u === undefined) && idx[holdAxis] > 0) {
+        idx[holdAxis]--;
+        u = t.util[cellAt()];
+        clamped = true;
+      }
+    }
     if (u === null || u === undefined || !(u > 0)) return null;
     // On a grid point one corner carries all the weight: its value, exactly (exp(log u) may differ in the last bit).
     if (weight === 1) return { utilisation: Math.min(1, u), clamped };
@@ -117,20 +131,22 @@ export function gemmUtilisation(gpuId: string, dtype: GemmDtype, m: number, n: n
 
 /**
  * Decode attention: `batch` sequences each attending `context` cached tokens with `kvHeads` KV heads on this GPU (the
- * table was measured with 8 query heads per KV head and head_dim 128).
+ * table was measured with 8 query heads per KV head and head_dim 128). Beyond the measured batch at a long context the
+ * largest measured batch's value is held (flagged clamped).
  */
 export function decodeAttentionUtilisation(gpuId: string, kv: KvDtype, batch: number, context: number, kvHeads: number, tables: OperatorTables = BUILTIN): OperatorUtilisation | null {
   const t = tables.gpus[gpuId]?.decodeAttention?.[kv];
-  return t ? answer(gridLookup(t, ['batch', 'context', 'kvHeads'], [batch, context, kvHeads]), `${gpuId} decode attention kv ${kv}`) : null;
+  return t ? answer(gridLookup(t, ['batch', 'context', 'kvHeads'], [batch, context, kvHeads], 0), `${gpuId} decode attention kv ${kv}`) : null;
 }
 
 /**
  * Prefill (context) attention: `batch` causal prompts of `length` new tokens each (no cached prefix), `kvHeads` KV
- * heads on this GPU, bf16 KV (8 query heads per KV head, head_dim 128, as measured).
+ * heads on this GPU, bf16 KV (8 query heads per KV head, head_dim 128, as measured). Beyond the measured batch at a
+ * long prompt the largest measured batch's value is held (flagged clamped).
  */
 export function prefillAttentionUtilisation(gpuId: string, batch: number, length: number, kvHeads: number, tables: OperatorTables = BUILTIN): OperatorUtilisation | null {
   const t = tables.gpus[gpuId]?.prefillAttention?.bf16;
-  return t ? answer(gridLookup(t, ['batch', 'length', 'kvHeads'], [batch, length, kvHeads]), `${gpuId} prefill attention`) : null;
+  return t ? answer(gridLookup(t, ['batch', 'length', 'kvHeads'], [batch, length, kvHeads], 0), `${gpuId} prefill attention`) : null;
 }
 
 /**
