@@ -98,9 +98,14 @@ class Snapshot {
   readonly bare: boolean;
   readonly commit: string;
   constructor(readonly dir: string) {
+    if (!existsSync(dir)) throw new Error(`${dir}: no such directory`);
     this.bare = !existsSync(join(dir, DATA));
     const gitArgs = this.bare ? ['--git-dir', dir] : ['-C', dir];
-    this.commit = execFileSync('git', [...gitArgs, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    try {
+      this.commit = execFileSync('git', [...gitArgs, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      throw new Error(`${dir}: neither an aiconfigurator checkout (no ${DATA}) nor a git directory`);
+    }
   }
   has(path: string): boolean {
     if (!this.bare) return existsSync(join(this.dir, path));
