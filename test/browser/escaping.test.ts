@@ -140,6 +140,10 @@ interface PageAudit { text: string; title: string; injected: string[]; comments:
 /** Loads a page (posting the message like the extension host when `post`), clicks every sort button, audits the DOM. */
 async function audit(path: string, message: unknown, post: boolean): Promise<PageAudit> {
   const page = await browser.newPage();
+  // Waits are hang guards, generous so a loaded machine is slow, not failing (the default 30 s was not enough at a
+  // load average of 30 on 2 cores).
+  page.setDefaultTimeout(180_000);
+  page.setDefaultNavigationTimeout(180_000);
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e}`));
@@ -147,7 +151,7 @@ async function audit(path: string, message: unknown, post: boolean): Promise<Pag
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
   await page.goto(url + path);
   if (post) await page.evaluate((m) => window.postMessage(m, '*'), message);
-  await page.waitForSelector('body[data-rendered]', { state: 'attached', timeout: 10000 });
+  await page.waitForSelector('body[data-rendered]', { state: 'attached' });
   // Sorting re-renders the comparison table from the (hostile) column names.
   for (const b of await page.locator('button.sort').all()) await b.click();
   await page.locator('details').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));

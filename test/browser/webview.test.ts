@@ -60,6 +60,9 @@ after(async () => {
 
 async function open(path: string, opts: { allowCsp?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+  // Waits are hang guards, generous so a loaded machine is slow, not failing.
+  page.setDefaultTimeout(180_000);
+  page.setDefaultNavigationTimeout(180_000);
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));

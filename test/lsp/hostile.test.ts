@@ -32,7 +32,8 @@ const stats = (client = c) => client.request<StatsResult>('llmSizer/stats', {});
 
 /** Resolves with the first window/logMessage whose text matches. */
 async function logMessage(client: LspClient, re: RegExp): Promise<string> {
-  for (let i = 0; i < 500; i++) {
+  // A hang guard of 2 minutes (the message is logged within milliseconds on an idle machine).
+  for (let i = 0; i < 6000; i++) {
     const hit = client.notifications.find((n) => n.method === 'window/logMessage' && re.test((n.params as { message: string }).message));
     if (hit) return (hit.params as { message: string }).message;
     await new Promise((r) => setTimeout(r, 20));

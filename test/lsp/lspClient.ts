@@ -79,7 +79,8 @@ export class LspClient {
     return c;
   }
 
-  waitDiagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
+  /** `timeoutMs` is a hang guard, not a speed requirement: generous, so a loaded machine is slow, not failing. */
+  waitDiagnostics(uri: string, version?: number, timeoutMs = 300_000): Promise<PublishDiagnosticsParams> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version}`)), timeoutMs);
       this.waiters.push({ uri, version, resolve: (p) => (clearTimeout(t), resolve(p)) });

@@ -265,7 +265,6 @@ describe('settings and workspace catalogs', () => {
     assert.deepEqual(codes(p.diagnostics), ['kv-limits-concurrency']);
     await bare.stop();
     const a100 = await LspClient.start({ settings: { llmSizer: { defaultGpu: 'A100-SXM4-40GB' } } });
-    await new Promise((r) => setTimeout(r, 100));
     await a100.open('file:///x/v.yaml', 'model: meta-llama/Llama-3.1-8B-Instruct\nmax-model-len: 8192\n');
     const r = await a100.request<{ report: { deployments: { gpu: { id: string } }[] } }>('llmSizer/report', { uri: 'file:///x/v.yaml' });
     assert.equal(r.report.deployments[0].gpu.id, 'A100-SXM4-40GB');
@@ -280,7 +279,6 @@ describe('settings and workspace catalogs', () => {
     const plan = PLAN('serving:\n  max_model_len: 4096\n  max_num_seqs: 8\n', 'acme/tiny-1b');
     const rootUri = pathToFileURL(root).href;
     const trusted = await LspClient.start({ rootUri, settings: {} });
-    await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(codes((await trusted.open(`${rootUri}/plan.yaml`, plan)).diagnostics), []);
     const bad = await trusted.open(`${rootUri}/.llm-sizer/models/bad.yaml`, 'id: acme/bad\nsource: x\nconfig:\n  hidden_size: -1\n');
     assert.deepEqual(codes(bad.diagnostics), ['schema-range']);
@@ -288,7 +286,6 @@ describe('settings and workspace catalogs', () => {
     assert.deepEqual(bad.diagnostics.find((d) => d.code === 'schema-range')!.range, { start: { line: 3, character: 15 }, end: { line: 3, character: 17 } });
     await trusted.stop();
     const restricted = await LspClient.start({ rootUri, settings: {}, initializationOptions: { trusted: false } });
-    await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(codes((await restricted.open(`${rootUri}/plan.yaml`, plan)).diagnostics), ['unknown-model']);
     await restricted.stop();
   });

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'llm-sizer-cli-'));
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 10_000 });
+  // The timeout is a hang guard (a FIFO read would block forever), generous so a loaded machine is not a failure.
+  return spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 120_000 });
 }
 function oneLine(r: ReturnType<typeof cli>, re: RegExp): void {
   assert.equal(r.error, undefined, `spawn error (hang?): ${r.error}`);
