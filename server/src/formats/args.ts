@@ -25,6 +25,8 @@ export interface Arg {
   dynamic: boolean;
   /** A word of a `sh -c` script: the shell expands `$VAR` and `${VAR}` in it (Kubernetes expands only `$(VAR)`). */
   shell?: boolean;
+  /** Kubernetes' `$(VAR)` expansion is already applied: a `$(VAR)` left in the text is not a literal variable's. */
+  k8sExpanded?: boolean;
 }
 
 export function argFromScalar(ms: MappedString): Arg {
@@ -193,6 +195,8 @@ export function resolveVal(arg: Arg, i: number, j: number, env: EnvLookup): Val 
   if (m) {
     const name = m[1] ?? m[2] ?? m[3];
     const v = env(name);
+    // After Kubernetes' expansion a `$(VAR)` of a literal variable can only be the escaped `$$(VAR)`: text as written.
+    if (arg.k8sExpanded && !arg.shell && m[1] && v && !v.unresolved) return { text, span };
     if (v && !v.unresolved) return v;
     return { text, span, unresolved: `"${text}" refers to ${name}, which the manifest does not set to a literal value` };
   }
@@ -271,7 +275,7 @@ export function parseEngineArgs(engine: EngineKind, launcher: string, launcherSp
     if (value?.unresolved) out.notes.push(`${value.unresolved}: --${c.name.replace(/_/g, '-')} is left unknown.`);
     else if (value && !spec?.flag && value.text.trim() === '' && c.name !== 'model') {
       // `--kv-cache-memory-bytes=` or `--max-model-len $(EMPTY)` with EMPTY set to "": the engine gets an empty value.
-      out.diagnostics.push({ code: 'empty-flag-value', severity: 'error', message: `--${c.name.replace(/_/g, '-')} gets an empty value: the engine refuses it (argparse: invalid value) and does not start. Give it a value or drop the flag.`, span: value.span[0] === value.span[1] ? flagSpan : value.span });
+      out.diagnostics.push({ code: 'empty-flag-value', severity: 'error', message: `--${c.name.replace(/_/g, '-')} gets an empty value: the engine refuses it (argparse: invalid value) and does not start. Give it a value or drop the flag.`, span: flagSpan });
       continue;
     }
     if (c.name === 'model' || spec?.path === 'model') {
