@@ -105,12 +105,14 @@ const SGLANG: Record<string, OptSpec> = {
   dtype: SG('serving.dtype', 'dtype'),
   max_running_requests: SG('serving.max_num_seqs', 'maxNumSeqs'),
   chunked_prefill_size: SG('serving.max_num_batched_tokens', 'maxNumBatchedTokens'),
+  // SGLang's KV page (server_args.py page_size, default 1 token): the allocation granularity, vLLM's block_size.
+  page_size: SG('serving.block_size', 'blockSize'),
   disable_cuda_graph: { path: 'serving.enforce_eager', key: 'enforceEager', kind: 'bool', flag: true },
   ...Object.fromEntries(
     ['trust_remote_code', 'enable_dp_attention', 'disable_radix_cache', 'enable_torch_compile', 'enable_metrics', 'log_requests', 'enable_ep_moe', 'skip_server_warmup'].map((k) => [k, { kind: 'bool', flag: true } as OptSpec]),
   ),
   ...Object.fromEntries(
-    ['host', 'port', 'served_model_name', 'tokenizer_path', 'ep_size', 'nnodes', 'node_rank', 'dist_init_addr', 'attention_backend', 'page_size', 'max_total_tokens', 'max_prefill_tokens', 'schedule_policy', 'chat_template', 'api_key', 'revision', 'load_format', 'speculative_algorithm', 'reasoning_parser', 'tool_call_parser', 'cuda_graph_max_bs', 'log_level'].map((k) => [k, { kind: 'str' } as OptSpec]),
+    ['host', 'port', 'served_model_name', 'tokenizer_path', 'ep_size', 'nnodes', 'node_rank', 'dist_init_addr', 'attention_backend', 'max_total_tokens', 'max_prefill_tokens', 'schedule_policy', 'chat_template', 'api_key', 'revision', 'load_format', 'speculative_algorithm', 'reasoning_parser', 'tool_call_parser', 'cuda_graph_max_bs', 'log_level'].map((k) => [k, { kind: 'str' } as OptSpec]),
   ),
 };
 const SGLANG_ALIASES: Record<string, string> = { model: 'model_path', tp: 'tp_size', dp: 'dp_size', pp: 'pp_size', tensor_parallel_size: 'tp_size', data_parallel_size: 'dp_size', pipeline_parallel_size: 'pp_size', ep: 'ep_size' };
