@@ -281,8 +281,10 @@ const EXPECTED: Record<string, Expect> = {
     diagnostics: [
       "gpu-count-mismatch@45:18-45:19=2",
       "setting-ignored@33:8-33:20=kvCacheDtype",
-      "setting-ignored@34:21-34:43=--tensor-parallel-size",
+      // The chart appends extraArgs after its own flags, so vLLM honours --tensor-parallel-size 2; what it does not
+      // do is mount /dev/shm, which it renders only for vllmConfig.tensorParallelSize (deployment-vllm-multi.yaml).
       "setting-ignored@34:52-34:69=--max-num-seqs 64",
+      "shm-too-small@25:13-25:21=qwen-32b",
     ],
   },
   'production-stack-single.yaml': {

@@ -50,7 +50,10 @@ export function sizingMarkdown(a: DeploymentAnalysis): string {
   const modelId = a.model?.id ?? (d.model?.kind === 'id' ? d.model.id : d.model?.kind === 'path' ? d.model.path : 'no model');
   out.push(`**${d.name}** · \`${modelId}\``);
   if (!s || !a.gpu) {
-    out.push('', 'Not sized: see the diagnostics on this document.');
+    const u = d.unresolved ?? [];
+    // Values the file states but does not resolve: the reason nothing is sized, said here as in value-unresolved.
+    if (u.length) out.push('', 'Not sized: unknown until run time:', ...u.map((x) => `- \`${x.text.replace(/`/g, "'")}\` (${x.path.replace(/^serving\./, '')}): ${x.reason}`));
+    else out.push('', 'Not sized: see the diagnostics on this document.');
     return out.join('\n');
   }
   const sv = s.serving;

@@ -25,6 +25,8 @@ export interface Arg {
   dynamic: boolean;
   /** A word of a `sh -c` script: the shell expands `$VAR` and `${VAR}` in it (Kubernetes expands only `$(VAR)`). */
   shell?: boolean;
+  /** Kubernetes' `$(VAR)` expansion is already applied: a `$(VAR)` left in the text is not a literal variable's. */
+  k8sExpanded?: boolean;
 }
 
 export function argFromScalar(ms: MappedString): Arg {
@@ -103,12 +105,14 @@ const SGLANG: Record<string, OptSpec> = {
   dtype: SG('serving.dtype', 'dtype'),
   max_running_requests: SG('serving.max_num_seqs', 'maxNumSeqs'),
   chunked_prefill_size: SG('serving.max_num_batched_tokens', 'maxNumBatchedTokens'),
+  // SGLang's KV page (server_args.py page_size, default 1 token): the allocation granularity, vLLM's block_size.
+  page_size: SG('serving.block_size', 'blockSize'),
   disable_cuda_graph: { path: 'serving.enforce_eager', key: 'enforceEager', kind: 'bool', flag: true },
   ...Object.fromEntries(
     ['trust_remote_code', 'enable_dp_attention', 'disable_radix_cache', 'enable_torch_compile', 'enable_metrics', 'log_requests', 'enable_ep_moe', 'skip_server_warmup'].map((k) => [k, { kind: 'bool', flag: true } as OptSpec]),
   ),
   ...Object.fromEntries(
-    ['host', 'port', 'served_model_name', 'tokenizer_path', 'ep_size', 'nnodes', 'node_rank', 'dist_init_addr', 'attention_backend', 'page_size', 'max_total_tokens', 'max_prefill_tokens', 'schedule_policy', 'chat_template', 'api_key', 'revision', 'load_format', 'speculative_algorithm', 'reasoning_parser', 'tool_call_parser', 'cuda_graph_max_bs', 'log_level'].map((k) => [k, { kind: 'str' } as OptSpec]),
+    ['host', 'port', 'served_model_name', 'tokenizer_path', 'ep_size', 'nnodes', 'node_rank', 'dist_init_addr', 'attention_backend', 'max_total_tokens', 'max_prefill_tokens', 'schedule_policy', 'chat_template', 'api_key', 'revision', 'load_format', 'speculative_algorithm', 'reasoning_parser', 'tool_call_parser', 'cuda_graph_max_bs', 'log_level'].map((k) => [k, { kind: 'str' } as OptSpec]),
   ),
 };
 const SGLANG_ALIASES: Record<string, string> = { model: 'model_path', tp: 'tp_size', dp: 'dp_size', pp: 'pp_size', tensor_parallel_size: 'tp_size', data_parallel_size: 'dp_size', pipeline_parallel_size: 'pp_size', ep: 'ep_size' };
@@ -193,6 +197,8 @@ export function resolveVal(arg: Arg, i: number, j: number, env: EnvLookup): Val 
   if (m) {
     const name = m[1] ?? m[2] ?? m[3];
     const v = env(name);
+    // After Kubernetes' expansion a `$(VAR)` of a literal variable can only be the escaped `$$(VAR)`: text as written.
+    if (arg.k8sExpanded && !arg.shell && m[1] && v && !v.unresolved) return { text, span };
     if (v && !v.unresolved) return v;
     return { text, span, unresolved: `"${text}" refers to ${name}, which the manifest does not set to a literal value` };
   }
@@ -271,7 +277,7 @@ export function parseEngineArgs(engine: EngineKind, launcher: string, launcherSp
     if (value?.unresolved) out.notes.push(`${value.unresolved}: --${c.name.replace(/_/g, '-')} is left unknown.`);
     else if (value && !spec?.flag && value.text.trim() === '' && c.name !== 'model') {
       // `--kv-cache-memory-bytes=` or `--max-model-len $(EMPTY)` with EMPTY set to "": the engine gets an empty value.
-      out.diagnostics.push({ code: 'empty-flag-value', severity: 'error', message: `--${c.name.replace(/_/g, '-')} gets an empty value: the engine refuses it (argparse: invalid value) and does not start. Give it a value or drop the flag.`, span: value.span[0] === value.span[1] ? flagSpan : value.span });
+      out.diagnostics.push({ code: 'empty-flag-value', severity: 'error', message: `--${c.name.replace(/_/g, '-')} gets an empty value: the engine refuses it (argparse: invalid value) and does not start. Give it a value or drop the flag.`, span: flagSpan });
       continue;
     }
     if (c.name === 'model' || spec?.path === 'model') {

@@ -132,7 +132,7 @@ export function envOf(ctx: Ctx, container: unknown, extra: Record<string, Val> =
  */
 export function expandK8s(a: Arg, vars: Map<string, Val | null>): { arg: Arg; unknownRefs: string[] } {
   const t = a.text;
-  if (!t.includes('$')) return { arg: a, unknownRefs: [] };
+  if (!t.includes('$')) return { arg: { ...a, k8sExpanded: true }, unknownRefs: [] };
   let out = '';
   // For each output character, the source character range [s, e) of the input text it came from.
   const from: [number, number][] = [];
@@ -164,11 +164,12 @@ export function expandK8s(a: Arg, vars: Map<string, Val | null>): { arg: Arg; un
     push(t[i], i, i + 1);
     i++;
   }
-  if (out === t && !unknownRefs.length) return { arg: a, unknownRefs };
+  if (out === t && !unknownRefs.length) return { arg: { ...a, k8sExpanded: true }, unknownRefs };
   const arg: Arg = {
     text: out,
     dynamic: /\$\(|\$\{|\$[A-Za-z_]|`/.test(out),
     shell: a.shell,
+    k8sExpanded: true,
     span: (x, y) => {
       if (y <= x || !from.length) {
         const p = x < from.length ? from[x][0] : t.length;
