@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeText } from './analysis';
 import type { AnalysisOptions, FileAnalysis } from './analysis';
-import { builtinCatalog, gpuSpecOf } from './catalog/index';
+import { gpuSpecOf } from './catalog/index';
+import { cliCatalogFor } from './features/catalogRoots';
 import { calibrationYaml, parseVllmLog } from './calibration/logParser';
 import { fmtGiB, fmtInt, fmtParams } from './engine/units';
 import { sizeMemory, defaultServing } from './engine/memory';
@@ -54,7 +55,7 @@ function readInput(file: string): string {
 
 function optionsFor(file: string, v: Record<string, unknown>): AnalysisOptions {
   return {
-    catalog: builtinCatalog(),
+    catalog: cliCatalogFor(file, process.cwd(), DEFAULT_SETTINGS.catalogFolders),
     // The same default GPU the language server uses when its client sends no setting.
     defaultGpu: (v.gpu as string | undefined) ?? DEFAULT_SETTINGS.defaultGpu,
     defaultEngineVersion: (v['engine-version'] as string | undefined) ?? null,
@@ -115,7 +116,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       return results.some((r) => hasErrors(r.f)) ? 1 : 0;
     }
     case 'models': {
-      const cat = builtinCatalog();
+      const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
       const rows = cat.modelEntries().map((e) => {
         let r;
         try {
@@ -139,7 +140,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       return 0;
     }
     case 'gpus': {
-      const rows = builtinCatalog().gpuEntries().map((e) => {
+      const rows = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders).gpuEntries().map((e) => {
         const g = gpuSpecOf(e);
         return { id: g.id, name: g.name, memory_bytes: g.memoryBytes, memory_bandwidth_bytes_per_s: g.memoryBandwidth, bf16_flops: g.flopsDense.bf16 ?? null, fp8_flops: g.flopsDense.fp8 ?? null, interconnect: g.interconnect.kind, usd_per_hour: g.priceUsdPerHour };
       });
@@ -159,7 +160,7 @@ export function run(argv: string[], out: (s: string) => void): number {
         const s = f.deployments[0]?.sizing;
         if (s) predicted = { total: s.memory.totalBytes / 2 ** 30, weights: s.memory.weightsBytes / 2 ** 30, activation: s.memory.activationPeakBytes / 2 ** 30, non_torch: s.memory.nonTorchBytes / 2 ** 30, cudagraph: s.memory.cudagraphBytes / 2 ** 30, kv: s.memory.kvCacheBytes / 2 ** 30, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency };
       } else if (log.model) {
-        const cat = builtinCatalog();
+        const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
         const r = cat.resolveModel(log.model);
         const gpu = v.gpu ? cat.resolveGpu(v.gpu as string) : undefined;
         if (r && gpu) {
