@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { BUILTIN_GPUS, BUILTIN_MODEL_FILES, builtinCatalog, normalizeName } from '../../server/src/catalog/index';
 import { validateData } from '../../server/src/schemaValidation';
-import { paramCounts } from '../../server/src/engine/params';
+import { paramCounts, tensorsOf } from '../../server/src/engine/params';
+import { weightsPerRank } from '../../server/src/engine/weights';
 
 const cat = builtinCatalog();
 
@@ -18,7 +19,7 @@ test('every built-in model entry is valid against schemas/model.schema.json', ()
       n++;
     }
   }
-  assert.ok(n >= 40, `at least 40 models, got ${n}`);
+  assert.ok(n >= 150, `at least 150 model ids (aliases not counted), got ${n}`);
 });
 
 test('every built-in GPU entry is valid against schemas/hardware.schema.json and names its sources', () => {
@@ -26,7 +27,7 @@ test('every built-in GPU entry is valid against schemas/hardware.schema.json and
     assert.deepEqual(validateData('hardware', g), [], g.id);
     assert.ok((g.sources ?? []).length > 0, `${g.id} has sources`);
   }
-  assert.ok(BUILTIN_GPUS.length >= 25, `at least 25 GPUs, got ${BUILTIN_GPUS.length}`);
+  assert.ok(BUILTIN_GPUS.length >= 40, `at least 40 GPUs, got ${BUILTIN_GPUS.length}`);
 });
 
 test('no normalized GPU alias maps to two GPUs, no model id or alias repeats', () => {
@@ -146,6 +147,9 @@ const EXPECTED_UNSUPPORTED: Record<string, string> = {
     'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4', 'nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4', 'nvidia/Nemotron-H-56B-Base-8K',
   ]),
   ...misSized('step3p7', ['stepfun-ai/Step-3.7-Flash', 'stepfun-ai/Step-3.7-Flash-FP8']),
+  ...misSized('starcoder2', ['bigcode/starcoder2-7b']),
+  ...misSized('cohere', ['CohereForAI/aya-23-8B']),
+  'zai-org/glm-4-9b-chat': 'ChatGLM field names (padded_vocab_size, ffn_hidden_size, multi_query_group_num) are not read',
 };
 
 test('every catalog model sizes, or is listed as expected-unsupported with its reason', () => {
@@ -169,11 +173,12 @@ test('every catalog model sizes, or is listed as expected-unsupported with its r
   for (const id of Object.keys(EXPECTED_UNSUPPORTED)) assert.ok(cat.findModelEntry(id), `${id} is listed but not in the catalog`);
 });
 
-test('a derived entry takes every field but quantization_config from its base', () => {
+test('a derived entry takes every field but quantization_config (and torch_dtype) from its base', () => {
   for (const e of cat.modelEntries()) {
     if (!e.base) continue;
     assert.ok(cat.findModelEntry(e.base), `${e.id}: base ${e.base} is in the catalog`);
-    assert.deepEqual(Object.keys(e.config).filter((k) => k !== 'quantization_config'), [], `${e.id} overrides only quantization_config`);
+    // AWQ/GPTQ checkpoints also state the dtype of their unquantized tensors (float16), which decides GPU support.
+    assert.deepEqual(Object.keys(e.config).filter((k) => k !== 'quantization_config' && k !== 'torch_dtype'), [], `${e.id} overrides only quantization_config (and torch_dtype)`);
   }
 });
 
@@ -224,4 +229,42 @@ test('GPU memory as nvidia-smi reports it, from the public source each entry nam
   // Blackwell Ultra dense FP4 14 PF (B300) / 15 PF (GB300), INT8 cut to 153.5 / 165 TOPS (same source).
   assert.equal(cat.resolveGpu('B300')!.flopsDense.fp4, 14e15);
   assert.equal(cat.resolveGpu('GB300')!.flopsDense.int8, 165e12);
+});
+
+// Weights per GPU of derived quantized entries, from the checkpoint layout (tp = 1, one GPU holds every tensor).
+const weightsOf = (id: string) => {
+  const arch = cat.resolveModel(id)!.arch;
+  return weightsPerRank(arch, tensorsOf(arch), { tp: 1, pp: 1, dp: 1, expertParallel: false }, arch.dtype, arch.quant)[0].bytes;
+};
+
+test('AWQ (Qwen/Qwen2.5-7B-Instruct-AWQ): int4 packed weights plus an fp16 scale and a packed 4-bit zero per 128 inputs', () => {
+  const [H, L, I, V, kv] = [3584, 28, 18944, 152064, 4 * 128];
+  const linears = H * H + 2 * H * kv + H * H + 3 * H * I; // q, k, v, o, gate, up, down
+  // AutoAWQ GEMM: qweight int32 (8 per word) = 0.5 B/param; scales fp16 and qzeros (4-bit) per group of 128 inputs.
+  const awq = linears / 2 + (linears / 128) * (2 + 0.5);
+  const fp16 = 2 * (H + 2 * kv /* q, k, v biases */ + 2 * H /* norms */);
+  const perLayer = awq + fp16;
+  const embedAndHead = 2 * (2 * V * H); // untied, fp16, vocab already a multiple of 64
+  const rope = 32768 * 128 * 2; // vLLM cos/sin cache: max_position_embeddings x head_dim, fp16
+  assert.equal(weightsOf('Qwen/Qwen2.5-7B-Instruct-AWQ'), L * perLayer + embedAndHead + 2 * H /* final norm */ + rope);
+});
+
+test('FP8 block-wise (Qwen/Qwen3-32B-FP8): one byte per weight plus one fp32 scale per 128x128 block', () => {
+  const [H, L, I, V, q, kv] = [5120, 64, 25600, 151936, 64 * 128, 8 * 128];
+  const linears = H * q + 2 * H * kv + q * H + 3 * H * I;
+  const perLayer = linears + (linears / (128 * 128)) * 4 + 2 * (2 * H + 2 * 128 /* q_norm, k_norm */);
+  const embedAndHead = 2 * (2 * V * H); // bf16, untied (lm_head is not quantized by vLLM's Fp8Config)
+  const rope = 40960 * 128 * 2;
+  assert.equal(weightsOf('Qwen/Qwen3-32B-FP8'), L * perLayer + embedAndHead + 2 * H + rope);
+});
+
+test('NVFP4 (nvidia/Qwen3-235B-A22B-NVFP4, ModelOpt): half a byte per weight plus an fp8 scale per 16; router and lm_head stay bf16', () => {
+  const [H, L, E, Im, V, q, kv] = [4096, 94, 128, 1536, 151936, 64 * 128, 4 * 128];
+  const attn = H * q + 2 * H * kv + q * H;
+  const experts = E * 3 * H * Im;
+  const nvfp4 = (n: number) => n / 2 + n / 16;
+  const bf16 = 2 * (H * E /* router (mlp.gate, excluded) */ + 2 * H + 2 * 128);
+  const perLayer = nvfp4(attn + experts) + bf16;
+  const rope = 40960 * 128 * 2;
+  assert.equal(weightsOf('nvidia/Qwen3-235B-A22B-NVFP4'), L * perLayer + 2 * (2 * V * H) + 2 * H + rope);
 });

@@ -9,6 +9,8 @@ export const MIS_SIZED_MODEL_TYPES: Record<string, string> = {
   minimax_m3: 'per-layer moe_layer_freq lists and sparse attention (sparse_attention_config) are not modelled',
   minimax_m3_vl: 'per-layer moe_layer_freq lists and sparse attention (sparse_attention_config) are not modelled',
   step3p7: 'shared expert (share_expert_dim) and its sliding/full attention layer mix are not modelled',
+  starcoder2: 'its plain (non-gated) GELU MLP with biases is modelled as a gated MLP: 10.1B computed for a 7.2B model',
+  cohere: 'Cohere ties the unembedding to the embedding by default (no tie_word_embeddings key): 9.1B computed for an 8.0B model',
   mimo_v2_flash: 'hybrid sliding-window layers with their own head counts (swa_*) and per-layer moe_layer_freq lists are not modelled',
 };
 

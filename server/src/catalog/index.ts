@@ -18,6 +18,11 @@ import qwen25 from './models/qwen2.5.json';
 import qwen3More from './models/qwen3-more.json';
 import qwen35 from './models/qwen3.5.json';
 import step from './models/step.json';
+import awqGptq from './models/awq-gptq.json';
+import small from './models/small.json';
+import llamaMore from './models/llama-more.json';
+import olmo from './models/olmo.json';
+import other from './models/other.json';
 import type { GpuSpec } from '../engine/hardware';
 import type { ModelArch } from '../engine/model';
 import { ModelConfigError, modelFromConfig } from '../engine/model';
@@ -72,6 +77,11 @@ export const BUILTIN_MODEL_FILES: Record<string, { models: ModelEntry[] }> = {
   'qwen3-more.json': qwen3More as { models: ModelEntry[] },
   'qwen3.5.json': qwen35 as { models: ModelEntry[] },
   'step.json': step as { models: ModelEntry[] },
+  'awq-gptq.json': awqGptq as { models: ModelEntry[] },
+  'small.json': small as { models: ModelEntry[] },
+  'llama-more.json': llamaMore as { models: ModelEntry[] },
+  'olmo.json': olmo as { models: ModelEntry[] },
+  'other.json': other as { models: ModelEntry[] },
 };
 export const BUILTIN_GPUS: GpuEntry[] = (gpusJson as { gpus: GpuEntry[] }).gpus;
 
