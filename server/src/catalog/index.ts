@@ -23,6 +23,9 @@ import small from './models/small.json';
 import llamaMore from './models/llama-more.json';
 import olmo from './models/olmo.json';
 import other from './models/other.json';
+import mistralMore from './models/mistral-more.json';
+import granite from './models/granite.json';
+import deepseekDistill from './models/deepseek-distill.json';
 import type { GpuSpec } from '../engine/hardware';
 import type { ModelArch } from '../engine/model';
 import { ModelConfigError, modelFromConfig } from '../engine/model';
@@ -82,6 +85,9 @@ export const BUILTIN_MODEL_FILES: Record<string, { models: ModelEntry[] }> = {
   'llama-more.json': llamaMore as { models: ModelEntry[] },
   'olmo.json': olmo as { models: ModelEntry[] },
   'other.json': other as { models: ModelEntry[] },
+  'mistral-more.json': mistralMore as { models: ModelEntry[] },
+  'granite.json': granite as { models: ModelEntry[] },
+  'deepseek-distill.json': deepseekDistill as { models: ModelEntry[] },
 };
 export const BUILTIN_GPUS: GpuEntry[] = (gpusJson as { gpus: GpuEntry[] }).gpus;
 
