@@ -90,7 +90,10 @@ ${perfSection}
 `;
 const out = path.resolve(__dirname, '..', 'docs', 'ACCURACY.md');
 fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, md);
+// The "Real-world files" section is npm run real-world's (scripts/real-world.ts): carried over, not regenerated here.
+const prev = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+const realWorld = /<!-- real-world:begin -->[\s\S]*?<!-- real-world:end -->/.exec(prev)?.[0];
+fs.writeFileSync(out, realWorld ? `${md.replace(/\n*$/, '\n')}\n${realWorld}\n` : md);
 const w = [44, 15, 10, 12, 12, 10];
 for (const r of [['entry', 'mode', 'metric', 'measured', 'predicted', 'error'], ...rows]) console.log(r.map((x, i) => x.padEnd(w[i])).join(' '));
 console.log(`\nwritten ${path.relative(process.cwd(), out)}`);

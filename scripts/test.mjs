@@ -1,7 +1,17 @@
-// Runs every test/**/*.test.ts with node's test runner (Node 20 has no --test globs).
+// The test command (`npm test`), in this order, serially and once:
+//   1. prerequisites: Debian packages and the code-server editor (test/e2e/setup.sh; installs as root, otherwise
+//      stops with exit 2 and the one command to run), so no two test files ever run apt-get at the same time;
+//   2. one esbuild build (test files read dist/ and never build themselves);
+//   3. the typecheck (the whole suite only);
+//   4. every test/**/*.test.ts (or the files named) under node's test runner.
+// `node scripts/test.mjs FILE...` runs steps 1, 2 and 4 for those files. Node 20 has no --test globs.
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(ROOT);
 
 function find(dir) {
   return readdirSync(dir).flatMap((n) => {
@@ -10,7 +20,22 @@ function find(dir) {
     return statSync(p).isDirectory() ? find(p) : p.endsWith('.test.ts') ? [p] : [];
   });
 }
+
+/** Runs one step; a failing step ends the run with its exit code (setup's 2 stays 2). */
+function step(name, cmd, args) {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`llm-sizer test: ${name} failed (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status ?? 1);
+  }
+  process.stdout.write(`# ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
 const only = process.argv.slice(2);
 const files = (only.length ? only : find('test')).sort();
+step('prerequisites (OS packages, code-server)', 'bash', ['test/e2e/setup.sh']);
+step('build', process.execPath, ['scripts/build.mjs']);
+if (!only.length) step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -13,8 +13,11 @@ import type { Deployment, Diagnostic, Range } from './formats/types';
 import { performanceFor } from './perf';
 import { sizePerformance } from './engine/performance';
 import type { PerformanceOutput } from './perf';
+import { inputBoundDiagnostics } from './inputBounds';
+import { checkText, tabIndentDiagnostic } from './textChecks';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
+import { notSizedDiagnostic, notSizedReason, podFindingsThatHold } from './notSized';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
 import type { ParsedYaml } from './yamlDoc';
@@ -45,6 +48,11 @@ export interface AnalysisOptions {
    * `analysis-incomplete` warning at the first document not checked. Unset: no limit (the CLI).
    */
   budgetMs?: number;
+  /**
+   * Charge each fresh document this many milliseconds against `budgetMs` instead of its measured time, so the budget
+   * stops at the same document on any machine under any load (tests inject it; unset: the real clock).
+   */
+  documentCostMs?: number;
 }
 
 export interface ModelInfo {
@@ -63,6 +71,8 @@ export interface DeploymentAnalysis {
   performance: PerformanceOutput | null;
   gpuHourUsd: number;
   diagnostics: Diagnostic[];
+  /** Why nothing was sized (set exactly when `sizing` is null); the report's `not_sized_reason`. */
+  notSizedReason?: string;
 }
 
 export interface FileAnalysis {
@@ -166,7 +176,20 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   if (serving.engineVersion === null && o.defaultEngineVersion) serving.engineVersion = o.defaultEngineVersion;
   const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
-  diags.push(...podRules(d));
+  diags.push(...podFindingsThatHold(d, podRules(d)));
+  const outOfBounds = inputBoundDiagnostics(d, ZERO);
+  diags.push(...outOfBounds);
+  if (outOfBounds.length) return out;
+  const why = notSizedReason(d, { model: !!model, gpu: !!gpu }, diags);
+  if (why) {
+    out.notSizedReason = why.reason;
+    if (!why.owned) {
+      // The adapter's reason covers a missing GPU too (e.g. a vendor-only accelerator type): say it once.
+      if (d.unsized) for (let i = diags.length - 1; i >= 0; i--) if (diags[i].code === 'no-gpu') diags.splice(i, 1);
+      diags.push(notSizedDiagnostic(d, why.reason));
+    }
+    return out;
+  }
   if (!model || !gpu) return out;
   try {
     out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration });
@@ -174,6 +197,7 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
     if (e instanceof SizingInputError) {
       const path = e.field === 'engine_version' ? 'serving.engine_version' : `serving.${e.field}`;
       diags.push({ code: 'invalid-value', severity: 'error', message: e.message, range: d.ranges[path] ?? d.ranges.document ?? ZERO });
+      out.notSizedReason = e.message;
       return out;
     }
     throw e;
@@ -217,8 +241,11 @@ export function analyzeText(text: string, o: AnalysisOptions = {}): FileAnalysis
  * The analysis of a whole file in steps: it yields after each `---` document it had to analyze (not after cached
  * ones), so the language server can answer other requests in between and drop the run when a newer version arrives.
  */
-export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator<void, FileAnalysis, void> {
-  if (isDisabled(text)) return { deployments: [], diagnostics: [], formats: [], disabled: true };
+export function* analysisSteps(raw: string, o: AnalysisOptions = {}): Generator<void, FileAnalysis, void> {
+  if (isDisabled(raw)) return { deployments: [], diagnostics: [], formats: [], disabled: true };
+  const textCheck = checkText(raw);
+  if (!textCheck.readable) return { deployments: [], diagnostics: textCheck.diagnostics, formats: [], disabled: false };
+  const text = textCheck.text;
   if (text.length > MAX_TEXT_BYTES) {
     return {
       deployments: [],
@@ -250,7 +277,7 @@ export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator
       }
       const t0 = performance.now();
       r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
-      workMs += performance.now() - t0;
+      workMs += o.documentCostMs ?? performance.now() - t0;
       yield;
     }
     if (r.line !== seg.startLine) r = placeSegment(r, docIndex, seg.startLine);
@@ -280,7 +307,8 @@ export function* analysisSteps(text: string, o: AnalysisOptions = {}): Generator
   // not read, so whether it is ours is unknown.
   const yamlDiags = claimed || looksOurs ? yamlProblems : yamlProblems.filter((p) => NOT_READ.has(p.code));
   const conflicts = claimed || looksOurs ? conflictMarkers(text) : [];
-  const diagnostics = [...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
+  const tabs = tabIndentDiagnostic(text, yamlProblems.some((p) => p.code === 'yaml-syntax'));
+  const diagnostics = [...textCheck.diagnostics, ...(tabs ? [tabs] : []), ...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
   if (stoppedAt < 0) return { deployments, diagnostics, formats, disabled: false };
   // Like a skipped document, the unchecked rest is reported in every file: whether it is ours is unknown.
   const from = segments[stoppedAt].startLine;

@@ -6,7 +6,9 @@ import { analyzeText } from './analysis';
 import type { AnalysisOptions, FileAnalysis } from './analysis';
 import { gpuSpecOf } from './catalog/index';
 import { cliCatalogFor } from './features/catalogRoots';
-import { calibrationYaml, parseVllmLog } from './calibration/logParser';
+import { parseVllmLog } from './calibration/logParser';
+import type { MemorySizing } from './engine/memory';
+import { calibrationComparison, calibrationTarget } from './calibration/comparison';
 import { fmtGiB, fmtInt, fmtParams } from './engine/units';
 import { sizeMemory, defaultServing } from './engine/memory';
 import { paramCounts } from './engine/params';
@@ -15,13 +17,17 @@ import { localConfigReader } from './localModel';
 import { DEFAULT_SETTINGS } from './protocol';
 import { diagnosticText, reportJson, reportText } from './report';
 import { sarifLog } from './sarif';
+import { NOT_CHECKED } from './textChecks';
+import { firstNonFinite } from './finiteGuard';
+import { parseVersion } from './engine/vllmVersion';
 
 const USAGE = `usage: llm-sizer <command> [options]
 
 commands:
   report FILE [--json]                 sizing report of every deployment in FILE
   check FILES... [--format text|json|sarif]
-                                       diagnostics, as the editor shows them (exit 1 on errors)
+                                       diagnostics, as the editor shows them (exit 1 on errors
+                                       or when part of a file could not be checked)
   compare FILE [--json]                the same workload on every catalog GPU, ranked by $/Mtok
   calibrate LOGFILE [--plan FILE] [--json]
                                        measured vs predicted from a vLLM startup log; prints a calibration: block
@@ -63,8 +69,32 @@ function optionsFor(file: string, v: Record<string, unknown>): AnalysisOptions {
   };
 }
 
+/** Exit 1: an error, or part of the file not checked (too large, too deep, not UTF-8, out of budget). */
 function hasErrors(f: FileAnalysis): boolean {
-  return f.diagnostics.some((d) => d.severity === 'error');
+  return f.diagnostics.some((d) => d.severity === 'error' || NOT_CHECKED.has(d.code));
+}
+
+/** The report JSON, refused (internal error, exit 2) if it holds a number that is not finite: see finiteGuard.ts. */
+function finiteReport(file: string, f: FileAnalysis): ReturnType<typeof reportJson> {
+  const json = reportJson(file, f);
+  const bad = firstNonFinite(json);
+  if (bad) throw new Error(`a computed value is not finite (${bad}); please report this with the file`);
+  return json;
+}
+
+/** Option values are checked before any file is read: a bad one is a usage error (exit 2), not a file's problem. */
+function checkOptionValues(v: Record<string, unknown>): void {
+  const gpu = v.gpu as string | undefined;
+  if (gpu !== undefined) {
+    // The current directory's catalog: a workspace GPU (.llm-sizer/gpus) is a valid --gpu too.
+    const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
+    if (!cat.resolveGpu(gpu)) {
+      const near = cat.closestGpus(gpu);
+      throw new UsageError(`unknown --gpu ${JSON.stringify(gpu.slice(0, 64))}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; \`llm-sizer gpus\` lists them`);
+    }
+  }
+  const ver = v['engine-version'] as string | undefined;
+  if (ver !== undefined && !parseVersion(ver)) throw new UsageError(`--engine-version ${JSON.stringify(ver.slice(0, 64))} is not a vLLM version like 0.11.0`);
 }
 
 export function run(argv: string[], out: (s: string) => void): number {
@@ -90,12 +120,14 @@ export function run(argv: string[], out: (s: string) => void): number {
     out(USAGE + '\n');
     return 0;
   }
+  checkOptionValues(v);
   switch (cmd) {
     case 'report': {
       if (pos.length !== 1) throw new UsageError('report takes one FILE');
       const file = pos[0];
       const f = analyzeText(readInput(file), optionsFor(file, v));
-      out(v.json ? JSON.stringify(reportJson(file, f), null, 2) + '\n' : reportText(file, f));
+      const json = finiteReport(file, f);
+      out(v.json ? JSON.stringify(json, null, 2) + '\n' : reportText(file, f));
       return hasErrors(f) ? 1 : 0;
     }
     case 'check': {
@@ -103,6 +135,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       const format = (v.format as string | undefined) ?? 'text';
       if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown --format ${format} (text, json or sarif)`);
       const results = pos.map((file) => ({ file, f: analyzeText(readInput(file), optionsFor(file, v)) }));
+      for (const r of results) finiteReport(r.file, r.f);
       if (format === 'json') out(JSON.stringify(results.map((r) => ({ file: r.file, diagnostics: reportJson(r.file, r.f).diagnostics })), null, 2) + '\n');
       else if (format === 'sarif') out(JSON.stringify(sarifLog(results), null, 2) + '\n');
       else {
@@ -154,32 +187,27 @@ export function run(argv: string[], out: (s: string) => void): number {
     case 'calibrate': {
       if (pos.length !== 1) throw new UsageError('calibrate takes one LOGFILE');
       const log = parseVllmLog(readInput(pos[0]));
-      let predicted: Record<string, number | null> | null = null;
-      if (v.plan) {
-        const f = analyzeText(readInput(v.plan as string), optionsFor(v.plan as string, v));
-        const s = f.deployments[0]?.sizing;
-        if (s) predicted = { total: s.memory.totalBytes / 2 ** 30, weights: s.memory.weightsBytes / 2 ** 30, activation: s.memory.activationPeakBytes / 2 ** 30, non_torch: s.memory.nonTorchBytes / 2 ** 30, cudagraph: s.memory.cudagraphBytes / 2 ** 30, kv: s.memory.kvCacheBytes / 2 ** 30, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency };
-      } else if (log.model) {
+      let sizing: MemorySizing | null = null;
+      if (v.plan) sizing = calibrationTarget(analyzeText(readInput(v.plan as string), optionsFor(v.plan as string, v)));
+      else if (log.model) {
         const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
         const r = cat.resolveModel(log.model);
         const gpu = v.gpu ? cat.resolveGpu(v.gpu as string) : undefined;
-        if (r && gpu) {
-          const s = sizeMemory(r.arch, gpu, { ...defaultServing(), tp: log.tp ?? 1, maxModelLen: log.maxModelLen, gpuMemoryUtilization: log.gpuMemoryUtilization, engineVersion: log.version });
-          predicted = { total: s.memory.totalBytes / 2 ** 30, weights: s.memory.weightsBytes / 2 ** 30, activation: s.memory.activationPeakBytes / 2 ** 30, non_torch: s.memory.nonTorchBytes / 2 ** 30, cudagraph: s.memory.cudagraphBytes / 2 ** 30, kv: s.memory.kvCacheBytes / 2 ** 30, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency };
-        }
+        if (r && gpu) sizing = sizeMemory(r.arch, gpu, { ...defaultServing(), tp: log.tp ?? 1, maxModelLen: log.maxModelLen, gpuMemoryUtilization: log.gpuMemoryUtilization, engineVersion: log.version });
       }
-      const measured: Record<string, number | null> = { total: log.totalMemoryGiB, weights: log.weightsGiB, activation: log.activationPeakGiB, non_torch: log.nonTorchGiB, cudagraph: log.cudagraphGiB, kv: log.availableKvGiB, tokens: log.kvTokens, concurrency: log.maxConcurrency };
+      const cmp = calibrationComparison(log, sizing);
+      const { measured, predicted } = cmp;
       if (v.json) {
-        out(JSON.stringify({ log, measured, predicted, calibration: calibrationYaml(log) }, null, 2) + '\n');
+        out(JSON.stringify(cmp, null, 2) + '\n');
         return 0;
       }
       const f = (x: number | null | undefined, k: string) => (x === null || x === undefined ? '-' : k === 'tokens' ? fmtInt(x) : k === 'concurrency' ? `${x.toFixed(2)}x` : `${x.toFixed(2)} GiB`);
       out(`vLLM log: ${pos[0]}${log.version ? ` (vLLM ${log.version})` : ''}${log.model ? `, model ${log.model}` : ''}\n`);
       out(`${'term'.padEnd(14)} ${'measured'.padStart(14)} ${'predicted'.padStart(14)}\n`);
-      for (const k of Object.keys(measured)) out(`${k.padEnd(14)} ${f(measured[k], k).padStart(14)} ${f(predicted?.[k], k).padStart(14)}\n`);
+      for (const k of Object.keys(measured) as Array<keyof typeof measured>) out(`${k.padEnd(14)} ${f(measured[k], k).padStart(14)} ${f(predicted?.[k], k).padStart(14)}\n`);
       if (log.error) out(`startup error in log: ${log.error}\n`);
       if (!predicted) out('(no prediction: pass --plan FILE, or --gpu NAME for a log that names a catalog model)\n');
-      out('\n' + calibrationYaml(log) + '\n');
+      out('\n' + cmp.calibration + '\n');
       return 0;
     }
     case 'compare': {

@@ -8,7 +8,9 @@ import { analysisSteps, analyzeSegmentAt, analyzeText, detailedPerformance } fro
 import type { AnalysisOptions, FileAnalysis, SegmentCache } from './analysis';
 import { builtinCatalog } from './catalog/index';
 import type { Catalog } from './catalog/index';
-import { calibrationYaml, parseVllmLog } from './calibration/logParser';
+import { parseVllmLog } from './calibration/logParser';
+import { calibrationComparison, calibrationTarget } from './calibration/comparison';
+import type { CalibrationComparison } from './calibration/comparison';
 import { codeActions } from './features/codeActions';
 import { completions } from './features/completion';
 import { toLspDiagnostics } from './features/diagnostics';
@@ -70,7 +72,8 @@ export class LanguageService {
   private jobs = new Map<string, Job>();
   readonly counters: AnalysisCounters = { started: 0, completed: 0, abandoned: 0 };
 
-  constructor(private readonly env: { trusted: boolean; budgetMs?: number } = { trusted: true }) {}
+  /** `budgetMs`/`documentCostMs`: the analysis budget and, for tests, a fixed cost per document (see AnalysisOptions). */
+  constructor(private readonly env: { trusted: boolean; budgetMs?: number; documentCostMs?: number } = { trusted: true }) {}
 
   /** New settings or catalog: every cached result is stale. */
   configure(settings: Partial<ServerSettings> | null | undefined, catalog?: Catalog): void {
@@ -166,7 +169,7 @@ export class LanguageService {
     if (!this.settings.enable) analysis = { deployments: [], diagnostics: [], formats: [], disabled: true };
     else if (catalogKind) analysis = validateCatalogText(text, catalogKind);
     // Engine II without its detail: the report request adds it (detailedPerformance) for the deployments it shows.
-    else analysis = yield* analysisSteps(text, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false, budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS });
+    else analysis = yield* analysisSteps(text, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false, budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs });
     const entry: CacheEntry = { uri: doc.uri, version: doc.version, text, analysis, catalogKind, segments, elapsedMs: performance.now() - t0 };
     this.cache.set(doc.uri, entry);
     return entry;
@@ -254,19 +257,13 @@ export class LanguageService {
   /** A pasted vLLM startup log against the document's first sized deployment. */
   /** Hardware comparison (engine II) for the document's first sized deployment, as `llm-sizer compare --json`. */
   compare(doc: TextDoc): Record<string, unknown> | null {
-    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS });
+    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs });
     return r ? finiteJson({ file: doc.uri, ...r }) : null;
   }
 
-  calibrate(logText: string, doc: TextDoc | null): Record<string, unknown> {
-    const log = parseVllmLog(logText);
-    const s = doc ? this.analyze(doc).analysis.deployments.find((d) => d.sizing)?.sizing : undefined;
-    const G = 2 ** 30;
-    const predicted = s
-      ? { total: s.memory.totalBytes / G, weights: s.memory.weightsBytes / G, activation: s.memory.activationPeakBytes / G, non_torch: s.memory.nonTorchBytes / G, cudagraph: s.memory.cudagraphBytes / G, kv: s.memory.kvCacheBytes / G, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency }
-      : null;
-    const measured = { total: log.totalMemoryGiB, weights: log.weightsGiB, activation: log.activationPeakGiB, non_torch: log.nonTorchGiB, cudagraph: log.cudagraphGiB, kv: log.availableKvGiB, tokens: log.kvTokens, concurrency: log.maxConcurrency };
-    return { log, measured, predicted, calibration: calibrationYaml(log) };
+  /** A pasted vLLM startup log beside the prediction for the document's first sized deployment (as `llm-sizer calibrate --plan`). */
+  calibrate(logText: string, doc: TextDoc | null): CalibrationComparison {
+    return calibrationComparison(parseVllmLog(logText), doc ? calibrationTarget(this.analyze(doc).analysis) : null);
   }
 }
 

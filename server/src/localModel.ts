@@ -27,14 +27,30 @@ export function localConfigReader(o: LocalConfigOptions): (p: string) => { confi
       const st = fs.statSync(file);
       if (!st.isFile()) return { error: `"${file}" is not a file.` };
       if (st.size > MAX_CONFIG_BYTES) return { error: `"${file}" is larger than 1 MB; not a config.json.` };
-      const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const text = fs.readFileSync(file, 'utf8');
+      let config: unknown;
+      try {
+        config = JSON.parse(text);
+      } catch (e) {
+        // Never the parser's message: it quotes the file's first bytes, and config.json may be a symlink to a secret.
+        return { error: `"${file}" is not valid JSON${jsonErrorPlace(text, e)}.` };
+      }
       if (!config || typeof config !== 'object' || Array.isArray(config)) return { error: `"${file}" does not hold a JSON object.` };
-      return { config };
+      return { config: config as Record<string, unknown> };
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'ENOENT') return { error: `No config.json in model directory "${p}" (looked for ${file}).` };
-      if (e instanceof SyntaxError) return { error: `"${file}" is not valid JSON: ${e.message}` };
       return { error: `Cannot read "${file}": ${err.message}` };
     }
   };
+}
+
+/** ` (line L, column C)` of a JSON.parse error from the position V8 reports, else nothing: no file content. */
+function jsonErrorPlace(text: string, e: unknown): string {
+  const m = /position (\d+)/.exec(String((e as Error)?.message ?? ''));
+  if (!m) return '';
+  const at = Math.min(Number(m[1]), text.length);
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return ` (line ${line}, column ${at - before.lastIndexOf('\n')})`;
 }

@@ -44,6 +44,22 @@ export interface StatsResult {
   memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 }
 
+/**
+ * Sent once by the server when its startup is done: the first settings and workspace catalog are loaded (documents
+ * opened before then are revalidated by that load) and the JIT warm-up ran. Tests wait for it before opening files.
+ */
+export const ReadyNotification = 'llmSizer/ready';
+
+/**
+ * `initializationOptions.analysisBudget`: the work per document version before a validation stops with
+ * `analysis-incomplete` (default 1,000 ms), and `msPerDocument`, a fixed cost charged per `---` document instead of
+ * the measured time (tests: the same stopping point on any machine).
+ */
+export interface AnalysisBudgetOptions {
+  ms?: number;
+  msPerDocument?: number;
+}
+
 /** Pushed by the server after each analysis: drives the status bar. */
 export const StatusNotification = 'llmSizer/status';
 export interface StatusParams {

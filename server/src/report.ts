@@ -26,6 +26,7 @@ export function deploymentJson(a: DeploymentAnalysis): Record<string, unknown> {
       : { id: d.model?.kind === 'id' ? d.model.id : d.model?.kind === 'path' ? d.model.path : null, params_total: null, params_active: null },
     gpu: a.gpu ? { id: a.gpu.id, name: a.gpu.name, memory_bytes: a.gpu.memoryBytes, count: d.gpuCount ?? (sv ? sv.tp * sv.pp * sv.dp : null), origin: d.gpuOrigin } : { id: d.gpu, memory_bytes: null, count: d.gpuCount },
     parallelism: sv ? { tp: sv.tp, pp: sv.pp, dp: sv.dp, ep: sv.ep } : null,
+    not_sized_reason: s ? null : a.notSizedReason ?? null,
   };
   if (!s || !sv) return { ...base, memory_per_gpu: null, kv_cache: null, startup: null, bands: null, notes: d.notes };
   const m = s.memory;
@@ -126,7 +127,8 @@ export function deploymentText(a: DeploymentAnalysis): string {
   const out: string[] = [];
   out.push(`== ${d.name}  (${d.format})`);
   if (!s || !a.model || !a.gpu) {
-    out.push('   not sized: see diagnostics');
+    out.push(`   not sized: ${a.notSizedReason ?? 'see diagnostics'}`);
+    for (const n of d.notes) out.push(`   note    ${n}`);
     return out.join('\n');
   }
   const sv = s.serving;

@@ -1,6 +1,7 @@
 // SARIF 2.1.0 output for code-scanning (llm-sizer check --format sarif).
 import type { FileAnalysis } from './analysis';
 import { CODES } from './rules';
+import { DIAGNOSTICS } from './rules/registry';
 
 const LEVEL: Record<string, string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
@@ -12,7 +13,7 @@ export function sarifLog(results: Array<{ file: string; f: FileAnalysis }>): Rec
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'llm-sizer', informationUri: 'https://example.invalid/llm-sizer', rules: [...ruleIds].sort().map((id) => ({ id, shortDescription: { text: id.replace(/-/g, ' ') } })) } },
+        tool: { driver: { name: 'llm-sizer', informationUri: 'https://example.invalid/llm-sizer', rules: [...ruleIds].sort().map(sarifRule) } },
         results: results.flatMap((r) =>
           r.f.diagnostics.map((d) => ({
             ruleId: d.code,
@@ -30,5 +31,19 @@ export function sarifLog(results: Array<{ file: string; f: FileAnalysis }>): Rec
         ),
       },
     ],
+  };
+}
+
+/** A SARIF rule from the registry: title, explanation and default level (code scanning shows them beside each alert). */
+function sarifRule(id: string): Record<string, unknown> {
+  const doc = DIAGNOSTICS[id];
+  if (!doc) return { id, shortDescription: { text: id.replace(/-/g, ' ') } };
+  return {
+    id,
+    shortDescription: { text: doc.title },
+    fullDescription: { text: doc.explanation },
+    help: { text: `${doc.explanation}${doc.source ? ` Source: ${doc.source}.` : ''}` },
+    defaultConfiguration: { level: LEVEL[doc.severity] ?? 'note' },
+    properties: { category: doc.category },
   };
 }

@@ -6,8 +6,10 @@ import { DidChangeConfigurationNotification, LSPErrorCodes, ProposedFeatures, Re
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
 import { LanguageService } from './languageService';
 import { loadWorkspaceCatalog } from './features/workspaceCatalog';
-import { CalibrateRequest, CompareRequest, ReportRequest, StatsRequest, StatusNotification } from './protocol';
-import type { CalibrateParams, CompareParams, ReportParams, ReportResult, ServerSettings, StatsResult } from './protocol';
+import { setDiagnosticDocsBase } from './features/diagnostics';
+import { diagnosticDocsUrl } from './node/docsLocation';
+import { CalibrateRequest, CompareRequest, ReadyNotification, ReportRequest, StatsRequest, StatusNotification } from './protocol';
+import type { AnalysisBudgetOptions, CalibrateParams, CompareParams, ReportParams, ReportResult, ServerSettings, StatsResult } from './protocol';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -39,11 +41,12 @@ function testFault(feature: string): void {
 }
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
-  const init = (params.initializationOptions ?? {}) as { trusted?: boolean; settings?: Partial<ServerSettings> };
+  const init = (params.initializationOptions ?? {}) as { trusted?: boolean; settings?: Partial<ServerSettings>; analysisBudget?: AnalysisBudgetOptions };
   // Restricted mode: no workspace files are read (catalog folders, local model directories).
   trusted = init.trusted !== false;
-  service = new LanguageService({ trusted });
+  service = new LanguageService({ trusted, ...budgetOptions(init.analysisBudget) });
   service.configure(init.settings);
+  setDiagnosticDocsBase(diagnosticDocsUrl());
   hasConfiguration = !!params.capabilities.workspace?.configuration;
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   roots = folders.flatMap((u) => {
@@ -66,9 +69,20 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   };
 });
 
+/**
+ * Tests inject the analysis budget and its clock (`initializationOptions.analysisBudget`), so where a large file's
+ * validation stops does not depend on the machine's speed or load. Only finite, non-negative numbers are taken.
+ */
+function budgetOptions(b: AnalysisBudgetOptions | undefined): { budgetMs?: number; documentCostMs?: number } {
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  return { ...(ok(b?.ms) ? { budgetMs: b.ms } : {}), ...(ok(b?.msPerDocument) ? { documentCostMs: b.msPerDocument } : {}) };
+}
+
 connection.onInitialized(() => {
   if (hasConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'llmSizer' }).catch(() => undefined);
-  void reload().then(() => setImmediate(warmUp));
+  // Ready once the first settings and catalog are in place (and the warm-up ran): a client that waits for it sees
+  // no startup revalidation of documents it opens afterwards.
+  void reload().then(() => setImmediate(() => (warmUp(), void connection.sendNotification(ReadyNotification, {}))));
 });
 
 // JIT warm-up: V8 optimizes the parse -> adapt -> size -> rules pipeline only after it has run a few dozen times, so

@@ -1,17 +1,12 @@
-// Finds Debian's chromium for the browser and editor tests; installs it when running as root, otherwise
-// fails with the one command to run. Never skips silently.
+// Finds Debian's chromium for the browser and editor tests. It is installed once by the test command's setup step
+// (scripts/test.mjs runs test/e2e/setup.sh before any test starts), never from a test file: two files installing it
+// at once collide on the dpkg lock. Missing: fail with the one command to run. Never skips silently.
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export function ensureChromium(): string {
   if (existsSync(CHROMIUM)) return CHROMIUM;
-  if (process.getuid?.() === 0) {
-    console.log('# chromium missing: apt-get update && apt-get install -y chromium');
-    const r = spawnSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'inherit' });
-    if (r.status === 0 && existsSync(CHROMIUM)) return CHROMIUM;
-  }
-  throw new Error(`chromium not found at ${CHROMIUM}: run \`sudo apt-get update && sudo apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  throw new Error(`chromium not found at ${CHROMIUM}: run \`npm test\` (installs it as root) or \`sudo apt-get update && sudo apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# One-time install of a real VS Code for the end-to-end test: code-server 4.139.1 (= VS Code 1.139.1 server +
+# One-time install of everything the tests need beyond `npm ci` (run by scripts/test.mjs, i.e. `npm test`, before any
+# test starts, so two test files never run apt-get at once): Debian's chromium, the compilers and headers code-server's
+# native modules need, and a real VS Code for the end-to-end test: code-server 4.139.1 (= VS Code 1.139.1 server +
 # web workbench) under Node 24, both from the npm registry, plus Debian's chromium to drive it.
 # Idempotent; everything goes into a cache folder OUTSIDE the clone ($LLM_SIZER_E2E_HOME, default
 # $HOME/.cache/llm-sizer-e2e) so CI and later runs reuse it. Adapted from ../shared/vscode-e2e/setup.sh.
@@ -10,14 +12,15 @@ CS_VER="${CS_VER:-4.139.1}"
 mkdir -p "$ROOT"
 
 need_apt=()
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+if [ -n "${CHROMIUM_PATH:-}" ]; then [ -x "$CHROMIUM_PATH" ] || { echo "llm-sizer test setup: CHROMIUM_PATH=$CHROMIUM_PATH is not an executable" >&2; exit 2; }
+else command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium); fi
 for p in libkrb5-dev build-essential python3; do dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p"); done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
-    echo "llm-sizer e2e: missing OS packages; run: sudo apt-get update && sudo apt-get install -y ${need_apt[*]}" >&2
+    echo "llm-sizer test setup: missing OS packages ${need_apt[*]}; run: sudo apt-get update && sudo apt-get install -y ${need_apt[*]}" >&2
     exit 2
   fi
 fi
@@ -37,4 +40,4 @@ if [ ! -f "$ROOT/cs/node_modules/code-server/out/node/entry.js" ]; then
     cd "$ROOT/cs" && npm install --no-audit --no-fund --foreground-scripts "code-server@$CS_VER" > install.log 2>&1 ) \
     || { tail -40 "$ROOT/cs/install.log"; echo "llm-sizer e2e: code-server install failed (log: $ROOT/cs/install.log)" >&2; exit 1; }
 fi
-echo "e2e setup ok: node $("$NODE_HOME/bin/node" -v), code-server $CS_VER under $ROOT"
+echo "test setup ok: OS packages present, node $("$NODE_HOME/bin/node" -v), code-server $CS_VER under $ROOT"

@@ -13,6 +13,8 @@ export interface ServerOptions {
   settings?: Record<string, unknown> | null;
   rootUri?: string | null;
   env?: NodeJS.ProcessEnv;
+  /** false: return right after `initialized` instead of waiting for llmSizer/ready. */
+  waitReady?: boolean;
 }
 
 export class LspClient {
@@ -27,6 +29,9 @@ export class LspClient {
   private rawWaiters: { id: string | number; resolve: (m: LspClient['raw'][number]) => void }[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   private versions = new Map<string, number>();
+  private markReady: () => void = () => undefined;
+  /** Resolves when the server sent llmSizer/ready: its startup settings load (which revalidates open files) is done. */
+  readonly ready = new Promise<void>((r) => (this.markReady = r));
 
   private constructor(readonly proc: ChildProcess, private readonly opts: ServerOptions) {
     this.conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
@@ -40,7 +45,10 @@ export class LspClient {
         return false;
       });
     });
-    this.conn.onNotification((method: string, params: unknown) => this.notifications.push({ method, params }));
+    this.conn.onNotification((method: string, params: unknown) => {
+      this.notifications.push({ method, params });
+      if (method === 'llmSizer/ready') this.markReady();
+    });
     this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (opts.settings ?? {})[i.section ?? ''] ?? null));
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
@@ -62,6 +70,12 @@ export class LspClient {
       initializationOptions: opts.initializationOptions,
     });
     await c.conn.sendNotification('initialized', {});
+    // Files are opened after the startup reload, so it never revalidates them behind a test's back.
+    if (opts.waitReady !== false) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([c.ready, new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('no llmSizer/ready from the server in 60 s')), 60_000)))]);
+      clearTimeout(timer);
+    }
     return c;
   }
 

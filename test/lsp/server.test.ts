@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, InlayHint, MarkupContent } from 'vscode-languageserver-protocol';
 import { LspClient, applyEdits, codes, withCursor } from './lspClient';
@@ -47,7 +47,6 @@ async function fix(u: string, text: string, diags: Diagnostic[], code: string, t
 }
 
 before(async () => {
-  spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   c = await LspClient.start({ settings: { llmSizer: { defaultGpu: 'H100' } } });
 });
 after(async () => c.stop());
@@ -62,6 +61,12 @@ describe('diagnostics', () => {
     assert.equal(unknown.severity, 2);
     assert.equal(unknown.source, 'llm-sizer');
     assert.deepEqual(unknown.data, { key: 'max_num_seq', suggestion: 'max_num_seqs' });
+    // Each diagnostic links to its docs page (codeDescription.href), a file that exists and documents that code.
+    for (const d of p.diagnostics) {
+      const href = (d as { codeDescription?: { href: string } }).codeDescription?.href ?? '';
+      assert.match(href, new RegExp(`^file://.*/docs/diagnostics/${d.code}\\.md$`));
+      assert.match(readFileSync(fileURLToPath(href), 'utf8'), new RegExp(`^# \`${d.code}\`: `));
+    }
     assert.deepEqual(tooLong.range, { start: { line: 21, character: 17 }, end: { line: 21, character: 23 } });
     assert.equal(tooLong.severity, 1);
     assert.match(tooLong.message, /^One request of max_model_len 131,072 tokens does not fit in the KV cache \([\d,]+ tokens on [\d.]+ GiB\)\. vLLM stops with: "To serve at least one request/);

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CORPUS, SEED, assertNoPollution, checkText, engineProperty, mutatedFixture, pipelineProperty, randomYaml } from './fuzzProps';
+import { CORPUS, SEED, assertNoPollution, checkText, engineProperty, hostileNumbersPlan, mutatedFixture, pipelineProperty, randomYaml } from './fuzzProps';
+import { analyzeText } from '../../server/src/analysis';
 import { parseYaml, toPlain } from '../../server/src/yamlDoc';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
@@ -24,6 +25,21 @@ test('random YAML under native, vLLM-config and Kubernetes headers', () => {
 
 test('engine: sizeMemory and sizePerformance with numbers at the edges', () => {
   fc.assert(engineProperty, { seed: SEED + 2, numRuns: RUNS ?? 3000 });
+});
+
+test('hostile numbers in an inline config.json and a calibration block: refused with a diagnostic, all output finite', () => {
+  fc.assert(
+    fc.property(hostileNumbersPlan, (text) => {
+      checkText(text, [{ line: 3, character: 10 }]);
+      // A number past every cap (>= 2^32 - 1: caps are at most 2^27 here) is refused with an error, never sized.
+      if (/\d{10,}|e\+/.test(text.replace(/"hidden_size":4096/, ''))) {
+        const f = analyzeText(text, { defaultGpu: 'H100' });
+        assert.ok(f.diagnostics.some((d) => d.severity === 'error' && (d.code === 'model-config-invalid' || d.code === 'invalid-value' || d.code.startsWith('schema-'))), text);
+        assert.equal(f.deployments[0].sizing, null, text);
+      }
+    }),
+    { seed: SEED + 3, numRuns: RUNS ?? 300 },
+  );
 });
 
 test('toPlain never sets a prototype from __proto__, constructor or prototype keys', () => {

@@ -185,3 +185,16 @@ export const engineProperty = fc.property(
     assertNoPollution();
   },
 );
+
+// Hostile numbers (issue 14): an inline model whose config.json fields, and a calibration block whose GiB, are numbers
+// far past any real model. Every one is refused with a diagnostic; nothing hangs, aborts or prints Infinity.
+const HUGE = fc.constantFrom(1e5, 1e6, 1e8, 4294967295, 2 ** 53 + 2, 1e300, 1e308, -1, 0, 0.5, 1025, 131073, 4194305);
+const CONFIG_FIELDS = ['num_hidden_layers', 'hidden_size', 'num_attention_heads', 'num_key_value_heads', 'head_dim', 'vocab_size', 'intermediate_size', 'max_position_embeddings', 'num_local_experts', 'num_experts_per_tok', 'moe_intermediate_size', 'kv_lora_rank', 'sliding_window'];
+const CALIBRATION_FIELDS = ['total_memory_gib', 'weights_gib', 'activation_peak_gib', 'non_torch_gib', 'cudagraph_gib', 'available_kv_gib'];
+export const hostileNumbersPlan: fc.Arbitrary<string> = fc
+  .tuple(fc.dictionary(fc.constantFrom(...CONFIG_FIELDS), HUGE, { minKeys: 1, maxKeys: 4 }), fc.dictionary(fc.constantFrom(...CALIBRATION_FIELDS), HUGE, { maxKeys: 2 }))
+  .map(([cfg, cal]) => {
+    const config = { model_type: 'mixtral', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 14336, vocab_size: 32000, max_position_embeddings: 32768, num_local_experts: 8, num_experts_per_tok: 2, ...cfg };
+    const calibration = Object.keys(cal).length ? `calibration: ${JSON.stringify(cal)}\n` : '';
+    return `apiVersion: llm-sizer/v1\nkind: ServingPlan\nmetadata: {name: hostile}\nmodel: {id: hostile/model, config: ${JSON.stringify(config)}}\nhardware: {gpu: H100, count: 8}\nserving: {tensor_parallel_size: 8}\n${calibration}`;
+  });

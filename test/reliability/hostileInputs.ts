@@ -93,7 +93,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: '10 MB file', text: tenMegabytes, codes: ['file-too-large'] },
   { name: '10,000-deep flow nesting', text: deepFlow, codes: ['yaml-too-deep'] },
   { name: '10,000-deep block nesting', text: deepBlock, codes: ['yaml-too-deep'] },
-  { name: 'binary data', text: binaryData, codes: [] },
+  { name: 'binary data', text: binaryData, codes: ['file-not-utf8'] },
   { name: 'only conflict markers', text: onlyConflictMarkers, codes: [] },
   { name: 'conflict markers in a plan', text: conflictInPlan, codes: [...Array(3).fill('merge-conflict'), ...Array(6).fill('yaml-syntax'), ...Array(3).fill('schema-unknown-key'), 'kv-limits-concurrency'] },
   { name: '4.9 MB, one document', text: oneGiantDocument, codes: ['document-too-large'] },

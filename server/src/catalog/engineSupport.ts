@@ -17,5 +17,12 @@ export const MIS_SIZED_MODEL_TYPES: Record<string, string> = {
 /** Why the engine cannot size this config yet, or null when it can. */
 export function misSizedReason(config: Record<string, unknown>): string | null {
   const t = String(config.model_type ?? '');
-  return MIS_SIZED_MODEL_TYPES[t] ?? null;
+  if (MIS_SIZED_MODEL_TYPES[t]) return MIS_SIZED_MODEL_TYPES[t];
+  // ModelOpt MIXED_PRECISION checkpoints list a format per layer (quantized_layers); read as one method the weights
+  // would be off by up to 2x (NVFP4 layers counted as FP8).
+  const q = (config.quantization_config ?? (config.text_config as Record<string, unknown> | undefined)?.quantization_config) as Record<string, unknown> | undefined;
+  if (q && String(q.quant_algo ?? '').toUpperCase() === 'MIXED_PRECISION') return MIXED_PRECISION;
+  return null;
 }
+
+export const MIXED_PRECISION = 'quantization_config quant_algo MIXED_PRECISION (a format per layer) is not modelled: weights would be counted in one format';

@@ -29,7 +29,7 @@ import deepseekDistill from './models/deepseek-distill.json';
 import type { GpuSpec } from '../engine/hardware';
 import type { ModelArch } from '../engine/model';
 import { ModelConfigError, modelFromConfig } from '../engine/model';
-import { misSizedReason } from './engineSupport';
+import { MIXED_PRECISION, misSizedReason } from './engineSupport';
 import { GiB, MiB } from '../engine/units';
 
 export interface ModelEntry {
@@ -218,7 +218,7 @@ export class Catalog {
     if (hit) return hit;
     const config = this.mergedConfig(e);
     const misSized = misSizedReason(config);
-    if (misSized) throw new ModelConfigError('model_type', `model_type "${String(config.model_type)}": ${misSized}`);
+    if (misSized) throw new ModelConfigError(misSized === MIXED_PRECISION ? 'quantization_config' : 'model_type', misSized === MIXED_PRECISION ? misSized : `model_type "${String(config.model_type)}": ${misSized}`);
     const r = { entry: e, config, arch: modelFromConfig(e.id, config) };
     this.archCache.set(e.id, r);
     return r;

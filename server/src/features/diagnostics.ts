@@ -2,6 +2,7 @@
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import type { Diagnostic } from '../formats/types';
+import { DIAGNOSTICS } from '../rules/registry';
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -12,8 +13,18 @@ const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
 
 export const SOURCE = 'llm-sizer';
 
+/**
+ * URL of the folder with one page per code (docs/diagnostics in the installed extension), set once by the server at
+ * startup: each diagnostic then links to its page (codeDescription.href), as eslint and ruff link to their rule docs.
+ */
+let docsBase: string | null = null;
+export function setDiagnosticDocsBase(url: string | null): void {
+  docsBase = url && !url.endsWith('/') ? `${url}/` : url;
+}
+
 export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
-  return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: SOURCE, message: d.message, ...(d.data ? { data: d.data } : {}) };
+  const link = docsBase && DIAGNOSTICS[d.code] ? { codeDescription: { href: `${docsBase}${d.code}.md` } } : {};
+  return { range: d.range, severity: SEVERITY[d.severity], code: d.code, ...link, source: SOURCE, message: d.message, ...(d.data ? { data: d.data } : {}) };
 }
 
 // Diagnostics of the `---` documents an edit did not touch are the same objects version after version (the segment

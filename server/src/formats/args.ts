@@ -291,7 +291,8 @@ export function findEngineCommand(argv: Arg[], env: EnvLookup, image: string | n
   }
   if (SHELLS.test(w0) && shellOf) {
     const ci = rest.findIndex((a, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(a.text));
-    const script = ci >= 0 ? rest[ci + 1] : undefined;
+    // `bash -lc -- "script"` (KubeRay heads): `--` ends the options, the script is the next word.
+    const script = ci >= 0 ? (rest[ci + 1]?.text === '--' ? rest[ci + 2] : rest[ci + 1]) : undefined;
     if (!script) return null;
     for (const cmd of shellOf(script)) {
       const scriptEnv: EnvLookup = (name) => {
@@ -367,5 +368,6 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
   if (cmd.engine === 'tgi') {
     dep.notes.push("Text Generation Inference: sized with vLLM's budget (CUDA_MEMORY_FRACTION as gpu_memory_utilization, MAX_TOTAL_TOKENS as max_model_len); TGI's own memory accounting differs.");
     if (serving.gpuMemoryUtilization === undefined) serving.gpuMemoryUtilization = 1;
+    serving.launcher = 'tgi';
   }
 }

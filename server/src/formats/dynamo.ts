@@ -32,6 +32,7 @@ export const dynamoAdapter: FormatAdapter = {
       const isPrefill = sub === 'prefill' || cmd.options.has('dynamo_is_prefill_worker') || /prefill/i.test(svcName);
       const role = sub ?? (isPrefill ? 'prefill' : /decode/i.test(svcName) ? 'decode' : svcName);
       const d = newDeployment(ctx, 'dynamo', `${base}/${role}`);
+      if (role === 'prefill' || role === 'decode') d.role = role;
       const kr = range(ctx, p.key);
       if (kr) d.ranges.name = kr;
       applyEngineCommand(cmd, d, ctx.lc, ctx.diagnostics);

@@ -1,18 +1,21 @@
 // Every format adapter, in detection order (most specific first; native first, generic Kubernetes and plain vLLM
 // config last).
 import type { FormatAdapter } from './adapter';
+import { aibrixFleetAdapter } from './aibrix';
 import { dynamoAdapter } from './dynamo';
 import { aibrixStormAdapter, kubernetesAdapter, leaderWorkerSetAdapter } from './k8s';
 import { kserveAdapter, llmInferenceServiceAdapter } from './kserve';
 import { kubeaiAdapter } from './kubeai';
 import { llmdAdapter } from './llmd';
 import { nativeAdapter } from './native';
+import { nimHelmAdapter, nimKserveAdapter, nimPodAdapter, nimServiceAdapter } from './nim';
 import { productionStackAdapter } from './productionStack';
 import { rayServeAdapter, rayServiceAdapter } from './rayServe';
 import { vllmConfigAdapter } from './vllmConfig';
 
 export const ADAPTERS: FormatAdapter[] = [
   nativeAdapter,
+  nimKserveAdapter,
   kserveAdapter,
   llmInferenceServiceAdapter,
   rayServiceAdapter,
@@ -21,7 +24,11 @@ export const ADAPTERS: FormatAdapter[] = [
   llmdAdapter,
   dynamoAdapter,
   kubeaiAdapter,
+  nimServiceAdapter,
+  nimHelmAdapter,
+  nimPodAdapter,
   aibrixStormAdapter,
+  aibrixFleetAdapter,
   leaderWorkerSetAdapter,
   kubernetesAdapter,
   vllmConfigAdapter,

@@ -143,6 +143,7 @@ export const aibrixStormAdapter: FormatAdapter = {
       const pod = get(get(role, 'template'), 'spec');
       for (const ce of engineContainers(ctx, pod)) {
         const d = deploymentFromContainer(ctx, 'aibrix', `${base}/${rname}`, pod, ce);
+        if (rname === 'prefill' || rname === 'decode') d.role = rname;
         d.replicas = Math.max(0, Math.floor((num(get(role, 'replicas')) ?? 1) * outer));
         finishGpu(ctx, d);
         out.push(d);

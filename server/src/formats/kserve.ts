@@ -11,7 +11,34 @@ import { unreadableTemplate } from './k8sCommon';
 import { uriModelRange, argOf, defaultPod, engineOfContainer, envOf, finishGpu, gpuFromPod, gpuResources, metaName, newDeployment, num, range, seqItems, shellOf, shmOf, str } from './k8sCommon';
 import type { Deployment } from './types';
 import { mapScalar, spanOf } from './scalarMap';
-import { findEngineCommand } from './args';
+import { findEngineCommand, shellArgs } from './args';
+
+/**
+ * vLLM flags passed through the VLLM_ADDITIONAL_ARGS env var: KServe's LLMInferenceService config template runs
+ * `vllm serve /mnt/models ... ${VLLM_ADDITIONAL_ARGS} $@` (config/llmisvcconfig/config-llm-template.yaml), so its
+ * words are vLLM flags like any other; the model the resource names stays the model.
+ */
+function applyAdditionalArgs(ctx: Ctx, container: unknown, d: Deployment): void {
+  for (const e of seqItems(get(container, 'env'))) {
+    if (str(get(e, 'name')) !== 'VLLM_ADDITIONAL_ARGS') continue;
+    const vn = get(e, 'value');
+    const ms = vn !== undefined ? mapScalar(ctx.src, vn) : null;
+    if (!ms) {
+      d.notes.push('VLLM_ADDITIONAL_ARGS comes from valueFrom; the flags it adds are unknown.');
+      continue;
+    }
+    const words = shellArgs(ms).flatMap((c) => c.words);
+    if (!words.length) continue;
+    const cmd = parseEngineArgs('vllm', 'VLLM_ADDITIONAL_ARGS', words[0].span(0, 0), words, envOf(ctx, container).lookup, false);
+    const m = d.model;
+    const mr = d.ranges.model;
+    applyEngineCommand(cmd, d, ctx.lc, ctx.diagnostics);
+    if (m) {
+      d.model = m;
+      if (mr) d.ranges.model = mr;
+    }
+  }
+}
 
 function argsOf(ctx: Ctx, node: unknown): Arg[] {
   return seqItems(get(node, 'args')).map((n) => argOf(ctx, n)).filter((a): a is Arg => !!a);
@@ -69,6 +96,16 @@ export const kserveAdapter: FormatAdapter = {
     if (!pe) return { deployments: [], diagnostics: [] };
     const d = newDeployment(ctx, 'kserve', base);
     applyEngineCommand(pe.cmd, d, ctx.lc, ctx.diagnostics);
+    applyAdditionalArgs(ctx, pe.container, d);
+    // The runtime serves the storage initializer's download (/mnt/models) of storageUri: with no model on the
+    // command line, the URI is what the file states about the model (s3://bucket/org--name, pvc://claim/dir, ...).
+    const su = get(pe.container, 'storageUri');
+    const sus = str(su);
+    if (!d.model && sus && !/^hf:\/\//.test(sus)) {
+      d.model = { kind: 'path', path: sus };
+      const r = range(ctx, su);
+      if (r) d.ranges.model = r;
+    }
     const perPod = gpuResources(ctx, pe.container, d, 'per pod');
     // A runtime-based predictor gets its volumes (and /dev/shm) from the ServingRuntime, which this file does not show.
     const shm = pe.container === get(pred, 'model') ? { shm: 'unlimited' as const, range: null } : shmOf(ctx, pred, pe.container);
@@ -125,7 +162,11 @@ export const llmInferenceServiceAdapter: FormatAdapter = {
     const prefill = get(spec, 'prefill');
     const roles: [string, unknown][] = prefill ? [['prefill', prefill], ['decode', spec]] : [['', spec]];
     const uri = get(get(spec, 'model'), 'uri');
-    const out: Deployment[] = roles.map(([role, node]) => roleDeployment(ctx, 'kserve-llm', role ? `${base}/${role}` : base, uri, node, get(node, 'template')));
+    const out: Deployment[] = roles.map(([role, node]) => {
+      const d = roleDeployment(ctx, 'kserve-llm', role ? `${base}/${role}` : base, uri, node, get(node, 'template'));
+      if (role === 'prefill' || role === 'decode') d.role = role;
+      return d;
+    });
     return { deployments: out, diagnostics: ctx.diagnostics };
   },
 };
@@ -136,8 +177,8 @@ export function roleDeployment(ctx: Ctx, format: string, name: string, uri: unkn
   const u = str(uri);
   if (u) {
     const id = u.replace(/^(hf|huggingface):\/\//, '');
-    d.model = /^(pvc|s3|gs|oci):\/\//.test(u) ? null : { kind: 'id', id };
-    if (!d.model) d.notes.push(`Model from ${u}: not a Hugging Face id; name it with model.name or size it natively.`);
+    // Storage URIs are what the file states about the model: kept as a path for model resolution by name.
+    d.model = /^(pvc|s3|gs|oci):\/\//.test(u) ? { kind: 'path', path: u } : { kind: 'id', id };
     const r = uriModelRange(ctx, uri);
     if (r) d.ranges.model = r;
   }
@@ -173,6 +214,7 @@ export function roleDeployment(ctx: Ctx, format: string, name: string, uri: unkn
       }
     }
   }
+  for (const c of seqItems(get(pod, 'containers'))) applyAdditionalArgs(ctx, c, d);
   const par = get(node, 'parallelism');
   for (const [k, key, path] of [['tensor', 'tp', 'serving.tensor_parallel_size'], ['pipeline', 'pp', 'serving.pipeline_parallel_size'], ['data', 'dp', 'serving.data_parallel_size'], ['dataLocal', null, null], ['expert', 'expertParallel', 'serving.enable_expert_parallel']] as const) {
     const n = get(par, k);

@@ -17,15 +17,27 @@ import { VLLM_SIZING_OPTIONS, snake } from './vllmOptions';
 
 type Ranger = (n: unknown) => Range | null;
 
+/** The LLM builder args Ray Serve LLM reads: `llm_configs` (build_openai_app), `llm_config` (build_dp_openai_app and
+ * friends), `prefill_config` / `decode_config` (build_pd_openai_app and the older prefill_decode_disagg builder). */
+const LLM_ARGS = ['llm_configs', 'llm_config', 'prefill_config', 'decode_config'];
+
 function hasLlmConfigs(root: unknown): boolean {
-  return seqItems(get(root, 'applications')).some((a) => get(get(a, 'args'), 'llm_configs') !== undefined || /ray\.serve\.llm/.test(str(get(a, 'import_path')) ?? ''));
+  return seqItems(get(root, 'applications')).some((a) => LLM_ARGS.some((k) => get(get(a, 'args'), k) !== undefined) || /ray\.(serve\.)?llm/.test(str(get(a, 'import_path')) ?? ''));
+}
+
+/** A bare LLMConfig file (what `llm_configs` entries point to): `model_loading_config` at the top with engine or
+ * deployment settings, and nothing Kubernetes-shaped. */
+function isBareLlmConfig(root: unknown): boolean {
+  if (get(root, 'apiVersion') !== undefined || get(root, 'applications') !== undefined) return false;
+  const mlc = get(root, 'model_loading_config');
+  return get(mlc, 'model_id') !== undefined && ['engine_kwargs', 'accelerator_type', 'deployment_config', 'placement_group_config'].some((k) => get(root, k) !== undefined);
 }
 
 export const rayServeAdapter: FormatAdapter = {
   format: 'ray-serve',
   detect(doc) {
     if (unreadableTemplate(doc)) return false;
-    return hasLlmConfigs(doc.contents);
+    return hasLlmConfigs(doc.contents) || isBareLlmConfig(doc.contents);
   },
   adapt(input) {
     const ctx = ctxOf(input);
@@ -33,7 +45,9 @@ export const rayServeAdapter: FormatAdapter = {
       const r = (n as Node | undefined)?.range;
       return r ? offsetRange(ctx.lc, r[0], r[1]) : null;
     };
-    return { deployments: fromApplications(ctx, input.doc.contents, R, 'ray-serve', null), diagnostics: ctx.diagnostics };
+    const root = input.doc.contents;
+    if (isBareLlmConfig(root)) return { deployments: [llmConfig(ctx, root, R, 'ray-serve', '', 0)], diagnostics: ctx.diagnostics };
+    return { deployments: fromApplications(ctx, root, R, 'ray-serve', null), diagnostics: ctx.diagnostics };
   },
 };
 
@@ -74,15 +88,29 @@ function fromApplications(ctx: Ctx, root: unknown, R: Ranger, format: string, ou
   const out: Deployment[] = [];
   for (const app of seqItems(get(root, 'applications'))) {
     const appName = str(get(app, 'name')) ?? 'app';
-    const cfgs = get(get(app, 'args'), 'llm_configs');
+    const prefix = `${outerName ? outerName + '/' : ''}${appName}`;
+    const args = get(app, 'args');
+    const cfgs = get(args, 'llm_configs');
     seqItems(cfgs).forEach((c, i) => {
       if (str(c) !== null) {
-        const d = newDeployment(ctx, format, `${outerName ? outerName + '/' : ''}${appName}/${str(c)}`);
+        const d = newDeployment(ctx, format, `${prefix}/${str(c)}`);
         d.notes.push(`llm_configs entry "${str(c)}" is a file path; open that file to size it.`);
         return;
       }
-      out.push(llmConfig(ctx, c, R, format, `${outerName ? outerName + '/' : ''}${appName}`, i));
+      out.push(llmConfig(ctx, c, R, format, prefix, i));
     });
+    // build_dp_openai_app and the other single-model builders: one LLMConfig under `llm_config`.
+    const one = get(args, 'llm_config');
+    if (one !== undefined && str(one) === null) out.push(llmConfig(ctx, one, R, format, prefix, 0));
+    // Prefill/decode disaggregation: each role is its own LLMConfig with its own replicas and parallelism.
+    for (const role of ['prefill', 'decode'] as const) {
+      const c = get(args, `${role}_config`);
+      if (c === undefined || str(c) !== null) continue;
+      const d = llmConfig(ctx, c, R, format, prefix, 0);
+      d.name = `${prefix}/${role}`;
+      d.role = role;
+      out.push(d);
+    }
   }
   return out;
 }
@@ -92,11 +120,19 @@ function llmConfig(ctx: Ctx, c: unknown, R: Ranger, format: string, prefix: stri
   const idNode = get(mlc, 'model_id');
   const srcNode = get(mlc, 'model_source');
   const modelNode = str(srcNode) !== null ? srcNode : idNode;
-  const d = newDeployment(ctx, format, `${prefix}/${str(idNode) ?? i}`);
+  const d = newDeployment(ctx, format, prefix ? `${prefix}/${str(idNode) ?? i}` : str(idNode) ?? 'llm_config');
   const m = str(modelNode);
   if (m) {
     d.model = /^(s3|gs|gcs):\/\//.test(m) ? null : /^[./~]/.test(m) ? { kind: 'path', path: m } : { kind: 'id', id: m };
-    if (!d.model) d.notes.push(`model_source ${m} is remote storage: add the model to the catalog to size it.`);
+    if (!d.model) {
+      d.notes.push(`model_source ${m} is remote storage: add the model to the catalog to size it.`);
+      d.unsized = `the model is read from remote storage (${m}); name it with a catalog id or add it to .llm-sizer/models/`;
+    }
+  } else if (get(srcNode, 'bucket_uri') !== undefined) {
+    // model_source: {bucket_uri: s3://...} (CloudMirrorConfig): the weights come from a bucket, the id is a served name.
+    const b = str(get(srcNode, 'bucket_uri')) ?? 'a bucket';
+    d.notes.push(`model_source.bucket_uri ${b} is remote storage: add the model to the catalog to size it.`);
+    d.unsized = `the model is read from remote storage (${b}); name it with a catalog id or add it to .llm-sizer/models/`;
   }
   const set = (path: string, n: unknown) => {
     const r = R(n);
@@ -133,7 +169,9 @@ function llmConfig(ctx: Ctx, c: unknown, R: Ranger, format: string, prefix: stri
   }
   const dc = get(c, 'deployment_config');
   const asc = get(dc, 'autoscaling_config');
-  const repNode = get(dc, 'num_replicas') ?? get(asc, 'min_replicas') ?? get(asc, 'initial_replicas');
+  // num_replicas: auto turns on autoscaling with Ray's defaults; the floor then comes from autoscaling_config.
+  const nr = get(dc, 'num_replicas');
+  const repNode = (str(nr) === 'auto' ? undefined : nr) ?? get(asc, 'min_replicas') ?? get(asc, 'initial_replicas');
   const rep = num(repNode);
   if (rep !== null) {
     d.replicas = Math.max(0, Math.floor(rep));

@@ -58,6 +58,13 @@ export interface Deployment {
   notes: string[];
   /** Kubernetes facts for the pod-level rules (absent for plain config formats). */
   pod?: PodFacts;
+  /**
+   * Why this deployment cannot be sized although it was found, when the adapter knows (the serving engine is chosen
+   * at start-up, the model lives in remote storage, ...). Set: nothing is sized and a `not-sized` info says this.
+   */
+  unsized?: string;
+  /** Role in a disaggregated (prefill/decode) serving graph, when the file says; absent for aggregated serving. */
+  role?: 'prefill' | 'decode';
 }
 
 export interface PodFacts {
