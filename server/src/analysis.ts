@@ -1,7 +1,7 @@
 // The one pipeline the CLI and the language server share:
 // YAML text -> parse with ranges -> adapter -> deployment -> catalog -> engine -> results -> diagnostics.
 import type { Catalog, ModelEntry } from './catalog/index';
-import { builtinCatalog } from './catalog/index';
+import { builtinCatalog, gpuSpecOf } from './catalog/index';
 import type { GpuSpec } from './engine/hardware';
 import type { MemorySizing, ServingInput } from './engine/memory';
 import { SizingInputError, defaultServing, sizeMemory } from './engine/memory';
@@ -163,11 +163,14 @@ function resolveGpu(d: Deployment, catalog: Catalog, diags: Diagnostic[]): GpuSp
     diags.push({
       code: 'no-gpu',
       severity: 'info',
-      message: 'No GPU is named, so nothing is sized. Set "hardware.gpu" or the llmSizer.defaultGpu setting.',
+      message: d.gpuOrigin === 'stated'
+        ? 'The GPU described in "hardware.gpu" is incomplete (see the schema errors), so nothing is sized.'
+        : 'No GPU is named, so nothing is sized. Set "hardware.gpu" or the llmSizer.defaultGpu setting.',
       range: d.ranges.document ?? ZERO,
     });
     return null;
   }
+  if (d.gpuEntry) return gpuSpecOf(d.gpuEntry);
   const g = catalog.resolveGpu(d.gpu);
   if (g) return g;
   if (d.gpuSelectorUnknown) return null; // gpu-selector-unknown already says so, on the selector

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeText } from './analysis';
 import type { AnalysisOptions, FileAnalysis } from './analysis';
-import { builtinCatalog, gpuSpecOf } from './catalog/index';
+import { gpuSpecOf } from './catalog/index';
+import { cliCatalogFor } from './features/catalogRoots';
 import { parseVllmLog } from './calibration/logParser';
 import type { MemorySizing } from './engine/memory';
 import { calibrationComparison, calibrationTarget } from './calibration/comparison';
@@ -60,7 +61,7 @@ function readInput(file: string): string {
 
 function optionsFor(file: string, v: Record<string, unknown>): AnalysisOptions {
   return {
-    catalog: builtinCatalog(),
+    catalog: cliCatalogFor(file, process.cwd(), DEFAULT_SETTINGS.catalogFolders),
     // The same default GPU the language server uses when its client sends no setting.
     defaultGpu: (v.gpu as string | undefined) ?? DEFAULT_SETTINGS.defaultGpu,
     defaultEngineVersion: (v['engine-version'] as string | undefined) ?? null,
@@ -85,7 +86,8 @@ function finiteReport(file: string, f: FileAnalysis): ReturnType<typeof reportJs
 function checkOptionValues(v: Record<string, unknown>): void {
   const gpu = v.gpu as string | undefined;
   if (gpu !== undefined) {
-    const cat = builtinCatalog();
+    // The current directory's catalog: a workspace GPU (.llm-sizer/gpus) is a valid --gpu too.
+    const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
     if (!cat.resolveGpu(gpu)) {
       const near = cat.closestGpus(gpu);
       throw new UsageError(`unknown --gpu ${JSON.stringify(gpu.slice(0, 64))}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; \`llm-sizer gpus\` lists them`);
@@ -147,7 +149,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       return results.some((r) => hasErrors(r.f)) ? 1 : 0;
     }
     case 'models': {
-      const cat = builtinCatalog();
+      const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
       const rows = cat.modelEntries().map((e) => {
         let r;
         try {
@@ -171,7 +173,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       return 0;
     }
     case 'gpus': {
-      const rows = builtinCatalog().gpuEntries().map((e) => {
+      const rows = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders).gpuEntries().map((e) => {
         const g = gpuSpecOf(e);
         return { id: g.id, name: g.name, memory_bytes: g.memoryBytes, memory_bandwidth_bytes_per_s: g.memoryBandwidth, bf16_flops: g.flopsDense.bf16 ?? null, fp8_flops: g.flopsDense.fp8 ?? null, interconnect: g.interconnect.kind, usd_per_hour: g.priceUsdPerHour };
       });
@@ -188,7 +190,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       let sizing: MemorySizing | null = null;
       if (v.plan) sizing = calibrationTarget(analyzeText(readInput(v.plan as string), optionsFor(v.plan as string, v)));
       else if (log.model) {
-        const cat = builtinCatalog();
+        const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
         const r = cat.resolveModel(log.model);
         const gpu = v.gpu ? cat.resolveGpu(v.gpu as string) : undefined;
         if (r && gpu) sizing = sizeMemory(r.arch, gpu, { ...defaultServing(), tp: log.tp ?? 1, maxModelLen: log.maxModelLen, gpuMemoryUtilization: log.gpuMemoryUtilization, engineVersion: log.version });

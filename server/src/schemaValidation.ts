@@ -51,7 +51,7 @@ function schemaAt(root: Record<string, unknown>, segments: string[]): Record<str
     else if (s.items) s = s.items as Record<string, unknown>;
     else if (s.anyOf) {
       const obj: Record<string, unknown> | undefined = (s.anyOf as Record<string, unknown>[]).find((x) => x.$ref);
-      s = obj ? (schemaOf('model') as Record<string, unknown>) : null;
+      s = obj ? (schemaOf(obj.$ref === 'hardware.schema.json' ? 'hardware' : 'model') as Record<string, unknown>) : null;
       if (s) s = ((s.properties as Record<string, Record<string, unknown>>)[seg] ?? null) as Record<string, unknown> | null;
     } else return null;
   }
@@ -140,6 +140,8 @@ export function validateNode(name: SchemaName, root: Node, lc: LineCounter, docR
       case 'type':
         // When the value is a string where an object is allowed too (model), anyOf already explains.
         if (segs[0] === 'model' && segs.length > 1) break;
+        // An object where text or an inline object is allowed (model, hardware.gpu): the object branch's errors say what is wrong.
+        if (schema?.anyOf && (schema.anyOf as Record<string, unknown>[]).some((x) => x.$ref) && typeof toPlain(valueNode) === 'object') break;
         d = { code: 'schema-type', severity: 'error', message: `"${field}" must be ${typeWord((e.params as { type: unknown }).type)}, not ${describe(toPlain(valueNode))}.`, range: valueRange };
         break;
       case 'enum': {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { BUILTIN_GPUS, BUILTIN_MODEL_FILES, builtinCatalog, normalizeName } from '../../server/src/catalog/index';
 import { validateData } from '../../server/src/schemaValidation';
-import { paramCounts } from '../../server/src/engine/params';
+import { MIXED_PRECISION } from '../../server/src/catalog/engineSupport';
+import { paramCounts, tensorsOf } from '../../server/src/engine/params';
+import { weightsPerRank } from '../../server/src/engine/weights';
 
 const cat = builtinCatalog();
 
@@ -18,7 +20,7 @@ test('every built-in model entry is valid against schemas/model.schema.json', ()
       n++;
     }
   }
-  assert.ok(n >= 40, `at least 40 models, got ${n}`);
+  assert.ok(n >= 150, `at least 150 model ids (aliases not counted), got ${n}`);
 });
 
 test('every built-in GPU entry is valid against schemas/hardware.schema.json and names its sources', () => {
@@ -26,7 +28,7 @@ test('every built-in GPU entry is valid against schemas/hardware.schema.json and
     assert.deepEqual(validateData('hardware', g), [], g.id);
     assert.ok((g.sources ?? []).length > 0, `${g.id} has sources`);
   }
-  assert.ok(BUILTIN_GPUS.length >= 25, `at least 25 GPUs, got ${BUILTIN_GPUS.length}`);
+  assert.ok(BUILTIN_GPUS.length >= 40, `at least 40 GPUs, got ${BUILTIN_GPUS.length}`);
 });
 
 test('no normalized GPU alias maps to two GPUs, no model id or alias repeats', () => {
@@ -122,18 +124,14 @@ test('exact totals where the model card gives them', () => {
  * Entries kept verbatim whose config the engine cannot size yet, each with the reason. The list is exact: an entry
  * that sizes must leave it, one that does not must be on it.
  */
-const NESTED_TEXT_CONFIG = 'multimodal config.json: the language model is nested under text_config (engine support pending)';
-const DELTANET = `${NESTED_TEXT_CONFIG}; Gated DeltaNet linear_attention layers`;
-const nested = (ids: string[], reason = NESTED_TEXT_CONFIG) => Object.fromEntries(ids.map((id) => [id, reason]));
 /** Architectures the catalog refuses to size (server/src/catalog/engineSupport.ts), by model_type. */
 const misSized = (type: string, ids: string[]) => Object.fromEntries(ids.map((id) => [id, `mis-sized model_type ${type}`]));
 const EXPECTED_UNSUPPORTED: Record<string, string> = {
-  ...nested(['moonshotai/Kimi-K2.5', 'nvidia/Kimi-K2.5-NVFP4', 'nvidia/Kimi-K2.6-NVFP4', 'nvidia/Kimi-K2.7-Code-NVFP4']),
-  ...nested(['moonshotai/Kimi-K3'], `${NESTED_TEXT_CONFIG}; Kimi linear attention`),
-  ...nested(['Qwen/Qwen3.5-397B-A17B', 'nvidia/Qwen3.5-397B-A17B-NVFP4', 'Qwen/Qwen3.5-122B-A10B', 'nvidia/Qwen3.5-122B-A10B-NVFP4', 'Qwen/Qwen3.5-35B-A3B', 'Qwen/Qwen3.5-27B'], DELTANET),
-  ...nested(['Qwen/Qwen3.6-35B-A3B', 'nvidia/Qwen3.6-35B-A3B-NVFP4', 'nvidia/Qwen3.6-27B-NVFP4'], DELTANET),
-  ...nested(['Qwen/Qwen3-VL-235B-A22B-Instruct', 'Qwen/Qwen3-VL-30B-A3B-Instruct', 'Qwen/Qwen3-VL-32B-Instruct', 'Qwen/Qwen3-VL-32B-Thinking', 'Qwen/Qwen3-VL-8B-Instruct', 'Qwen/Qwen3-VL-4B-Instruct', 'Qwen/Qwen3-VL-2B-Instruct']),
-  ...nested(['google/gemma-4-26B-A4B', 'nvidia/Gemma-4-26B-A4B-NVFP4', 'nvidia/Gemma-4-31B-IT-NVFP4']),
+  'moonshotai/Kimi-K3': 'kimi_linear text_config: hidden_size 7168 is not divisible by its 96 heads and no head_dim is read (MLA / linear attention fields)',
+  'google/gemma-4-26B-A4B': 'gemma-4 MoE field names (no num_experts_per_tok) are not read',
+  'nvidia/Gemma-4-26B-A4B-NVFP4': 'gemma-4 MoE field names (no num_experts_per_tok) are not read',
+  'nvidia/Qwen3.6-35B-A3B-NVFP4': 'mixed precision',
+  'nvidia/Qwen3.6-27B-NVFP4': 'mixed precision',
   ...misSized('deepseek_v4', ['deepseek-ai/DeepSeek-V4-Flash', 'deepseek-ai/DeepSeek-V4-Pro', 'nvidia/DeepSeek-V4-Flash-NVFP4', 'nvidia/DeepSeek-V4-Pro-NVFP4']),
   ...misSized('deepseek_ref', ['sgl-project/DeepSeek-V4-Flash-FP8', 'sgl-project/DeepSeek-V4-Pro-FP8']),
   ...misSized('mimo_v2_flash', ['XiaomiMiMo/MiMo-V2-Flash']),
@@ -146,6 +144,9 @@ const EXPECTED_UNSUPPORTED: Record<string, string> = {
     'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4', 'nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4', 'nvidia/Nemotron-H-56B-Base-8K',
   ]),
   ...misSized('step3p7', ['stepfun-ai/Step-3.7-Flash', 'stepfun-ai/Step-3.7-Flash-FP8']),
+  ...misSized('starcoder2', ['bigcode/starcoder2-7b']),
+  ...misSized('cohere', ['CohereForAI/aya-23-8B']),
+  'zai-org/glm-4-9b-chat': 'ChatGLM field names (padded_vocab_size, ffn_hidden_size, multi_query_group_num) are not read',
 };
 
 test('every catalog model sizes, or is listed as expected-unsupported with its reason', () => {
@@ -162,6 +163,7 @@ test('every catalog model sizes, or is listed as expected-unsupported with its r
     if (err && !EXPECTED_UNSUPPORTED[e.id]) failures.push(`${e.id}: ${err}`);
     const type = /^mis-sized model_type (.+)$/.exec(EXPECTED_UNSUPPORTED[e.id] ?? '')?.[1];
     if (err && type) assert.ok(err.startsWith(`model_type "${type}": `) && err.length > type.length + 40, `${e.id}: ${err}`);
+    if (err && EXPECTED_UNSUPPORTED[e.id] === 'mixed precision') assert.equal(err, MIXED_PRECISION, e.id);
     if (!err && EXPECTED_UNSUPPORTED[e.id]) nowSized.push(e.id);
   }
   assert.deepEqual(failures, [], 'entries that fail to size without a listed reason');
@@ -169,11 +171,12 @@ test('every catalog model sizes, or is listed as expected-unsupported with its r
   for (const id of Object.keys(EXPECTED_UNSUPPORTED)) assert.ok(cat.findModelEntry(id), `${id} is listed but not in the catalog`);
 });
 
-test('a derived entry takes every field but quantization_config from its base', () => {
+test('a derived entry takes every field but quantization_config (and torch_dtype) from its base', () => {
   for (const e of cat.modelEntries()) {
     if (!e.base) continue;
     assert.ok(cat.findModelEntry(e.base), `${e.id}: base ${e.base} is in the catalog`);
-    assert.deepEqual(Object.keys(e.config).filter((k) => k !== 'quantization_config'), [], `${e.id} overrides only quantization_config`);
+    // AWQ/GPTQ checkpoints also state the dtype of their unquantized tensors (float16), which decides GPU support.
+    assert.deepEqual(Object.keys(e.config).filter((k) => k !== 'quantization_config' && k !== 'torch_dtype'), [], `${e.id} overrides only quantization_config (and torch_dtype)`);
   }
 });
 
@@ -188,7 +191,7 @@ test('the models and GPUs of the measured silicon runs are all in the catalog', 
     systems.add(cells[head.indexOf('system')]);
   }
   assert.equal(models.size, 10);
-  for (const m of models) assert.ok(cat.findModelEntry(m), m);
+  for (const m of models) assert.ok(paramCounts(cat.resolveModel(m)!.arch).total > 0, `${m} is in the catalog and sizes`);
   const want: Record<string, string> = { h100_sxm: 'H100-SXM', h200_sxm: 'H200-SXM', b200_sxm: 'B200', b300_sxm: 'B300', gb200: 'GB200', gb300: 'GB300' };
   assert.deepEqual([...systems].sort(), Object.keys(want).sort());
   for (const s of systems) assert.equal(cat.findGpuEntry(s)?.id, want[s], s);
@@ -224,4 +227,42 @@ test('GPU memory as nvidia-smi reports it, from the public source each entry nam
   // Blackwell Ultra dense FP4 14 PF (B300) / 15 PF (GB300), INT8 cut to 153.5 / 165 TOPS (same source).
   assert.equal(cat.resolveGpu('B300')!.flopsDense.fp4, 14e15);
   assert.equal(cat.resolveGpu('GB300')!.flopsDense.int8, 165e12);
+});
+
+// Weights per GPU of derived quantized entries, from the checkpoint layout (tp = 1, one GPU holds every tensor).
+const weightsOf = (id: string) => {
+  const arch = cat.resolveModel(id)!.arch;
+  return weightsPerRank(arch, tensorsOf(arch), { tp: 1, pp: 1, dp: 1, expertParallel: false }, arch.dtype, arch.quant)[0].bytes;
+};
+
+test('AWQ (Qwen/Qwen2.5-7B-Instruct-AWQ): int4 packed weights plus an fp16 scale and a packed 4-bit zero per 128 inputs', () => {
+  const [H, L, I, V, kv] = [3584, 28, 18944, 152064, 4 * 128];
+  const linears = H * H + 2 * H * kv + H * H + 3 * H * I; // q, k, v, o, gate, up, down
+  // AutoAWQ GEMM: qweight int32 (8 per word) = 0.5 B/param; scales fp16 and qzeros (4-bit) per group of 128 inputs.
+  const awq = linears / 2 + (linears / 128) * (2 + 0.5);
+  const fp16 = 2 * (H + 2 * kv /* q, k, v biases */ + 2 * H /* norms */);
+  const perLayer = awq + fp16;
+  const embedAndHead = 2 * (2 * V * H); // untied, fp16, vocab already a multiple of 64
+  const rope = 32768 * 128 * 2; // vLLM cos/sin cache: max_position_embeddings x head_dim, fp16
+  assert.equal(weightsOf('Qwen/Qwen2.5-7B-Instruct-AWQ'), L * perLayer + embedAndHead + 2 * H /* final norm */ + rope);
+});
+
+test('FP8 block-wise (Qwen/Qwen3-32B-FP8): one byte per weight plus one fp32 scale per 128x128 block', () => {
+  const [H, L, I, V, q, kv] = [5120, 64, 25600, 151936, 64 * 128, 8 * 128];
+  const linears = H * q + 2 * H * kv + q * H + 3 * H * I;
+  const perLayer = linears + (linears / (128 * 128)) * 4 + 2 * (2 * H + 2 * 128 /* q_norm, k_norm */);
+  const embedAndHead = 2 * (2 * V * H); // bf16, untied (lm_head is not quantized by vLLM's Fp8Config)
+  const rope = 40960 * 128 * 2;
+  assert.equal(weightsOf('Qwen/Qwen3-32B-FP8'), L * perLayer + embedAndHead + 2 * H + rope);
+});
+
+test('NVFP4 (nvidia/Qwen3-235B-A22B-NVFP4, ModelOpt): half a byte per weight plus an fp8 scale per 16; router and lm_head stay bf16', () => {
+  const [H, L, E, Im, V, q, kv] = [4096, 94, 128, 1536, 151936, 64 * 128, 4 * 128];
+  const attn = H * q + 2 * H * kv + q * H;
+  const experts = E * 3 * H * Im;
+  const nvfp4 = (n: number) => n / 2 + n / 16;
+  const bf16 = 2 * (H * E /* router (mlp.gate, excluded) */ + 2 * H + 2 * 128);
+  const perLayer = nvfp4(attn + experts) + bf16;
+  const rope = 40960 * 128 * 2;
+  assert.equal(weightsOf('nvidia/Qwen3-235B-A22B-NVFP4'), L * perLayer + 2 * (2 * V * H) + 2 * H + rope);
 });

@@ -18,10 +18,18 @@ import qwen25 from './models/qwen2.5.json';
 import qwen3More from './models/qwen3-more.json';
 import qwen35 from './models/qwen3.5.json';
 import step from './models/step.json';
+import awqGptq from './models/awq-gptq.json';
+import small from './models/small.json';
+import llamaMore from './models/llama-more.json';
+import olmo from './models/olmo.json';
+import other from './models/other.json';
+import mistralMore from './models/mistral-more.json';
+import granite from './models/granite.json';
+import deepseekDistill from './models/deepseek-distill.json';
 import type { GpuSpec } from '../engine/hardware';
 import type { ModelArch } from '../engine/model';
 import { ModelConfigError, modelFromConfig } from '../engine/model';
-import { misSizedReason } from './engineSupport';
+import { MIXED_PRECISION, misSizedReason } from './engineSupport';
 import { GiB, MiB } from '../engine/units';
 
 export interface ModelEntry {
@@ -72,6 +80,14 @@ export const BUILTIN_MODEL_FILES: Record<string, { models: ModelEntry[] }> = {
   'qwen3-more.json': qwen3More as { models: ModelEntry[] },
   'qwen3.5.json': qwen35 as { models: ModelEntry[] },
   'step.json': step as { models: ModelEntry[] },
+  'awq-gptq.json': awqGptq as { models: ModelEntry[] },
+  'small.json': small as { models: ModelEntry[] },
+  'llama-more.json': llamaMore as { models: ModelEntry[] },
+  'olmo.json': olmo as { models: ModelEntry[] },
+  'other.json': other as { models: ModelEntry[] },
+  'mistral-more.json': mistralMore as { models: ModelEntry[] },
+  'granite.json': granite as { models: ModelEntry[] },
+  'deepseek-distill.json': deepseekDistill as { models: ModelEntry[] },
 };
 export const BUILTIN_GPUS: GpuEntry[] = (gpusJson as { gpus: GpuEntry[] }).gpus;
 
@@ -202,7 +218,7 @@ export class Catalog {
     if (hit) return hit;
     const config = this.mergedConfig(e);
     const misSized = misSizedReason(config);
-    if (misSized) throw new ModelConfigError('model_type', `model_type "${String(config.model_type)}": ${misSized}`);
+    if (misSized) throw new ModelConfigError(misSized === MIXED_PRECISION ? 'quantization_config' : 'model_type', misSized === MIXED_PRECISION ? misSized : `model_type "${String(config.model_type)}": ${misSized}`);
     const r = { entry: e, config, arch: modelFromConfig(e.id, config) };
     this.archCache.set(e.id, r);
     return r;

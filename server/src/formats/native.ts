@@ -1,8 +1,8 @@
 // The native plan format (apiVersion: llm-sizer/v1, kind: ServingPlan).
 import type { Node } from 'yaml';
 import type { Calibration, EngineName, ServingInput } from '../engine/memory';
-import type { ModelEntry } from '../catalog/index';
-import { validateNode } from '../schemaValidation';
+import type { GpuEntry, ModelEntry } from '../catalog/index';
+import { validateData, validateNode } from '../schemaValidation';
 import { get, getPair, keyString, mapPairs, rangeOf, scalarValue, toPlain } from '../yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Deployment, ModelRef, Range } from './types';
@@ -101,7 +101,18 @@ export const nativeAdapter: FormatAdapter = {
       if (entry && typeof entry.config === 'object' && entry.config) model = { kind: 'inline', entry: { ...entry, id: entry.id ?? `${name}-model` } };
     }
     const hw = get(root, 'hardware');
-    const gpu = scalarValue(get(hw, 'gpu'));
+    let gpu = scalarValue(get(hw, 'gpu'));
+    // A GPU described inline, as a workspace .llm-sizer/gpus file would describe it; used only when schema-valid
+    // (the schema diagnostics above say what is missing otherwise).
+    let gpuEntry: GpuEntry | undefined;
+    const gpuNode = get(hw, 'gpu');
+    const gpuPlain = gpuNode && typeof gpu !== 'string' ? toPlain(gpuNode) : null;
+    if (gpuPlain && typeof gpuPlain === 'object' && !Array.isArray(gpuPlain)) {
+      if (validateData('hardware', gpuPlain).length === 0) {
+        gpuEntry = gpuPlain as GpuEntry;
+        gpu = gpuEntry.id;
+      } else gpu = null;
+    }
     const serving: Partial<ServingInput> = {};
     for (const p of mapPairs(get(root, 'serving'))) {
       const key = SERVING_KEYS[keyString(p)];
@@ -141,8 +152,9 @@ export const nativeAdapter: FormatAdapter = {
       format: 'native',
       docIndex,
       model,
-      gpu: typeof gpu === 'string' && gpu.trim() ? gpu.trim() : input.defaultGpu,
-      gpuOrigin: typeof gpu === 'string' && gpu.trim() ? 'stated' : 'default',
+      gpu: typeof gpu === 'string' && gpu.trim() ? gpu.trim() : gpuPlain ? null : input.defaultGpu,
+      ...(gpuEntry ? { gpuEntry } : {}),
+      gpuOrigin: (typeof gpu === 'string' && gpu.trim()) || gpuPlain ? 'stated' : 'default',
       gpuCount: isNum(count) && count >= 1 ? Math.floor(count) : null,
       gpusPerNode: isNum(perNode) && perNode >= 1 ? Math.floor(perNode) : null,
       replicas: 1,

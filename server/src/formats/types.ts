@@ -1,6 +1,6 @@
 // The normalized deployment every format adapter produces. Every field keeps the source range it came from.
 import type { Calibration, ServingInput } from '../engine/memory';
-import type { ModelEntry } from '../catalog/index';
+import type { GpuEntry, ModelEntry } from '../catalog/index';
 import type { WorkloadInput } from '../engine/performance';
 
 export interface Position {
@@ -38,6 +38,8 @@ export interface Deployment {
   docIndex: number;
   model: ModelRef | null;
   gpu: string | null;
+  /** A GPU described in the file itself (native plan `hardware.gpu` as an object), schema-valid. */
+  gpuEntry?: GpuEntry;
   /** Where the GPU name came from when not stated in the file (e.g. the workspace default). */
   gpuOrigin: 'stated' | 'default' | 'inferred';
   gpuCount: number | null;
