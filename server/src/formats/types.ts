@@ -67,6 +67,9 @@ export interface PodFacts {
   shm: 'none' | 'unlimited' | number;
   /** Range of the /dev/shm volume (or of the container) for the shm diagnostic. */
   shmRange: Range | null;
+  /** The engine container's memory limit (resources.limits.memory) in bytes, when the file states one. */
+  memoryLimit?: number | null;
+  memoryLimitRange?: Range | null;
 }
 
 export function defaultWorkload(): WorkloadInput {
