@@ -4,6 +4,7 @@ import type { Catalog, ModelEntry } from './catalog/index';
 import { builtinCatalog, gpuSpecOf } from './catalog/index';
 import type { GpuSpec } from './engine/hardware';
 import type { MemorySizing, ServingInput } from './engine/memory';
+import { parseSpeculativeConfig } from './engine/extras';
 import { SizingInputError, defaultServing, sizeMemory } from './engine/memory';
 import type { ModelArch } from './engine/model';
 import { ModelConfigError, modelFromConfig } from './engine/model';
@@ -225,7 +226,10 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
     return out;
   }
   try {
-    out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration });
+    // A speculative draft model named in speculative_config is sized from the catalog when it is known there.
+    const spec = parseSpeculativeConfig(serving.speculativeConfig);
+    const draftModel = spec?.method === 'draft_model' && spec.model ? catalog.resolveModel(spec.model)?.arch ?? null : null;
+    out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration, draftModel, gpusPerNode: d.pod && d.gpuCount ? d.gpuCount : d.gpusPerNode });
   } catch (e) {
     if (e instanceof SizingInputError) {
       const path = e.field === 'engine_version' ? 'serving.engine_version' : `serving.${e.field}`;

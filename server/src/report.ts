@@ -68,7 +68,17 @@ export function deploymentJson(a: DeploymentAnalysis): Record<string, unknown> {
       kv_heads_per_gpu: s.kv.kvHeadsPerGpu,
       kv_heads_replicated: s.kv.kvHeadsReplicated,
     },
-    startup: { ok: s.startup.ok, error: s.startup.error, estimated_max_model_len: s.startup.estimatedMaxModelLen },
+    startup: { ok: s.startup.ok, error: s.startup.error, estimated_max_model_len: s.startup.estimatedMaxModelLen, findings: s.startup.findings.map((f) => ({ kind: f.kind, phase: f.phase, error: f.error })) },
+    extras: {
+      lora_bytes: Math.round(s.extras.loraBytes),
+      lora: s.extras.lora,
+      draft: s.extras.draft ? { method: s.extras.draft.method, weights_bytes: s.extras.draft.weightsBytes === null ? null : Math.round(s.extras.draft.weightsBytes), kv_layers: s.extras.draft.kvLayers, formula: s.extras.draft.formula } : null,
+      cpu_offload_bytes: Math.round(s.extras.cpuOffloadBytes),
+      kv_cache_memory_bytes: s.extras.kvCacheMemoryBytes,
+      host_ram_bytes: Math.round(s.extras.hostRam.bytes),
+      host_ram_parts: s.extras.hostRam.parts.map((p) => ({ label: p.label, bytes: Math.round(p.bytes) })),
+      unknowns: s.extras.unknowns,
+    },
     bands: {
       activation_peak_bytes: s.bands.activationPeakBytes.map(Math.round),
       non_torch_bytes: s.bands.nonTorchBytes.map(Math.round),
@@ -145,6 +155,8 @@ export function deploymentText(a: DeploymentAnalysis): string {
   row('non-torch', m.nonTorchBytes, `band ${bandText(s.bands.nonTorchBytes)}`);
   row(m.cudagraphInBudget ? 'CUDA graphs' : 'CUDA graphs (outside budget)', m.cudagraphBytes, `band ${bandText(s.bands.cudagraphBytes)}`);
   row('KV cache', m.kvCacheBytes, `band ${bandText(s.bands.kvCacheBytes)}`);
+  // LoRA slots, the speculative drafter, offloaded weights and host RAM, when the deployment uses them.
+  for (const t of s.terms) if (t.key === 'lora' || t.key === 'draft' || t.key === 'cpu_offload' || t.key === 'host_ram') row(t.label, t.bytes, t.formula);
   out.push('   kv cache');
   out.push(`     ${fmtInt(s.kv.bytesPerToken)} bytes/token (model), ${fmtInt(s.kv.bytesPerTokenPerGpu)} bytes/token per GPU${s.kv.kvHeadsReplicated ? ' (KV heads replicated)' : ''}`);
   out.push(`     ${fmtInt(s.kv.numBlocks)} blocks of ${s.kv.blockSize} tokens = ${fmtInt(s.kv.capacityTokens)} tokens (band ${fmtInt(s.bands.capacityTokens[0])} to ${fmtInt(s.bands.capacityTokens[1])})`);

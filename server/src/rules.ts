@@ -44,6 +44,8 @@ export const CODES = {
   gpuSelectorUnknown: 'gpu-selector-unknown',
   /** A flag whose value is (or expands to) empty; argparse refuses it (args.ts). */
   emptyFlagValue: 'empty-flag-value',
+  hostRamExceedsLimit: 'host-ram-exceeds-limit',
+  extrasUnknown: 'memory-term-unknown',
 } as const;
 
 /** Tensor-parallel sizes vLLM accepts for this model, up to `limit`. */
@@ -171,6 +173,14 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     out.push({ code: CODES.samplerWarmupOom, severity: 'error', message: `The KV cache fits, but the sampler warm-up that follows needs about ${fmtGiB(Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens) * m.vocab * 20)} (${Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens)} requests x ${fmtInt(m.vocab)} vocab x 20 bytes) beyond the ${fmtGiB(mem.requestedBytes)} budget. vLLM stops with: "${warm.error}"`, range: r('serving.gpu_memory_utilization', 'serving.max_num_seqs', 'model') });
   }
 
+
+  // Host RAM the settings pin (cpu_offload_gb, swap_space, KV offloading, CPU LoRA cache) against the pod's limit.
+  const host = s.extras.hostRam;
+  const limit = d.pod?.memoryLimit ?? null;
+  if (limit && host.bytes > limit) {
+    out.push({ code: CODES.hostRamExceedsLimit, severity: 'error', message: `The settings pin ${fmtGiB(host.bytes)} of host RAM in this pod (${host.parts.map((p) => `${p.label} = ${fmtGiB(p.bytes)}`).join(', ')}), more than its memory limit of ${fmtGiB(limit)}, before Python, CUDA and the tokenizer take their share: the pod is OOM-killed.`, range: d.pod?.memoryLimitRange ?? r('serving.cpu_offload_gb', 'model') });
+  }
+  for (const u of s.extras.unknowns) out.push({ code: CODES.extrasUnknown, severity: 'info', message: `${u}; the KV cache is predicted without it.`, range: r('serving.speculative_config', 'model') });
   // KV heads replicated (Hkv < tp): every rank stores a full copy of its head's KV.
   if (s.kv.kvHeadsReplicated) {
     out.push({

@@ -30,7 +30,9 @@ test('report --json prints exactly one JSON object with the contract fields', ()
   assert.equal(d.kv_cache.block_size, 16);
   assert.equal(d.kv_cache.capacity_tokens, d.kv_cache.num_blocks * 16);
   assert.equal(d.kv_cache.num_blocks, Math.floor(d.memory_per_gpu.kv_cache_bytes / (16 * 81920)));
-  assert.deepEqual(Object.keys(d.startup), ['ok', 'error', 'estimated_max_model_len']);
+  // findings (additive, issue 13): every refusal vLLM meets, first one first; empty when it starts.
+  assert.deepEqual(Object.keys(d.startup), ['ok', 'error', 'estimated_max_model_len', 'findings']);
+  assert.deepEqual(d.startup.findings, []);
   assert.equal(d.startup.ok, true);
   for (const k of ['kv_cache_bytes', 'num_blocks', 'capacity_tokens', 'max_concurrency']) assert.equal(d.bands[k].length, 2, k);
   assert.ok(Array.isArray(j.diagnostics));

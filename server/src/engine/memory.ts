@@ -13,8 +13,12 @@ import { paramCounts, tensorsOf } from './params';
 import { GiB, cdiv, fmtGiB, fmtInt } from './units';
 import type { VllmBehaviour } from './vllmVersion';
 import { LATEST_VLLM, parseVersion, servingDefaults, vllmBehaviour } from './vllmVersion';
+import type { DraftSizing, HostRam } from './extras';
+import { draftSizing, hostRam, loraAdapterBytes, loraGpuBytes, parseSpeculativeConfig } from './extras';
 import type { RankWeights } from './weights';
 import { DTYPE_BYTES, onlineQuant, weightsPerRank } from './weights';
+
+export type { DraftSizing, HostRam } from './extras';
 
 export type EngineName = 'vllm' | 'sglang' | 'trtllm';
 
@@ -43,6 +47,22 @@ export interface ServingInput {
   apiServer: boolean;
   /** Another server sized with vLLM's budget (TGI): vLLM's own refusals (quantization names, sampler warm-up) do not apply. */
   launcher?: 'tgi' | null;
+  /** LoRA (vLLM LoRAConfig): slots on the GPU, their rank, the CPU cache and the adapters' dtype. */
+  enableLora?: boolean | null;
+  maxLoras?: number | null;
+  maxLoraRank?: number | null;
+  maxCpuLoras?: number | null;
+  loraDtype?: string | null;
+  /** speculative_config as written (JSON text or object). */
+  speculativeConfig?: unknown;
+  /** --kv-cache-memory (bytes): replaces the profiled budget (vLLM skips the util subtraction). */
+  kvCacheMemoryBytes?: number | null;
+  /** GiB of weights per GPU kept in host memory (--cpu-offload-gb). */
+  cpuOffloadGb?: number | null;
+  /** GiB of CPU swap space per GPU (--swap-space, V0). */
+  swapSpace?: number | null;
+  /** GiB of host memory for KV offloading (--kv-offloading-size). */
+  kvOffloadingSize?: number | null;
 }
 
 export function defaultServing(): ServingInput {
@@ -88,7 +108,7 @@ export interface Band {
 
 /** One term of the budget with how it was obtained, for hovers and reports. */
 export interface Term {
-  key: 'total' | 'requested' | 'weights' | 'activation_peak' | 'non_torch' | 'cudagraph' | 'kv_cache';
+  key: 'total' | 'requested' | 'weights' | 'activation_peak' | 'non_torch' | 'cudagraph' | 'kv_cache' | 'lora' | 'draft' | 'cpu_offload' | 'host_ram';
   label: string;
   bytes: number;
   band: [number, number] | null;
@@ -196,6 +216,7 @@ export interface MemorySizing {
   };
   terms: Term[];
   calibrated: boolean;
+  extras: ExtraSizing;
 }
 
 export class SizingInputError extends Error {
@@ -322,13 +343,20 @@ export function activationEstimate(m: ModelArch, tokens: number, maxNumSeqs: num
 }
 
 /** Non-torch memory (NCCL, custom all-reduce buffers, cuBLAS workspaces) grows with tp. */
-export function nonTorchEstimate(tp: number, ncclCharged: boolean): Band {
+export function nonTorchEstimate(tp: number, ncclCharged: boolean, commBuffersProfiled = false): Band {
   // Observed: 0.35 GiB at tp=1 (RTX 3090, vllm#10517), 0.34-0.43 GiB at tp=4 (A100 40GB, vllm#16570), 0.08-0.35 GiB
   // at tp=1 and ~0.8 GiB with tp/pp in V0 logs (docs/VLLM-MEMORY.md section 7). Where NCCL buffers are created after the
   // memory snapshot (V0 <= 0.6.3, V1 0.9.2-0.10.x) they are charged too: vllm#2031 saw blocks cut 34% at tp=4.
   if (ncclCharged && tp > 1) {
     const expected = (0.35 + 0.25 * (tp - 1)) * GiB;
     return { low: 0.3 * GiB, expected, high: (0.8 + 0.6 * (tp - 1)) * GiB };
+  }
+  if (commBuffersProfiled && tp > 1) {
+    // V1 from 0.11 (NCCL initialised before the snapshot, vllm#25359): the communication buffers registered during the
+    // first forward (custom all-reduce graph buffers, symmetric-memory / FlashInfer all-reduce workspaces) still land
+    // in the profile's non-torch increase: 2.06-2.21 GiB per GPU measured at tp 2-4 on 0.19 (issue 13's public logs).
+    const expected = (1.96 + 0.0625 * tp) * GiB;
+    return { low: 0.5 * expected, expected, high: expected + 0.6 * GiB };
   }
   const expected = (0.35 + 0.02 * (tp - 1)) * GiB;
   return { low: 0.08 * GiB, expected, high: (0.7 + 0.15 * (tp - 1)) * GiB };
@@ -376,6 +404,27 @@ function budgetForRank(engine: EngineName, ts: TermSet, util: number, cgInBudget
 
 export interface SizeOptions {
   calibration?: Calibration | null;
+  /** The speculative draft model's architecture when speculative_config names one the catalog knows. */
+  draftModel?: ModelArch | null;
+  /** GPUs on one node, for host RAM per node (defaults to tp x pp, capped at 8). */
+  gpusPerNode?: number | null;
+}
+
+/** Terms beyond the base model (additive to MemorySizing). */
+export interface ExtraSizing {
+  /** Stacked LoRA slots on the limiting GPU, in the weights term. */
+  loraBytes: number;
+  lora: { maxLoras: number; maxLoraRank: number; maxCpuLoras: number } | null;
+  /** Speculative drafter weights on the limiting GPU (in the weights term); null when unknown. */
+  draft: DraftSizing | null;
+  /** Weights left in host memory by cpu_offload_gb on the limiting GPU. */
+  cpuOffloadBytes: number;
+  /** --kv-cache-memory when set. */
+  kvCacheMemoryBytes: number | null;
+  /** Host RAM per node the settings pin (offload, swap, KV offload, CPU LoRA cache). */
+  hostRam: HostRam;
+  /** Things these terms do not know (said once, never guessed). */
+  unknowns: string[];
 }
 
 /**
@@ -473,14 +522,53 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     slidingWindow: m.slidingWindow,
     hybridAllocator: s.engine === 'vllm' && beh.hybridAllocator,
   };
-  const rankKv: KvLayer[][] = memo(m, `rk|${ranksKey}|${kvKey}`, () => ranks.map((r) => allKv.slice(r.layers[0], r.layers[1])));
+  const baseRankKv: KvLayer[][] = memo(m, `rk|${ranksKey}|${kvKey}`, () => ranks.map((r) => allKv.slice(r.layers[0], r.layers[1])));
+
+  // LoRA slots, speculative drafters, offload and host RAM (engine/extras.ts).
+  const unknowns: string[] = [];
+  const dtypeBytes = DTYPE_BYTES[dtype];
+  const loraOn = !!s.enableLora && s.engine === 'vllm';
+  const lora = loraOn
+    ? { maxLoras: s.maxLoras ?? 1, maxLoraRank: s.maxLoraRank ?? 16, maxCpuLoras: s.maxCpuLoras ?? s.maxLoras ?? 1, elementBytes: s.loraDtype && s.loraDtype !== 'auto' ? kvElementBytes(s.loraDtype, dtypeBytes) : dtypeBytes }
+    : null;
+  const loraOf = (r: number) => (lora ? loraGpuBytes(m, lora, s.tp, ranks[r].layers[1] - ranks[r].layers[0]) : 0);
+  const spec = s.engine === 'vllm' ? parseSpeculativeConfig(s.speculativeConfig) : null;
+  if (s.speculativeConfig != null && s.speculativeConfig !== '' && !spec) unknowns.push('speculative_config is not readable JSON: the drafter\'s memory is not counted');
+  let draft: DraftSizing | null = null;
+  if (spec) {
+    const lastLayers = ranks[s.pp - 1].layers;
+    // One decoder layer of the last stage: its bytes less embeddings, head, vision tower, rotary cache and final norm.
+    const layerBytes = lastLayers[1] > lastLayers[0] ? (ranks[s.pp - 1].bytes - ranks[s.pp - 1].byComponent.embedding - ranks[s.pp - 1].byComponent.lm_head - ranks[s.pp - 1].byComponent.vision - ranks[s.pp - 1].ropeCacheBytes - m.hidden * dtypeBytes) / (lastLayers[1] - lastLayers[0]) : 0;
+    const dm = opts.draftModel ?? null;
+    const draftBytes = dm ? weightsPerRank(dm, tensorsOf(dm), { tp: s.tp, pp: 1, dp: 1, expertParallel: false }, dtype, dm.quant)[0].bytes : null;
+    draft = draftSizing(spec, m, layerBytes, dtypeBytes, s.tp, dm, draftBytes);
+    if (draft.weightsBytes === null) unknowns.push(draft.formula);
+  }
+  const draftKv: KvLayer[] = [];
+  if (draft && draft.kvLayers > 0) {
+    const src = draft.method === 'draft_model' && opts.draftModel ? kvLayers(opts.draftModel, { tp: s.tp, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize }) : null;
+    const proto = allKv.find((l) => l.kind === 'full') ?? allKv.find((l) => l.kind !== 'linear');
+    for (let i = 0; i < draft.kvLayers; i++) {
+      const l = src ? src[i] : proto;
+      if (l) draftKv.push({ ...l, kind: 'full', layer: m.layers + i });
+    }
+  }
+  // The drafter runs beside the last pipeline stage; its layers take pages from the same pool.
+  const rankKv: KvLayer[][] = draftKv.length ? baseRankKv.map((ls, r) => (r === s.pp - 1 ? [...ls, ...draftKv] : ls)) : baseRankKv;
   const layouts = rankKv.map((ls, r) =>
-    memo(m, `bl|${s.tp}|${kvEl}|${mlaLatent}|${ranks[r].layers.join('-')}|${blockSize}|${maxModelLen}|${maxNumBatchedTokens}|${layoutOpts.hybridAllocator}`, () => blockLayout(ls, layoutOpts)),
+    draftKv.length && r === s.pp - 1
+      ? blockLayout(ls, layoutOpts)
+      : memo(m, `bl|${s.tp}|${kvEl}|${mlaLatent}|${ranks[r].layers.join('-')}|${blockSize}|${maxModelLen}|${maxNumBatchedTokens}|${layoutOpts.hybridAllocator}`, () => blockLayout(ls, layoutOpts)),
   );
+  const cpuOffload = s.engine === 'vllm' && s.cpuOffloadGb && s.cpuOffloadGb > 0 ? s.cpuOffloadGb * GiB : 0;
+  const extraWeights = (r: number) => loraOf(r) + (r === s.pp - 1 ? draft?.weightsBytes ?? 0 : 0);
+  const kvCacheMemory = s.engine === 'vllm' && s.kvCacheMemoryBytes && s.kvCacheMemoryBytes > 0 ? s.kvCacheMemoryBytes : null;
 
   const total = cal?.total_memory_gib ? cal.total_memory_gib * GiB : gpu.memoryBytes;
   const requested = total * util;
-  const nt = nonTorchEstimate(s.tp, beh.ncclCharged && s.engine === 'vllm');
+  // The profiled communication workspaces (custom all-reduce, symmetric memory) are NVLink-peer buffers; PCIe cards
+  // fall back to NCCL, which Era F initialises before the snapshot (assumption: the 0.19 measurements name no PCIe run).
+  const nt = nonTorchEstimate(s.tp, beh.ncclCharged && s.engine === 'vllm', beh.commBuffersProfiled && s.engine === 'vllm' && gpu.interconnect.kind === 'nvlink');
   const termsFor = (r: number, which: 'low' | 'expected' | 'high'): TermSet => {
     const layersLocal = ranks[r].layers[1] - ranks[r].layers[0];
     const actExp = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1, beh.v1 ? 3 : 2);
@@ -492,11 +580,12 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     void pick;
     return {
       total,
-      weights: cal?.weights_gib != null ? cal.weights_gib * GiB : ranks[r].bytes,
+      // cpu_offload_gb keeps up to that many GiB of this GPU's weights in host memory (vLLM's offloader, per GPU).
+      weights: cal?.weights_gib != null ? cal.weights_gib * GiB : Math.max(0, ranks[r].bytes + extraWeights(r) - cpuOffload),
       activation: cal?.activation_peak_gib != null ? cal.activation_peak_gib * GiB : flip(act),
       nonTorch: cal?.non_torch_gib != null ? cal.non_torch_gib * GiB : flip(nt),
       cudagraph: cal?.cudagraph_gib != null ? cal.cudagraph_gib * GiB : flip(cg),
-      availableOverride: cal?.available_kv_gib != null ? cal.available_kv_gib * GiB : null,
+      availableOverride: cal?.available_kv_gib != null ? cal.available_kv_gib * GiB : kvCacheMemory,
     };
   };
   const evaluate = (which: 'low' | 'expected' | 'high') => {
@@ -565,7 +654,7 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   // V1 (0.8.0+, vllm#15105) warms the sampler up after the KV cache and the CUDA graphs are allocated, with what the
   // budget leaves: total - requested - CUDA context - graphs captured outside the budget.
   const warmupFree = total - requested - CUDA_CONTEXT_BYTES - (cgInBudget ? 0 : cudagraphBytes);
-  if (s.engine === 'vllm' && s.launcher !== 'tgi' && beh.v1 && memStartup.ok && samplerBytes > warmupFree) {
+  if (s.engine === 'vllm' && s.launcher !== 'tgi' && beh.samplerWarmupAfterKv && memStartup.ok && samplerBytes > warmupFree) {
     findings.push({
       kind: 'sampler_warmup_oom',
       phase: 'warmup',
@@ -598,6 +687,27 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     { key: 'cudagraph', label: cgInBudget ? 'CUDA graphs' : 'CUDA graphs (outside the budget)', bytes: cudagraphBytes, band: cal?.cudagraph_gib != null ? [cudagraphBytes, cudagraphBytes] : [cgExp.low, cgExp.high], formula: s.enforceEager ? 'enforce_eager: no graphs' : cgInBudget ? 'profiled and subtracted from the KV budget' : 'captured after the KV cache is allocated: uses memory beyond the budget', source: cal?.cudagraph_gib != null ? 'calibration' : 'estimate' },
     { key: 'kv_cache', label: 'KV cache', bytes: kvCacheBytes, band: [Math.max(0, lo.b.available), Math.max(0, hi.b.available)], formula: cal?.available_kv_gib != null ? 'calibration.available_kv_gib' : `budget - weights - activation - non-torch${cgInBudget ? ' - CUDA graphs' : ''}`, source: cal?.available_kv_gib != null ? 'calibration' : 'estimate' },
   ];
+  const host = hostRam({
+    gpusPerNode: Math.max(1, Math.min(opts.gpusPerNode ?? Math.min(8, s.tp * s.pp), s.tp * s.pp * s.dp)),
+    cpuOffloadGb: s.engine === 'vllm' ? s.cpuOffloadGb ?? null : null,
+    swapSpaceGb: s.engine === 'vllm' ? s.swapSpace ?? null : null, // counted when stated (V0 defaults to 4 GiB per GPU)
+    v1: beh.v1,
+    kvOffloadGb: s.engine === 'vllm' ? s.kvOffloadingSize ?? null : null,
+    loraCpuBytes: lora ? lora.maxCpuLoras * loraAdapterBytes(m, lora) : 0,
+  });
+  // Additive rows (hover table, report): only when the deployment uses them.
+  if (lora) {
+    terms.push({ key: 'lora', label: 'LoRA slots (in weights)', bytes: loraOf(exp.rank), band: null, formula: `max_loras ${lora.maxLoras} x rank ${lora.maxLoraRank} x (in + out) of q/k/v/o${m.moe ? '' : ', gate/up/down'} x ${ranks[exp.rank].layers[1] - ranks[exp.rank].layers[0]} layers x ${lora.elementBytes} B, A or B sharded by tp`, source: 'config' });
+  }
+  if (draft) {
+    terms.push({ key: 'draft', label: `Speculative drafter (${draft.method}, in weights)`, bytes: draft.weightsBytes ?? 0, band: null, formula: `${draft.formula}${draft.kvLayers ? `; +${draft.kvLayers} KV layer(s) per token` : ''}${spec?.numSpeculativeTokens ? `; k = ${spec.numSpeculativeTokens}` : ''}`, source: draft.weightsBytes === null ? 'estimate' : 'config' });
+  }
+  if (host.bytes > 0) {
+    terms.push({ key: 'host_ram', label: 'Host RAM per node (pinned by settings)', bytes: host.bytes, band: null, formula: host.parts.map((p) => p.label).join(' + '), source: 'config' });
+  }
+  if (cpuOffload) {
+    terms.push({ key: 'cpu_offload', label: 'Weights offloaded to CPU', bytes: Math.min(cpuOffload, ranks[exp.rank].bytes + extraWeights(exp.rank)), band: null, formula: `cpu_offload_gb ${s.cpuOffloadGb} per GPU: subtracted from GPU weights, held in host RAM`, source: 'config' });
+  }
   return {
     serving,
     behaviour: s.engine === 'vllm' ? beh : null,
@@ -633,6 +743,15 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     },
     terms,
     calibrated: !!cal && Object.values(cal).some((v) => v !== null && v !== undefined),
+    extras: {
+      loraBytes: loraOf(exp.rank),
+      lora: lora ? { maxLoras: lora.maxLoras, maxLoraRank: lora.maxLoraRank, maxCpuLoras: lora.maxCpuLoras } : null,
+      draft,
+      cpuOffloadBytes: Math.min(cpuOffload, ranks[exp.rank].bytes + extraWeights(exp.rank)),
+      kvCacheMemoryBytes: kvCacheMemory,
+      hostRam: host,
+      unknowns,
+    },
   };
 }
 

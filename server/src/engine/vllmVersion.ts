@@ -66,6 +66,13 @@ export interface VllmBehaviour {
   ncclCharged: boolean;
   /** V0: chunked prefill switched on automatically for max_model_len > 32K. */
   autoChunkedPrefillAbove32k: boolean;
+  /**
+   * tp > 1 communication buffers registered in the profile run count as non-torch (~2.1 GiB per GPU measured on 0.19;
+   * assumed from 0.11, when NCCL init moved before the snapshot in vllm#25359: uncertain between 0.11 and 0.18).
+   */
+  commBuffersProfiled: boolean;
+  /** V1 warms the sampler up with min(max_num_seqs, max_num_batched_tokens) requests after the KV allocation (vllm#15105, 0.8.0). */
+  samplerWarmupAfterKv: boolean;
 }
 
 export function vllmBehaviour(version: Version): VllmBehaviour {
@@ -85,6 +92,8 @@ export function vllmBehaviour(version: Version): VllmBehaviour {
     cudagraphInBudget: atLeast(version, '0.21.0'),
     ncclCharged: !atLeast(version, '0.6.4') || (atLeast(version, '0.9.2') && !atLeast(version, '0.11.0')),
     autoChunkedPrefillAbove32k: !v1 && atLeast(version, '0.5.1'),
+    commBuffersProfiled: atLeast(version, '0.11.0'),
+    samplerWarmupAfterKv: v1,
   };
 }
 

@@ -54,7 +54,7 @@ export function shellArgs(ms: MappedString): { words: Arg[]; env: { name: string
   });
 }
 
-type ValueKind = 'int' | 'float' | 'str' | 'bool';
+type ValueKind = 'int' | 'float' | 'gib' | 'str' | 'bool';
 interface OptSpec {
   /** Range key (`serving.tensor_parallel_size`, `model`). */
   path?: string;
@@ -71,12 +71,14 @@ const VLLM_BOOL = new Set([
   'enable_dbo', 'disable_frontend_multiprocessing', 'enable_request_id_headers', 'return_tokens_as_token_ids', 'enable_prompt_tokens_details',
   'enable_server_load_tracking', 'calculate_kv_scales', 'disable_hybrid_kv_cache_manager', 'ray_workers_use_nsight',
 ]);
-const INT_KEYS = new Set<keyof ServingInput>(['tp', 'pp', 'dp', 'maxModelLen', 'maxNumSeqs', 'maxNumBatchedTokens', 'blockSize']);
+const INT_KEYS = new Set<keyof ServingInput>(['tp', 'pp', 'dp', 'maxModelLen', 'maxNumSeqs', 'maxNumBatchedTokens', 'blockSize', 'maxLoras', 'maxLoraRank', 'maxCpuLoras', 'kvCacheMemoryBytes']);
+/** Sizes in GiB (any non-negative number). */
+const GIB_KEYS = new Set<keyof ServingInput>(['cpuOffloadGb', 'swapSpace', 'kvOffloadingSize']);
 const FLOAT_KEYS = new Set<keyof ServingInput>(['gpuMemoryUtilization', 'memFractionStatic', 'freeGpuMemoryFraction']);
-const BOOL_KEYS = new Set<keyof ServingInput>(['enforceEager', 'enablePrefixCaching', 'expertParallel']);
+const BOOL_KEYS = new Set<keyof ServingInput>(['enforceEager', 'enablePrefixCaching', 'expertParallel', 'enableLora']);
 
 function kindOf(key: keyof ServingInput): ValueKind {
-  return INT_KEYS.has(key) ? 'int' : FLOAT_KEYS.has(key) ? 'float' : BOOL_KEYS.has(key) ? 'bool' : 'str';
+  return INT_KEYS.has(key) ? 'int' : FLOAT_KEYS.has(key) ? 'float' : GIB_KEYS.has(key) ? 'gib' : BOOL_KEYS.has(key) ? 'bool' : 'str';
 }
 
 function vllmTable(): Record<string, OptSpec> {
@@ -391,7 +393,7 @@ function applyLayout(cmd: EngineCommand, dep: Deployment, R: (s: Span) => Deploy
 function typed(kind: ValueKind, v: Val): unknown {
   const s = v.text.trim();
   if (kind === 'int') return /^\d+$/.test(s) ? Number(s) : undefined;
-  if (kind === 'float') return /^(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(s) ? Number(s) : undefined;
+  if (kind === 'float' || kind === 'gib') return /^(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(s) ? Number(s) : undefined;
   if (kind === 'bool') return /^(true|1|yes)$/i.test(s) ? true : /^(false|0|no)$/i.test(s) ? false : undefined;
   return s;
 }
@@ -455,7 +457,7 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
     // TGI's QUANTIZE names (launcher --quantize): `bitsandbytes` is 8-bit LLM.int8, `-nf4` / `-fp4` are 4-bit, eetq is
     // 8-bit weight-only; awq / gptq / marlin / exl2 / compressed-tensors read a pre-quantized checkpoint.
     if (cmd.engine === 'tgi' && spec.key === 'quantization' && typeof v === 'string') v = TGI_QUANTIZE[v.toLowerCase()] ?? v;
-    if (v === undefined || (typeof v === 'number' && (v <= 0 || (spec.kind === 'float' && v > 1)))) {
+    if (v === undefined || (typeof v === 'number' && ((v <= 0 && spec.kind !== 'gib') || (spec.kind === 'float' && v > 1)))) {
       diags.push({ code: 'invalid-value', severity: 'error', message: `--${o.name.replace(/_/g, '-')} has a value ${cmd.engine === 'tgi' ? 'TGI' : cmd.engine === 'sglang' ? 'SGLang' : 'vLLM'} will not accept: "${o.value?.text ?? ''}".`, range: dep.ranges[path] });
       continue;
     }

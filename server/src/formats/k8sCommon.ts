@@ -449,6 +449,10 @@ export function deploymentFromContainer(ctx: Ctx, format: string, name: string, 
   const shm = shmOf(ctx, podSpec, ce.container);
   dep.pod = { ...(dep.pod ?? defaultPod()), shm: shm.shm, shmRange: shm.range };
   containerRules(ctx, podSpec, ce.container, ce.cmd, dep);
+  // Host RAM is checked against the container's memory limit (the cgroup that OOM-kills the pod).
+  const memLimit = get(get(get(ce.container, 'resources'), 'limits'), 'memory');
+  const memBytes = str(memLimit) ? quantityBytes(str(memLimit)!) : null;
+  if (memBytes) dep.pod = { ...dep.pod, memoryLimit: memBytes, memoryLimitRange: range(ctx, memLimit) };
   gpuFromPod(ctx, podSpec, dep);
   if (!dep.model) dep.notes.push('The command line names no model.');
   return dep;

@@ -121,6 +121,9 @@ export interface PodFacts {
   requestsAccelerator?: boolean;
   /** Range of the engine container's image (for pod-level findings about the container). */
   engineRange?: Range | null;
+  /** The engine container's memory limit (resources.limits.memory) in bytes, when the file states one. */
+  memoryLimit?: number | null;
+  memoryLimitRange?: Range | null;
 }
 
 export function defaultWorkload(): WorkloadInput {

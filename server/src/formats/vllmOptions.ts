@@ -17,6 +17,18 @@ export const VLLM_SIZING_OPTIONS: Record<string, keyof ServingInput> = {
   block_size: 'blockSize',
   enforce_eager: 'enforceEager',
   enable_prefix_caching: 'enablePrefixCaching',
+  // Memory beyond the base model (engine/extras.ts).
+  enable_lora: 'enableLora',
+  max_loras: 'maxLoras',
+  max_lora_rank: 'maxLoraRank',
+  max_cpu_loras: 'maxCpuLoras',
+  lora_dtype: 'loraDtype',
+  speculative_config: 'speculativeConfig',
+  kv_cache_memory_bytes: 'kvCacheMemoryBytes',
+  kv_cache_memory: 'kvCacheMemoryBytes',
+  cpu_offload_gb: 'cpuOffloadGb',
+  swap_space: 'swapSpace',
+  kv_offloading_size: 'kvOffloadingSize',
 };
 
 /** Short aliases argparse accepts (vllm/engine/arg_utils.py). */
