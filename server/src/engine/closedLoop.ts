@@ -1,0 +1,202 @@
+// Latency under load: what C clients see from one engine instance, per engine scheduler, with per-step costs fitted
+// once across models (latencyFit.json, written by scripts/fit-latency.ts). Pure.
+//
+// Every prediction is linear in the fitted coefficients: the scheduler decides how many steps of which kind a request
+// lives through (a function of the workload and the token budget alone), and each step costs
+//   t = decode_scale x roofline(decode part) + prefill_scale x roofline(prompt part)
+//       + per_step + per_layer_step x layers + per_request_step x requests in the step
+// so the fit is a least-squares problem and the roofline stays the explanation (the scales multiply its times).
+//
+// Scheduler (steady state of C closed-loop clients on one instance, B = min(C, slots) running):
+//   prompts of all B requests arrive in groups that stay together (they started together and have equal lengths), so a
+//   cycle has K = max(ceil(P/M), ceil(B x P / M)) "heavy" steps carrying ~B x P / K prompt tokens, the rest pure decode.
+//   - mixed (vLLM V1 chunked prefill, TensorRT-LLM in-flight batching): decodes advance inside the heavy steps, so a
+//     request's O-1 decode steps include the K - ceil(P/M) heavy steps of the other groups (TPOT carries the prompts);
+//   - separate (SGLang default, vLLM V0): a prefill batch runs alone and stalls the decodes: those K - ceil(P/M) prompt
+//     steps are added to the O-1 decode steps.
+//   TTFT = own prompt steps + half a step of waiting + the API's per-request cost; when prompts outpace decoding
+//   (K - ceil(P/M) > O - 1) each request also waits for the excess prompt steps. The first wave (all clients at once)
+//   waits (K + ceil(P/M)) / 2 prompt steps on average; a run's mean TTFT mixes it in with the fitted weight
+//   first_wave_weight. Clients beyond the B slots (max_num_seqs or KV cache) wait in the closed loop for a slot:
+//   Little's Law gives each client's cycle C / X with X = B / (TTFT + (O-1) TPOT), so TTFT += (C/B - 1) x cycle.
+import type { WorkShape } from './capacity';
+import type { MemorySizing } from './memory';
+import type { PerfModel } from './latency';
+import { scratchLoad, stepTime } from './latency';
+import fitJson from './latencyFit.json';
+
+const step = stepTime;
+const scratch = scratchLoad;
+
+export const COEF_NAMES = ['decode_scale', 'prefill_scale', 'per_step_s', 'per_layer_step_s', 'per_request_step_s', 'per_request_api_s', 'per_output_token_s'] as const;
+export const NCOEF = COEF_NAMES.length;
+
+export type SchedulerKind = 'mixed' | 'separate';
+export type LoadModel = 'closed-loop' | 'open-loop' | 'single-stream';
+
+export interface EngineFit {
+  coefficients: Record<(typeof COEF_NAMES)[number], number>;
+  first_wave_weight: number;
+  rows: number;
+  models: string[];
+  /** measured / predicted at the 10th and 90th percentile of the fit's rows. */
+  band: { ttft: [number, number]; tpot: [number, number] };
+  fitted: { ttft_median_abs_pct: number; tpot_median_abs_pct: number };
+  left_out: { ttft_median_abs_pct: number; tpot_median_abs_pct: number; by_model: Record<string, { rows: number; ttft_median_abs_pct: number; tpot_median_abs_pct: number }> };
+}
+
+export interface LatencyFitFile {
+  source: string;
+  script: string;
+  fit_date: string;
+  engines: Record<string, EngineFit>;
+}
+
+export const LATENCY_FIT = fitJson as unknown as LatencyFitFile;
+
+/** The roofline alone with no overheads: what the engine predicted before the fit (and what an unfitted engine uses). */
+export const UNFITTED: Float64Array = Float64Array.from([1, 1, 0, 0, 0, 0, 0]);
+
+export function coefficientsOf(engine: string, fit: LatencyFitFile = LATENCY_FIT): { coef: Float64Array; phi: number; fitted: boolean } {
+  const e = fit.engines[engine];
+  if (!e) return { coef: UNFITTED, phi: 0, fitted: false };
+  return { coef: Float64Array.from(COEF_NAMES.map((k) => e.coefficients[k] ?? 0)), phi: e.first_wave_weight, fitted: true };
+}
+
+export function schedulerOf(engine: string, v1: boolean): SchedulerKind {
+  if (engine === 'sglang') return 'separate';
+  if (engine === 'trtllm') return 'mixed';
+  return v1 ? 'mixed' : 'separate';
+}
+
+/** Where the features of one evaluation go: TTFT's (seconds per unit coefficient) then TPOT's, NCOEF each. */
+export type Features = Float64Array;
+export function newFeatures(): Features {
+  return new Float64Array(2 * NCOEF);
+}
+
+// Scratch step-feature vectors: pure decode, average step, own prompt step, first-wave step.
+const FD = new Float64Array(NCOEF);
+const FA = new Float64Array(NCOEF);
+const FO = new Float64Array(NCOEF);
+const FW = new Float64Array(NCOEF);
+
+/** Features of one step: `dec` decodes at the mean context plus `n` prompt tokens of `seqs` requests (at half their prompt). */
+function stepFeatures(pm: PerfModel, w: WorkShape, dec: number, n: number, seqs: number, layers: number, out: Float64Array): void {
+  const rd = dec > 0 ? step(pm, scratch(dec, w.context, 0, 0, 0, dec)) : 0;
+  let rp = 0;
+  if (n > 0) {
+    const ctx = w.cached + w.newPrompt / 2;
+    rp = Math.max(0, step(pm, scratch(dec, w.context, n, ctx, seqs * (ctx + n / Math.max(1, seqs) / 2), dec + seqs)) - rd);
+  }
+  out[0] = rd;
+  out[1] = rp;
+  out[2] = 1;
+  out[3] = layers;
+  out[4] = dec + seqs;
+  out[5] = 0;
+  out[6] = 0;
+}
+
+/**
+ * Fills `out` with the features of C clients (closed loop; open loop: the steady state at C in flight, phi = 0) on one
+ * instance with `slots` request slots. Returns false when nothing can run (slots < 1).
+ *
+ * Steady state: prompts arrive spread over the cycle (requests drift apart), so each step carries on average
+ * n = B x P / S prompt tokens (S = steps of one request's cycle), at most the budget M; when B x P / M > S the prompts
+ * set the pace and each request waits the difference. A request's own prompt step carries its chunk and the average
+ * prompt load; it waits half a running step first when others are running. The first wave (all clients at once) fills
+ * K = ceil(B x P / M) steps and waits (K + ceil(P/M)) / 2 of them on average.
+ */
+export function loadFeatures(pm: PerfModel, w: WorkShape, C: number, slots: number, sched: SchedulerKind, phi: number, out: Features): boolean {
+  out.fill(0);
+  const c = Math.max(1, C);
+  if (!(slots >= 1)) return false;
+  const B = Math.min(c, slots);
+  const P = w.newPrompt;
+  const O = w.output;
+  const M = pm.maxNumBatchedTokens;
+  const layers = layersOf(pm);
+  const chunks = P > 0 ? Math.ceil(P / M) : 1;
+  const chunk = P > 0 ? Math.min(P, M) : 0;
+  const dsteps = Math.max(0, O - 1);
+  const tt = out.subarray(0, NCOEF);
+  const tp = out.subarray(NCOEF, 2 * NCOEF);
+  const others = B - 1;
+  stepFeatures(pm, w, B, 0, 0, layers, FD);
+  let waitSteps = 0;
+  if (sched === 'mixed') {
+    // Decodes advance in every step; a request's cycle is its prompt chunks plus O-1 decode steps.
+    const S = chunks + dsteps;
+    const demand = (B * P) / Math.max(1, S);
+    const n = Math.min(M, (others * P) / Math.max(1, S));
+    waitSteps = demand > M ? (B * P) / M - S : 0;
+    stepFeatures(pm, w, B, n, n / Math.max(1, chunk), layers, FA);
+    stepFeatures(pm, w, others, Math.min(M, chunk + n), 1 + n / Math.max(1, chunk), layers, FO);
+    for (let i = 0; i < NCOEF; i++) tp[i] = dsteps > 0 ? FA[i] : FD[i];
+  } else {
+    // Prompt batches run alone between decode steps: per decode step q prompt steps of the prompts that arrived.
+    const S = chunks + dsteps;
+    const arrivals = (others * chunks) / Math.max(1, S); // prompt chunks per decode step from the other requests
+    const q = Math.min(1, arrivals);
+    const n = q > 0 ? Math.min(M, (arrivals * chunk) / q) : 0;
+    waitSteps = (B * P) / Math.max(1, S) > M ? (B * P) / M - S : 0;
+    stepFeatures(pm, w, 0, n, n / Math.max(1, chunk), layers, FA);
+    stepFeatures(pm, w, 0, Math.min(M, chunk + n), 1 + n / Math.max(1, chunk), layers, FO);
+    for (let i = 0; i < NCOEF; i++) tp[i] = FD[i] + (dsteps > 0 ? q * FA[i] : 0);
+  }
+  tp[6] += 1;
+  // First wave: K full steps of prompts (the earlier groups decoding alongside under mixed scheduling).
+  const K = P > 0 ? Math.max(chunks, Math.ceil((B * P) / M)) : 1;
+  const perWaveStep = P > 0 ? (B * P) / K : 0;
+  stepFeatures(pm, w, sched === 'mixed' ? Math.max(0, B - perWaveStep / Math.max(1, chunk)) / 2 : 0, perWaveStep, perWaveStep / Math.max(1, chunk), layers, FW);
+  const waveSteps = (K + chunks) / 2;
+  const busy = others > 0 ? 0.5 : 0;
+  for (let i = 0; i < NCOEF; i++) {
+    const avg = sched === 'mixed' ? (dsteps > 0 ? FA[i] : FD[i]) : FD[i];
+    const steady = chunks * FO[i] + busy * avg + Math.max(0, waitSteps) * avg;
+    tt[i] = (1 - phi) * steady + phi * waveSteps * FW[i];
+  }
+  tt[5] += 1;
+  // Clients waiting for a slot: each cycle is C/B times a running request's.
+  if (c > B) {
+    const f = c / B - 1;
+    for (let i = 0; i < NCOEF; i++) tt[i] += f * (tt[i] + dsteps * tp[i]);
+  }
+  return true;
+}
+
+/**
+ * Requests one instance runs at once: the KV-limited count, and vLLM's max_num_seqs. SGLang sizes its running batch from
+ * the KV pool (max_running_requests unset) and TensorRT-LLM's max_batch_size is set per deployment, so vLLM's default
+ * does not bound them unless the plan sets max_num_seqs.
+ */
+export function requestSlots(mem: MemorySizing, kvLimited: number): number {
+  const seqs = mem.serving.engine === 'vllm' || !('max_num_seqs' in mem.serving.defaulted) ? mem.serving.maxNumSeqs : Infinity;
+  const kv = Number.isFinite(kvLimited) ? Math.floor(kvLimited) : Infinity;
+  const s = Math.min(seqs, kv);
+  return Number.isFinite(s) ? s : mem.serving.maxNumSeqs;
+}
+
+export function dot(f: Float64Array, coef: Float64Array, offset: number): number {
+  let s = 0;
+  for (let i = 0; i < NCOEF; i++) s += f[offset + i] * coef[i];
+  return s;
+}
+
+const layersCache = new WeakMap<PerfModel, number>();
+function layersOf(pm: PerfModel): number {
+  let n = layersCache.get(pm);
+  if (n === undefined) {
+    n = 0;
+    for (const s of pm.stages) n += s.layers;
+    layersCache.set(pm, n);
+  }
+  return n;
+}
+
+/** TTFT and TPOT in seconds for C clients (closed loop) or C in flight (open loop, phi = 0). */
+export function latencyAt(pm: PerfModel, w: WorkShape, C: number, slots: number, sched: SchedulerKind, phi: number, coef: Float64Array, scratchF: Features): { ttft: number; tpot: number } {
+  if (!loadFeatures(pm, w, C, slots, sched, phi, scratchF)) return { ttft: 0, tpot: 0 };
+  return { ttft: dot(scratchF, coef, 0), tpot: dot(scratchF, coef, NCOEF) };
+}
