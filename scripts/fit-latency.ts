@@ -14,7 +14,7 @@ import { kvLimitedConcurrency, workShape } from '../server/src/engine/capacity';
 import type { EngineFit, LatencyFitFile, SchedulerKind } from '../server/src/engine/closedLoop';
 import { COEF_NAMES, NCOEF, loadFeatures, newFeatures, requestSlots, schedulerOf } from '../server/src/engine/closedLoop';
 import { perfModelOf } from '../server/src/engine/latency';
-import { hardwareOf } from '../server/src/engine/roofline';
+import { hardwareOf, matmulQuantOf } from '../server/src/engine/roofline';
 
 const ROOT = resolve(__dirname, '..');
 export const SILICON_CSV = resolve(ROOT, 'test', 'data', 'calibration', 'silicon', 'silicon_train.csv');
@@ -115,7 +115,7 @@ export function featuresOfRow(p: RowPlan): RowFeatures | { skip: string } {
   if (!d.gpu) return { skip: `GPU of ${p.row.system} not in the catalog` };
   if (!d.sizing) return { skip: 'not sized' };
   const mem = d.sizing;
-  const hw = hardwareOf(d.gpu, mem, d.model.arch.quant?.method ?? null);
+  const hw = hardwareOf(d.gpu, mem, matmulQuantOf(d.model.arch.quant?.method, mem));
   const pm = perfModelOf(d.model.arch, mem, hw);
   const w = workShape(Number(p.row.isl), Number(p.row.osl), 0);
   const kv = kvLimitedConcurrency(d.model.arch, mem, w.context);
@@ -257,10 +257,10 @@ function objective(s: Scored): number {
 }
 
 /** Best first-wave weight on the grid and its coefficients. */
-export function fitEngine(rows: RowFeatures[]): { x: Float64Array; phiIndex: number } {
-  let best = { x: new Float64Array(NCOEF), phiIndex: 0, obj: Infinity };
+export function fitEngine(rows: RowFeatures[]): { x: Float64Array<ArrayBufferLike>; phiIndex: number } {
+  let best: { x: Float64Array<ArrayBufferLike>; phiIndex: number; obj: number } = { x: new Float64Array(NCOEF), phiIndex: 0, obj: Infinity };
   for (let i = 0; i < PHI_GRID.length; i++) {
-    const x = fitCoefficients(rows, i);
+    const x: Float64Array = fitCoefficients(rows, i);
     const o = objective(score(rows, x, i));
     if (o < best.obj) best = { x, phiIndex: i, obj: o };
   }

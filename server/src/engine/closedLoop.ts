@@ -81,9 +81,11 @@ const FA = new Float64Array(NCOEF);
 const FO = new Float64Array(NCOEF);
 const FW = new Float64Array(NCOEF);
 
-/** Features of one step: `dec` decodes at the mean context plus `n` prompt tokens of `seqs` requests (at half their prompt). */
-function stepFeatures(pm: PerfModel, w: WorkShape, dec: number, n: number, seqs: number, layers: number, out: Float64Array): void {
-  const rd = dec > 0 ? step(pm, scratch(dec, w.context, 0, 0, 0, dec)) : 0;
+/**
+ * Features of one step: `dec` decodes at the mean context (whose roofline time `rd` the caller has) plus `n` prompt
+ * tokens of `seqs` requests (at half their prompt).
+ */
+function stepFeatures(pm: PerfModel, w: WorkShape, dec: number, rd: number, n: number, seqs: number, layers: number, out: Float64Array): void {
   let rp = 0;
   if (n > 0) {
     const ctx = w.cached + w.newPrompt / 2;
@@ -123,7 +125,10 @@ export function loadFeatures(pm: PerfModel, w: WorkShape, C: number, slots: numb
   const tt = out.subarray(0, NCOEF);
   const tp = out.subarray(NCOEF, 2 * NCOEF);
   const others = B - 1;
-  stepFeatures(pm, w, B, 0, 0, layers, FD);
+  // One decode-only roofline step of B serves every step with decodes in it (the own prompt's step has B-1 others
+  // decoding: one row fewer, well under a percent of the step); the stepTime calls are the whole cost of a sizing.
+  const rdB = step(pm, scratch(B, w.context, 0, 0, 0, B));
+  stepFeatures(pm, w, B, rdB, 0, 0, layers, FD);
   let waitSteps = 0;
   if (sched === 'mixed') {
     // Decodes advance in every step; a request's cycle is its prompt chunks plus O-1 decode steps.
@@ -131,8 +136,8 @@ export function loadFeatures(pm: PerfModel, w: WorkShape, C: number, slots: numb
     const demand = (B * P) / Math.max(1, S);
     const n = Math.min(M, (others * P) / Math.max(1, S));
     waitSteps = demand > M ? (B * P) / M - S : 0;
-    stepFeatures(pm, w, B, n, n / Math.max(1, chunk), layers, FA);
-    stepFeatures(pm, w, others, Math.min(M, chunk + n), 1 + n / Math.max(1, chunk), layers, FO);
+    stepFeatures(pm, w, B, rdB, n, n / Math.max(1, chunk), layers, FA);
+    stepFeatures(pm, w, B, rdB, Math.min(M, chunk + n), 1 + n / Math.max(1, chunk), layers, FO);
     for (let i = 0; i < NCOEF; i++) tp[i] = dsteps > 0 ? FA[i] : FD[i];
   } else {
     // Prompt batches run alone between decode steps: per decode step q prompt steps of the prompts that arrived.
@@ -141,15 +146,17 @@ export function loadFeatures(pm: PerfModel, w: WorkShape, C: number, slots: numb
     const q = Math.min(1, arrivals);
     const n = q > 0 ? Math.min(M, (arrivals * chunk) / q) : 0;
     waitSteps = (B * P) / Math.max(1, S) > M ? (B * P) / M - S : 0;
-    stepFeatures(pm, w, 0, n, n / Math.max(1, chunk), layers, FA);
-    stepFeatures(pm, w, 0, Math.min(M, chunk + n), 1 + n / Math.max(1, chunk), layers, FO);
+    stepFeatures(pm, w, 0, 0, n, n / Math.max(1, chunk), layers, FA);
+    stepFeatures(pm, w, 0, 0, Math.min(M, chunk + n), 1 + n / Math.max(1, chunk), layers, FO);
     for (let i = 0; i < NCOEF; i++) tp[i] = FD[i] + (dsteps > 0 ? q * FA[i] : 0);
   }
   tp[6] += 1;
   // First wave: K full steps of prompts (the earlier groups decoding alongside under mixed scheduling).
   const K = P > 0 ? Math.max(chunks, Math.ceil((B * P) / M)) : 1;
   const perWaveStep = P > 0 ? (B * P) / K : 0;
-  stepFeatures(pm, w, sched === 'mixed' ? Math.max(0, B - perWaveStep / Math.max(1, chunk)) / 2 : 0, perWaveStep, perWaveStep / Math.max(1, chunk), layers, FW);
+  // Its steps are priced as prompt-only (the few groups already decoding in them are a small share of a full step).
+  if (phi > 0) stepFeatures(pm, w, 0, 0, perWaveStep, perWaveStep / Math.max(1, chunk), layers, FW);
+  else FW.fill(0);
   const waveSteps = (K + chunks) / 2;
   const busy = others > 0 ? 0.5 : 0;
   for (let i = 0; i < NCOEF; i++) {

@@ -4,14 +4,16 @@
 import type { ComputeDtype, GpuSpec } from './hardware';
 import type { MemorySizing } from './memory';
 import type { ModelArch } from './model';
-import type { BatchPoint, WorkShape } from './capacity';
+import type { BatchPoint, LatencySpec, WorkShape } from './capacity';
 import { BatchModel, KNEE_RULE, kvLimitedConcurrency, operatingBatch, queueWait, sweep, workShape } from './capacity';
 import { costOf, usefulFlopsPerRequest } from './cost';
 import type { OperatorRow, PerfModel } from './latency';
 import { OpAccumulator, decodeStepTime, perfModelOf, prefillChunks, prefillTime, stepTime } from './latency';
 import type { Bound, Hardware } from './roofline';
-import { KERNELS_PER_LAYER, KERNELS_PER_MOE_LAYER_EXTRA, KERNELS_PER_STEP, hardwareOf } from './roofline';
+import { KERNELS_PER_LAYER, KERNELS_PER_MOE_LAYER_EXTRA, KERNELS_PER_STEP, hardwareOf, matmulQuantOf } from './roofline';
 import { largestTrue } from './capacity';
+import type { LoadModel } from './closedLoop';
+import { LATENCY_FIT, coefficientsOf, latencyAt, newFeatures, requestSlots, schedulerOf } from './closedLoop';
 
 export { compareHardware } from './compare';
 export type { ComparisonRow } from './compare';
@@ -75,6 +77,17 @@ export interface PerformanceSection {
   /** At the operating point: workload.concurrency when given, else the Little's Law point (else a saturated replica). */
   batch: number;
   batch_source: 'workload.concurrency' | 'littles_law' | 'saturated';
+  /**
+   * What ttft_ms / tpot_ms mean: 'closed-loop' = the mean C clients report when each sends its next request as its last
+   * ends (workload.concurrency; also a saturated replica), 'open-loop' = Poisson arrivals at requests_per_second (TTFT
+   * includes the queue), 'single-stream' = one client.
+   */
+  load_model: LoadModel;
+  /** p10-p90 of measured / predicted in the latency fit's rows, applied to ttft_ms and tpot_ms; null when the engine has no fit. */
+  ttft_band_ms: [number, number] | null;
+  tpot_band_ms: [number, number] | null;
+  /** Which fitted step costs priced the steps, with their rows and errors (engine/latencyFit.json). */
+  latency_fit: string;
   ttft_ms: number;
   ttft_queue_ms: number;
   tpot_ms: number;
@@ -286,9 +299,18 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const ttftSlo = slo.ttftMs !== null && slo.ttftMs !== undefined && !Number.isNaN(slo.ttftMs) ? slo.ttftMs : null;
 
   // ---- Hardware and the per-GPU model.
-  const hw: Hardware = hardwareOf(gpu, mem, m.quant?.method ?? null);
+  const hw: Hardware = hardwareOf(gpu, mem, matmulQuantOf(m.quant?.method, mem));
   const pm = perfModelOf(m, mem, hw);
-  const bm = new BatchModel(pm, shape);
+  // Scheduler and fitted per-step costs of the engine (closedLoop.ts, engine/latencyFit.json).
+  const engineName = mem.serving.engine;
+  const sched = schedulerOf(engineName, mem.serving.v1);
+  const fit = coefficientsOf(engineName);
+  const loadModel: LoadModel = conc !== null ? (conc === 1 && Math.max(1, mem.serving.dp) === 1 ? 'single-stream' : 'closed-loop') : lambda !== null ? 'open-loop' : 'closed-loop';
+  const kvLimForSlots = kvLimitedConcurrency(m, mem, shape.context);
+  const spec = latencySpecOf(m, mem, shape, loadModel === 'open-loop', kvLimForSlots);
+  const phi = spec.phi;
+  const slotsOp = spec.slots;
+  const bm = new BatchModel(pm, shape, spec);
   const tp = pm.tp;
   const pp = pm.pp;
   const gpusPerReplica = tp * pp;
@@ -296,7 +318,7 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
 
   // ---- Batch limits.
   const maxSeqs = Math.max(0, Math.floor(mem.serving.maxNumSeqs));
-  const kvLimRaw = kvLimitedConcurrency(m, mem, shape.context);
+  const kvLimRaw = kvLimForSlots;
   const kvLim = Number.isFinite(kvLimRaw) ? kvLimRaw : maxSeqs;
   const fits = mem.startup.ok;
   let maxB = Math.min(maxSeqs, Math.floor(kvLim));
@@ -400,8 +422,14 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   }
   if (!Number.isFinite(Bop) || Bop < 0) Bop = 0;
   const Beval = Math.max(1, Bop);
-  const tpotOp = bm.tpot(Beval);
-  const ttftPrefillOp = bm.ttft(Beval);
+  let tpotOp = bm.tpot(Beval);
+  let ttftPrefillOp = bm.ttft(Beval);
+  if (source === 'workload.concurrency' && conc !== null && usable) {
+    // What the clients see as deployed: conc / dp clients per replica, waiting for a slot when they outnumber them.
+    const seen = latencyAt(pm, shape, conc / deployed, slotsOp, sched, phi, fit.coef, newFeatures());
+    tpotOp = seen.tpot;
+    ttftPrefillOp = seen.ttft;
+  }
   const Wop = ttftPrefillOp + shape.output * tpotOp;
   if (queue.wait < 1e-9) queue = { ...queue, wait: 0 };
   const ttftOp = ttftPrefillOp + queue.wait;
@@ -487,6 +515,10 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     decode: { flops: dSum.flops, bytes: dSum.bytes, intensity: dSum.intensity, linear_intensity: dSum.linear_intensity, bound: dSum.bound, time_ms: dSum.time_ms, flop_per_s: dSum.flop_per_s, batch: Beval, context: shape.context },
     batch: Bop,
     batch_source: source,
+    load_model: loadModel,
+    ttft_band_ms: bandOf(engineName, 'ttft', ttftOp * 1e3),
+    tpot_band_ms: bandOf(engineName, 'tpot', tpotOp * 1e3),
+    latency_fit: fit.fitted ? fitNote(engineName, sched) : `no fitted step costs for ${engineName}: bare roofline steps, no overheads`,
     ttft_ms: ttftOp * 1e3,
     ttft_queue_ms: queue.wait * 1e3,
     tpot_ms: tpotOp * 1e3,
@@ -542,6 +574,28 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const clean = sanitize(out, sanitizeNotes);
   if (sanitizeNotes.length) clean.performance.notes.push(...sanitizeNotes);
   return clean;
+}
+
+/**
+ * How the engine prices latency under load for this deployment: its engine's scheduler and fitted step costs, the
+ * first-wave weight of a closed loop (0 for open-loop arrivals) and the request slots of one replica.
+ */
+export function latencySpecOf(m: ModelArch, mem: MemorySizing, shape: WorkShape, openLoop: boolean, kvLimited = kvLimitedConcurrency(m, mem, shape.context)): LatencySpec {
+  const fit = coefficientsOf(mem.serving.engine);
+  return { sched: schedulerOf(mem.serving.engine, mem.serving.v1), phi: openLoop ? 0 : fit.phi, coef: fit.coef, slots: requestSlots(mem, kvLimited) };
+}
+
+/** p10-p90 band of a prediction from the fit's residuals (measured / predicted), or null without a fit. */
+function bandOf(engine: string, metric: 'ttft' | 'tpot', value: number): [number, number] | null {
+  const e = LATENCY_FIT.engines[engine];
+  if (!e || !(value > 0)) return null;
+  const [lo, hi] = e.band[metric];
+  return [value * lo, value * hi];
+}
+
+function fitNote(engine: string, sched: string): string {
+  const e = LATENCY_FIT.engines[engine];
+  return `${engine} ${sched === 'mixed' ? 'mixed prefill+decode steps' : 'separate prefill steps'}; step costs fitted on ${e.rows} measured runs of ${e.models.length} models (${LATENCY_FIT.source.split(' ')[0]}): median |error| TTFT ${e.fitted.ttft_median_abs_pct}% / TPOT ${e.fitted.tpot_median_abs_pct}% fitted, ${e.left_out.ttft_median_abs_pct}% / ${e.left_out.tpot_median_abs_pct}% on models left out`;
 }
 
 function ttftPrefillAt(bm: BatchModel, b: number): number {
