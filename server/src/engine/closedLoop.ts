@@ -129,25 +129,29 @@ export function loadFeatures(pm: PerfModel, w: WorkShape, C: number, slots: numb
   // decoding: one row fewer, well under a percent of the step); the stepTime calls are the whole cost of a sizing.
   const rdB = step(pm, scratch(B, w.context, 0, 0, 0, B));
   stepFeatures(pm, w, B, rdB, 0, 0, layers, FD);
-  let waitSteps = 0;
+  // Prompts arrive spread over the cycle, one chunk of min(P, M) tokens each: `a` chunks per step on average. Steps
+  // carry whole chunks (a prompt's chunk is not split across steps to even the load), so a share q = min(1, a) of the
+  // steps carries prompt tokens (a / q chunks' worth, at most the budget) and the rest are pure decode: pricing the
+  // average step instead would hide the weight read of the decode steps behind the prompt steps' compute.
+  const S = chunks + dsteps;
+  const a = (others * chunks) / Math.max(1, S);
+  const q = Math.min(1, a);
+  const n = q > 0 ? Math.min(M, (a * chunk) / q) : 0;
+  const own = Math.min(M, chunk * Math.max(1, a));
+  const waitSteps = (B * P) / Math.max(1, S) > M ? (B * P) / M - S : 0;
   if (sched === 'mixed') {
-    // Decodes advance in every step; a request's cycle is its prompt chunks plus O-1 decode steps.
-    const S = chunks + dsteps;
-    const demand = (B * P) / Math.max(1, S);
-    const n = Math.min(M, (others * P) / Math.max(1, S));
-    waitSteps = demand > M ? (B * P) / M - S : 0;
+    // Decodes advance in every step, prompt steps included.
     stepFeatures(pm, w, B, rdB, n, n / Math.max(1, chunk), layers, FA);
-    stepFeatures(pm, w, B, rdB, Math.min(M, chunk + n), 1 + n / Math.max(1, chunk), layers, FO);
-    for (let i = 0; i < NCOEF; i++) tp[i] = dsteps > 0 ? FA[i] : FD[i];
+    // A lone client's prompt step has no decodes beside it (single stream = the bare prefill).
+    if (others === 0) stepFeatures(pm, w, 0, 0, own, 1, layers, FO);
+    else if (own === n) FO.set(FA);
+    else stepFeatures(pm, w, B, rdB, own, own / Math.max(1, chunk), layers, FO);
+    for (let i = 0; i < NCOEF; i++) tp[i] = dsteps > 0 ? q * FA[i] + (1 - q) * FD[i] : FD[i];
   } else {
-    // Prompt batches run alone between decode steps: per decode step q prompt steps of the prompts that arrived.
-    const S = chunks + dsteps;
-    const arrivals = (others * chunks) / Math.max(1, S); // prompt chunks per decode step from the other requests
-    const q = Math.min(1, arrivals);
-    const n = q > 0 ? Math.min(M, (arrivals * chunk) / q) : 0;
-    waitSteps = (B * P) / Math.max(1, S) > M ? (B * P) / M - S : 0;
+    // Prompt batches run alone between decode steps and stall them.
     stepFeatures(pm, w, 0, 0, n, n / Math.max(1, chunk), layers, FA);
-    stepFeatures(pm, w, 0, 0, Math.min(M, chunk + n), 1 + n / Math.max(1, chunk), layers, FO);
+    if (own === n) FO.set(FA);
+    else stepFeatures(pm, w, 0, 0, own, own / Math.max(1, chunk), layers, FO);
     for (let i = 0; i < NCOEF; i++) tp[i] = FD[i] + (dsteps > 0 ? q * FA[i] : 0);
   }
   tp[6] += 1;
@@ -160,7 +164,7 @@ export function loadFeatures(pm: PerfModel, w: WorkShape, C: number, slots: numb
   const waveSteps = (K + chunks) / 2;
   const busy = others > 0 ? 0.5 : 0;
   for (let i = 0; i < NCOEF; i++) {
-    const avg = sched === 'mixed' ? (dsteps > 0 ? FA[i] : FD[i]) : FD[i];
+    const avg = sched === 'mixed' ? q * FA[i] + (1 - q) * FD[i] : FD[i];
     const steady = chunks * FO[i] + busy * avg + Math.max(0, waitSteps) * avg;
     tt[i] = (1 - phi) * steady + phi * waveSteps * FW[i];
   }
