@@ -117,7 +117,13 @@ export function run(argv: string[], out: (s: string) => void): number {
     case 'models': {
       const cat = builtinCatalog();
       const rows = cat.modelEntries().map((e) => {
-        const r = cat.resolveModel(e.id)!;
+        let r;
+        try {
+          r = cat.resolveModel(e.id)!;
+        } catch (err) {
+          // Kept verbatim but not sizable by this engine yet (e.g. a nested text_config): listed, with the reason.
+          return { id: e.id, params_total: null, params_active: null, kv_bytes_per_token: null, max_position_embeddings: null, quantization: null, source: e.source ?? null, unsupported: (err as Error).message };
+        }
         const p = paramCounts(r.arch);
         const kv = kvLayers(r.arch, { tp: 1, elementBytes: 2, mlaLatent: true }).reduce((a, l) => a + l.bytesPerTokenUnsharded, 0);
         return { id: e.id, params_total: Math.round(p.total), params_active: Math.round(p.active), kv_bytes_per_token: kv, max_position_embeddings: r.arch.maxPosition, quantization: r.arch.quant?.label ?? null, source: e.source ?? null };
@@ -125,7 +131,10 @@ export function run(argv: string[], out: (s: string) => void): number {
       if (v.json) out(JSON.stringify(rows, null, 2) + '\n');
       else {
         out(`${'model'.padEnd(56)} ${'params'.padStart(9)} ${'active'.padStart(9)} ${'KV B/token'.padStart(11)} ${'context'.padStart(8)}  quant\n`);
-        for (const r of rows) out(`${r.id.padEnd(56)} ${fmtParams(r.params_total).padStart(9)} ${fmtParams(r.params_active).padStart(9)} ${fmtInt(r.kv_bytes_per_token).padStart(11)} ${fmtInt(r.max_position_embeddings).padStart(8)}  ${r.quantization ?? ''}\n`);
+        for (const r of rows) {
+          if (r.params_total === null) out(`${r.id.padEnd(56)} not sized: ${r.unsupported}\n`);
+          else out(`${r.id.padEnd(56)} ${fmtParams(r.params_total).padStart(9)} ${fmtParams(r.params_active!).padStart(9)} ${fmtInt(r.kv_bytes_per_token!).padStart(11)} ${fmtInt(r.max_position_embeddings!).padStart(8)}  ${r.quantization ?? ''}\n`);
+        }
       }
       return 0;
     }

@@ -16,7 +16,13 @@ const serve = (over: Partial<ServingInput>): ServingInput => ({ ...defaultServin
 
 test('KV bytes per token for every catalog model equal the formula over its config fields', () => {
   for (const e of cat.modelEntries()) {
-    const { config, arch } = cat.resolveModel(e.id)!;
+    let resolved;
+    try {
+      resolved = cat.resolveModel(e.id)!;
+    } catch {
+      continue; // not sizable yet: test/unit/catalog.test.ts holds the exact list with reasons
+    }
+    const { config, arch } = resolved;
     const c = config as Record<string, number | boolean | string>;
     const L = (c.num_hidden_layers ?? c.n_layer) as number;
     let expected: number;

@@ -1,15 +1,27 @@
 // Built-in models and GPUs as data, with lookups that accept the names people paste.
 import gpusJson from './gpus.json';
 import deepseek from './models/deepseek.json';
+import deepseekV3x from './models/deepseek-v3x.json';
 import gemma from './models/gemma.json';
+import gemma4 from './models/gemma4.json';
+import glm from './models/glm.json';
 import gptOss from './models/gpt-oss.json';
+import kimi from './models/kimi.json';
 import llama from './models/llama.json';
+import mimo from './models/mimo.json';
+import minimax from './models/minimax.json';
 import mistral from './models/mistral.json';
+import nemotron from './models/nemotron.json';
 import phi from './models/phi.json';
 import qwen from './models/qwen.json';
+import qwen25 from './models/qwen2.5.json';
+import qwen3More from './models/qwen3-more.json';
+import qwen35 from './models/qwen3.5.json';
+import step from './models/step.json';
 import type { GpuSpec } from '../engine/hardware';
 import type { ModelArch } from '../engine/model';
-import { modelFromConfig } from '../engine/model';
+import { ModelConfigError, modelFromConfig } from '../engine/model';
+import { misSizedReason } from './engineSupport';
 import { GiB, MiB } from '../engine/units';
 
 export interface ModelEntry {
@@ -43,12 +55,23 @@ export interface GpuEntry {
 
 export const BUILTIN_MODEL_FILES: Record<string, { models: ModelEntry[] }> = {
   'deepseek.json': deepseek as { models: ModelEntry[] },
+  'deepseek-v3x.json': deepseekV3x as { models: ModelEntry[] },
   'gemma.json': gemma as { models: ModelEntry[] },
+  'gemma4.json': gemma4 as { models: ModelEntry[] },
+  'glm.json': glm as { models: ModelEntry[] },
   'gpt-oss.json': gptOss as { models: ModelEntry[] },
+  'kimi.json': kimi as { models: ModelEntry[] },
   'llama.json': llama as { models: ModelEntry[] },
+  'mimo.json': mimo as { models: ModelEntry[] },
+  'minimax.json': minimax as { models: ModelEntry[] },
   'mistral.json': mistral as { models: ModelEntry[] },
+  'nemotron.json': nemotron as { models: ModelEntry[] },
   'phi.json': phi as { models: ModelEntry[] },
   'qwen.json': qwen as { models: ModelEntry[] },
+  'qwen2.5.json': qwen25 as { models: ModelEntry[] },
+  'qwen3-more.json': qwen3More as { models: ModelEntry[] },
+  'qwen3.5.json': qwen35 as { models: ModelEntry[] },
+  'step.json': step as { models: ModelEntry[] },
 };
 export const BUILTIN_GPUS: GpuEntry[] = (gpusJson as { gpus: GpuEntry[] }).gpus;
 
@@ -178,6 +201,8 @@ export class Catalog {
     const hit = this.archCache.get(e.id);
     if (hit) return hit;
     const config = this.mergedConfig(e);
+    const misSized = misSizedReason(config);
+    if (misSized) throw new ModelConfigError('model_type', `model_type "${String(config.model_type)}": ${misSized}`);
     const r = { entry: e, config, arch: modelFromConfig(e.id, config) };
     this.archCache.set(e.id, r);
     return r;

@@ -1,0 +1,19 @@
+// Architectures whose config.json the engine reads without error but sizes wrongly, with the reason. Catalog entries
+// of these types are kept verbatim and reported as not sized rather than given confident wrong numbers. Remove a type
+// once engine/model.ts models it (test/unit/catalog.test.ts then fails until its expected-unsupported list is updated).
+export const MIS_SIZED_MODEL_TYPES: Record<string, string> = {
+  nemotron_h: 'hybrid Mamba-2/attention layers (hybrid_override_pattern) are not modelled: parameters and state memory would be wrong',
+  'nemotron-nas': 'per-layer block_configs from neural architecture search are not modelled: parameters would be wrong (88B computed for a 49B model)',
+  deepseek_v4: 'DeepSeek-V4 compressed sparse attention, hash layers, hyper-connections and fp4 experts (expert_dtype) are not modelled',
+  deepseek_ref: 'DeepSeek-V4 compressed sparse attention, hash layers, hyper-connections and fp4 experts (expert_dtype) are not modelled',
+  minimax_m3: 'per-layer moe_layer_freq lists and sparse attention (sparse_attention_config) are not modelled',
+  minimax_m3_vl: 'per-layer moe_layer_freq lists and sparse attention (sparse_attention_config) are not modelled',
+  step3p7: 'shared expert (share_expert_dim) and its sliding/full attention layer mix are not modelled',
+  mimo_v2_flash: 'hybrid sliding-window layers with their own head counts (swa_*) and per-layer moe_layer_freq lists are not modelled',
+};
+
+/** Why the engine cannot size this config yet, or null when it can. */
+export function misSizedReason(config: Record<string, unknown>): string | null {
+  const t = String(config.model_type ?? '');
+  return MIS_SIZED_MODEL_TYPES[t] ?? null;
+}
