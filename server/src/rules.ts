@@ -25,6 +25,8 @@ export const CODES = {
   littlesLawOverload: 'littles-law-overload',
   sloUnreachable: 'slo-unreachable',
   decodeBelowRidge: 'decode-below-ridge',
+  quantizationMismatch: 'quantization-mismatch',
+  samplerWarmupOom: 'sampler-warmup-oom',
 } as const;
 
 /** Tensor-parallel sizes vLLM accepts for this model, up to `limit`. */
@@ -53,8 +55,10 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   const sv = s.serving;
   const tpRange = r('serving.tensor_parallel_size', 'hardware.count', 'model');
 
-  // Divisibility (vLLM ModelConfig.verify_with_parallel_config; QKVParallelLinear).
-  if (!m.mla && (m.heads % sv.tp !== 0 || (m.kvHeads >= sv.tp ? m.kvHeads % sv.tp !== 0 : sv.tp % m.kvHeads !== 0))) {
+  // Divisibility (vLLM ModelConfig.verify_with_parallel_config; QKVParallelLinear): the engine's startup verdict.
+  const st = s.startup;
+  const refuses = (kind: string) => st.findings.some((f) => f.kind === kind);
+  if (!m.mla && refuses('heads_not_divisible')) {
     const valid = validTpSizes(m.heads, m.kvHeads, Math.max(8, sv.tp * 2));
     out.push({
       code: CODES.headsNotDivisible,
@@ -63,7 +67,7 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
       range: tpRange,
       data: { validTp: valid, suggested: valid.filter((v) => v <= sv.tp).pop() ?? valid[0] },
     });
-  } else if (m.mla && m.heads % sv.tp !== 0) {
+  } else if (m.mla && refuses('heads_not_divisible')) {
     const valid = validTpSizes(m.heads, m.heads, Math.max(8, sv.tp * 2));
     out.push({ code: CODES.headsNotDivisible, severity: 'error', message: `Total number of attention heads (${m.heads}) must be divisible by tensor_parallel_size (${sv.tp}). Valid sizes: ${valid.join(', ')}.`, range: tpRange, data: { validTp: valid, suggested: valid.filter((v) => v <= sv.tp).pop() ?? valid[0] } });
   }
@@ -97,8 +101,13 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     }
   }
 
+  // A --quantization the checkpoint does not carry (vLLM ModelConfig._verify_quantization / get_quant_config).
+  const qm = st.findings.find((f) => f.kind === 'quantization_mismatch');
+  if (qm) {
+    out.push({ code: CODES.quantizationMismatch, severity: 'error', message: `vLLM refuses to start: "${qm.error}"${m.quant ? ` The checkpoint is ${m.quant.label}; leave quantization unset and vLLM reads it from the checkpoint.` : ' The checkpoint is not quantized with this method: use a pre-quantized checkpoint or an online method (fp8, bitsandbytes).'}`, range: r('serving.quantization', 'model') });
+  }
+
   // Startup: the engine's own errors.
-  const st = s.startup;
   const mem = s.memory;
   if (st.errorKind === 'weights_exceed_memory' || (!st.ok && mem.weightsBytes > mem.requestedBytes)) {
     const perGpuNeeded = mem.weightsBytes * sv.tp;
@@ -110,7 +119,7 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
       range: r('model'),
       data: minTp ? { suggestedTp: minTp } : {},
     });
-  } else if (st.errorKind === 'no_kv_memory') {
+  } else if (refuses('no_kv_memory')) {
     const deficit = -s.memory.kvCacheBytes - (s.memory.requestedBytes - s.memory.weightsBytes - s.memory.activationPeakBytes - s.memory.nonTorchBytes - (s.memory.cudagraphInBudget ? s.memory.cudagraphBytes : 0));
     const need = s.memory.weightsBytes + s.memory.activationPeakBytes + s.memory.nonTorchBytes + (s.memory.cudagraphInBudget ? s.memory.cudagraphBytes : 0) + s.kv.bytesPerRequest;
     const util = Math.min(0.95, Math.ceil((need / s.memory.totalBytes) * 100) / 100);
@@ -122,7 +131,7 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
       range: r('serving.gpu_memory_utilization', 'hardware.gpu', 'model'),
       data: util > sv.gpuMemoryUtilization && util <= 0.95 ? { suggestedUtilization: util } : {},
     });
-  } else if (st.errorKind === 'max_model_len') {
+  } else if (refuses('max_model_len')) {
     const est = st.estimatedMaxModelLen ?? 0;
     const suggested = est >= sv.blockSize ? Math.floor(est / sv.blockSize) * sv.blockSize : est;
     out.push({
@@ -132,6 +141,12 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
       range: r('serving.max_model_len', 'model'),
       data: { suggested, estimated: est },
     });
+  }
+
+  // V1 warms the sampler up after the KV cache and CUDA graphs are allocated, outside gpu_memory_utilization.
+  const warm = st.findings.find((f) => f.kind === 'sampler_warmup_oom');
+  if (warm) {
+    out.push({ code: CODES.samplerWarmupOom, severity: 'error', message: `The KV cache fits, but the sampler warm-up that follows needs about ${fmtGiB(Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens) * m.vocab * 20)} (${Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens)} requests x ${fmtInt(m.vocab)} vocab x 20 bytes) beyond the ${fmtGiB(mem.requestedBytes)} budget. vLLM stops with: "${warm.error}"`, range: r('serving.gpu_memory_utilization', 'serving.max_num_seqs', 'model') });
   }
 
   // KV heads replicated (Hkv < tp): every rank stores a full copy of its head's KV.

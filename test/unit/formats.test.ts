@@ -114,6 +114,8 @@ const EXPECTED: Record<string, Expect> = {
     ],
     diagnostics: [
       "gpus-exceed-node@20:30-20:31=8",
+      // 256 warm-up requests x 262,208 vocab x 20 B = 1.25 GiB > 2.20 GiB headroom - 0.5 context - 0.72 CUDA graphs.
+      "sampler-warmup-oom@17:38-17:59=google/gemma-3-27b-it",
       "shm-too-small@25:48-25:53=256Mi",
     ],
   },
@@ -197,7 +199,8 @@ const EXPECTED: Record<string, Expect> = {
     deployments: [
       { name: "huggingface-llama3", format: 'kserve', model: "meta-llama/Meta-Llama-3-8B-Instruct", gpu: "A10G", origin: 'stated', count: 1, replicas: 1, serving: {"engine":"vllm","maxModelLen":8192,"gpuMemoryUtilization":0.95} },
     ],
-    diagnostics: [],
+    // 256 warm-up requests x 128,256 vocab x 20 B = 0.61 GiB > 22.03 GiB x 0.05 - 0.5 context - 0.42 CUDA graphs.
+    diagnostics: ["sampler-warmup-oom@16:35-16:39=0.95"],
   },
   'kserve-llminferenceservice.yaml': {
     formats: ["kserve-llm"],

@@ -41,6 +41,8 @@ export interface ServingInput {
   freeGpuMemoryFraction: number | null;
   /** Whether the process is the OpenAI API server (vllm serve) or the offline LLM class. */
   apiServer: boolean;
+  /** Another server sized with vLLM's budget (TGI): vLLM's own refusals (quantization names, sampler warm-up) do not apply. */
+  launcher?: 'tgi' | null;
 }
 
 export function defaultServing(): ServingInput {
@@ -138,15 +140,28 @@ export interface KvSizing {
   layout: BlockLayout;
 }
 
-export type StartupErrorKind = 'weights_exceed_memory' | 'no_kv_memory' | 'max_model_len';
+export type StartupErrorKind =
+  | 'weights_exceed_memory' | 'no_kv_memory' | 'max_model_len'
+  | 'heads_not_divisible' | 'quantization_mismatch' | 'sampler_warmup_oom';
+
+/** One reason vLLM refuses to start, in the order vLLM meets them: config checks, loading, profiling, warm-up. */
+export interface StartupFinding {
+  kind: StartupErrorKind;
+  phase: 'config' | 'load' | 'profile' | 'warmup';
+  /** vLLM's own message. */
+  error: string;
+}
 
 export interface StartupResult {
   ok: boolean;
+  /** The first refusal vLLM meets (it stops there). */
   errorKind: StartupErrorKind | null;
   /** The message vLLM would print, in that version's wording. */
   error: string | null;
   /** Largest max_model_len that would fit (what newer vLLM states); null when startup is fine. */
   estimatedMaxModelLen: number | null;
+  /** Every refusal found, first one first; `ok` is false whenever this is not empty. */
+  findings: StartupFinding[];
 }
 
 export interface MemorySizing {
@@ -212,6 +227,70 @@ function resolveQuant(s: ServingInput, m: ModelArch): QuantSpec | null {
   if (m.quant) return m.quant; // the checkpoint's own method wins (vLLM errors on a conflicting --quantization)
   return online;
 }
+
+/**
+ * Serving names vLLM accepts for a checkpoint's own method (ModelConfig._verify_quantization and each method's
+ * override_quantization_method: Marlin kernels stand in for AWQ/GPTQ, "modelopt" names both ModelOpt formats).
+ */
+const COMPATIBLE_QUANT: Record<string, string[]> = {
+  awq: ['awq', 'awq_marlin', 'marlin', 'moe_wna16'],
+  gptq: ['gptq', 'gptq_marlin', 'gptq_marlin_24', 'gptq_bitblas', 'marlin', 'auto_gptq', 'moe_wna16'],
+  fp8: ['fp8'],
+  fbgemm_fp8: ['fbgemm_fp8'],
+  'compressed-tensors': ['compressed-tensors', 'compressed_tensors'],
+  bitsandbytes: ['bitsandbytes'],
+  modelopt: ['modelopt', 'modelopt_fp4'],
+  modelopt_fp4: ['modelopt', 'modelopt_fp4'],
+  mxfp4: ['mxfp4', 'gpt_oss_mxfp4'],
+};
+
+/** Methods vLLM applies to an unquantized checkpoint at load time (their get_config_filenames() is empty). */
+const ONLINE_QUANT = new Set(['fp8', 'ptpc_fp8', 'bitsandbytes', 'experts_int8', 'fp_quant', 'torchao']);
+
+/**
+ * vLLM's verdict on `--quantization` against the checkpoint: a method the checkpoint does not carry stops the
+ * engine (vllm/config ModelConfig._verify_quantization; get_quant_config in model_loader/weight_utils.py).
+ */
+export function quantizationFinding(requested: string | null | undefined, m: ModelArch): StartupFinding | null {
+  const req = (requested ?? '').trim().toLowerCase();
+  if (!req || req === 'none' || req === 'null') return null;
+  const ckpt = m.quant?.checkpointMethod ?? '';
+  if (ckpt) {
+    if ((COMPATIBLE_QUANT[ckpt] ?? [ckpt]).includes(req)) return null;
+    return {
+      kind: 'quantization_mismatch',
+      phase: 'config',
+      error: `Quantization method specified in the model config (${ckpt}) does not match the quantization method specified in the \`quantization\` argument (${req}).`,
+    };
+  }
+  if (m.quant || ONLINE_QUANT.has(req)) return null;
+  // AWQ, GPTQ, ModelOpt, ... read their scales from the checkpoint's own config file, which an unquantized checkpoint lacks.
+  return { kind: 'quantization_mismatch', phase: 'load', error: `Cannot find the config file for ${req}` };
+}
+
+/**
+ * vLLM's tensor-parallel divisibility checks: ModelConfig.verify_with_parallel_config for attention heads, then
+ * QKVParallelLinear's divide() for KV heads (kv >= tp: kv % tp; kv < tp: tp % kv). MLA has no KV-head split.
+ */
+export function headsFinding(m: ModelArch, tp: number): StartupFinding | null {
+  if (m.heads % tp !== 0) {
+    return { kind: 'heads_not_divisible', phase: 'config', error: `Total number of attention heads (${m.heads}) must be divisible by tensor parallel size (${tp}).` };
+  }
+  if (m.mla) return null;
+  const [a, b] = m.kvHeads >= tp ? [m.kvHeads, tp] : [tp, m.kvHeads];
+  if (a % b !== 0) return { kind: 'heads_not_divisible', phase: 'load', error: `${a} is not divisible by ${b}` };
+  return null;
+}
+
+/**
+ * Bytes per (request x vocab entry) of V1's sampler warm-up after the KV cache is allocated
+ * (gpu_model_runner._dummy_sampler_run with top-k/top-p on): float32 logits (4) + the model-dtype logits still held (2)
+ * + torch.sort's values and int64 indices (12) + one float32 temporary (4) = 22 minus the bf16 logits freed by then,
+ * 20. The failing allocation in vllm#15105 and llm-d#787 is the sort, 1.74 GiB = 1024 x 151,936 x 12 bytes.
+ */
+export const SAMPLER_WARMUP_BYTES_PER_LOGIT = 20;
+/** The CUDA context and allocator slack outside vLLM's budget (about 0.3-0.6 GiB: docs/VLLM-MEMORY.md section 2). */
+export const CUDA_CONTEXT_BYTES = 0.5 * GiB;
 
 /** Peak activation bytes on one GPU of a profiling forward pass (weights excluded). */
 export function activationEstimate(m: ModelArch, tokens: number, maxNumSeqs: number, tp: number, ep: number, dtypeBytes: number, lastStage: boolean, samplerCopies = 2): number {
@@ -456,7 +535,7 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const bytesPerToken = unshardedKv.reduce((a, l) => a + l.bytesPerTokenUnsharded, 0);
   const kvHeadsPerGpu = m.mla ? 1 : Math.max(1, Math.floor(m.kvHeads / s.tp));
 
-  const startup = startupCheck({
+  const memStartup = startupCheck({
     engine: s.engine,
     beh,
     available: exp.b.available,
@@ -474,6 +553,32 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const cgExp = cudagraphEstimate(ranks[exp.rank].layers[1] - ranks[exp.rank].layers[0], s.enforceEager);
   const cudagraphBytes = exp.ts.cudagraph;
   const cgInBudget = beh.cudagraphInBudget && s.engine === 'vllm';
+
+  // vLLM's refusals in the order it meets them: config checks, weight loading, the KV budget, then the warm-up.
+  const findings: StartupFinding[] = [];
+  const heads = headsFinding(m, s.tp);
+  if (heads) findings.push(heads);
+  if (s.engine !== 'trtllm' && s.launcher !== 'tgi') {
+    const q = quantizationFinding(s.quantization, m);
+    if (q) findings.push(q);
+  }
+  if (!memStartup.ok && memStartup.errorKind) findings.push({ kind: memStartup.errorKind, phase: memStartup.errorKind === 'weights_exceed_memory' ? 'load' : 'profile', error: memStartup.error ?? '' });
+  const samplerReqs = Math.min(maxNumSeqs, maxNumBatchedTokens);
+  const samplerBytes = samplerReqs * m.vocab * SAMPLER_WARMUP_BYTES_PER_LOGIT;
+  // V1 (0.8.0+, vllm#15105) warms the sampler up after the KV cache and the CUDA graphs are allocated, with what the
+  // budget leaves: total - requested - CUDA context - graphs captured outside the budget.
+  const warmupFree = total - requested - CUDA_CONTEXT_BYTES - (cgInBudget ? 0 : cudagraphBytes);
+  if (s.engine === 'vllm' && s.launcher !== 'tgi' && beh.v1 && memStartup.ok && samplerBytes > warmupFree) {
+    findings.push({
+      kind: 'sampler_warmup_oom',
+      phase: 'warmup',
+      error: `CUDA out of memory occurred when warming up sampler with ${samplerReqs} dummy requests. Please try lowering \`max_num_seqs\` or \`gpu_memory_utilization\` when initializing the engine.`,
+    });
+  }
+  const first = findings[0] ?? null;
+  const startup: StartupResult = first
+    ? { ok: false, errorKind: first.kind, error: first.error, estimatedMaxModelLen: first.kind === memStartup.errorKind ? memStartup.estimatedMaxModelLen : null, findings }
+    : { ...memStartup, findings };
   const kvCacheBytes = Math.max(0, exp.b.available);
   const actBand: [number, number] = cal?.activation_peak_gib != null ? [exp.ts.activation, exp.ts.activation] : [hi.ts.activation, lo.ts.activation];
   const memory = {
@@ -576,7 +681,7 @@ const TRY_MEM = 'Try increasing `gpu_memory_utilization` when initializing the e
 const TRY_BOTH = 'Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.';
 const DOCS_LINK = ' See https://docs.vllm.ai/en/latest/configuration/conserving_memory/ for more details.';
 
-function startupCheck(x: StartupInputs): StartupResult {
+function startupCheck(x: StartupInputs): Omit<StartupResult, 'findings'> {
   if (x.weights > x.total) {
     return {
       ok: false,

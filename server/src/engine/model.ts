@@ -44,6 +44,33 @@ export interface QuantSpec {
   notConverted: string[];
   /** What the config said, for hovers. */
   label: string;
+  /** The checkpoint's own `quant_method` as written (vLLM compares a `--quantization` value with it). */
+  checkpointMethod?: string;
+}
+
+/** A vision encoder (ViT) read from a multimodal config's `vision_config`; its weights load beside the text model. */
+export interface VisionDims {
+  /** vision_config.model_type or the family it was read for (hovers). */
+  family: string;
+  layers: number;
+  hidden: number;
+  intermediate: number;
+  heads: number;
+  /** Gated (gate/up/down) MLP or plain fc1/fc2. */
+  gatedMlp: boolean;
+  /** Patch embedding, position embeddings and pre/post norms (not per layer). */
+  stemParams: number;
+  /** The projector from vision features into the text model's hidden size. */
+  projectorParams: number;
+}
+
+/** Gated DeltaNet (Qwen3-Next, Qwen3.5) linear-attention layer dims (transformers Qwen3NextConfig field names). */
+export interface LinearAttnDims {
+  numKeyHeads: number;
+  numValueHeads: number;
+  keyHeadDim: number;
+  valueHeadDim: number;
+  convKernel: number;
 }
 
 export interface ModelArch {
@@ -87,6 +114,14 @@ export interface ModelArch {
   quant: QuantSpec | null;
   /** Multi-token-prediction layers shipped in the checkpoint but not loaded by default (DeepSeek-V3). */
   mtpLayers: number;
+  /** Vision encoder of a multimodal checkpoint (nested `vision_config`), null for text-only models. */
+  vision: VisionDims | null;
+  /** Linear-attention (Gated DeltaNet) layer dims for layers of kind 'linear'; null when the model has none. */
+  linearAttn: LinearAttnDims | null;
+  /** Full-attention q_proj also produces an output gate (Qwen3-Next/Qwen3.5 `attn_output_gate`): q is 2x wide. */
+  attnOutputGate: boolean;
+  /** The config nested its text model under `text_config` (multimodal wrapper). */
+  nestedTextConfig: boolean;
 }
 
 export class ModelConfigError extends Error {
@@ -118,6 +153,9 @@ function bool(cfg: Json, key: string, dflt: boolean): boolean {
   return typeof v === 'boolean' ? v : dflt;
 }
 
+/** Bytes per element of each weight dtype (kept here so model.ts does not import weights.ts). */
+const DTYPE_SIZE: Record<WeightDtype, number> = { float32: 4, float16: 2, bfloat16: 2 };
+
 function parseDtype(v: unknown): WeightDtype {
   const s = String(v ?? '').toLowerCase().replace('torch.', '');
   if (s === 'float32' || s === 'fp32') return 'float32';
@@ -137,6 +175,11 @@ function layerKindsOf(cfg: Json, layers: number, maxPosition: number): { kinds: 
       return 'full';
     });
     return { kinds, window: kinds.includes('sliding') ? window : null };
+  }
+  const interval = num(cfg, 'full_attention_interval');
+  if (interval && interval > 0 && num(cfg, 'linear_num_value_heads')) {
+    // Qwen3-Next: every `interval`-th layer is full attention, the rest Gated DeltaNet (transformers Qwen3NextConfig).
+    return { kinds: Array.from({ length: layers }, (_, i) => ((i + 1) % interval === 0 ? 'full' : 'linear')), window: null };
   }
   const full = (): LayerKind[] => new Array(layers).fill('full');
   // A window at least as long as the context is no window (Phi-3's 262144 > 131072).
@@ -210,12 +253,28 @@ function moeOf(cfg: Json, layers: number, hidden: number): MoeDims | null {
 /** HF quantization_config -> bytes model. Group scale costs from each format's tensor layout. */
 export function quantOf(q: unknown): QuantSpec | null {
   if (!q || typeof q !== 'object') return null;
-  const qc = q as Json;
-  const method = String(qc.quant_method ?? '').toLowerCase();
+  const spec = quantSpecOf(q as Json);
+  if (spec) spec.checkpointMethod = checkpointMethodOf(q as Json);
+  return spec;
+}
+
+/** The method name vLLM reads from a checkpoint: `quant_method`, or "modelopt" for an hf_quant_config.json body. */
+function checkpointMethodOf(qc: Json): string {
+  const m = String(qc.quant_method ?? '').toLowerCase();
+  if (m) return m;
+  return isObj(qc.quantization) || isObj(qc.producer) ? 'modelopt' : '';
+}
+
+function quantSpecOf(qc: Json): QuantSpec | null {
+  // ModelOpt's hf_quant_config.json: {"producer": {"name": "modelopt"}, "quantization": {"quant_algo": "NVFP4", "exclude_modules": [...]}}.
+  const mo = isObj(qc.quantization) ? (qc.quantization as Json) : null;
+  const method = checkpointMethodOf(qc);
   const notConverted = [
     ...((qc.modules_to_not_convert as unknown[]) ?? []),
     ...((qc.ignore as unknown[]) ?? []),
     ...((qc.ignored_layers as unknown[]) ?? []),
+    ...((qc.exclude_modules as unknown[]) ?? []),
+    ...((mo?.exclude_modules as unknown[]) ?? []),
   ].map(String);
   const bits = num(qc, 'bits') ?? num(qc, 'w_bit') ?? 4;
   const group = num(qc, 'group_size') ?? num(qc, 'q_group_size') ?? 128;
@@ -265,8 +324,125 @@ export function quantOf(q: unknown): QuantSpec | null {
   }
 }
 
+function isObj(v: unknown): v is Json {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * The text model's config of a multimodal checkpoint. Wrappers (mllama, gemma-3, Llama-4, Mistral-3, Qwen3-VL,
+ * Qwen3.5, Kimi-K2.5) nest it under `text_config`; its keys win over the wrapper's, except the keys vLLM reads from
+ * the top-level hf_config: `quantization_config` and `torch_dtype`/`dtype` (vllm/config ModelConfig). Qwen2-VL and
+ * Qwen2.5-VL checkpoints keep the text dims at the top level beside a nested `vision_config`.
+ */
+export function textConfigOf(config: Json): { text: Json; nested: boolean } {
+  const tc = config.text_config ?? config.llm_config ?? config.language_config;
+  if (!isObj(tc)) return { text: config, nested: false };
+  const top: Json = { ...config };
+  delete top.text_config;
+  delete top.llm_config;
+  delete top.language_config;
+  delete top.vision_config;
+  const text: Json = { ...top, ...tc };
+  for (const k of ['quantization_config', 'torch_dtype', 'dtype'] as const) if (config[k] !== undefined) text[k] = config[k];
+  return { text, nested: true };
+}
+
+/**
+ * Vision encoder dims from `vision_config` (ViT field names of transformers' SigLIP, Mllama, Pixtral, Qwen2/2.5/3-VL,
+ * Llama-4 and MoonViT `vt_*` configs). Null when the config has no vision tower or its dims cannot be read.
+ */
+export function visionOf(config: Json, textHidden: number): VisionDims | null {
+  const vc = config.vision_config;
+  if (!isObj(vc)) return null;
+  const pick = (...keys: string[]) => {
+    for (const k of keys) {
+      const v = num(vc, k);
+      if (v !== undefined && v > 0) return v;
+    }
+    return undefined;
+  };
+  const hidden = pick('hidden_size', 'embed_dim', 'width', 'vt_hidden_size');
+  const depth = pick('num_hidden_layers', 'depth', 'num_layers', 'vt_num_hidden_layers');
+  if (!hidden || !depth) return null;
+  const family = String(vc.model_type ?? config.model_type ?? '');
+  const top = String(config.model_type ?? '');
+  const mlpRatio = num(vc, 'mlp_ratio');
+  const intermediate = pick('intermediate_size', 'vt_intermediate_size') ?? (mlpRatio ? Math.round(mlpRatio * hidden) : 4 * hidden);
+  const heads = pick('num_attention_heads', 'num_heads', 'attention_heads', 'vt_num_attention_heads') ?? 16;
+  const layers = depth + (num(vc, 'num_global_layers') ?? 0); // Mllama: 32 local + 8 global layers
+  // Qwen2.5-VL and Pixtral use SwiGLU in the ViT (transformers Qwen2_5_VLMLP, PixtralMLP); SigLIP, Mllama, Qwen2-VL,
+  // Qwen3-VL and Llama-4 use fc1/fc2.
+  const gatedMlp = top === 'qwen2_5_vl' || family === 'pixtral' || top === 'mistral3' || top === 'pixtral' || family.includes('qwen2_5');
+  const patch = pick('patch_size', 'spatial_patch_size') ?? 14;
+  const channels = pick('num_channels', 'in_channels', 'in_chans') ?? 3;
+  const temporal = pick('temporal_patch_size') ?? 1;
+  const imageSize = pick('image_size');
+  const positions = pick('num_position_embeddings') ?? (imageSize && !family.includes('pixtral') ? (imageSize / patch) ** 2 : 0);
+  let stemParams = channels * temporal * patch * patch * hidden + positions * hidden + 4 * hidden;
+  if (top === 'mllama') {
+    // Tile position embeddings: (max_aspect_ratio_id + 1) x tiles x (patches + 1) x hidden (transformers MllamaVisionModel).
+    const tiles = num(vc, 'max_num_tiles') ?? 4;
+    const ratios = (Array.isArray(vc.supported_aspect_ratios) ? vc.supported_aspect_ratios.length : 8) + 1;
+    stemParams += ratios * tiles * (positions + 1) * hidden + 2 * ratios * tiles * hidden;
+  }
+  const merge = pick('spatial_merge_size') ?? num(config, 'spatial_merge_size') ?? 2;
+  const outHidden = pick('out_hidden_size') ?? textHidden;
+  let projectorParams: number;
+  if (top.startsWith('qwen2') || top.startsWith('qwen3') || family.startsWith('qwen')) {
+    // PatchMerger: LayerNorm, Linear(h m^2 -> h m^2), GELU, Linear(h m^2 -> out_hidden) (transformers Qwen2_5_VL).
+    const hm = hidden * merge * merge;
+    const mergers = 1 + (Array.isArray(vc.deepstack_visual_indexes) ? vc.deepstack_visual_indexes.length : 0);
+    projectorParams = mergers * (hm * hm + hm * outHidden + 2 * hm + outHidden);
+  } else if (top === 'mllama') {
+    const outDim = num(vc, 'vision_output_dim') ?? hidden * 6;
+    projectorParams = outDim * textHidden + textHidden;
+  } else if (top.startsWith('gemma3')) {
+    projectorParams = hidden * textHidden + hidden; // mm_input_projection_weight + mm_soft_emb_norm
+  } else if (top === 'mistral3') {
+    // Mistral3PatchMerger Linear(h m^2 -> h) + norm, then linear_1 (h -> text) and linear_2 (text -> text).
+    projectorParams = hidden * merge * merge * hidden + hidden + hidden * textHidden + textHidden * textHidden;
+  } else if (top.startsWith('llama4')) {
+    const projIn = num(vc, 'projector_input_dim') ?? textHidden;
+    const projOut = num(vc, 'projector_output_dim') ?? textHidden;
+    // Pixel-shuffle adapter MLP (h / ratio^2 -> projector_input_dim -> projector_output_dim) and the text projector.
+    const ratio = num(vc, 'pixel_shuffle_ratio') ?? 0.5;
+    projectorParams = (hidden / (ratio * ratio)) * projIn + projIn * projOut + projOut * textHidden;
+  } else {
+    // LLaVA-style two-layer projector (vision hidden -> text hidden -> text hidden).
+    projectorParams = hidden * textHidden + textHidden * textHidden + 2 * textHidden;
+  }
+  return { family: family || top, layers, hidden, intermediate, heads, gatedMlp, stemParams, projectorParams };
+}
+
+/** Gated DeltaNet dims when the config declares linear-attention heads (Qwen3-Next, Qwen3.5). */
+function linearAttnOf(cfg: Json): LinearAttnDims | null {
+  const numValueHeads = num(cfg, 'linear_num_value_heads');
+  if (!numValueHeads) return null;
+  const numKeyHeads = num(cfg, 'linear_num_key_heads') ?? numValueHeads;
+  return {
+    numKeyHeads,
+    numValueHeads,
+    keyHeadDim: num(cfg, 'linear_key_head_dim') ?? 128,
+    valueHeadDim: num(cfg, 'linear_value_head_dim') ?? 128,
+    convKernel: num(cfg, 'linear_conv_kernel_dim') ?? 4,
+  };
+}
+
+/**
+ * Bytes of one request's fixed state in one Gated DeltaNet layer on one of `tp` GPUs (vLLM
+ * MambaStateShapeCalculator.gated_delta_net_state_shape): conv state (conv_dim / tp) x (kernel - 1) plus the
+ * recurrent state (v_heads / tp) x k_dim x v_dim, both in the model dtype (mamba_ssm_cache_dtype "auto").
+ */
+export function linearStateBytesPerGpu(d: LinearAttnDims, tp: number, elementBytes: number): number {
+  const convDim = 2 * d.numKeyHeads * d.keyHeadDim + d.numValueHeads * d.valueHeadDim;
+  const conv = Math.ceil(convDim / tp) * (d.convKernel - 1);
+  const recurrent = Math.ceil(d.numValueHeads / tp) * d.keyHeadDim * d.valueHeadDim;
+  return (conv + recurrent) * elementBytes;
+}
+
 /** Builds the normalized architecture from config.json fields. Throws ModelConfigError naming the field. */
-export function modelFromConfig(id: string, config: Json): ModelArch {
+export function modelFromConfig(id: string, rawConfig: Json): ModelArch {
+  const { text: config, nested } = textConfigOf(rawConfig);
   const modelType = String(config.model_type ?? '');
   const isOpt = modelType === 'opt';
   const hidden = need(config, 'hidden_size', 'd_model', 'n_embd');
@@ -307,6 +483,10 @@ export function modelFromConfig(id: string, config: Json): ModelArch {
   const gemmaNorms = modelType === 'gemma2' || modelType.startsWith('gemma3');
   const qkNorm = modelType.startsWith('qwen3') || modelType.startsWith('gemma3') || modelType.startsWith('olmo2');
   const embedProj = num(config, 'word_embed_proj_dim');
+  const linearAttn = linearAttnOf(config);
+  if (kinds.includes('linear') && !linearAttn && num(config, 'linear_state_bytes') === undefined) {
+    throw new ModelConfigError('layer_types', 'config.json declares linear-attention layers but no "linear_num_value_heads"; their per-request state cannot be sized');
+  }
   return {
     id,
     modelType,
@@ -334,10 +514,14 @@ export function modelFromConfig(id: string, config: Json): ModelArch {
     denseIntermediate,
     layerKinds: kinds,
     slidingWindow: window,
-    linearStateBytes: num(config, 'linear_state_bytes') ?? 0,
+    linearStateBytes: linearAttn ? linearStateBytesPerGpu(linearAttn, 1, DTYPE_SIZE[parseDtype(config.torch_dtype ?? config.dtype)]) : num(config, 'linear_state_bytes') ?? 0,
     learnedPositions: isOpt ? maxPosition + 2 : 0,
     embedProjDim: embedProj && embedProj !== hidden ? embedProj : null,
     quant: quantOf(config.quantization_config),
     mtpLayers: num(config, 'num_nextn_predict_layers') ?? 0,
+    vision: visionOf(rawConfig, hidden),
+    linearAttn: kinds.includes('linear') ? linearAttn : null,
+    attnOutputGate: bool(config, 'attn_output_gate', modelType.startsWith('qwen3_next') || modelType.startsWith('qwen3_5')),
+    nestedTextConfig: nested,
   };
 }

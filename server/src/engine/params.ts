@@ -3,7 +3,7 @@
 import type { ModelArch } from './model';
 
 export type Component =
-  | 'embedding' | 'attention' | 'mlp' | 'experts' | 'shared_experts' | 'router' | 'norms' | 'lm_head';
+  | 'embedding' | 'attention' | 'mlp' | 'experts' | 'shared_experts' | 'router' | 'norms' | 'lm_head' | 'vision';
 
 /** How a tensor is split across tensor-parallel ranks (vLLM's parallel linear layers). */
 export type Shard =
@@ -30,7 +30,7 @@ export interface Tensor {
 export type ComponentCounts = Record<Component, number>;
 
 export function emptyCounts(): ComponentCounts {
-  return { embedding: 0, attention: 0, mlp: 0, experts: 0, shared_experts: 0, router: 0, norms: 0, lm_head: 0 };
+  return { embedding: 0, attention: 0, mlp: 0, experts: 0, shared_experts: 0, router: 0, norms: 0, lm_head: 0, vision: 0 };
 }
 
 const tensorCache = new WeakMap<ModelArch, Tensor[]>();
@@ -60,7 +60,20 @@ function buildTensors(m: ModelArch): Tensor[] {
   for (let i = 0; i < m.layers; i++) {
     const p = `model.layers.${i}`;
     const a = `${p}.self_attn`;
-    if (m.mla) {
+    if (m.layerKinds[i] === 'linear' && m.linearAttn) {
+      // Gated DeltaNet (transformers Qwen3NextGatedDeltaNet): in_proj_qkvz, in_proj_ba, depthwise conv1d over q/k/v,
+      // A_log and dt_bias per value head, a gated RMSNorm over the value head dim, out_proj.
+      const d = m.linearAttn;
+      const keyDim = d.numKeyHeads * d.keyHeadDim;
+      const valueDim = d.numValueHeads * d.valueHeadDim;
+      const la = `${p}.linear_attn`;
+      add('attention', `${la}.in_proj_qkvz`, i, h * (2 * keyDim + 2 * valueDim), true, 'tp', 2 * keyDim + 2 * valueDim);
+      add('attention', `${la}.in_proj_ba`, i, h * 2 * d.numValueHeads, true, 'tp', 2 * d.numValueHeads);
+      add('attention', `${la}.conv1d`, i, (2 * keyDim + valueDim) * d.convKernel, false, 'tp');
+      add('attention', `${la}.A_log`, i, 2 * d.numValueHeads, false, 'tp');
+      add('norms', `${la}.norm`, i, d.valueHeadDim, false, 'replicated');
+      add('attention', `${la}.out_proj`, i, valueDim * h, true, 'tp', h);
+    } else if (m.mla) {
       const { qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim } = m.mla;
       const qHead = qkNopeHeadDim + qkRopeHeadDim;
       if (qLoraRank) {
@@ -77,7 +90,8 @@ function buildTensors(m: ModelArch): Tensor[] {
     } else {
       const q = m.heads * m.headDim;
       const kv = m.kvHeads * m.headDim;
-      add('attention', `${a}.q_proj`, i, h * q, true, 'tp', q);
+      const qOut = m.attnOutputGate ? 2 * q : q; // the output gate rides on q_proj (Qwen3-Next)
+      add('attention', `${a}.q_proj`, i, h * qOut, true, 'tp', qOut);
       add('attention', `${a}.k_proj`, i, h * kv, true, 'kv', kv);
       add('attention', `${a}.v_proj`, i, h * kv, true, 'kv', kv);
       add('attention', `${a}.o_proj`, i, q * h, true, 'tp', h);
@@ -115,6 +129,19 @@ function buildTensors(m: ModelArch): Tensor[] {
     }
   }
   add('norms', 'model.norm', null, h, false, 'replicated');
+  if (m.vision) {
+    // The vision tower loads in the model dtype beside the text model (vLLM shards it by tp like the text layers).
+    // Module names carry the aliases checkpoints use in `ignore` / `modules_to_not_convert` (visual, vision_tower,
+    // vision_model, multi_modal_projector) so a quantized checkpoint that leaves the tower unquantized is honoured.
+    const v = m.vision;
+    const vh = v.hidden;
+    const perLayer = 4 * vh * vh + (v.gatedMlp ? 3 : 2) * vh * v.intermediate;
+    add('vision', 'visual.vision_tower.vision_model.blocks', null, v.layers * perLayer, true, 'tp', vh);
+    // Per layer: two norms (weight + bias), q/k/v/o biases and MLP biases.
+    add('vision', 'visual.vision_tower.vision_model.norms_and_biases', null, v.layers * (9 * vh + (v.gatedMlp ? 2 : 1) * v.intermediate), false, 'replicated');
+    add('vision', 'visual.vision_tower.vision_model.patch_embed', null, v.stemParams, false, 'replicated');
+    add('vision', 'visual.multi_modal_projector', null, v.projectorParams, true, 'replicated', vh);
+  }
   if (!m.tieEmbeddings) add('lm_head', 'lm_head', null, m.vocab * embedDim, false, 'vocab');
   return t;
 }

@@ -36,6 +36,14 @@ export function ppLayerRanges(layers: number, pp: number): Array<[number, number
 }
 
 function globToRegExp(pattern: string): RegExp {
+  // compressed-tensors `ignore` entries prefixed "re:" are regular expressions matched against module names.
+  if (pattern.startsWith('re:')) {
+    try {
+      return new RegExp(pattern.slice(3));
+    } catch {
+      return /$^/; // an invalid expression matches nothing, as it would ignore nothing
+    }
+  }
   const esc = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]*');
   return new RegExp(`(^|\\.)${esc}(\\.|$)`);
 }
@@ -117,7 +125,9 @@ export function weightsPerRank(m: ModelArch, tensors: Tensor[], par: Parallelism
       const onRank =
         t.layer !== null
           ? t.layer >= lo && t.layer < hi
-          : t.component === 'embedding'
+          : t.component === 'vision'
+            ? r === 0 // the vision encoder runs on the first pipeline stage
+            : t.component === 'embedding'
             ? r === 0 || (m.tieEmbeddings && r === par.pp - 1) // a tied head is a copy of the embedding on the last stage
             : r === par.pp - 1;
       if (!onRank) continue;

@@ -367,5 +367,6 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
   if (cmd.engine === 'tgi') {
     dep.notes.push("Text Generation Inference: sized with vLLM's budget (CUDA_MEMORY_FRACTION as gpu_memory_utilization, MAX_TOTAL_TOKENS as max_model_len); TGI's own memory accounting differs.");
     if (serving.gpuMemoryUtilization === undefined) serving.gpuMemoryUtilization = 1;
+    serving.launcher = 'tgi';
   }
 }
