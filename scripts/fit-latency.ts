@@ -10,11 +10,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeText } from '../server/src/analysis';
+import { builtinCatalog } from '../server/src/catalog';
 import { kvLimitedConcurrency, workShape } from '../server/src/engine/capacity';
 import type { EngineFit, LatencyFitFile, SchedulerKind } from '../server/src/engine/closedLoop';
 import { COEF_NAMES, NCOEF, loadFeatures, newFeatures, requestSlots, schedulerOf } from '../server/src/engine/closedLoop';
 import { perfModelOf } from '../server/src/engine/latency';
-import { hardwareOf, matmulQuantOf } from '../server/src/engine/roofline';
+import { hardwareOf } from '../server/src/engine/roofline';
 
 const ROOT = resolve(__dirname, '..');
 export const SILICON_CSV = resolve(ROOT, 'test', 'data', 'calibration', 'silicon', 'silicon_train.csv');
@@ -38,13 +39,46 @@ const GPU_OF: Record<string, string> = { h100_sxm: 'H100-SXM', h200_sxm: 'H200-S
 /** Base checkpoints named differently in the catalog. */
 const MODEL_OF: Record<string, string> = { 'meta-llama/Llama-3.1-70B': 'meta-llama/Llama-3.1-70B-Instruct' };
 
-function quantOfRow(r: Row): string | null {
-  const p = r.precision;
-  if (p === 'bf16' || p === '') return null;
-  if (p === 'fp8') return 'fp8';
-  if (p === 'int4') return 'int4';
-  if (p === 'fp4') return r.model_path.includes('gpt-oss') ? 'mxfp4' : 'nvfp4';
-  return p;
+/**
+ * The architecture a run's model belongs to: the unit left out of the fit. DeepSeek-V3, R1 and V3.1 (and NVIDIA's
+ * NVFP4 checkpoints of them) share one architecture, so leaving out R1 while V3 stays in would not be a new model.
+ */
+export function architectureOf(modelPath: string): string {
+  const name = modelPath.replace(/^.*\//, '').replace(/-NVFP4$|-FP4$|-FP8$/i, '');
+  if (/^DeepSeek-(V3|R1)/i.test(name)) return 'DeepSeek-V3/R1';
+  return name;
+}
+
+/** Where the catalog has NVIDIA's NVFP4 checkpoint of a model (nvidia/<name>-NVFP4); else none. */
+function nvfp4IdOf(modelPath: string): string | null {
+  if (/NVFP4|FP4/i.test(modelPath)) return modelPath;
+  const name = modelPath.replace(/^.*\//, '');
+  const cat = builtinCatalog();
+  for (const id of [`nvidia/${name}-NVFP4`, `nvidia/${name}-FP4`, `nvidia/${name}-Instruct-FP4`]) if (cat.findModelEntry(id)) return id;
+  return null;
+}
+
+/**
+ * The native plan's `model:` of a run: the catalog id; for an FP4 run NVIDIA's NVFP4 checkpoint when the catalog has it,
+ * else the base architecture inline with a ModelOpt NVFP4 quantization_config (how nvidia/<model>-FP4 checkpoints
+ * state it). gpt-oss's own checkpoint is MXFP4 already.
+ */
+function modelOfRow(r: Row): { lines: string[]; id: string; quant: string | null } {
+  const base = MODEL_OF[r.model_path] ?? r.model_path;
+  const cat = builtinCatalog();
+  if (r.precision === 'fp4' && !r.model_path.includes('gpt-oss')) {
+    const id = nvfp4IdOf(r.model_path);
+    if (id) return { lines: [`model: ${id}`], id, quant: null };
+    return {
+      lines: ['model:', `  id: ${base}-NVFP4`, `  base: ${base}`, '  config: {quantization_config: {quant_method: modelopt, quant_algo: NVFP4}}'],
+      id: `${base}-NVFP4`,
+      quant: null,
+    };
+  }
+  // fp8 runs: --quantization fp8 on a 16-bit checkpoint (online) or an FP8 one; other quantized checkpoints speak for themselves.
+  const ckpt = cat.findModelEntry(base) ? cat.resolveModel(base)?.arch.quant?.method ?? null : null;
+  const quant = r.precision === 'fp8' && (ckpt === null || ckpt === 'fp8') ? 'fp8' : null;
+  return { lines: [`model: ${base}`], id: base, quant };
 }
 
 export interface RowPlan {
@@ -76,12 +110,12 @@ export function planOfRow(r: Row): RowPlan | { skip: string } {
   if (!(bs >= 1 && isl >= 1 && osl >= 1 && ttft > 0 && tpot > 0)) return { skip: 'incomplete row' };
   const ep = (Number(r.moe_ep_size) || 1) > 1;
   const version = /^\d+\.\d+\.\d+$/.test(r.backend_version) && r.backend === 'vllm' ? r.backend_version : null;
-  const q = quantOfRow(r);
-  const model = MODEL_OF[r.model_path] ?? r.model_path;
+  const mo = modelOfRow(r);
+  const lowBits = r.precision === 'fp8' || r.precision === 'fp4' || r.precision === 'int4';
   const yaml = [
     'apiVersion: llm-sizer/v1',
     'kind: ServingPlan',
-    `model: ${model}`,
+    ...mo.lines,
     `hardware: {gpu: ${gpu}, count: ${tp * pp * dp}}`,
     'serving:',
     `  engine: ${r.backend}`,
@@ -90,16 +124,16 @@ export function planOfRow(r: Row): RowPlan | { skip: string } {
     `  pipeline_parallel_size: ${pp}`,
     `  data_parallel_size: ${dp}`,
     `  enable_expert_parallel: ${ep}`,
-    `  quantization: ${q ?? 'null'}`,
+    `  quantization: ${mo.quant ?? 'null'}`,
     // The 8- and 4-bit runs keep an FP8 KV cache: at 64 clients of 8k tokens on one B200 an FP8 Llama-3.1-70B holds ~61
     // requests with FP8 KV and ~30 with 16-bit KV, and the measured TPOT (70.7 ms, vs 40.9 ms at 32 clients) shows
     // ~60 running, not 30.
-    ...(q ? ['  kv_cache_dtype: fp8'] : []),
+    ...(lowBits ? ['  kv_cache_dtype: fp8'] : []),
     `  max_model_len: ${isl + osl}`,
     `workload: {input_tokens: ${isl}, output_tokens: ${osl}, concurrency: ${bs * dp}}`,
     '',
   ].join('\n');
-  return { row: r, engine: r.backend, model: r.model_path, yaml, clientsPerRank: bs, clients: bs * dp, ttftMs: ttft, tpotMs: tpot };
+  return { row: r, engine: r.backend, model: architectureOf(r.model_path), yaml, clientsPerRank: bs, clients: bs * dp, ttftMs: ttft, tpotMs: tpot };
 }
 
 export interface RowFeatures {
@@ -119,7 +153,7 @@ export function featuresOfRow(p: RowPlan): RowFeatures | { skip: string } {
   if (!d.gpu) return { skip: `GPU of ${p.row.system} not in the catalog` };
   if (!d.sizing) return { skip: 'not sized' };
   const mem = d.sizing;
-  const hw = hardwareOf(d.gpu, mem, matmulQuantOf(d.model.arch.quant?.method, mem));
+  const hw = hardwareOf(d.gpu, mem, d.model.arch.quant?.method ?? null);
   const pm = perfModelOf(d.model.arch, mem, hw);
   const w = workShape(Number(p.row.isl), Number(p.row.osl), 0);
   const kv = kvLimitedConcurrency(d.model.arch, mem, w.context);

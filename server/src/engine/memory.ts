@@ -221,11 +221,8 @@ function resolveDtype(s: ServingInput, m: ModelArch, gpu: GpuSpec): WeightDtype 
 }
 
 function resolveQuant(s: ServingInput, m: ModelArch): QuantSpec | null {
-  const online = onlineQuant(s.quantization);
-  // nvfp4 names NVIDIA's FP4 checkpoint of the same architecture (e.g. nvidia/DeepSeek-R1-FP4 for an FP8 original).
-  if (online?.method === 'nvfp4' && m.quant?.method !== 'nvfp4') return online;
   if (m.quant) return m.quant; // the checkpoint's own method wins (vLLM errors on a conflicting --quantization)
-  return online;
+  return onlineQuant(s.quantization);
 }
 
 /**

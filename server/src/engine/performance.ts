@@ -10,7 +10,7 @@ import { costOf, usefulFlopsPerRequest } from './cost';
 import type { OperatorRow, PerfModel } from './latency';
 import { OpAccumulator, decodeStepTime, perfModelOf, prefillChunks, prefillTime, stepTime } from './latency';
 import type { Bound, Hardware } from './roofline';
-import { KERNELS_PER_LAYER, KERNELS_PER_MOE_LAYER_EXTRA, KERNELS_PER_STEP, hardwareOf, matmulQuantOf } from './roofline';
+import { KERNELS_PER_LAYER, KERNELS_PER_MOE_LAYER_EXTRA, KERNELS_PER_STEP, hardwareOf } from './roofline';
 import { largestTrue } from './capacity';
 import type { LoadModel } from './closedLoop';
 import { LATENCY_FIT, coefficientsOf, latencyAt, newFeatures, requestSlots, schedulerOf } from './closedLoop';
@@ -299,7 +299,7 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const ttftSlo = slo.ttftMs !== null && slo.ttftMs !== undefined && !Number.isNaN(slo.ttftMs) ? slo.ttftMs : null;
 
   // ---- Hardware and the per-GPU model.
-  const hw: Hardware = hardwareOf(gpu, mem, matmulQuantOf(m.quant?.method, mem));
+  const hw: Hardware = hardwareOf(gpu, mem, m.quant?.method ?? null);
   const pm = perfModelOf(m, mem, hw);
   // Scheduler and fitted per-step costs of the engine (closedLoop.ts, engine/latencyFit.json).
   const engineName = mem.serving.engine;

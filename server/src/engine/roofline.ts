@@ -109,11 +109,6 @@ export function computePeakOf(gpu: GpuSpec, mem: MemorySizing, checkpointQuant: 
   return { dtype: base, flops: 1e12, note: `${why}; ${gpu.id} lists no dense FLOP/s figure: assumed 1 TFLOP/s` };
 }
 
-/** The quantization the matmuls run in: the checkpoint's, unless the plan named NVIDIA's NVFP4 checkpoint of it. */
-export function matmulQuantOf(checkpoint: QuantMethod | null | undefined, mem: MemorySizing): QuantMethod | null {
-  return mem.serving.quantization === 'nvfp4' ? 'nvfp4' : checkpoint ?? null;
-}
-
 /** Link per direction and latency floor. NVLink/Infinity Fabric/ICI: 8 us; PCIe and anything unknown: 20 us. */
 export function linkOf(gpu: GpuSpec): LinkModel {
   const kind = (gpu.interconnect.kind || 'pcie').toLowerCase();

@@ -76,9 +76,6 @@ export function onlineQuant(method: string | null | undefined): QuantSpec | null
   const m = method.toLowerCase();
   if (m === 'fp8' || m === 'ptpc_fp8') return quantOf({ quant_method: 'fp8' });
   if (m === 'bitsandbytes') return quantOf({ quant_method: 'bitsandbytes' });
-  // NVIDIA's NVFP4 re-quantizations (nvidia/<model>-FP4, ModelOpt) of a 16-bit or FP8 checkpoint: the plan names the
-  // architecture and `quantization: nvfp4` (how the measured runs in test/data/calibration/silicon state it).
-  if (m === 'nvfp4' || m === 'modelopt_fp4') return quantOf({ quant_method: 'modelopt', quant_algo: 'NVFP4' });
   return null;
 }
 
