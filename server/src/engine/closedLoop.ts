@@ -89,6 +89,10 @@ function stepFeatures(pm: PerfModel, w: WorkShape, dec: number, rd: number, n: n
   let rp = 0;
   if (n > 0) {
     const ctx = w.cached + w.newPrompt / 2;
+    // A prompt step without decodes still reads every weight once: that part is priced like a decode step (the
+    // weight read of one token), the rest (the prompt's extra compute and KV traffic) at the prompt scale. A short
+    // prompt is as memory-bound as a decode step.
+    if (dec === 0) rd = weightReadOf(pm);
     rp = Math.max(0, step(pm, scratch(dec, w.context, n, ctx, seqs * (ctx + n / Math.max(1, seqs) / 2), dec + seqs)) - rd);
   }
   out[0] = rd;
@@ -193,6 +197,17 @@ export function dot(f: Float64Array, coef: Float64Array, offset: number): number
   let s = 0;
   for (let i = 0; i < NCOEF; i++) s += f[offset + i] * coef[i];
   return s;
+}
+
+/** Roofline time of one decode token at no context: the weight read and kernel floors every step pays. */
+const weightReadCache = new WeakMap<PerfModel, number>();
+function weightReadOf(pm: PerfModel): number {
+  let t = weightReadCache.get(pm);
+  if (t === undefined) {
+    t = step(pm, scratch(1, 0, 0, 0, 0, 1));
+    weightReadCache.set(pm, t);
+  }
+  return t;
 }
 
 const layersCache = new WeakMap<PerfModel, number>();
