@@ -193,6 +193,28 @@ export function requestSlots(mem: MemorySizing, kvLimited: number): number {
   return Number.isFinite(s) ? s : mem.serving.maxNumSeqs;
 }
 
+/** TPOT of a decode-only pool (disaggregated decode workers): B decodes per step, no prompts, with the fitted costs. */
+export function decodeOnlyTpot(pm: PerfModel, w: WorkShape, B: number, coef: Float64Array): number {
+  const b = Math.max(1, B);
+  stepFeatures(pm, w, b, step(pm, scratch(b, w.context, 0, 0, 0, b)), 0, 0, layersOf(pm), FD);
+  FD[6] = 1;
+  let t = 0;
+  for (let i = 0; i < NCOEF; i++) t += FD[i] * coef[i];
+  return t;
+}
+
+/** Prompt tokens per second of a prefill-only pool running full-budget steps (whole prompts, or chunks of long ones). */
+export function prefillOnlyThroughput(pm: PerfModel, w: WorkShape, coef: Float64Array): number {
+  const P = w.newPrompt;
+  if (P <= 0) return 0;
+  const M = pm.maxNumBatchedTokens;
+  const n = P >= M ? M : Math.max(1, Math.floor(M / P)) * P;
+  stepFeatures(pm, w, 0, 0, n, P >= M ? 1 : n / P, layersOf(pm), FA);
+  let t = 0;
+  for (let i = 0; i < NCOEF; i++) t += FA[i] * coef[i];
+  return t > 0 ? n / t : 0;
+}
+
 export function dot(f: Float64Array, coef: Float64Array, offset: number): number {
   let s = 0;
   for (let i = 0; i < NCOEF; i++) s += f[offset + i] * coef[i];

@@ -13,7 +13,7 @@ import type { Bound, Hardware } from './roofline';
 import { KERNELS_PER_LAYER, KERNELS_PER_MOE_LAYER_EXTRA, KERNELS_PER_STEP, hardwareOf } from './roofline';
 import { largestTrue } from './capacity';
 import type { LoadModel } from './closedLoop';
-import { LATENCY_FIT, coefficientsOf, latencyAt, newFeatures, requestSlots, schedulerOf } from './closedLoop';
+import { LATENCY_FIT, coefficientsOf, decodeOnlyTpot, latencyAt, newFeatures, prefillOnlyThroughput, requestSlots, schedulerOf } from './closedLoop';
 
 export { compareHardware } from './compare';
 export type { ComparisonRow } from './compare';
@@ -459,13 +459,14 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
 
   // ---- Disaggregated prefill / decode.
   const lamD = lam > 0 ? lam : 0;
-  const xPrefill = detail ? prefillThroughput(pm, shape) : 0;
+  // Pools priced with the engine's fitted step costs, as the colocated latency is.
+  const xPrefill = detail ? prefillOnlyThroughput(pm, shape, fit.coef) : 0;
   const prefillReplicas = detail && usable && lamD > 0 && shape.newPrompt > 0 ? Math.max(1, Math.ceil((lamD * shape.newPrompt) / Math.max(1e-9, xPrefill))) : 0;
   // Decode pool: pure decode steps (no prompt interference), as large a batch as the KV, max_num_seqs and TPOT SLO allow.
-  const dOk = (b: number) => tpotSlo === null || decodeStepTime(pm, b, shape.context) * 1e3 <= tpotSlo;
+  const dOk = (b: number) => tpotSlo === null || decodeOnlyTpot(pm, shape, b, fit.coef) * 1e3 <= tpotSlo;
   const dCap = detail && usable ? Math.max(largestTrue(maxB, dOk), 0) : 0;
   const dBatch = dCap >= 1 ? dCap : detail && usable ? maxB : 0;
-  const dTpot = decodeStepTime(pm, Math.max(1, dBatch), shape.context);
+  const dTpot = decodeOnlyTpot(pm, shape, Math.max(1, dBatch), fit.coef);
   const decodeReplicas = detail && usable && lamD > 0 && dBatch >= 1 ? Math.max(1, Math.ceil((lamD * shape.output * dTpot) / dBatch)) : 0;
   const colocated = usable ? replicasOp * gpusPerReplica : 0;
   const pG = prefillReplicas * gpusPerReplica;
@@ -484,7 +485,7 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     decode_tpot_ms: dTpot * 1e3,
     kv_transfer_bytes_per_request: kvPerReq,
     kv_transfer_ms: (kvPerReq / KV_TRANSFER_BYTES_PER_S) * 1e3,
-    note: 'prefill pool = ceil(lambda x new prompt tokens / prefill tokens/s per replica) at full max_num_batched_tokens steps; decode pool = ceil(lambda x O x TPOT / batch) with pure decode steps at the largest batch the KV cache, max_num_seqs and the TPOT SLO allow; same tp x pp per replica; KV moves over an assumed 400 Gb/s RDMA link (50 GB/s); no headroom added',
+    note: 'step times carry the engine\'s fitted step costs (engine/latencyFit.json; fitted on colocated runs); prefill pool = ceil(lambda x new prompt tokens / prefill tokens/s per replica) at full max_num_batched_tokens steps; decode pool = ceil(lambda x O x TPOT / batch) with pure decode steps at the largest batch the KV cache, max_num_seqs and the TPOT SLO allow; same tp x pp per replica; KV moves over an assumed 400 Gb/s RDMA link (50 GB/s); no headroom added',
   };
 
   // ---- Notes on the model's assumptions.
