@@ -126,8 +126,7 @@ export function loadFeatures(pm: PerfModel, w: WorkShape, C: number, slots: numb
   const chunks = P > 0 ? Math.ceil(P / M) : 1;
   const chunk = P > 0 ? Math.min(P, M) : 0;
   const dsteps = Math.max(0, O - 1);
-  const tt = out.subarray(0, NCOEF);
-  const tp = out.subarray(NCOEF, 2 * NCOEF);
+  // TTFT's features at out[0..NCOEF), TPOT's at out[NCOEF..2 NCOEF) (indexing, not subarray views: no allocation).
   const others = B - 1;
   // One decode-only roofline step of B serves every step with decodes in it (the own prompt's step has B-1 others
   // decoding: one row fewer, well under a percent of the step); the stepTime calls are the whole cost of a sizing.
@@ -147,36 +146,37 @@ export function loadFeatures(pm: PerfModel, w: WorkShape, C: number, slots: numb
     // Decodes advance in every step, prompt steps included.
     stepFeatures(pm, w, B, rdB, n, n / Math.max(1, chunk), layers, FA);
     // A lone client's prompt step has no decodes beside it (single stream = the bare prefill).
-    if (others === 0) stepFeatures(pm, w, 0, 0, own, 1, layers, FO);
+    if (others === 0) promptOnlyFeatures(pm, w, own, 1, layers, FO);
     else if (own === n) FO.set(FA);
     else stepFeatures(pm, w, B, rdB, own, own / Math.max(1, chunk), layers, FO);
-    for (let i = 0; i < NCOEF; i++) tp[i] = dsteps > 0 ? q * FA[i] + (1 - q) * FD[i] : FD[i];
+    for (let i = 0; i < NCOEF; i++) out[NCOEF + i] = dsteps > 0 ? q * FA[i] + (1 - q) * FD[i] : FD[i];
   } else {
     // Prompt batches run alone between decode steps and stall them.
-    stepFeatures(pm, w, 0, 0, n, n / Math.max(1, chunk), layers, FA);
+    promptOnlyFeatures(pm, w, n, n / Math.max(1, chunk), layers, FA);
     if (own === n) FO.set(FA);
-    else stepFeatures(pm, w, 0, 0, own, own / Math.max(1, chunk), layers, FO);
-    for (let i = 0; i < NCOEF; i++) tp[i] = FD[i] + (dsteps > 0 ? q * FA[i] : 0);
+    else promptOnlyFeatures(pm, w, own, own / Math.max(1, chunk), layers, FO);
+    for (let i = 0; i < NCOEF; i++) out[NCOEF + i] = FD[i] + (dsteps > 0 ? q * FA[i] : 0);
   }
-  tp[6] += 1;
-  // First wave: K full steps of prompts (the earlier groups decoding alongside under mixed scheduling).
+  out[NCOEF + 6] += 1;
+  // First wave: K steps of prompts, full budget-size steps but for the last (priced as full: at most one step of error
+  // in K, and the wave step is then the same for every B, computed once per sizing). Its steps are priced as
+  // prompt-only (the few groups already decoding in them are a small share of a full step).
   const K = P > 0 ? Math.max(chunks, Math.ceil((B * P) / M)) : 1;
-  const perWaveStep = P > 0 ? (B * P) / K : 0;
-  // Its steps are priced as prompt-only (the few groups already decoding in them are a small share of a full step).
-  if (phi > 0) stepFeatures(pm, w, 0, 0, perWaveStep, perWaveStep / Math.max(1, chunk), layers, FW);
+  const perWaveStep = P > 0 ? Math.min(M, B * P) : 0;
+  if (phi > 0) promptOnlyFeatures(pm, w, perWaveStep, perWaveStep / Math.max(1, chunk), layers, FW);
   else FW.fill(0);
   const waveSteps = (K + chunks) / 2;
   const busy = others > 0 ? 0.5 : 0;
   for (let i = 0; i < NCOEF; i++) {
     const avg = sched === 'mixed' ? q * FA[i] + (1 - q) * FD[i] : FD[i];
     const steady = chunks * FO[i] + busy * avg + Math.max(0, waitSteps) * avg;
-    tt[i] = (1 - phi) * steady + phi * waveSteps * FW[i];
+    out[i] = (1 - phi) * steady + phi * waveSteps * FW[i];
   }
-  tt[5] += 1;
+  out[5] += 1;
   // Clients waiting for a slot: each cycle is C/B times a running request's.
   if (c > B) {
     const f = c / B - 1;
-    for (let i = 0; i < NCOEF; i++) tt[i] += f * (tt[i] + dsteps * tp[i]);
+    for (let i = 0; i < NCOEF; i++) out[i] += f * (out[i] + dsteps * out[NCOEF + i]);
   }
   return true;
 }
@@ -219,6 +219,29 @@ export function dot(f: Float64Array, coef: Float64Array, offset: number): number
   let s = 0;
   for (let i = 0; i < NCOEF; i++) s += f[offset + i] * coef[i];
   return s;
+}
+
+/**
+ * stepFeatures of a prompt-only step, remembered for the last few (model, workload, tokens): the batch sweep asks for
+ * the same full-budget wave step at every batch.
+ */
+const PROMPT_CACHE: { pm: PerfModel | null; w: WorkShape | null; n: number; seqs: number; f: Float64Array }[] = Array.from({ length: 4 }, () => ({ pm: null, w: null, n: -1, seqs: -1, f: new Float64Array(NCOEF) }));
+let promptNext = 0;
+function promptOnlyFeatures(pm: PerfModel, w: WorkShape, n: number, seqs: number, layers: number, out: Float64Array): void {
+  for (const e of PROMPT_CACHE) {
+    if (e.pm === pm && e.w === w && e.n === n && e.seqs === seqs) {
+      out.set(e.f);
+      return;
+    }
+  }
+  stepFeatures(pm, w, 0, 0, n, seqs, layers, out);
+  const e = PROMPT_CACHE[promptNext];
+  promptNext = (promptNext + 1) % PROMPT_CACHE.length;
+  e.pm = pm;
+  e.w = w;
+  e.n = n;
+  e.seqs = seqs;
+  e.f.set(out);
 }
 
 /** Roofline time of one decode token at no context: the weight read and kernel floors every step pays. */
