@@ -167,6 +167,8 @@ export function deploymentText(a: DeploymentAnalysis): string {
     const { performance: p, capacity: c, cost } = a.performance;
     out.push('   performance');
     out.push(`     TTFT ${p.ttft_ms.toFixed(1)} ms, TPOT ${p.tpot_ms.toFixed(1)} ms, ${fmtInt(p.throughput_tokens_per_s)} tokens/s per replica (max ${fmtInt(p.max_throughput_tokens_per_s)}, knee at batch ${p.knee_batch})`);
+    const bands = p.ttft_band_ms && p.tpot_band_ms ? `; p10-p90 TTFT ${p.ttft_band_ms[0].toFixed(0)}-${p.ttft_band_ms[1].toFixed(0)} ms, TPOT ${p.tpot_band_ms[0].toFixed(1)}-${p.tpot_band_ms[1].toFixed(1)} ms` : '';
+    if (p.load_model) out.push(`     load ${p.load_model}${bands}`);
     // meets_slo is judged at max(deployed, needed) replicas: say which, so 'SLO met' is not read as 'met as deployed'.
     const at = Math.max(c.replicas_deployed, c.replicas_needed);
     const deployed = c.replicas_needed > c.replicas_deployed ? ` (${c.replicas_deployed} deployed)` : '';

@@ -8,6 +8,8 @@ import type { ModelArch } from './model';
 import { blocksNeeded } from './kvcache';
 import type { PerfModel } from './latency';
 import { prefillTime, scratchLoad, stepTime } from './latency';
+import type { SchedulerKind } from './closedLoop';
+import { latencyAt, newFeatures } from './closedLoop';
 
 // Module-local copies of the hot imported functions (CommonJS interop makes each imported name a getter).
 const step = stepTime;
@@ -53,7 +55,11 @@ export class BatchModel {
   private readonly gen = nextGeneration++;
   private tpotFrac: Map<number, number> | null = null;
   private ttftFrac: Map<number, number> | null = null;
-  constructor(readonly pm: PerfModel, readonly w: WorkShape) {}
+  /**
+   * With `lat`, TTFT and TPOT at batch B are those of B clients under the engine's scheduler with the fitted step costs
+   * (closedLoop.ts); without it, the bare roofline of one step (the physics the tests of this class pin).
+   */
+  constructor(readonly pm: PerfModel, readonly w: WorkShape, readonly lat: LatencySpec | null = null) {}
 
   tpot(B: number): number {
     const b = Math.max(1, B);
@@ -74,6 +80,7 @@ export class BatchModel {
   }
 
   private tpotUncached(b: number): number {
+    if (this.lat) return this.bothAt(b).tpot;
     const w = this.w;
     // Other requests' prompts, spread over their outputs, share every decode step (chunked prefill).
     const n = ((b - 1) * w.newPrompt) / w.output;
@@ -101,7 +108,29 @@ export class BatchModel {
     return t;
   }
 
+  /**
+   * Both latencies of B clients (the sweep never exceeds its slots: no waiting for a slot here), computed together and
+   * remembered for the other metric too (one set of steps prices both).
+   */
+  private bothAt(b: number): { ttft: number; tpot: number } {
+    const l = this.lat as LatencySpec;
+    const r = latencyAt(this.pm, this.w, b, Math.max(b, l.slots), l.sched, l.phi, l.coef, SCRATCH_F);
+    if (b <= INT_CACHE && Number.isInteger(b)) {
+      TPOT_AT[b] = r.tpot;
+      TPOT_STAMP[b] = this.gen;
+      TTFT_AT[b] = r.ttft;
+      TTFT_STAMP[b] = this.gen;
+    } else {
+      const tm = (this.tpotFrac ??= new Map());
+      const fm = (this.ttftFrac ??= new Map());
+      if (tm.size < MEMO_LIMIT) tm.set(b, r.tpot);
+      if (fm.size < MEMO_LIMIT) fm.set(b, r.ttft);
+    }
+    return r;
+  }
+
   private ttftUncached(b: number): number {
+    if (this.lat) return this.bothAt(b).ttft;
     return prefill(this.pm, this.w.newPrompt, this.w.cached, b - 1, this.w.context);
   }
 
@@ -118,6 +147,16 @@ export class BatchModel {
     return W > 0 ? (Math.max(1, B) * this.w.output) / W : 0;
   }
 }
+
+/** How a BatchModel turns a batch into latencies under load (closedLoop.ts). */
+export interface LatencySpec {
+  sched: SchedulerKind;
+  /** Weight of the first wave in a closed-loop run's mean TTFT (0 for open-loop arrivals). */
+  phi: number;
+  coef: Float64Array;
+  slots: number;
+}
+const SCRATCH_F = newFeatures();
 
 /** Integer batches remembered by index (vLLM's default max_num_seqs is 256 to 1024). */
 const INT_CACHE = 1024;

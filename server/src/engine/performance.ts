@@ -4,7 +4,7 @@
 import type { ComputeDtype, GpuSpec } from './hardware';
 import type { MemorySizing } from './memory';
 import type { ModelArch } from './model';
-import type { BatchPoint, WorkShape } from './capacity';
+import type { BatchPoint, LatencySpec, WorkShape } from './capacity';
 import { BatchModel, KNEE_RULE, kvLimitedConcurrency, operatingBatch, queueWait, sweep, workShape } from './capacity';
 import { costOf, usefulFlopsPerRequest } from './cost';
 import type { OperatorRow, PerfModel } from './latency';
@@ -12,6 +12,8 @@ import { OpAccumulator, decodeStepTime, perfModelOf, prefillChunks, prefillTime,
 import type { Bound, Hardware } from './roofline';
 import { KERNELS_PER_LAYER, KERNELS_PER_MOE_LAYER_EXTRA, KERNELS_PER_STEP, hardwareOf } from './roofline';
 import { largestTrue } from './capacity';
+import type { LoadModel } from './closedLoop';
+import { LATENCY_FIT, coefficientsOf, decodeOnlyTpot, latencyAt, newFeatures, prefillOnlyThroughput, requestSlots, schedulerOf } from './closedLoop';
 
 export { compareHardware } from './compare';
 export type { ComparisonRow } from './compare';
@@ -75,6 +77,17 @@ export interface PerformanceSection {
   /** At the operating point: workload.concurrency when given, else the Little's Law point (else a saturated replica). */
   batch: number;
   batch_source: 'workload.concurrency' | 'littles_law' | 'saturated';
+  /**
+   * What ttft_ms / tpot_ms mean: 'closed-loop' = the mean C clients report when each sends its next request as its last
+   * ends (workload.concurrency; also a saturated replica), 'open-loop' = Poisson arrivals at requests_per_second (TTFT
+   * includes the queue), 'single-stream' = one client.
+   */
+  load_model: LoadModel;
+  /** p10-p90 of measured / predicted in the latency fit's rows, applied to ttft_ms and tpot_ms; null when the engine has no fit. */
+  ttft_band_ms: [number, number] | null;
+  tpot_band_ms: [number, number] | null;
+  /** Which fitted step costs priced the steps, with their rows and errors (engine/latencyFit.json). */
+  latency_fit: string;
   ttft_ms: number;
   ttft_queue_ms: number;
   tpot_ms: number;
@@ -288,7 +301,16 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   // ---- Hardware and the per-GPU model.
   const hw: Hardware = hardwareOf(gpu, mem, m.quant?.method ?? null);
   const pm = perfModelOf(m, mem, hw);
-  const bm = new BatchModel(pm, shape);
+  // Scheduler and fitted per-step costs of the engine (closedLoop.ts, engine/latencyFit.json).
+  const engineName = mem.serving.engine;
+  const sched = schedulerOf(engineName, mem.serving.v1);
+  const fit = coefficientsOf(engineName);
+  const loadModel: LoadModel = conc !== null ? (conc === 1 && Math.max(1, mem.serving.dp) === 1 ? 'single-stream' : 'closed-loop') : lambda !== null ? 'open-loop' : 'closed-loop';
+  const kvLimForSlots = kvLimitedConcurrency(m, mem, shape.context);
+  const spec = latencySpecOf(m, mem, shape, loadModel === 'open-loop', kvLimForSlots);
+  const phi = spec.phi;
+  const slotsOp = spec.slots;
+  const bm = new BatchModel(pm, shape, spec);
   const tp = pm.tp;
   const pp = pm.pp;
   const gpusPerReplica = tp * pp;
@@ -296,7 +318,7 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
 
   // ---- Batch limits.
   const maxSeqs = Math.max(0, Math.floor(mem.serving.maxNumSeqs));
-  const kvLimRaw = kvLimitedConcurrency(m, mem, shape.context);
+  const kvLimRaw = kvLimForSlots;
   const kvLim = Number.isFinite(kvLimRaw) ? kvLimRaw : maxSeqs;
   const fits = mem.startup.ok;
   let maxB = Math.min(maxSeqs, Math.floor(kvLim));
@@ -400,8 +422,14 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   }
   if (!Number.isFinite(Bop) || Bop < 0) Bop = 0;
   const Beval = Math.max(1, Bop);
-  const tpotOp = bm.tpot(Beval);
-  const ttftPrefillOp = bm.ttft(Beval);
+  let tpotOp = bm.tpot(Beval);
+  let ttftPrefillOp = bm.ttft(Beval);
+  if (source === 'workload.concurrency' && conc !== null && usable) {
+    // What the clients see as deployed: conc / dp clients per replica, waiting for a slot when they outnumber them.
+    const seen = latencyAt(pm, shape, conc / deployed, slotsOp, sched, phi, fit.coef, newFeatures());
+    tpotOp = seen.tpot;
+    ttftPrefillOp = seen.ttft;
+  }
   const Wop = ttftPrefillOp + shape.output * tpotOp;
   if (queue.wait < 1e-9) queue = { ...queue, wait: 0 };
   const ttftOp = ttftPrefillOp + queue.wait;
@@ -431,13 +459,14 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
 
   // ---- Disaggregated prefill / decode.
   const lamD = lam > 0 ? lam : 0;
-  const xPrefill = detail ? prefillThroughput(pm, shape) : 0;
+  // Pools priced with the engine's fitted step costs, as the colocated latency is.
+  const xPrefill = detail ? prefillOnlyThroughput(pm, shape, fit.coef) : 0;
   const prefillReplicas = detail && usable && lamD > 0 && shape.newPrompt > 0 ? Math.max(1, Math.ceil((lamD * shape.newPrompt) / Math.max(1e-9, xPrefill))) : 0;
   // Decode pool: pure decode steps (no prompt interference), as large a batch as the KV, max_num_seqs and TPOT SLO allow.
-  const dOk = (b: number) => tpotSlo === null || decodeStepTime(pm, b, shape.context) * 1e3 <= tpotSlo;
+  const dOk = (b: number) => tpotSlo === null || decodeOnlyTpot(pm, shape, b, fit.coef) * 1e3 <= tpotSlo;
   const dCap = detail && usable ? Math.max(largestTrue(maxB, dOk), 0) : 0;
   const dBatch = dCap >= 1 ? dCap : detail && usable ? maxB : 0;
-  const dTpot = decodeStepTime(pm, Math.max(1, dBatch), shape.context);
+  const dTpot = decodeOnlyTpot(pm, shape, Math.max(1, dBatch), fit.coef);
   const decodeReplicas = detail && usable && lamD > 0 && dBatch >= 1 ? Math.max(1, Math.ceil((lamD * shape.output * dTpot) / dBatch)) : 0;
   const colocated = usable ? replicasOp * gpusPerReplica : 0;
   const pG = prefillReplicas * gpusPerReplica;
@@ -456,7 +485,7 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     decode_tpot_ms: dTpot * 1e3,
     kv_transfer_bytes_per_request: kvPerReq,
     kv_transfer_ms: (kvPerReq / KV_TRANSFER_BYTES_PER_S) * 1e3,
-    note: 'prefill pool = ceil(lambda x new prompt tokens / prefill tokens/s per replica) at full max_num_batched_tokens steps; decode pool = ceil(lambda x O x TPOT / batch) with pure decode steps at the largest batch the KV cache, max_num_seqs and the TPOT SLO allow; same tp x pp per replica; KV moves over an assumed 400 Gb/s RDMA link (50 GB/s); no headroom added',
+    note: 'step times carry the engine\'s fitted step costs (engine/latencyFit.json; fitted on colocated runs); prefill pool = ceil(lambda x new prompt tokens / prefill tokens/s per replica) at full max_num_batched_tokens steps; decode pool = ceil(lambda x O x TPOT / batch) with pure decode steps at the largest batch the KV cache, max_num_seqs and the TPOT SLO allow; same tp x pp per replica; KV moves over an assumed 400 Gb/s RDMA link (50 GB/s); no headroom added',
   };
 
   // ---- Notes on the model's assumptions.
@@ -487,6 +516,10 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     decode: { flops: dSum.flops, bytes: dSum.bytes, intensity: dSum.intensity, linear_intensity: dSum.linear_intensity, bound: dSum.bound, time_ms: dSum.time_ms, flop_per_s: dSum.flop_per_s, batch: Beval, context: shape.context },
     batch: Bop,
     batch_source: source,
+    load_model: loadModel,
+    ttft_band_ms: bandOf(engineName, 'ttft', ttftOp * 1e3),
+    tpot_band_ms: bandOf(engineName, 'tpot', tpotOp * 1e3),
+    latency_fit: fit.fitted ? fitNote(engineName, sched) : `no fitted step costs for ${engineName}: bare roofline steps, no overheads`,
     ttft_ms: ttftOp * 1e3,
     ttft_queue_ms: queue.wait * 1e3,
     tpot_ms: tpotOp * 1e3,
@@ -542,6 +575,28 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const clean = sanitize(out, sanitizeNotes);
   if (sanitizeNotes.length) clean.performance.notes.push(...sanitizeNotes);
   return clean;
+}
+
+/**
+ * How the engine prices latency under load for this deployment: its engine's scheduler and fitted step costs, the
+ * first-wave weight of a closed loop (0 for open-loop arrivals) and the request slots of one replica.
+ */
+export function latencySpecOf(m: ModelArch, mem: MemorySizing, shape: WorkShape, openLoop: boolean, kvLimited = kvLimitedConcurrency(m, mem, shape.context)): LatencySpec {
+  const fit = coefficientsOf(mem.serving.engine);
+  return { sched: schedulerOf(mem.serving.engine, mem.serving.v1), phi: openLoop ? 0 : fit.phi, coef: fit.coef, slots: requestSlots(mem, kvLimited) };
+}
+
+/** p10-p90 band of a prediction from the fit's residuals (measured / predicted), or null without a fit. */
+function bandOf(engine: string, metric: 'ttft' | 'tpot', value: number): [number, number] | null {
+  const e = LATENCY_FIT.engines[engine];
+  if (!e || !(value > 0)) return null;
+  const [lo, hi] = e.band[metric];
+  return [value * lo, value * hi];
+}
+
+function fitNote(engine: string, sched: string): string {
+  const e = LATENCY_FIT.engines[engine];
+  return `${engine} ${sched === 'mixed' ? 'mixed prefill+decode steps' : 'separate prefill steps'}; step costs fitted on ${e.rows} measured runs of ${e.models.length} models (${LATENCY_FIT.source.split(' ')[0]}): median |error| TTFT ${e.fitted.ttft_median_abs_pct}% / TPOT ${e.fitted.tpot_median_abs_pct}% fitted, ${e.left_out.ttft_median_abs_pct}% / ${e.left_out.tpot_median_abs_pct}% on models left out`;
 }
 
 function ttftPrefillAt(bm: BatchModel, b: number): number {

@@ -107,6 +107,15 @@ export function performanceMarkdown(p: PerformanceOutput | null): string | null 
   add('roofline (bound)', perf.bound, 'intensity vs ridge point');
   add('TTFT', ms(perf.ttft_ms), 'queueing + prefill(input tokens)');
   add('TPOT', ms(perf.tpot_ms), 'decode step time at the running batch');
+  const LOAD: Record<string, string> = {
+    'closed-loop': 'workload.concurrency clients, each sending its next request when its last ends',
+    'open-loop': 'Poisson arrivals at requests_per_second; TTFT includes the queue',
+    'single-stream': 'one client',
+  };
+  if (typeof perf.load_model === 'string') add('load model', perf.load_model, LOAD[perf.load_model] ?? '');
+  const band = (b: unknown) => (Array.isArray(b) && num(b[0]) !== null && num(b[1]) !== null ? `${num(b[0])!.toFixed(1)}–${num(b[1])!.toFixed(1)} ms` : null);
+  add('TTFT p10–p90', band(perf.ttft_band_ms), 'residuals of the fit on measured runs');
+  add('TPOT p10–p90', band(perf.tpot_band_ms), 'residuals of the fit on measured runs');
   add('throughput', num(perf.throughput_tokens_per_s) === null ? null : `${fmtInt(num(perf.throughput_tokens_per_s)!)} tok/s`, 'batch ÷ TPOT');
   add('knee batch', num(perf.knee_batch) === null ? null : String(perf.knee_batch), 'where added latency buys little throughput');
   add('replicas needed', num(cap.replicas_needed) === null ? null : String(cap.replicas_needed), "ceil(λ·W ÷ per-replica concurrency) (Little's Law)");
