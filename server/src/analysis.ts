@@ -15,6 +15,7 @@ import { sizePerformance } from './engine/performance';
 import type { PerformanceOutput } from './perf';
 import { podRules } from './k8sRules';
 import { rulesFor } from './rules';
+import { assumptionDiagnostic } from './verdict';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
 import type { ParsedYaml } from './yamlDoc';
@@ -172,6 +173,9 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   }
   if (!o.memoryOnly) out.performance = o.performanceDetail === false ? leanPerformance(model.arch, gpu, out.sizing, d, price) : performanceFor(model.arch, gpu, out.sizing, d, price);
   diags.push(...rulesFor(out));
+  // Once per deployment: what the sizing assumed (verdict.ts); the verdict itself is read after this.
+  const assumed = assumptionDiagnostic(out);
+  if (assumed) diags.push(assumed);
   return out;
 }
 

@@ -2,7 +2,8 @@
 // `data` carries what the quick fixes need. Ranges point at the most specific node.
 import type { DeploymentAnalysis } from './analysis';
 import type { Diagnostic, Range } from './formats/types';
-import { cdiv, fmtGiB, fmtInt, GiB } from './engine/units';
+import { fmtGiB, fmtInt, GiB } from './engine/units';
+import { concurrencyOf } from './verdict';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -146,10 +147,12 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   }
 
   // KV-limited concurrency at the workload's context below max_num_seqs.
-  if (st.ok) {
-    const ctx = Math.min(sv.maxModelLen, Math.max(1, d.workload.inputTokens + d.workload.outputTokens));
-    const perReq = s.kv.layout.groups.reduce((acc, g) => acc + (g.kind === 'sliding' && s.kv.layout.numGroups > 1 ? g.blocksPerRequest : cdiv(ctx, s.kv.blockSize)), 0) || cdiv(ctx, s.kv.blockSize);
-    const fit = Math.floor(s.kv.numBlocks / Math.max(1, perReq));
+  // One definition (verdict.ts concurrencyOf): blocks per request summed over KV groups at the workload's length, so a
+  // sliding-window group holds only its window and a hybrid pool is not counted once per group.
+  const conc = concurrencyOf(a);
+  if (st.ok && conc) {
+    const ctx = conc.workload_tokens;
+    const fit = conc.at_workload;
     if (fit < sv.maxNumSeqs) {
       out.push({
         code: CODES.kvLimitsConcurrency,

@@ -24,24 +24,51 @@ export const REFUSES_TO_START = new Set([
 /** Codes that explain why a deployment was not sized (in the order they are worth telling). */
 const NOT_SIZED_CODES = ['unknown-model', 'model-config-invalid', 'unknown-gpu', 'no-gpu', 'invalid-value'];
 
-const cache = new WeakMap<DeploymentAnalysis, { verdict: Verdict; assumptions: Assumption[]; concurrency: ConcurrencyReport | null }>();
+// Each is computed once per analysis object (analyses are immutable per document version).
+const verdicts = new WeakMap<DeploymentAnalysis, Verdict>();
+const assumptions = new WeakMap<DeploymentAnalysis, Assumption[]>();
+const concurrencies = new WeakMap<DeploymentAnalysis, ConcurrencyReport | null>();
 
-function derived(a: DeploymentAnalysis) {
-  let c = cache.get(a);
-  if (!c) cache.set(a, (c = { verdict: computeVerdict(a), assumptions: computeAssumptions(a), concurrency: computeConcurrency(a) }));
-  return c;
+function once<T>(m: WeakMap<DeploymentAnalysis, T>, a: DeploymentAnalysis, f: (a: DeploymentAnalysis) => T): T {
+  if (m.has(a)) return m.get(a) as T;
+  const v = f(a);
+  m.set(a, v);
+  return v;
 }
 
+/** The verdict; read it only once the deployment's diagnostics are complete (after the rules ran). */
 export function verdictOf(a: DeploymentAnalysis): Verdict {
-  return derived(a).verdict;
+  return once(verdicts, a, computeVerdict);
 }
 
 export function assumptionsOf(a: DeploymentAnalysis): Assumption[] {
-  return derived(a).assumptions;
+  return once(assumptions, a, computeAssumptions);
 }
 
 export function concurrencyOf(a: DeploymentAnalysis): ConcurrencyReport | null {
-  return derived(a).concurrency;
+  return once(concurrencies, a, computeConcurrency);
+}
+
+/**
+ * One information diagnostic per sized deployment when it assumed the hardware it is sized for: a GPU the file does
+ * not name (the default setting, or inferred from an instance type) or a compute figure the catalog lacks. Those change
+ * every number; the vLLM version, workload and price assumptions are listed in the report's assumptions box and the
+ * hint's tooltip instead of in Problems (nearly every config file leaves them to defaults).
+ */
+export function assumptionDiagnostic(a: DeploymentAnalysis): Diagnostic | null {
+  if (!a.sizing) return null;
+  const list = assumptionsOf(a).filter((x) => !x.stated && (x.what === 'gpu' || x.what === 'compute'));
+  if (!list.length) return null;
+  const d = a.deployment;
+  const range = d.ranges.name ?? d.ranges.model ?? d.ranges.document;
+  if (!range) return null;
+  return {
+    code: 'assumption',
+    severity: 'info',
+    message: `Sized with assumptions: ${list.map((x) => `${x.label} ${x.value} (${x.how})`).join('; ')}.`,
+    range,
+    data: { assumed: list.map((x) => x.what) },
+  };
 }
 
 /** The error diagnostic that stops vLLM from starting, when there is one. */
@@ -73,7 +100,7 @@ function computeVerdict(a: DeploymentAnalysis): Verdict {
     const reason = fail ? firstSentence(fail.message) : s.startup.error ?? 'vLLM stops at startup.';
     return { kind: 'fails', label: 'does not start', reason, code: fail?.code ?? s.startup.errorKind, hypothetical: !!a.performance };
   }
-  const assumed = computeAssumptions(a).filter((x) => !x.stated && x.what !== 'price');
+  const assumed = assumptionsOf(a).filter((x) => !x.stated && x.what !== 'price');
   if (assumed.length) return { kind: 'assumed', label: 'starts (assumptions)', reason: null, code: null, hypothetical: false };
   return { kind: 'starts', label: 'starts', reason: null, code: null, hypothetical: false };
 }
