@@ -117,8 +117,10 @@ function addToSeq(text: string, s: YAMLSeq, word: string): TextEdit | null {
   if (s.flow) return { range: at(text, s.range![1] - 1), newText: `${items.length ? ', ' : ''}${w}` };
   const first = items[0];
   if (!first?.range) return null;
-  const dash = text.lastIndexOf('-', first.range[0]);
-  const indent = columnOf(text, dash);
+  // The `- ` indicator before the first item (the item itself may start with `-`, as `--model` does).
+  const lineStart = text.lastIndexOf('\n', first.range[0] - 1) + 1;
+  const indent = text.slice(lineStart, first.range[0]).search(/-\s*$/);
+  if (indent < 0) return null;
   const lastEnd = items[items.length - 1].range![1];
   const eol = text.indexOf('\n', lastEnd);
   return { range: at(text, eol < 0 ? text.length : eol), newText: `\n${' '.repeat(indent)}- ${w}` };
@@ -209,7 +211,10 @@ export function removalAt(text: string, range: Range): { edit: TextEdit; value: 
       // `--flag value` as two items: take both.
       const two = !word.includes('=') && items[k + 1] && isScalar(items[k + 1]) && !String((items[k + 1] as { value?: unknown }).value).startsWith('-');
       const last = two ? items[k + 1] : items[k];
-      const from = text.lastIndexOf('\n', items[k].range![0]) + 1;
+      let from = text.lastIndexOf('\n', items[k].range![0]) + 1;
+      // Its only item(s): the whole `key:` entry goes, not just the items (an empty `extraArgs:` would be null).
+      const pair = chain[i].pair;
+      if ((two ? 2 : 1) === items.length && pair && (pair.key as Node)?.range && i > 0 && isMap(chain[i - 1].node) && !(chain[i - 1].node as YAMLMap).flow) from = text.lastIndexOf('\n', (pair.key as Node).range![0]) + 1;
       let to = text.indexOf('\n', last.range![1] - 1);
       to = to < 0 ? text.length : to + 1;
       const value = word.includes('=') ? word.slice(word.indexOf('=') + 1) : two ? String((items[k + 1] as { value?: unknown }).value) : null;
