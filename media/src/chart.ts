@@ -58,8 +58,10 @@ export function axes(x: Scale, y: Scale, xLabel: string, yLabel: string): SVGEle
   }
   g.appendChild(s('line', { class: 'axis', x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b }));
   g.appendChild(s('line', { class: 'axis', x1: M.l, x2: M.l, y1: M.t, y2: H - M.b }));
-  g.appendChild(s('text', { class: 'label', x: (M.l + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle' }, xLabel));
-  g.appendChild(s('text', { class: 'label', x: 12, y: (M.t + H - M.b) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` }, yLabel));
+  g.appendChild(s('text', { class: 'label axis-title', x: (M.l + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle' }, xLabel));
+  // Narrow charts: the y title sits inside the plot's top-left corner (rotated at the edge it would touch the tick labels).
+  if (yLabel && W < 480) g.appendChild(s('text', { class: 'label axis-title', x: M.l + 4, y: M.t + 10 }, yLabel));
+  else if (yLabel) g.appendChild(s('text', { class: 'label axis-title', x: 12, y: (M.t + H - M.b) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` }, yLabel));
   return g;
 }
 

@@ -209,10 +209,9 @@ export function latencyChart(d: DeploymentReport): HTMLElement | null {
   for (const r of c) {
     const tip = `batch ${int(r.batch)}${r === kneeRow ? ` (nearest the knee at ${int(knee)})` : ''}: TPOT ${fixed(r.tpot_ms, 1, ' ms')}, ${int(r.throughput_tokens_per_s)} tokens/s`;
     const cx = x(r.throughput_tokens_per_s), cy = y(r.tpot_ms);
-    const el = r === kneeRow
-      ? s('path', { class: 'pt c-knee', d: `M${cx},${cy - 8} L${cx + 8},${cy} L${cx},${cy + 8} L${cx - 8},${cy} Z` })
-      : s('circle', { class: 'pt c-decode', cx, cy, r: 4 });
-    f.svg.appendChild(mark(el, tip, f.readout));
+    // The knee sample gets a diamond around its point: a glyph of its own, not only a colour.
+    if (r === kneeRow) f.svg.appendChild(s('path', { class: 'knee-glyph c-knee', d: `M${cx},${cy - 9} L${cx + 9},${cy} L${cx},${cy + 9} L${cx - 9},${cy} Z` }));
+    f.svg.appendChild(mark(s('circle', { class: 'pt c-decode', cx, cy, r: 4 }), tip, f.readout));
   }
   if (kneeRow) f.svg.appendChild(s('text', { class: 'note', x: x(kneeRow.throughput_tokens_per_s), y: y(kneeRow.tpot_ms) - 12, 'text-anchor': x(kneeRow.throughput_tokens_per_s) > W * 0.7 ? 'end' : 'middle' }, `knee (batch ${int(knee)})`));
   if (slo !== null) {

@@ -82,7 +82,7 @@ export function reportView(result: ReportResult, path: string | undefined, post:
 
 function assumptionsBox(d: DeploymentReport): HTMLElement | null {
   if (!d.assumptions.length) return null;
-  return h('section', { class: 'assumptions', 'aria-label': `Inputs of ${d.name}` },
+  return h('section', { class: 'assumptions scroll', 'aria-label': `Inputs of ${d.name}` },
     h('table', {}, h('caption', {}, 'What this sizing rests on'),
       h('thead', {}, h('tr', {}, ...['Input', 'Value', 'Source', 'To change it'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, ...d.assumptions.map((a) => h('tr', { class: a.stated ? 'stated' : 'assumed' },
