@@ -93,8 +93,12 @@ test('vLLM config: `no-enable-prefix-caching` is never renamed to its opposite; 
     const actions = svc.codeActions(doc(neg), { textDocument: { uri: 'file:///w/plan.yaml' }, range: d.range, context: { diagnostics: [d] } });
     assert.ok(!actions.some((a) => /Rename to "enable-prefix-caching"/.test(a.title)), actions.map((a) => a.title).join(' | '));
   }
-  const { actions } = fixesFor(PLAN('  tensor_parallel_size: 2\n').replace('meta-llama/Llama-3.1-70B-Instruct', 'google/gemma-2-9x-it'), 'unknown-model');
+  // A different model (other size or family) is never offered; a misspelling of a catalog name is.
+  const { diag, actions } = fixesFor(PLAN('  tensor_parallel_size: 2\n').replace('meta-llama/Llama-3.1-70B-Instruct', 'google/gemma-2-27b-instruct'), 'unknown-model');
+  assert.ok(((diag.data as { candidates: string[] }).candidates ?? []).length > 0, 'the diagnostic still names similar models');
   assert.deepEqual(actions.map((a) => a.title), []);
+  const typo = fixesFor(PLAN('  tensor_parallel_size: 2\n').replace('Llama-3.1-70B-Instruct', 'Llama-3.1-70B-Instruc'), 'unknown-model');
+  assert.deepEqual(typo.actions.map((a) => a.title), ['Change to "meta-llama/Llama-3.1-70B-Instruct" (spelling)']);
 });
 
 const DEPLOYMENT = (args: string) => `apiVersion: apps/v1

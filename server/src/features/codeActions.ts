@@ -16,6 +16,27 @@ function scalar(original: string, value: string | number): string {
   return /^[\w./@+-]+$/.test(value) && !/^(true|false|null|yes|no|on|off|~)$/i.test(value) ? value : JSON.stringify(value);
 }
 
+const unquote = (s: string) => s.trim().replace(/^(["'])(.*)\1$/, '$2');
+
+/** Levenshtein distance, stopping early past `max`. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    if (Math.min(...cur) > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** A candidate that is this name misspelt, not another model: within 2 edits (case aside), the same numbers in order. */
+export function isRespelling(name: string, candidate: string): boolean {
+  const nums = (x: string) => (x.match(/\d+(\.\d+)?/g) ?? []).join(',');
+  return nums(name) === nums(candidate) && editDistance(name.toLowerCase(), candidate.toLowerCase(), 2) <= 2;
+}
+
 function textIn(lines: string[], r: Range): string {
   if (r.start.line !== r.end.line) return lines[r.start.line]?.slice(r.start.character) ?? '';
   return lines[r.start.line]?.slice(r.start.character, r.end.character) ?? '';
@@ -181,7 +202,14 @@ export function codeActions(entry: CacheEntry, params: CodeActionParams): CodeAc
       case 'dtype-unsupported':
         if (typeof data.suggested === 'string') setServing(`Set ${diag.message.includes('KV') ? 'kv_cache_dtype' : 'dtype'} to ${data.suggested}`, diag.message.includes('KV') ? 'kv_cache_dtype' : 'dtype', data.suggested, true);
         break;
-      // unknown-model gets no fix: a similarly named catalog model is a different model, not a spelling of this one.
+      case 'unknown-model': {
+        // Only a spelling fix: a candidate at most 2 edits away with the same numbers (family, version, size). Any other
+        // "similar" catalog model is a different model, and swapping it in would size something else.
+        const original = textIn(lines, diag.range);
+        const cands = (Array.isArray(data.candidates) ? (data.candidates as unknown[]) : []).filter((c): c is string => typeof c === 'string' && isRespelling(unquote(original), c));
+        cands.forEach((c, i) => push(action(`Change to "${c}" (spelling)`, uri, diag, { range: diag.range, newText: scalar(original, c) }, i === 0)));
+        break;
+      }
       case 'unknown-gpu': {
         const cands = Array.isArray(data.candidates) ? (data.candidates as unknown[]).filter((c): c is string => typeof c === 'string') : [];
         const original = textIn(lines, diag.range);
