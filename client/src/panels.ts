@@ -4,23 +4,28 @@ import { makeNonce, webviewHtml } from './html';
 import type { FromWebview, ToWebview } from '../../media/src/messages';
 
 export function createPanel(ctx: vscode.ExtensionContext, viewType: string, title: string, onMessage?: (m: FromWebview) => void): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel(viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(ctx));
+  setUpPanel(ctx, panel);
+  if (onMessage) panel.webview.onDidReceiveMessage(onMessage);
+  return panel;
+}
+
+function panelOptions(ctx: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'media')], retainContextWhenHidden: false, enableFindWidget: true };
+}
+
+/** The page of a panel, new or restored after a reload (WebviewPanelSerializer): options, CSP with a fresh nonce, script. */
+export function setUpPanel(ctx: vscode.ExtensionContext, panel: vscode.WebviewPanel): void {
   const media = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'media');
-  const panel = vscode.window.createWebviewPanel(viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-    enableScripts: true,
-    localResourceRoots: [media],
-    retainContextWhenHidden: false,
-    enableFindWidget: true,
-  });
   const w = panel.webview;
+  w.options = panelOptions(ctx);
   w.html = webviewHtml({
     cspSource: w.cspSource,
     nonce: makeNonce(),
     scriptUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'report.js')).toString(),
     styleUri: w.asWebviewUri(vscode.Uri.joinPath(media, 'report.css')).toString(),
-    title,
+    title: panel.title,
   });
-  if (onMessage) w.onDidReceiveMessage(onMessage);
-  return panel;
 }
 
 /** Posts a message once the page said it is ready (and again whenever it reloads). */

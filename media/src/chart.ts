@@ -2,9 +2,22 @@
 // native <title> tooltips and a live read-out, and the data table behind each chart for screen readers.
 import { h, s, type Child } from './dom';
 
-export const W = 640;
+// Charts are drawn at the width of their container (one SVG unit = one CSS pixel), so text keeps its CSS size (11 px
+// and up) at any panel width instead of shrinking with a scaled viewBox; the report re-renders when the width changes.
+export let W = 640;
 export const H = 260;
 export const M = { l: 70, r: 20, t: 14, b: 42 };
+/** Smallest and largest drawing width (px): below 300 the axes have no room; above 900 lines get too long to read. */
+export const MIN_W = 300;
+export const MAX_W = 900;
+export function setChartWidth(px: number): void {
+  W = Math.max(MIN_W, Math.min(MAX_W, Math.floor(px)));
+  M.l = W < 480 ? 52 : 70;
+}
+/** Width of the label column of horizontal bar charts: at most 150 px, at most 40% of the chart. */
+export function labelColumn(): number {
+  return Math.min(150, Math.round(W * 0.4));
+}
 
 export type Scale = ((v: number) => number) & { ticks: number[]; fmt: (v: number) => string };
 
@@ -45,8 +58,10 @@ export function axes(x: Scale, y: Scale, xLabel: string, yLabel: string): SVGEle
   }
   g.appendChild(s('line', { class: 'axis', x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b }));
   g.appendChild(s('line', { class: 'axis', x1: M.l, x2: M.l, y1: M.t, y2: H - M.b }));
-  g.appendChild(s('text', { class: 'label', x: (M.l + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle' }, xLabel));
-  g.appendChild(s('text', { class: 'label', x: 12, y: (M.t + H - M.b) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` }, yLabel));
+  g.appendChild(s('text', { class: 'label axis-title', x: (M.l + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle' }, xLabel));
+  // Narrow charts: the y title sits inside the plot's top-left corner (rotated at the edge it would touch the tick labels).
+  if (yLabel && W < 480) g.appendChild(s('text', { class: 'label axis-title', x: M.l + 4, y: M.t + 10 }, yLabel));
+  else if (yLabel) g.appendChild(s('text', { class: 'label axis-title', x: 12, y: (M.t + H - M.b) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` }, yLabel));
   return g;
 }
 
@@ -57,9 +72,32 @@ export function mark(el: SVGElement, tip: string, readout: HTMLElement): SVGElem
   el.setAttribute('aria-label', tip);
   el.classList.add('mark');
   el.appendChild(s('title', {}, tip));
-  const show = () => { readout.textContent = tip; };
+  // A positioned tooltip beside the mark (hover or keyboard focus), besides the read-out line under the chart.
+  const show = () => {
+    readout.textContent = tip;
+    const host = el.closest('.chart');
+    if (!(host instanceof HTMLElement)) return;
+    let box = host.querySelector<HTMLElement>(':scope > .tip');
+    if (!box) {
+      box = h('div', { class: 'tip', role: 'presentation', 'aria-hidden': 'true' });
+      host.appendChild(box);
+    }
+    box.textContent = tip;
+    const hr = host.getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    box.hidden = false;
+    const left = Math.max(0, Math.min(hr.width - box.offsetWidth, r.left - hr.left + r.width / 2 - box.offsetWidth / 2));
+    box.style.left = `${left}px`;
+    box.style.top = `${Math.max(0, r.top - hr.top - box.offsetHeight - 6)}px`;
+  };
+  const hide = () => {
+    const box = el.closest('.chart')?.querySelector<HTMLElement>(':scope > .tip');
+    if (box) box.hidden = true;
+  };
   el.addEventListener('mouseenter', show);
   el.addEventListener('focus', show);
+  el.addEventListener('mouseleave', hide);
+  el.addEventListener('blur', hide);
   return el;
 }
 
@@ -79,9 +117,47 @@ export interface Figure { root: HTMLElement; svg: SVGElement; readout: HTMLEleme
 /** A chart section: heading, SVG (role img, described by the read-out), read-out line, legend, data table. */
 export function figure(id: string, title: string, desc: string, table: Table, legend: [string, string][] = []): Figure {
   const readout = h('p', { class: 'readout', 'aria-live': 'polite', id: `${id}-readout` }, desc);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'group', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-readout`, class: 'chart-svg' });
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'group', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-readout`, class: 'chart-svg' });
   const leg = legend.length ? h('ul', { class: 'legend' }, ...legend.map(([cls, label]) => h('li', {}, h('span', { class: `swatch ${cls}`, 'aria-hidden': 'true' }), label))) : null;
   const root = h('section', { class: 'chart', id, 'aria-labelledby': `${id}-title` },
     h('h3', { id: `${id}-title`, class: 'chart-title' }, title), svg, readout, leg, dataTable(table, title));
   return { root, svg, readout };
+}
+
+/**
+ * Moves chart labels that overlap an earlier label (measured with getBBox once the SVG is in the page): first up or
+ * down by a line, then hidden (the value stays in the read-out and the data table). Tick labels are checked too.
+ */
+export function declutter(svg: SVGSVGElement): void {
+  const texts = Array.from(svg.querySelectorAll<SVGTextElement>('text'));
+  const boxes: DOMRect[] = [];
+  const hit = (b: DOMRect) => boxes.some((o) => b.x < o.x + o.width - 0.5 && o.x < b.x + b.width - 0.5 && b.y < o.y + o.height - 0.5 && o.y < b.y + b.height - 0.5);
+  for (const t of texts) {
+    let b: DOMRect;
+    try {
+      b = t.getBBox();
+    } catch {
+      continue;
+    }
+    if (!b.width) continue;
+    if (hit(b) && !t.classList.contains('axis-title')) {
+      const y0 = Number(t.getAttribute('y') ?? 0);
+      let placed = false;
+      for (const dy of [-(b.height + 1), b.height + 1, -2 * (b.height + 1), 2 * (b.height + 1)]) {
+        t.setAttribute('y', String(y0 + dy));
+        const nb = t.getBBox();
+        if (!hit(nb) && nb.y >= 0 && nb.y + nb.height <= H) {
+          b = nb;
+          placed = true;
+          break;
+        }
+      }
+      if (!placed) {
+        t.setAttribute('y', String(y0));
+        t.setAttribute('visibility', 'hidden');
+        continue;
+      }
+    }
+    boxes.push(b);
+  }
 }

@@ -1,140 +1,144 @@
-// The sizing report's charts, drawn from one deployment of `llm-sizer report --json` as sent by the server.
-// Nothing here models anything: positions and labels come from the numbers in the JSON.
+// The sizing report's charts, drawn from one deployment of the report (server/src/reportTypes.ts, the same JSON as
+// `llm-sizer report --json`). Nothing here models anything: positions and labels come from the numbers sent.
 import { h, s } from './dom';
-import { axes, figure, linear, log, M, mark, W, H, type Figure } from './chart';
-import { fixed, gib, GiB, int, num, si, usd } from './format';
+import { axes, figure, labelColumn, linear, log, M, mark, W, H, type Figure } from './chart';
+import { fixed, gib, GiB, int, si, usd } from './format';
+import type { DeploymentReport } from '../../server/src/reportTypes';
 
-export type J = Record<string, unknown>;
-export const obj = (x: unknown): J => (x && typeof x === 'object' && !Array.isArray(x) ? (x as J) : {});
-export const arr = (x: unknown): J[] => (Array.isArray(x) ? x.map(obj) : []);
-const first = (o: J, ...keys: string[]): number | null => {
-  for (const k of keys) { const v = num(o[k]); if (v !== null) return v; }
-  return null;
-};
-const band = (x: unknown): [number, number] | null => (Array.isArray(x) && x.length >= 2 && num(x[0]) !== null && num(x[1]) !== null ? [x[0] as number, x[x.length - 1] as number] : null);
+type Band = [number, number];
+const band = (x: number[] | undefined): Band | null => (x && x.length >= 2 ? [x[0], x[x.length - 1]] : null);
 
-/** 1. Per-GPU memory stack: weights / KV / activations / non-torch / CUDA graphs / free, with the vLLM budget line and bands. */
-export function memoryChart(d: J): HTMLElement | null {
-  const m = obj(d.memory_per_gpu);
-  const b = obj(d.bands);
-  const total = num(m.total_bytes);
-  if (total === null) return null;
-  const parts: [string, string, number, [number, number] | null][] = [
-    ['weights', 'Weights', num(m.weights_bytes) ?? 0, null],
-    ['kv', 'KV cache', Math.max(0, num(m.kv_cache_bytes) ?? 0), band(b.kv_cache_bytes)],
-    ['act', 'Activation peak', num(m.activation_peak_bytes) ?? 0, band(b.activation_peak_bytes)],
-    ['nontorch', 'Non-torch', num(m.non_torch_bytes) ?? 0, band(b.non_torch_bytes)],
-    ['graphs', m.cudagraph_in_budget === false ? 'CUDA graphs (outside budget)' : 'CUDA graphs', num(m.cudagraph_bytes) ?? 0, band(b.cudagraph_bytes)],
+/** Axis ticks and the bottom label of a horizontal bar chart whose value axis starts at `x0`. */
+function valueAxis(f: Figure, x: ReturnType<typeof linear>, x0: number, label: string): void {
+  for (const t of x.ticks) {
+    f.svg.appendChild(s('line', { class: 'grid', x1: x(t), x2: x(t), y1: M.t, y2: H - M.b }));
+    f.svg.appendChild(s('text', { class: 'tick', x: x(t), y: H - M.b + 14, 'text-anchor': 'middle' }, x.fmt(t)));
+  }
+  f.svg.appendChild(s('text', { class: 'label axis-title', x: (x0 + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle' }, label));
+}
+
+/** Labels of a bar chart's rows: cut to the label column (the full text is in the tooltip and the data table). */
+function rowLabel(text: string, x: number, y: number): SVGElement {
+  const max = Math.max(6, Math.floor((x - M.l + 60) / 6.5));
+  return s('text', { class: 'tick', x, y, 'text-anchor': 'end' }, text.length > max ? `${text.slice(0, max - 1)}…` : text);
+}
+
+/** 1. Per-GPU memory stack: weights / KV / activations / non-torch / CUDA graphs / free, the budget and the GPU's capacity. */
+export function memoryChart(d: DeploymentReport): HTMLElement | null {
+  const m = d.memory_per_gpu;
+  const b = d.bands;
+  if (!m || !b) return null;
+  const total = m.total_bytes;
+  const parts: [string, string, number, Band | null][] = [
+    ['weights', 'Weights', m.weights_bytes, null],
+    ['kv', 'KV cache', Math.max(0, m.kv_cache_bytes), band(b.kv_cache_bytes)],
+    ['act', 'Activation peak', m.activation_peak_bytes, band(b.activation_peak_bytes)],
+    ['nontorch', 'Non-torch (CUDA context, NCCL buffers)', m.non_torch_bytes, band(b.non_torch_bytes)],
+    ['graphs', m.cudagraph_in_budget === false ? 'CUDA graphs (outside budget)' : 'CUDA graphs', m.cudagraph_bytes, band(b.cudagraph_bytes)],
   ];
   const used = parts.reduce((a, p) => a + p[2], 0);
   parts.push(['free', 'Free', Math.max(0, total - used), null]);
-  const requested = num(m.requested_bytes);
-  const f = figure('memory', 'Memory per GPU', `Stack of ${gib(total)} per GPU; vLLM budget ${gib(requested)}. Focus a segment for its size.`, {
+  const requested = m.requested_bytes;
+  const over = used > total;
+  const f = figure('memory', 'Memory per GPU', `Stack of ${gib(used)} on a ${gib(total)} GPU; vLLM budget ${gib(requested)}${over ? `: ${gib(used - total)} more than the GPU has` : ''}. Focus a segment for its size.`, {
     head: ['Component', 'Per GPU', 'Band (low to high)'],
-    rows: [...parts.map((p) => [p[1], gib(p[2]), p[3] ? `${gib(p[3][0])} to ${gib(p[3][1])}` : '–']), ['Total (driver)', gib(total), '–'], ['vLLM budget', gib(requested), '–']],
-  }, parts.map((p) => [`c-${p[0]}`, p[1]]));
-  const x = linear(0, total / GiB, M.l, W - M.r, (v) => `${v}`);
+    rows: [...parts.map((p) => [p[1], gib(p[2]), p[3] ? `${gib(p[3][0])} to ${gib(p[3][1])}` : '–']), ['GPU capacity (driver)', gib(total), '–'], ['vLLM budget', gib(requested), '–']],
+  }, [...parts.map((p): [string, string] => [`c-${p[0]}`, p[1]]), ['c-capacity', 'GPU capacity'], ['c-budget', 'vLLM budget']]);
+  // The axis extends to what is stacked when it overflows the GPU, so an oversized bar stays on the plot.
+  const x = linear(0, Math.max(total, used) / GiB, M.l, W - M.r, (v) => `${v}`);
   f.svg.appendChild(axes(x, { ...linear(0, 1, H - M.b, M.t), ticks: [] } as never, 'GiB per GPU', ''));
   let acc = 0;
-  const y0 = 60, bh = 90;
+  const y0 = 60, bh = 80;
+  let callout = 0;
   for (const [cls, label, bytes, bd] of parts) {
     const x0 = x(acc / GiB), x1 = x((acc + bytes) / GiB);
     f.svg.appendChild(mark(s('rect', { class: `seg c-${cls}`, x: x0, y: y0, width: Math.max(0, x1 - x0), height: bh }), `${label}: ${gib(bytes)}${bd ? ` (band ${gib(bd[0])} to ${gib(bd[1])})` : ''}`, f.readout));
-    if (bd) {
-      f.svg.appendChild(s('line', { class: 'band', x1: x((acc + bd[0]) / GiB), x2: x((acc + bd[1]) / GiB), y1: y0 + bh + 10, y2: y0 + bh + 10 }));
+    if (bd) f.svg.appendChild(s('line', { class: 'band', x1: x((acc + bd[0]) / GiB), x2: x((acc + bd[1]) / GiB), y1: y0 + bh + 8, y2: y0 + bh + 8 }));
+    const text = gib(bytes, 1);
+    if (x1 - x0 > text.length * 7 + 8) f.svg.appendChild(s('text', { class: 'seg-label', x: (x0 + x1) / 2, y: y0 + bh / 2 + 4, 'text-anchor': 'middle' }, text));
+    else if (bytes > 0 && cls !== 'free') {
+      // A segment too narrow for its value: a callout below the bar with a leader line.
+      const cx = (x0 + x1) / 2;
+      const ly = y0 + bh + 24 + (callout % 3) * 14;
+      f.svg.appendChild(s('line', { class: 'leader', x1: cx, x2: cx, y1: y0 + bh, y2: ly - 10 }));
+      f.svg.appendChild(s('text', { class: 'note', x: cx, y: ly, 'text-anchor': cx > W / 2 ? 'end' : 'start' }, `${label.split(' (')[0]} ${text}`));
+      callout++;
     }
-    if (x1 - x0 > 46) f.svg.appendChild(s('text', { class: 'seg-label', x: (x0 + x1) / 2, y: y0 + bh / 2 + 4, 'text-anchor': 'middle' }, gib(bytes, 1)));
     acc += bytes;
   }
-  if (requested !== null) {
-    const rx = x(requested / GiB);
-    f.svg.appendChild(s('line', { class: 'limit', x1: rx, x2: rx, y1: y0 - 20, y2: y0 + bh + 20 }));
-    f.svg.appendChild(s('text', { class: 'note', x: rx, y: y0 - 26, 'text-anchor': 'middle' }, `budget ${gib(requested, 1)}`));
-  }
+  const rx = x(requested / GiB);
+  f.svg.appendChild(s('line', { class: 'limit c-budget', x1: rx, x2: rx, y1: y0 - 18, y2: y0 + bh + 4 }));
+  f.svg.appendChild(s('text', { class: 'note', x: rx, y: y0 - 24, 'text-anchor': rx > W * 0.6 ? 'end' : 'middle' }, `budget ${gib(requested, 1)}`));
+  const cx = x(total / GiB);
+  f.svg.appendChild(s('line', { class: 'capacity c-capacity', x1: cx, x2: cx, y1: y0 - 40, y2: y0 + bh + 4 }));
+  f.svg.appendChild(s('text', { class: 'note', x: cx, y: y0 - 44, 'text-anchor': 'end' }, `GPU ${gib(total, 1)}`));
   return f.root;
 }
 
-/** 2. KV capacity and concurrency. */
-export function kvChart(d: J): HTMLElement | null {
-  const kv = obj(d.kv_cache);
-  const sv = obj(d.serving);
-  const b = obj(d.bands);
-  const conc = num(kv.max_concurrency);
-  if (conc === null) return null;
-  const seqs = num(sv.max_num_seqs);
+/** 2. KV capacity as concurrency: requests of the workload's length and of max_model_len that fit, and max_num_seqs. */
+export function kvChart(d: DeploymentReport): HTMLElement | null {
+  const kv = d.kv_cache;
+  const c = d.concurrency;
+  const sv = d.serving;
+  const b = d.bands;
+  if (!kv || !c || !sv || !b) return null;
   const cb = band(b.max_concurrency);
-  const rows: [string, number, string][] = [[`KV-limited concurrency at ${int(sv.max_model_len)} tokens`, conc, 'c-kv'], ...(seqs !== null ? [['max_num_seqs', seqs, 'c-seqs'] as [string, number, string]] : [])];
+  const rows: [string, number, string][] = [
+    [`requests of ${int(c.workload_tokens)} tokens (workload)`, c.at_workload, 'c-kv'],
+    [`requests of ${int(c.max_model_len)} tokens (max_model_len)`, c.at_max_model_len, 'c-kvmax'],
+    ['max_num_seqs (scheduler limit)', sv.max_num_seqs, 'c-seqs'],
+  ];
   const tb = band(b.capacity_tokens);
-  const f = figure('kv', 'KV cache capacity and concurrency', `${int(kv.capacity_tokens)} tokens in ${int(kv.num_blocks)} blocks of ${int(kv.block_size)}; ${fixed(conc, 2, 'x')} requests of max_model_len at once.`, {
+  const f = figure('kv', 'KV cache: requests that fit at once', `${int(kv.capacity_tokens)} tokens of KV cache: ${int(c.at_workload)} requests of the workload's ${int(c.workload_tokens)} tokens fit at once (${int(c.running)} run, capped by max_num_seqs ${int(sv.max_num_seqs)}); ${fixed(c.at_max_model_len, 2, 'x')} at max_model_len ${int(c.max_model_len)}, as vLLM prints it.`, {
     head: ['Quantity', 'Value', 'Band'],
     rows: [
       ['KV cache capacity (tokens)', int(kv.capacity_tokens), tb ? `${int(tb[0])} to ${int(tb[1])}` : '–'],
       ['KV blocks', int(kv.num_blocks), band(b.num_blocks) ? `${int(band(b.num_blocks)![0])} to ${int(band(b.num_blocks)![1])}` : '–'],
       ['Bytes per token per GPU', int(kv.bytes_per_token_per_gpu), '–'],
-      ['Max concurrency', fixed(conc, 2, 'x'), cb ? `${fixed(cb[0], 2)} to ${fixed(cb[1], 2)}` : '–'],
-      ['max_num_seqs', int(seqs), '–'],
+      [`Requests of ${int(c.workload_tokens)} tokens (workload) at once`, int(c.at_workload), '–'],
+      [`Requests of ${int(c.max_model_len)} tokens (max_model_len) at once`, fixed(c.at_max_model_len, 2, 'x'), cb ? `${fixed(cb[0], 2)} to ${fixed(cb[1], 2)}` : '–'],
+      ['max_num_seqs', int(sv.max_num_seqs), '–'],
     ],
-  });
-  const max = Math.max(conc, seqs ?? 0, cb?.[1] ?? 0) * 1.1;
-  const x = linear(0, max, M.l + 150, W - M.r, (v) => int(v));
-  const g = s('g');
-  for (const t of x.ticks) {
-    g.appendChild(s('line', { class: 'grid', x1: x(t), x2: x(t), y1: M.t, y2: H - M.b }));
-    g.appendChild(s('text', { class: 'tick', x: x(t), y: H - M.b + 14, 'text-anchor': 'middle' }, x.fmt(t)));
-  }
-  g.appendChild(s('text', { class: 'label', x: (M.l + 150 + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle' }, 'concurrent requests'));
-  f.svg.appendChild(g);
+  }, [['c-kv', 'Workload length'], ['c-kvmax', 'max_model_len'], ['c-seqs', 'max_num_seqs']]);
+  const lc = labelColumn();
+  const max = Math.max(...rows.map((r) => r[1]), cb?.[1] ?? 0) * 1.15 || 1;
+  const x = linear(0, max, M.l + lc - 60, W - M.r, (v) => si(v));
+  valueAxis(f, x, M.l + lc - 60, 'concurrent requests');
   rows.forEach(([label, v, cls], i) => {
-    const y = 40 + i * 80;
-    f.svg.appendChild(s('text', { class: 'tick', x: M.l + 144, y: y + 26, 'text-anchor': 'end' }, label.length > 30 ? label.slice(0, 28) + '…' : label));
-    f.svg.appendChild(mark(s('rect', { class: `seg ${cls}`, x: x(0), y, width: x(v) - x(0), height: 40 }), `${label}: ${fixed(v, 2)}`, f.readout));
-    if (i === 0 && cb) f.svg.appendChild(s('line', { class: 'band', x1: x(cb[0]), x2: x(cb[1]), y1: y + 50, y2: y + 50 }));
+    const y = M.t + 14 + i * 64;
+    f.svg.appendChild(rowLabel(label, M.l + lc - 66, y + 20));
+    f.svg.appendChild(mark(s('rect', { class: `seg ${cls}`, x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }), `${label}: ${Number.isInteger(v) ? int(v) : fixed(v, 2)}`, f.readout));
+    f.svg.appendChild(s('text', { class: 'value', x: x(v) + 4, y: y + 20 }, Number.isInteger(v) ? int(v) : fixed(v, 2)));
+    if (i === 1 && cb) f.svg.appendChild(s('line', { class: 'band', x1: x(cb[0]), x2: x(cb[1]), y1: y + 40, y2: y + 40 }));
   });
   return f.root;
 }
 
-function ceilingsOf(p: J): { dtype: string; flops: number }[] {
-  const c = arr(p.ceilings).map((r) => ({ dtype: String(r.dtype ?? r.name ?? ''), flops: first(r, 'flop_per_s', 'flops', 'peak_flop_per_s') ?? 0 })).filter((r) => r.flops > 0);
-  if (c.length) return c;
-  const peak = first(p, 'peak_flops_per_s', 'peak_flop_per_s');
-  if (!peak) return [];
-  const dtype = String(p.compute_dtype ?? p.dtype ?? 'peak');
-  const out = [{ dtype: `${dtype} peak`, flops: peak }];
-  const eta = num(obj(p.eta).compute);
-  if (eta !== null && eta > 0 && eta < 1) out.push({ dtype: `${dtype} achievable`, flops: peak * eta });
-  return out;
-}
-
-const pointOf = (x: J): { i: number; f: number } | null => {
-  const i = first(x, 'intensity', 'intensity_flop_per_byte');
-  let f = first(x, 'flop_per_s', 'achieved_flop_per_s');
-  const t = first(x, 'time_ms'), fl = first(x, 'flops');
-  if (f === null && t && fl !== null) f = fl / (t / 1000);
-  return i !== null && f !== null && i > 0 && f > 0 ? { i, f } : null;
-};
-
 /** 3. Log-log roofline: one ceiling per dtype, the ridge point, prefill and decode; the decode point follows a batch picked on the curve. */
-export function rooflineChart(d: J): HTMLElement | null {
-  const p = obj(d.performance);
-  const ridge = num(p.ridge_point_flop_per_byte);
-  const ceil = ceilingsOf(p);
-  const bw = first(p, 'memory_bandwidth_bytes_per_s', 'bandwidth_bytes_per_s') ?? (ridge && ceil.length ? ceil[0].flops / ridge : null);
-  if (ridge === null || !ceil.length || bw === null) return null;
-  const pre = pointOf(obj(p.prefill)), dec = pointOf(obj(p.decode));
-  const curve = arr(p.curve).filter((c) => pointOf(c));
+export function rooflineChart(d: DeploymentReport): HTMLElement | null {
+  const p = d.performance;
+  if (!p) return null;
+  const ridge = p.ridge_point_flop_per_byte;
+  const ceil = (p.ceilings ?? []).map((c) => ({ dtype: c.dtype as string, flops: c.flop_per_s })).filter((c) => c.flops > 0);
+  if (!ceil.length) ceil.push({ dtype: `${p.compute_dtype} peak`, flops: p.peak_flops_per_s });
+  const bw = p.memory_bandwidth_bytes_per_s;
+  if (!(ridge > 0) || !(bw > 0)) return null;
+  const pt = (i: number, fl: number) => (i > 0 && fl > 0 ? { i, f: fl } : null);
+  const pre = pt(p.prefill.intensity, p.prefill.flop_per_s), dec = pt(p.decode.intensity, p.decode.flop_per_s);
+  const curve = (p.curve ?? []).filter((c) => c.intensity > 0 && c.flop_per_s > 0);
   const maxF = Math.max(...ceil.map((c) => c.flops));
   const x = log(0.1, 1e5, M.l, W - M.r, (v) => si(v));
   const y = log(10 ** Math.floor(Math.log10(bw * 0.1)), 10 ** Math.ceil(Math.log10(maxF * 1.5)), H - M.b, M.t, (v) => si(v));
-  const f = figure('roofline', 'Roofline (log-log)', `Ridge point ${fixed(ridge, 0)} FLOP/byte. Points left of it are memory-bound.`, {
+  const f = figure('roofline', 'Roofline (log-log)', `Ridge point ${fixed(ridge, 0)} FLOP/byte: the arithmetic intensity where the GPU stops waiting on memory. Points left of it are memory-bound.`, {
     head: ['Item', 'Intensity (FLOP/byte)', 'FLOP/s'],
     rows: [
       ...ceil.map((c) => [`Ceiling ${c.dtype}`, `ridge ${fixed(c.flops / bw, 0)}`, si(c.flops, 'FLOP/s')]),
       ['Memory bandwidth', '–', `${si(bw, 'B/s')}`],
       ...(pre ? [['Prefill', fixed(pre.i, 1), si(pre.f, 'FLOP/s')]] : []),
       ...(dec ? [['Decode', fixed(dec.i, 1), si(dec.f, 'FLOP/s')]] : []),
-      ...curve.map((c) => [`Decode at batch ${int(c.batch)}`, fixed(pointOf(c)!.i, 1), si(pointOf(c)!.f, 'FLOP/s')]),
+      ...curve.map((c) => [`Decode at batch ${int(c.batch)}`, fixed(c.intensity, 1), si(c.flop_per_s, 'FLOP/s')]),
     ],
-  }, [['c-ceiling', 'Compute ceilings'], ['c-prefill', 'Prefill'], ['c-decode', 'Decode']]);
+  }, [['c-ceiling', 'Compute ceilings (one line style per dtype)'], ['c-prefill', 'Prefill (square)'], ['c-decode', 'Decode (circle)'], ['c-ridge', 'Ridge point']]);
   f.svg.appendChild(axes(x, y, 'arithmetic intensity (FLOP/byte)', 'FLOP/s'));
   // GPUs list equal peaks for several dtypes (fp16 = bf16, fp8 = int8 on Hopper): one roof and one label per distinct peak.
   const roofs: { dtypes: string[]; flops: number }[] = [];
@@ -148,33 +152,29 @@ export function rooflineChart(d: J): HTMLElement | null {
     const name = c.dtypes.join(' / ');
     const path = `M${x(0.1)},${y(bw * 0.1)} L${x(r)},${y(c.flops)} L${x(1e5)},${y(c.flops)}`;
     f.svg.appendChild(mark(s('path', { class: `roof roof-${k}`, d: path }), `${name} ceiling ${si(c.flops, 'FLOP/s')}, ridge ${fixed(r, 0)} FLOP/byte`, f.readout));
-    // Adjacent peaks (2x apart) are ~10 px apart on the log axis: alternate label columns so they do not overlap.
-    f.svg.appendChild(s('text', { class: 'note', x: W - M.r - 4 - (k % 2) * 90, y: y(c.flops) - 4, 'text-anchor': 'end' }, name));
+    f.svg.appendChild(s('text', { class: 'note', x: W - M.r - 4, y: y(c.flops) - 4, 'text-anchor': 'end' }, name));
   });
   const rx = x(ridge);
   f.svg.appendChild(s('line', { class: 'ridge', x1: rx, x2: rx, y1: M.t, y2: H - M.b }));
   f.svg.appendChild(s('text', { class: 'note', x: rx + 4, y: H - M.b - 6 }, `ridge ${fixed(ridge, 0)}`));
-  if (pre) f.svg.appendChild(mark(s('circle', { class: 'pt c-prefill', cx: x(pre.i), cy: y(pre.f), r: 6 }), `Prefill: ${fixed(pre.i, 1)} FLOP/byte, ${si(pre.f, 'FLOP/s')} (${String(obj(p.prefill).bound ?? '')}-bound)`, f.readout));
-  const decEl = dec ? mark(s('circle', { class: 'pt c-decode', cx: x(dec.i), cy: y(dec.f), r: 6 }), `Decode: ${fixed(dec.i, 1)} FLOP/byte, ${si(dec.f, 'FLOP/s')} (${String(obj(p.decode).bound ?? '')}-bound)`, f.readout) : null;
-  if (decEl) f.svg.appendChild(decEl);
+  if (pre) f.svg.appendChild(mark(s('rect', { class: 'pt c-prefill', x: x(pre.i) - 6, y: y(pre.f) - 6, width: 12, height: 12 }), `Prefill: ${fixed(pre.i, 1)} FLOP/byte, ${si(pre.f, 'FLOP/s')} (${p.prefill.bound}-bound)`, f.readout));
+  if (dec) f.svg.appendChild(mark(s('circle', { class: 'pt c-decode', cx: x(dec.i), cy: y(dec.f), r: 6 }), `Decode: ${fixed(dec.i, 1)} FLOP/byte, ${si(dec.f, 'FLOP/s')} (${p.decode.bound}-bound)`, f.readout));
   if (curve.length) {
     const moving = s('circle', { class: 'pt c-decode moving', r: 5 });
-    const trail = s('path', { class: 'trail', d: curve.map((c, i) => `${i ? 'L' : 'M'}${x(pointOf(c)!.i)},${y(pointOf(c)!.f)}`).join(' ') });
+    const trail = s('path', { class: 'trail', d: curve.map((c, i) => `${i ? 'L' : 'M'}${x(c.intensity)},${y(c.flop_per_s)}`).join(' ') });
     f.svg.appendChild(trail);
     f.svg.appendChild(moving);
     // Start at the sample nearest the knee (the curve is sampled on a grid: the knee batch itself is often not on it).
-    const knee = num(p.knee_batch);
     let start = 0;
-    if (knee !== null) curve.forEach((c, i) => { if (Math.abs((num(c.batch) ?? 0) - knee) < Math.abs((num(curve[start].batch) ?? 0) - knee)) start = i; });
+    curve.forEach((c, i) => { if (Math.abs(c.batch - p.knee_batch) < Math.abs(curve[start].batch - p.knee_batch)) start = i; });
     const label = h('label', { for: 'roofline-batch' }, 'Decode batch: ');
     const out = h('output', { for: 'roofline-batch', id: 'roofline-batch-value' });
     const input = h('input', { type: 'range', id: 'roofline-batch', min: 0, max: curve.length - 1, step: 1, value: start, 'aria-valuetext': '' });
-    // The read-out keeps the figure's summary (ridge point) until a batch is picked.
     const set = (i: number, announce: boolean) => {
-      const c = curve[i], pt = pointOf(c)!;
-      moving.setAttribute('cx', String(x(pt.i)));
-      moving.setAttribute('cy', String(y(pt.f)));
-      const t = `batch ${int(c.batch)}: ${fixed(pt.i, 1)} FLOP/byte, ${si(pt.f, 'FLOP/s')}, TPOT ${fixed(c.tpot_ms, 1, ' ms')}`;
+      const c = curve[i];
+      moving.setAttribute('cx', String(x(c.intensity)));
+      moving.setAttribute('cy', String(y(c.flop_per_s)));
+      const t = `batch ${int(c.batch)}: ${fixed(c.intensity, 1)} FLOP/byte, ${si(c.flop_per_s, 'FLOP/s')}, TPOT ${fixed(c.tpot_ms, 1, ' ms')}`;
       out.textContent = t;
       input.setAttribute('aria-valuetext', t);
       if (announce) f.readout.textContent = `Decode at ${t}`;
@@ -186,112 +186,125 @@ export function rooflineChart(d: J): HTMLElement | null {
   return f.root;
 }
 
-/** 4. Latency-throughput curve with the knee and the TPOT SLO line. */
-export function latencyChart(d: J): HTMLElement | null {
-  const p = obj(d.performance);
-  const c = arr(p.curve).filter((r) => num(r.throughput_tokens_per_s) !== null && num(r.tpot_ms) !== null);
-  if (c.length < 2) return null;
-  const cap = obj(d.capacity);
-  const slo = first(p, 'slo_tpot_ms') ?? first(cap, 'slo_tpot_ms') ?? first(obj(cap.slo), 'tpot_ms') ?? first(obj(d.slo), 'tpot_ms');
-  const knee = num(p.knee_batch);
-  const maxT = Math.max(...c.map((r) => r.throughput_tokens_per_s as number));
-  const maxL = Math.max(...c.map((r) => r.tpot_ms as number), slo ?? 0);
+/** 4. Latency-throughput curve with the knee (diamond) and the TPOT SLO (dashed line), each with its own legend glyph. */
+export function latencyChart(d: DeploymentReport): HTMLElement | null {
+  const p = d.performance;
+  const c = (p?.curve ?? []).filter((r) => r.throughput_tokens_per_s >= 0 && r.tpot_ms >= 0);
+  if (!p || c.length < 2) return null;
+  const slo = p.slo_tpot_ms;
+  const knee = p.knee_batch;
+  const maxT = Math.max(...c.map((r) => r.throughput_tokens_per_s));
+  const maxL = Math.max(...c.map((r) => r.tpot_ms), slo ?? 0);
   const x = linear(0, maxT * 1.05, M.l, W - M.r, (v) => si(v));
   const y = linear(0, maxL * 1.1, H - M.b, M.t, (v) => `${v}`);
-  // The curve is sampled on a grid: mark the sampled batch nearest to the server's knee and SLO batches.
-  const nearest = (b: number | null) => (b === null ? null : c.reduce((best, r) => (Math.abs((r.batch as number) - b) < Math.abs((best.batch as number) - b) ? r : best), c[0]));
+  const nearest = (b: number | null) => (b === null ? null : c.reduce((best, r) => (Math.abs(r.batch - b) < Math.abs(best.batch - b) ? r : best), c[0]));
   const kneeRow = nearest(knee);
-  const f = figure('latency', 'Latency vs throughput', `Knee at batch ${int(knee)}${kneeRow ? ` (curve sample at batch ${int(kneeRow.batch)}: ${fixed(kneeRow.tpot_ms, 1, ' ms')} TPOT, ${int(kneeRow.throughput_tokens_per_s)} tokens/s)` : ''}${slo !== null ? `; TPOT SLO ${fixed(slo, 0, ' ms')}` : ''}${num(p.slo_batch) !== null ? `; the SLO holds up to batch ${int(p.slo_batch)}` : ''}.`, {
+  const sloRow = slo !== null ? nearest(p.slo_batch) : null;
+  const f = figure('latency', 'Latency vs throughput', `Knee at batch ${int(knee)}: past it, more requests at once add latency faster than throughput${kneeRow ? ` (curve sample at batch ${int(kneeRow.batch)}: ${fixed(kneeRow.tpot_ms, 1, ' ms')} TPOT, ${int(kneeRow.throughput_tokens_per_s)} tokens/s)` : ''}${slo !== null ? `; TPOT SLO ${fixed(slo, 0, ' ms')}, met up to batch ${int(p.slo_batch)}` : '; no SLO set'}.`, {
     head: ['Batch', 'TPOT (ms)', 'Throughput (tokens/s)'],
-    rows: c.map((r) => [`${int(r.batch)}${r === kneeRow ? ` (nearest the knee, ${int(knee)})` : ''}${num(p.slo_batch) !== null && r === nearest(num(p.slo_batch)) ? ` (nearest the SLO limit, ${int(p.slo_batch)})` : ''}`, fixed(r.tpot_ms, 2), int(r.throughput_tokens_per_s)]),
-  }, [['c-decode', 'Decode TPOT by batch'], ['c-knee', 'Knee'], ['c-slo', 'SLO']]);
+    rows: c.map((r) => [`${int(r.batch)}${r === kneeRow ? ` (nearest the knee, ${int(knee)})` : ''}${r === sloRow ? ` (nearest the SLO limit, ${int(p.slo_batch)})` : ''}`, fixed(r.tpot_ms, 2), int(r.throughput_tokens_per_s)]),
+  }, [['c-decode', 'TPOT by batch (circles)'], ['c-knee', 'Knee (diamond)'], ...(slo !== null ? [['c-slo', 'TPOT SLO (dashed)'] as [string, string]] : [])]);
   f.svg.appendChild(axes(x, y, 'throughput per replica (tokens/s)', 'TPOT (ms)'));
-  f.svg.appendChild(s('path', { class: 'line c-decode', d: c.map((r, i) => `${i ? 'L' : 'M'}${x(r.throughput_tokens_per_s as number)},${y(r.tpot_ms as number)}`).join(' ') }));
+  f.svg.appendChild(s('path', { class: 'line c-decode', d: c.map((r, i) => `${i ? 'L' : 'M'}${x(r.throughput_tokens_per_s)},${y(r.tpot_ms)}`).join(' ') }));
   for (const r of c) {
-    const isKnee = r === kneeRow;
-    f.svg.appendChild(mark(s('circle', { class: `pt ${isKnee ? 'c-knee' : 'c-decode'}`, cx: x(r.throughput_tokens_per_s as number), cy: y(r.tpot_ms as number), r: isKnee ? 7 : 4 }),
-      `batch ${int(r.batch)}${isKnee ? ` (nearest the knee at ${int(knee)})` : ''}: TPOT ${fixed(r.tpot_ms, 1, ' ms')}, ${int(r.throughput_tokens_per_s)} tokens/s`, f.readout));
+    const tip = `batch ${int(r.batch)}${r === kneeRow ? ` (nearest the knee at ${int(knee)})` : ''}: TPOT ${fixed(r.tpot_ms, 1, ' ms')}, ${int(r.throughput_tokens_per_s)} tokens/s`;
+    const cx = x(r.throughput_tokens_per_s), cy = y(r.tpot_ms);
+    // The knee sample gets a diamond around its point: a glyph of its own, not only a colour.
+    if (r === kneeRow) f.svg.appendChild(s('path', { class: 'knee-glyph c-knee', d: `M${cx},${cy - 9} L${cx + 9},${cy} L${cx},${cy + 9} L${cx - 9},${cy} Z` }));
+    f.svg.appendChild(mark(s('circle', { class: 'pt c-decode', cx, cy, r: 4 }), tip, f.readout));
   }
-  if (kneeRow) f.svg.appendChild(s('text', { class: 'note', x: x(kneeRow.throughput_tokens_per_s as number), y: y(kneeRow.tpot_ms as number) - 12, 'text-anchor': 'middle' }, `knee (batch ${int(knee)})`));
-  const sloBatch = num(p.slo_batch);
-  const sloRow = nearest(sloBatch);
-  if (slo === null && sloRow) {
-    const sx = x(sloRow.throughput_tokens_per_s as number);
-    f.svg.appendChild(s('line', { class: 'limit c-slo', x1: sx, x2: sx, y1: M.t, y2: H - M.b }));
-    f.svg.appendChild(s('text', { class: 'note', x: sx - 4, y: M.t + 12, 'text-anchor': 'end' }, `SLO limit: batch ${int(sloBatch)}`));
-  }
+  if (kneeRow) f.svg.appendChild(s('text', { class: 'note', x: x(kneeRow.throughput_tokens_per_s), y: y(kneeRow.tpot_ms) - 12, 'text-anchor': x(kneeRow.throughput_tokens_per_s) > W * 0.7 ? 'end' : 'middle' }, `knee (batch ${int(knee)})`));
   if (slo !== null) {
     f.svg.appendChild(s('line', { class: 'limit c-slo', x1: M.l, x2: W - M.r, y1: y(slo), y2: y(slo) }));
-    f.svg.appendChild(s('text', { class: 'note', x: M.l + 6, y: y(slo) - 4 }, `TPOT SLO ${fixed(slo, 0, ' ms')}`));
+    f.svg.appendChild(s('text', { class: 'note', x: M.l + 6, y: y(slo) + 14 }, `TPOT SLO ${fixed(slo, 0, ' ms')}`));
   }
   return f.root;
 }
 
-/** 5. Little's Law: concurrency in the system vs what the replicas hold. */
-export function capacityChart(d: J): HTMLElement | null {
-  const c = obj(d.capacity);
-  const needed = first(c, 'concurrency_needed', 'concurrency_in_system');
-  const per = first(c, 'concurrency_per_replica', 'per_replica_concurrency');
-  const reps = first(c, 'replicas_needed');
-  if (needed === null && reps === null) return null;
-  const have = first(c, 'replicas_deployed', 'replicas');
+/** 5. Little's Law in requests/s: the arrival rate against what the deployed and the needed replicas serve. */
+export function capacityChart(d: DeploymentReport): HTMLElement | null {
+  const c = d.capacity;
+  const p = d.performance;
+  if (!c || !p) return null;
+  const noSlo = p.slo_tpot_ms === null && p.slo_ttft_ms === null;
+  const verdict = c.arrival_rate_rps > 0
+    ? `${int(c.replicas_needed)} replica(s) needed for ${fixed(c.arrival_rate_rps, 2)} requests/s, ${int(c.replicas_deployed)} deployed${c.replicas_needed > c.replicas_deployed ? ': the queue grows without bound as deployed' : ''}`
+    : `no arrival rate set: each replica is sized at its capacity, ${int(c.concurrency_per_replica)} requests in flight`;
+  const slo = noSlo ? 'no SLO set' : c.meets_slo ? `SLO met with ${int(Math.max(c.replicas_deployed, c.replicas_needed))} replica(s)` : 'SLO not met';
   const bars: [string, number, string][] = [];
-  if (needed !== null) bars.push(['In system (L = λ·W)', needed, 'c-kv']);
-  if (per !== null) bars.push(['Per replica', per, 'c-seqs']);
-  if (reps !== null && per !== null) bars.push([`${int(reps)} replicas needed`, per * reps, 'c-kv']);
-  if (per !== null && have !== null) bars.push([`${int(have)} replicas deployed`, per * have, 'c-weights']);
-  const f = figure('capacity', "Little's Law: replicas", `${reps !== null ? `${int(reps)} replica(s) needed` : ''}${have !== null ? `, ${int(have)} deployed` : ''}${c.queue_unbounded === true ? '; the queue grows without bound' : ''}${c.meets_slo === true ? '; SLO met' : c.meets_slo === false ? '; SLO not met' : ''}.`, {
+  if (c.arrival_rate_rps > 0) bars.push(['arriving (λ)', c.arrival_rate_rps, 'c-arrival']);
+  bars.push([`${int(c.replicas_deployed)} deployed serve`, c.replicas_deployed * c.max_rps_per_replica, 'c-weights']);
+  if (c.replicas_needed > c.replicas_deployed) bars.push([`${int(c.replicas_needed)} needed serve`, c.replicas_needed * c.max_rps_per_replica, 'c-kv']);
+  const f = figure('capacity', "Little's Law: requests per second", `${verdict}; ${slo}. One replica serves at most ${fixed(c.max_rps_per_replica, 2)} requests/s (${int(c.concurrency_per_replica)} in flight, each ${fixed(c.request_latency_at_capacity_s, 2)} s).`, {
     head: ['Quantity', 'Value'],
-    rows: Object.entries(c).filter(([, v]) => typeof v !== 'object' || v === null).map(([k, v]) => [k.replace(/_/g, ' '), typeof v === 'number' ? fixed(v, Number.isInteger(v) ? 0 : 2) : String(v)]),
-  });
-  if (!bars.length) return f.root;
-  const x = linear(0, Math.max(...bars.map((b) => b[1])) * 1.1, M.l + 150, W - M.r, (v) => int(v));
-  for (const t of x.ticks) {
-    f.svg.appendChild(s('line', { class: 'grid', x1: x(t), x2: x(t), y1: M.t, y2: H - M.b }));
-    f.svg.appendChild(s('text', { class: 'tick', x: x(t), y: H - M.b + 14, 'text-anchor': 'middle' }, x.fmt(t)));
-  }
-  f.svg.appendChild(s('text', { class: 'label', x: (M.l + 150 + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle' }, 'concurrent requests'));
+    rows: [
+      ['Arrival rate (requests/s)', fixed(c.arrival_rate_rps, 2)],
+      ['Requests in the system, L = λ·W', fixed(c.concurrency_needed, 1)],
+      ['In flight per replica at capacity', int(c.concurrency_per_replica)],
+      ['Most requests/s per replica', fixed(c.max_rps_per_replica, 2)],
+      [`KV-limited batch at the average context (${int(p.decode.context)} tokens: prompt + half the output)`, fixed(c.kv_limited_concurrency, 1)],
+      ['max_num_seqs', int(c.max_num_seqs)],
+      ['Replicas needed', int(c.replicas_needed)],
+      ['Replicas deployed', int(c.replicas_deployed)],
+      ['GPUs per replica', int(c.gpus_per_replica)],
+      ['SLO', slo],
+    ],
+  }, bars.map(([l, , cls]) => [cls, l] as [string, string]));
+  const lc = labelColumn();
+  const x = linear(0, Math.max(...bars.map((b) => b[1])) * 1.2 || 1, M.l + lc - 60, W - M.r, (v) => si(v));
+  valueAxis(f, x, M.l + lc - 60, 'requests per second');
   bars.forEach(([label, v, cls], i) => {
-    const y = 18 + i * 50;
-    f.svg.appendChild(s('text', { class: 'tick', x: M.l + 144, y: y + 22, 'text-anchor': 'end' }, label));
-    f.svg.appendChild(mark(s('rect', { class: `seg ${cls}`, x: x(0), y, width: x(v) - x(0), height: 32 }), `${label}: ${fixed(v, 1)} concurrent requests`, f.readout));
+    const y = M.t + 14 + i * 64;
+    f.svg.appendChild(rowLabel(label, M.l + lc - 66, y + 20));
+    f.svg.appendChild(mark(s('rect', { class: `seg ${cls}`, x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }), `${label}: ${fixed(v, 2)} requests/s`, f.readout));
+    f.svg.appendChild(s('text', { class: 'value', x: x(v) + 4, y: y + 20 }, fixed(v, 2)));
   });
   return f.root;
 }
 
-/** 6. Cost per million output tokens. */
-export function costChart(d: J): HTMLElement | null {
-  const c = obj(d.cost);
-  const entries = Object.entries(c).filter(([k, v]) => /^usd_per_million/.test(k) && num(v) !== null) as [string, number][];
-  if (!entries.length) return null;
-  const nice = (k: string) => k.replace(/^usd_per_million_/, '$ / Mtok ').replace(/_/g, ' ');
-  const f = figure('cost', 'Cost per million tokens', `${usd(c.usd_per_million_output_tokens)} per million output tokens${num(c.mfu) !== null ? `, MFU ${fixed((c.mfu as number) * 100, 1, '%')}` : ''}.`, {
+/** 6. Cost per million tokens. */
+export function costChart(d: DeploymentReport): HTMLElement | null {
+  const c = d.cost;
+  if (!c) return null;
+  const entries: [string, number][] = [
+    ['output tokens, as deployed', c.usd_per_million_output_tokens],
+    ['output tokens, at capacity', c.usd_per_million_output_tokens_at_capacity],
+    ['all tokens (input + output)', c.usd_per_million_tokens],
+  ];
+  if (!(c.usd_per_gpu_hour > 0)) return null;
+  const f = figure('cost', 'Cost per million tokens', `${usd(c.usd_per_million_output_tokens)} per million output tokens at ${usd(c.usd_per_gpu_hour, 2)} per GPU-hour (${c.price_source}); MFU ${fixed(c.mfu * 100, 1, '%')} (model FLOPs utilization: the share of the GPU's peak FLOP/s doing model math).`, {
     head: ['Quantity', 'Value'],
-    rows: Object.entries(c).filter(([, v]) => typeof v !== 'object' || v === null).map(([k, v]) => [k.replace(/_/g, ' '), typeof v === 'number' ? (/usd/.test(k) ? usd(v) : fixed(v, Number.isInteger(v) ? 0 : 3)) : String(v)]),
+    rows: [
+      ...entries.map(([k, v]) => [`$ per million ${k}`, usd(v)]),
+      ['$ per GPU-hour', usd(c.usd_per_gpu_hour, 2)],
+      ['Price from', c.price_source],
+      ['GPUs', int(c.gpus)],
+      ['$ per hour', usd(c.usd_per_hour, 2)],
+      ['Output tokens/s', int(c.output_tokens_per_s)],
+      ['MFU', fixed(c.mfu * 100, 1, '%')],
+    ],
   });
-  const x = linear(0, Math.max(...entries.map((e) => e[1])) * 1.15, M.l + 150, W - M.r, (v) => `$${v}`);
-  for (const t of x.ticks) {
-    f.svg.appendChild(s('line', { class: 'grid', x1: x(t), x2: x(t), y1: M.t, y2: H - M.b }));
-    f.svg.appendChild(s('text', { class: 'tick', x: x(t), y: H - M.b + 14, 'text-anchor': 'middle' }, x.fmt(t)));
-  }
-  const bh = Math.min(40, (H - M.t - M.b - 10) / entries.length - 10);
+  const lc = labelColumn();
+  const x = linear(0, Math.max(...entries.map((e) => e[1])) * 1.25 || 1, M.l + lc - 60, W - M.r, (v) => `$${v}`);
+  valueAxis(f, x, M.l + lc - 60, '$ per million tokens');
   entries.forEach(([k, v], i) => {
-    const y = M.t + 10 + i * (bh + 10);
-    f.svg.appendChild(s('text', { class: 'tick', x: M.l + 144, y: y + bh / 2 + 4, 'text-anchor': 'end' }, nice(k).slice(0, 30)));
-    f.svg.appendChild(mark(s('rect', { class: 'seg c-cost', x: x(0), y, width: x(v) - x(0), height: bh }), `${nice(k)}: ${usd(v)}`, f.readout));
-    f.svg.appendChild(s('text', { class: 'note', x: x(v) + 4, y: y + bh / 2 + 4 }, usd(v)));
+    const y = M.t + 14 + i * 64;
+    f.svg.appendChild(rowLabel(k, M.l + lc - 66, y + 20));
+    f.svg.appendChild(mark(s('rect', { class: 'seg c-cost', x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }), `$ per million ${k}: ${usd(v)}`, f.readout));
+    f.svg.appendChild(s('text', { class: 'value', x: x(v) + 4, y: y + 20 }, usd(v)));
   });
   return f.root;
 }
 
-/** The operator table of the roofline (no chart: a table is the clearest form). */
-export function operatorsTable(d: J): HTMLElement | null {
-  const ops = arr(obj(d.performance).operators);
+/** The operator table of the roofline (no chart: a table is the clearest form); scrolls inside the panel. */
+export function operatorsTable(d: DeploymentReport): HTMLElement | null {
+  const ops = d.performance?.operators ?? [];
   if (!ops.length) return null;
   return h('section', { class: 'chart', id: 'operators', 'aria-labelledby': 'operators-title' },
     h('h3', { id: 'operators-title', class: 'chart-title' }, 'Operators per step'),
-    h('table', {}, h('thead', {}, h('tr', {}, ...['Phase', 'Operator', 'FLOPs', 'Bytes', 'FLOP/byte', 'Bound', 'Time (ms)'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...ops.map((o) => h('tr', {}, h('td', {}, String(o.phase ?? '')), h('th', { scope: 'row' }, String(o.name ?? '')), h('td', {}, si(o.flops)), h('td', {}, si(o.bytes, 'B')), h('td', {}, fixed(o.intensity, 1)), h('td', {}, String(o.bound ?? '')), h('td', {}, fixed(o.time_ms, 3)))))));
+    h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-labelledby': 'operators-title' },
+      h('table', {}, h('thead', {}, h('tr', {}, ...['Phase', 'Operator', 'FLOPs', 'Bytes', 'FLOP/byte', 'Bound', 'Time (ms)'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...ops.map((o) => h('tr', {}, h('td', {}, o.phase), h('th', { scope: 'row' }, o.name), h('td', {}, si(o.flops)), h('td', {}, si(o.bytes, 'B')), h('td', {}, fixed(o.intensity, 1)), h('td', {}, o.bound), h('td', {}, fixed(o.time_ms, 3))))))));
 }
 
 export type { Figure };

@@ -21,6 +21,7 @@ import { flagRules } from './flagRules';
 import { rulesFor } from './rules';
 import { notSizedDiagnostic, notSizedReason, podFindingsThatHold } from './notSized';
 import { firstCatalogEntry, namesFromPath, nearIdenticalModels } from './modelResolve';
+import { assumptionDiagnostic } from './verdict';
 import { shiftDiagnostics, shiftRanges, splitSegments } from './segments';
 import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from './yamlDoc';
 import type { ParsedYaml } from './yamlDoc';
@@ -258,6 +259,9 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
     }
   }
   diags.push(...found);
+  // Once per deployment: what the sizing assumed (verdict.ts); the verdict itself is read after this.
+  const assumed = assumptionDiagnostic(out);
+  if (assumed) diags.push(assumed);
   return out;
 }
 

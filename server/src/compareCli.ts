@@ -6,16 +6,34 @@ import { builtinCatalog } from './catalog/index';
 import { defaultServing, sizeMemory } from './engine/memory';
 import { compareHardware } from './engine/performance';
 import { finiteJson } from './report';
+import type { GpuSpec } from './engine/hardware';
 
-export function compareRows(text: string, o: AnalysisOptions) {
+/**
+ * The comparison for one deployment of the file (`index` in the report's deployments; absent or not sized: the first
+ * sized one). Prices: the file's own cost.gpu_hour_usd for its GPU, the llmSizer.gpuPrices setting, else the catalog.
+ */
+export function compareRows(text: string, o: AnalysisOptions, index?: number) {
   const f = analyzeText(text, { ...o, memoryOnly: true });
-  const a = f.deployments.find((x) => x.model && x.sizing);
-  if (!a || !a.model) return null;
+  const chosen = index !== undefined ? f.deployments[index] : undefined;
+  const a = chosen && chosen.model && chosen.sizing ? chosen : f.deployments.find((x) => x.model && x.sizing);
+  if (!a || !a.model || !a.sizing) return null;
   const cat = o.catalog ?? builtinCatalog();
-  const gpus = cat.gpuEntries().map((e) => cat.resolveGpu(e.id)!).filter(Boolean);
+  const own = a.deployment.gpuHourUsd !== null && a.deployment.gpuHourUsd > 0 ? a.deployment.gpuHourUsd : null;
+  const priced = (g: GpuSpec): GpuSpec => {
+    const p = g.id === a.gpu?.id && own !== null ? own : o.priceOverrides?.[g.id];
+    return p !== undefined && p !== null ? { ...g, priceUsdPerHour: p } : g;
+  };
+  const gpus = cat.gpuEntries().map((e) => cat.resolveGpu(e.id)!).filter(Boolean).map(priced);
   const serving = { ...defaultServing(), ...a.deployment.serving };
   const rows = compareHardware(a.model.arch, gpus, serving, a.deployment.workload, a.deployment.slo, (gpu, s) => sizeMemory(a.model!.arch, gpu, s, {}));
-  return { deployment: a.deployment.name, model: a.model.id, rows };
+  const price = a.gpu ? priced(a.gpu).priceUsdPerHour : 0;
+  return {
+    deployment: a.deployment.name,
+    index: f.deployments.indexOf(a),
+    model: a.model.id,
+    current: { gpu: a.gpu?.id ?? '', tp: a.sizing.serving.tp, usd_per_gpu_hour: price > 0 ? price : null },
+    rows,
+  };
 }
 
 export function compareText(file: string, text: string, o: AnalysisOptions, json: boolean, out: (s: string) => void): number {

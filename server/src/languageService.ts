@@ -20,7 +20,9 @@ import { documentSymbols } from './features/symbols';
 import { catalogKindOf, validateCatalogText } from './features/workspaceCatalog';
 import type { CatalogKind } from './features/workspaceCatalog';
 import { localConfigReader, restrictedConfigReader } from './localModel';
-import type { ServerSettings, StatusParams } from './protocol';
+import type { CalibrateResult, CompareResult, ServerSettings, StatusParams } from './protocol';
+import type { FileReport } from './reportTypes';
+import { verdictOf } from './verdict';
 import { DEFAULT_SETTINGS } from './protocol';
 import { reportJson } from './report';
 import { compareRows } from './compareCli';
@@ -219,14 +221,14 @@ export class LanguageService {
   status(doc: TextDoc): StatusParams {
     const e = this.analyze(doc);
     const sized = e.analysis.deployments.filter((d) => d.sizing);
-    const fits = sized.length ? sized.every((d) => d.sizing!.startup.ok) : null;
+    const fits = sized.length ? sized.every((d) => verdictOf(d).kind !== 'fails') : null;
     const errors = e.analysis.diagnostics.filter((d) => d.severity === 'error').length;
     const summary = e.analysis.disabled
       ? 'llm-sizer: disabled for this file'
       : !e.analysis.deployments.length
         ? ''
         : `${sized.length}/${e.analysis.deployments.length} sized; ${fits === false ? 'does not start' : fits ? 'starts' : 'not sized'}${errors ? `; ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
-    return { uri: doc.uri, formats: e.analysis.formats, fits, summary };
+    return { uri: doc.uri, formats: e.analysis.formats, fits, summary, verdict: fileVerdict(e.analysis) };
   }
 
   hover(doc: TextDoc, pos: Position): Hover | null {
@@ -249,22 +251,37 @@ export class LanguageService {
     return inlayHints(this.analyze(doc), range);
   }
 
-  report(doc: TextDoc): Record<string, unknown> {
+  report(doc: TextDoc): FileReport {
     const f = this.analyze(doc).analysis;
     return reportJson(doc.uri, { ...f, deployments: f.deployments.map((a) => (a.performance ? { ...a, performance: detailedPerformance(a) } : a)) });
   }
 
-  /** A pasted vLLM startup log against the document's first sized deployment. */
-  /** Hardware comparison (engine II) for the document's first sized deployment, as `llm-sizer compare --json`. */
-  compare(doc: TextDoc): Record<string, unknown> | null {
-    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs });
+  /** Hardware comparison (engine II) for one deployment of the document (default the first sized), as `llm-sizer compare --json`. */
+  compare(doc: TextDoc, deployment?: number): CompareResult | null {
+    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs }, deployment);
     return r ? finiteJson({ file: doc.uri, ...r }) : null;
   }
 
   /** A pasted vLLM startup log beside the prediction for the document's first sized deployment (as `llm-sizer calibrate --plan`). */
-  calibrate(logText: string, doc: TextDoc | null): CalibrationComparison {
+  calibrate(logText: string, doc: TextDoc | null): CalibrateResult {
     return calibrationComparison(parseVllmLog(logText), doc ? calibrationTarget(this.analyze(doc).analysis) : null);
   }
+}
+
+/**
+ * The file's verdict for the status item: the worst deployment verdict (fails > not-sized > assumed > starts), in
+ * the same words as the badge and the hint; with several deployments, how many share it.
+ */
+export function fileVerdict(f: FileAnalysis): StatusParams['verdict'] {
+  if (f.disabled) return { kind: 'none', label: 'disabled', detail: 'llm-sizer is disabled for this file' };
+  if (!f.deployments.length) return { kind: 'none', label: 'no deployment', detail: 'No serving deployment found in this file.' };
+  const order = ['fails', 'not-sized', 'assumed', 'starts'] as const;
+  const vs = f.deployments.map((a) => ({ name: a.deployment.name, v: verdictOf(a) }));
+  const worst = order.find((k) => vs.some((x) => x.v.kind === k))!;
+  const hit = vs.filter((x) => x.v.kind === worst);
+  const label = hit[0].v.label + (vs.length > 1 ? ` (${hit.length} of ${vs.length})` : '');
+  const detail = vs.map((x) => `${x.name}: ${x.v.label}${x.v.reason ? ` — ${x.v.reason}` : ''}`).join('\n');
+  return { kind: worst, label, detail };
 }
 
 /** Settings from the client with defaults for whatever it did not send (or when it does not answer). */

@@ -2,17 +2,19 @@
 import type { DeploymentAnalysis, FileAnalysis } from './analysis';
 import type { Diagnostic } from './formats/types';
 import { fmtGiB, fmtInt, fmtParams, round } from './engine/units';
+import type { DeploymentReport, DiagnosticReport, FileReport } from './reportTypes';
+import { assumptionsOf, concurrencyOf, verdictOf, verdictText } from './verdict';
 
 /** Replaces NaN and Infinity by null so they never reach JSON output. */
 export function finiteJson<T>(x: T): T {
   return JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 }
 
-export function deploymentJson(a: DeploymentAnalysis): Record<string, unknown> {
+export function deploymentJson(a: DeploymentAnalysis): DeploymentReport {
   const d = a.deployment;
   const s = a.sizing;
   const sv = s?.serving;
-  const base: Record<string, unknown> = {
+  const base = {
     name: d.name,
     format: d.format,
     model: a.model
@@ -27,6 +29,10 @@ export function deploymentJson(a: DeploymentAnalysis): Record<string, unknown> {
     gpu: a.gpu ? { id: a.gpu.id, name: a.gpu.name, memory_bytes: a.gpu.memoryBytes, count: d.gpuCount ?? (sv ? sv.tp * sv.pp * sv.dp : null), origin: d.gpuOrigin } : { id: d.gpu, memory_bytes: null, count: d.gpuCount },
     parallelism: sv ? { tp: sv.tp, pp: sv.pp, dp: sv.dp, ep: sv.ep } : null,
     not_sized_reason: s ? null : a.notSizedReason ?? null,
+    verdict: verdictOf(a),
+    assumptions: assumptionsOf(a),
+    concurrency: concurrencyOf(a),
+    line: (d.ranges.document ?? d.ranges.name ?? d.ranges.model)?.start.line ?? 0,
   };
   if (!s || !sv) return { ...base, memory_per_gpu: null, kv_cache: null, startup: null, bands: null, notes: d.notes };
   const m = s.memory;
@@ -89,16 +95,24 @@ export function deploymentJson(a: DeploymentAnalysis): Record<string, unknown> {
       max_concurrency: s.bands.maxConcurrency.map((x) => round(x, 2)),
     },
     calibrated: s.calibrated,
-    ...(a.performance ?? {}),
+    ...(a.performance ? { ...a.performance, cost: { ...a.performance.cost, price_source: priceSource(a) } } : {}),
     notes: d.notes,
   };
 }
 
-export function diagnosticJson(d: Diagnostic): Record<string, unknown> {
+/** Where the price came from, in words (the engine only sees the number, so it cannot tell the file's from the catalog's). */
+function priceSource(a: DeploymentAnalysis): string {
+  const p = assumptionsOf(a).find((x) => x.what === 'price');
+  if (!p) return a.performance?.cost.price_source ?? 'unknown';
+  if (p.stated) return 'plan';
+  return a.gpuHourUsd > 0 ? (a.gpuHourUsd === a.gpu?.priceUsdPerHour ? `catalog (${a.gpu.id})` : 'setting llmSizer.gpuPrices') : 'unknown: costs are 0';
+}
+
+export function diagnosticJson(d: Diagnostic): DiagnosticReport {
   return { code: d.code, severity: d.severity, message: d.message, range: d.range, ...(d.data ? { data: d.data } : {}) };
 }
 
-export function reportJson(file: string, f: FileAnalysis): Record<string, unknown> {
+export function reportJson(file: string, f: FileAnalysis): FileReport {
   return finiteJson({ file, deployments: f.deployments.map(deploymentJson), diagnostics: f.diagnostics.map(diagnosticJson) });
 }
 
@@ -136,6 +150,10 @@ export function deploymentText(a: DeploymentAnalysis): string {
   const s = a.sizing;
   const out: string[] = [];
   out.push(`== ${d.name}  (${d.format})`);
+  const v = verdictOf(a);
+  out.push(`   verdict ${verdictText(v)}`);
+  const assumed = assumptionsOf(a).filter((x) => !x.stated);
+  for (const x of assumed) out.push(`   assumed ${x.label}: ${x.value} (${x.how})`);
   if (!s || !a.model || !a.gpu) {
     out.push(`   not sized: ${a.notSizedReason ?? 'see diagnostics'}`);
     for (const n of d.notes) out.push(`   note    ${n}`);
@@ -161,18 +179,21 @@ export function deploymentText(a: DeploymentAnalysis): string {
   out.push(`     ${fmtInt(s.kv.bytesPerToken)} bytes/token (model), ${fmtInt(s.kv.bytesPerTokenPerGpu)} bytes/token per GPU${s.kv.kvHeadsReplicated ? ' (KV heads replicated)' : ''}`);
   out.push(`     ${fmtInt(s.kv.numBlocks)} blocks of ${s.kv.blockSize} tokens = ${fmtInt(s.kv.capacityTokens)} tokens (band ${fmtInt(s.bands.capacityTokens[0])} to ${fmtInt(s.bands.capacityTokens[1])})`);
   out.push(`     max concurrency at ${fmtInt(sv.maxModelLen)} tokens: ${s.kv.maxConcurrency.toFixed(2)}x (band ${s.bands.maxConcurrency[0].toFixed(2)} to ${s.bands.maxConcurrency[1].toFixed(2)})`);
+  const conc = concurrencyOf(a);
+  if (conc) out.push(`     at the workload's ${fmtInt(conc.workload_tokens)} tokens (input + output): ${fmtInt(conc.at_workload)} requests fit at once; ${fmtInt(conc.running)} run (max_num_seqs ${sv.maxNumSeqs})`);
   out.push(`   startup ${s.startup.ok ? 'OK' : 'FAILS'}`);
   for (const l of predictedLogLines(a)) out.push(`     vLLM: ${l}`);
   if (a.performance) {
     const { performance: p, capacity: c, cost } = a.performance;
-    out.push('   performance');
+    out.push(v.hypothetical ? '   performance (hypothetical: vLLM does not start with this configuration)' : '   performance');
     out.push(`     TTFT ${p.ttft_ms.toFixed(1)} ms, TPOT ${p.tpot_ms.toFixed(1)} ms, ${fmtInt(p.throughput_tokens_per_s)} tokens/s per replica (max ${fmtInt(p.max_throughput_tokens_per_s)}, knee at batch ${p.knee_batch})`);
     const bands = p.ttft_band_ms && p.tpot_band_ms ? `; p10-p90 TTFT ${p.ttft_band_ms[0].toFixed(0)}-${p.ttft_band_ms[1].toFixed(0)} ms, TPOT ${p.tpot_band_ms[0].toFixed(1)}-${p.tpot_band_ms[1].toFixed(1)} ms` : '';
     if (p.load_model) out.push(`     load ${p.load_model}${bands}`);
     // meets_slo is judged at max(deployed, needed) replicas: say which, so 'SLO met' is not read as 'met as deployed'.
     const at = Math.max(c.replicas_deployed, c.replicas_needed);
     const deployed = c.replicas_needed > c.replicas_deployed ? ` (${c.replicas_deployed} deployed)` : '';
-    out.push(`     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}${deployed}; SLO ${c.meets_slo ? 'met' : 'not met'} with ${at} replica${at === 1 ? '' : 's'}`);
+    const slo = p.slo_tpot_ms === null && p.slo_ttft_ms === null ? 'no SLO set' : `SLO ${c.meets_slo ? 'met' : 'not met'} with ${at} replica${at === 1 ? '' : 's'}`;
+    out.push(`     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}${deployed}; ${slo}`);
     out.push(`     $${cost.usd_per_million_output_tokens.toFixed(3)} per million output tokens, MFU ${(cost.mfu * 100).toFixed(1)}%`);
   }
   for (const n of d.notes) out.push(`   note    ${n}`);

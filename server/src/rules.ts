@@ -4,6 +4,7 @@ import type { DeploymentAnalysis } from './analysis';
 import type { Diagnostic, Range } from './formats/types';
 import { cdiv, fmtGiB, fmtInt, GiB } from './engine/units';
 import { roleOf } from './k8sRules';
+import { concurrencyOf } from './verdict';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -195,12 +196,13 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   // KV-limited concurrency at the workload's context below max_num_seqs. A finding only for a workload the file
   // states; for the default 1000 + 200 tokens it is an information line. SGLang's max_running_requests default is
   // derived from its own token pool, not vLLM's max_num_seqs: unstated there, the rule stays silent.
+  // One definition (verdict.ts concurrencyOf): blocks per request summed over KV groups at the workload's length, so a
+  // sliding-window group holds only its window and a hybrid pool is not counted once per group.
   const seqsKnown = sv.engine === 'vllm' || d.serving.maxNumSeqs != null;
-  if (st.ok && seqsKnown) {
-    const ctx = Math.min(sv.maxModelLen, Math.max(1, d.workload.inputTokens + d.workload.outputTokens));
-    // A sliding-window group holds at most its window per request: min(window, tokens) in blocks.
-    const perReq = s.kv.layout.groups.reduce((acc, g) => acc + (g.kind === 'sliding' && s.kv.layout.numGroups > 1 ? Math.min(g.blocksPerRequest, cdiv(ctx, s.kv.blockSize)) : cdiv(ctx, s.kv.blockSize)), 0) || cdiv(ctx, s.kv.blockSize);
-    const fit = Math.floor(s.kv.numBlocks / Math.max(1, perReq));
+  const conc = concurrencyOf(a);
+  if (st.ok && seqsKnown && conc) {
+    const ctx = conc.workload_tokens;
+    const fit = conc.at_workload;
     if (fit < sv.maxNumSeqs) {
       const stated = d.workloadStated === true;
       out.push({

@@ -251,7 +251,7 @@ connection.onRequest(
   CompareRequest,
   answer('compare', null, (p: CompareParams) => {
     const d = p?.uri ? documents.get(p.uri) : undefined;
-    return d ? service.compare(d) : null;
+    return d ? service.compare(d, typeof p?.deployment === 'number' ? p.deployment : undefined) : null;
   }),
 );
 connection.onRequest(

@@ -5,6 +5,7 @@
 // without its CSP, so escaping is tested on its own) and the exported standalone HTML must create no element
 // from any payload, run none of them, log no console error, and show each payload they display as exact text.
 // The Markdown export, rendered by markdown-it with raw HTML allowed, must emit only the tags it writes itself.
+import type { FileReport } from '../../server/src/reportTypes';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -213,7 +214,7 @@ const mdEscaped = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 
 for (const c of cases.filter((x) => x.name.endsWith('.yaml'))) {
   test(`Markdown export lets no payload through as HTML: ${c.name}`, () => {
-    const { result } = c.message as { result: { report: Record<string, unknown>; formats: string[] } };
+    const { result } = c.message as { result: { report: FileReport; formats: string[] } };
     const html = md.render(reportMarkdown(result.report, result.formats));
     const tags = new Set([...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1].toLowerCase()));
     assert.deepEqual([...tags].filter((t) => !MD_TAGS.has(t)), []);

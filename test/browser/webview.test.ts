@@ -23,10 +23,15 @@ function hostile(): unknown {
   r.diagnostics.push({ code: 'x', severity: 'error', message: `bad ${XSS}`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } });
   return r;
 }
+function row(gpu: string, tp: number, usd: number, tpot: number) {
+  return { rank: 0, gpu, gpu_name: gpu, tp, pp: 1, gpus_per_replica: tp, gpus: tp * 2, fits: true, meets_slo: tpot < 50, tpot_ms: tpot, ttft_ms: 120, throughput_tokens_per_s: 1500, max_throughput_tokens_per_s: 2000, batch: 40, knee_batch: 45, usd_per_gpu_hour: usd ? 2 : 0, usd_per_million_output_tokens: usd, replicas_needed: 2, bound: 'memory', why: '' };
+}
 const fixtures: Record<string, unknown> = {
   report: { type: 'report', title: 'Sizing: chat-70b.yaml', result: { uri: 'file:///w/chat-70b.yaml', report: base, formats: ['native'], version: 1 } },
   xss: { type: 'report', title: 'Sizing: evil.yaml', result: { uri: 'file:///w/evil.yaml', report: hostile(), formats: ['native'], version: 1 } },
-  compare: { type: 'compare', title: 'Compare hardware', result: { rows: [{ gpu: 'H100-SXM', fits: true, usd_per_million_output_tokens: 1.85, tpot_ms: 20.3 }, { gpu: 'A100-80GB', fits: true, usd_per_million_output_tokens: 2.9, tpot_ms: 41.0 }, { gpu: `L40S ${XSS}`, fits: false, usd_per_million_output_tokens: null, tpot_ms: null }] } },
+  compare: { type: 'compare', title: 'Compare hardware', result: { file: 'file:///w/chat-70b.yaml', deployment: 'chat-70b', index: 0, model: 'meta-llama/Llama-3.1-70B-Instruct', current: { gpu: 'A100-80GB', tp: 4, usd_per_gpu_hour: 1.8 }, rows: [
+    row('A100-80GB', 4, 2.9, 41.0), row('H100-SXM', 4, 1.85, 20.3), row('H100-SXM', 8, 2.4, 14.1), row(`L40S ${XSS}`, 4, 0, 60.2), { ...row('L4', 4, 0, 0), fits: false },
+  ] } },
   compareNull: { type: 'compare', title: 'Compare hardware', result: null },
   calibrate: { type: 'calibrate', title: 'Calibration', canInsert: true, result: { log: { version: '0.11.0', model: 'meta-llama/Llama-3.1-8B-Instruct', engine: 'V1', error: null }, measured: { weights: 14.99, kv: 53.4, tokens: 437392, concurrency: 3.34 }, predicted: { weights: 14.96, kv: 53.9, tokens: 441000, concurrency: 3.36 }, calibration: 'calibration:\n  weights_gib: 14.99' } },
 };
@@ -76,7 +81,7 @@ test('report page renders every chart with its data table, no console errors', a
   const { page, errors } = await open('/harness?fixture=report');
   await page.waitForSelector('#roofline-0');
   const titles = await page.locator('h3.chart-title').allInnerTexts();
-  for (const t of ['Memory per GPU', 'KV cache capacity and concurrency', 'Roofline (log-log)', 'Latency vs throughput', "Little's Law: replicas", 'Cost per million tokens', 'Operators per step']) assert.ok(titles.includes(t), `missing chart "${t}" in ${JSON.stringify(titles)}`);
+  for (const t of ['Memory per GPU', 'KV cache: requests that fit at once', 'Roofline (log-log)', 'Latency vs throughput', "Little's Law: requests per second", 'Cost per million tokens', 'Operators per step']) assert.ok(titles.includes(t), `missing chart "${t}" in ${JSON.stringify(titles)}`);
   for (const id of ['memory-0', 'kv-0', 'roofline-0', 'latency-0', 'capacity-0', 'cost-0']) {
     const sec = page.locator(`#${id}`);
     assert.ok((await sec.locator('svg .mark').count()) > 0, `${id}: no marks`);
@@ -89,7 +94,9 @@ test('report page renders every chart with its data table, no console errors', a
   assert.match(kv ?? '', /485,312 tokens/);
   assert.match(await page.locator('#roofline-0 .readout').textContent() ?? '', /Ridge point 295 FLOP\/byte/);
   assert.match(await page.locator('#latency-0 .readout').textContent() ?? '', /Knee at batch 45/);
-  assert.match(await page.locator('#capacity-0 .readout').textContent() ?? '', /4 replica\(s\) needed, 2 deployed/);
+  assert.match(await page.locator('#capacity-0 .readout').textContent() ?? '', /^4 replica\(s\) needed for 20\.00 requests\/s, 2 deployed: the queue grows without bound as deployed; SLO met with 4 replica\(s\)\./);
+  // The KV chart shows the workload's figure beside vLLM's max_model_len one, each labelled.
+  assert.match(kv ?? '', /210 requests of the workload's 2,300 tokens fit at once .* 14\.81x at max_model_len 32,768/);
   assert.match(await page.locator('#cost-0 .readout').textContent() ?? '', /\$1\.852 per million output tokens/);
   const cspMeta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   assert.equal(cspMeta, csp);
@@ -112,7 +119,7 @@ test('roofline: a roof per distinct dtype peak, ridge, prefill and decode points
   const notes = (loc: typeof roof) => loc.locator('svg text.note').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
   assert.deepEqual((await notes(roof)).filter((x) => !x.startsWith('ridge')), ['fp8 / int8', 'bf16 / fp16', 'tf32', 'fp32']);
   assert.equal(await roof.locator('line.ridge').count(), 1);
-  assert.equal(await roof.locator('circle.c-prefill').count(), 1);
+  assert.equal(await roof.locator('rect.c-prefill').count(), 1);
   assert.equal(await roof.locator('circle.c-decode:not(.moving)').count(), 1);
   // The slider starts at the curve sample nearest the knee (45: samples 43 and 49), then follows the batch picked.
   const moving = roof.locator('circle.moving');
@@ -130,7 +137,9 @@ test('roofline: a roof per distinct dtype peak, ridge, prefill and decode points
   // Larger batch: more FLOP per byte (right on the log x axis) and more FLOP/s (up: smaller SVG y).
   assert.ok(end.cx > start.cx && end.cy < start.cy, `decode point did not move up and right: ${JSON.stringify({ start, end })}`);
   // On the log-log axes (x: 0.1 to 1e5 FLOP/byte over 70..620 px) the point sits where its intensity says.
-  const xOf = (i: number) => 70 + ((Math.log10(i) + 1) / 6) * 550;
+  // Drawn at the panel's width W (SVG width attribute): x from 70 to W - 20.
+  const W = Number(await roof.locator('svg').getAttribute('width'));
+  const xOf = (i: number) => 70 + ((Math.log10(i) + 1) / 6) * (W - 90);
   assert.ok(Math.abs(end.cx - xOf(last.intensity)) < 0.01 && Math.abs(start.cx - xOf(c43.intensity)) < 0.01, `x positions ${start.cx}, ${end.cx}`);
   await page.keyboard.press('Home');
   assert.ok(Math.abs((await at()).cx - xOf(perf.curve[0].intensity)) < 0.01, 'Home picks batch 1');
@@ -149,14 +158,14 @@ test('latency chart: the TPOT SLO is a horizontal line at its value, the curve c
   const y1 = Number(await line.getAttribute('y1'));
   assert.equal(Number(await line.getAttribute('y2')), y1, 'SLO line is not horizontal');
   assert.equal(Number(await line.getAttribute('x1')), 70);
-  assert.equal(Number(await line.getAttribute('x2')), 620);
+  assert.equal(Number(await line.getAttribute('x2')), Number(await lat.locator('svg').getAttribute('width')) - 20);
   assert.ok((await lat.locator('svg text.note').evaluateAll((els) => els.map((e) => e.textContent))).includes('TPOT SLO 50 ms'));
   // Every curve sample at or under 50 ms TPOT is drawn below the line (larger SVG y), every one above it over it.
   const cys = await lat.locator('circle.pt').evaluateAll((els) => els.map((e) => Number(e.getAttribute('cy'))));
   assert.equal(cys.length, perf.curve.length);
   perf.curve.forEach((c: { batch: number; tpot_ms: number }, i: number) => assert.equal(cys[i] > y1, c.tpot_ms < 50, `batch ${c.batch}: TPOT ${c.tpot_ms} ms at y ${cys[i]}, SLO line at ${y1}`));
   assert.ok(perf.curve.some((c: { tpot_ms: number }) => c.tpot_ms > 50) && perf.curve.some((c: { tpot_ms: number }) => c.tpot_ms < 50), 'the fixture curve crosses the SLO');
-  assert.match(await lat.locator('.readout').textContent() ?? '', /TPOT SLO 50 ms; the SLO holds up to batch 99/);
+  assert.match(await lat.locator('.readout').textContent() ?? '', /TPOT SLO 50 ms, met up to batch 99/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -171,6 +180,47 @@ test('dark and high-contrast themes render without errors', async () => {
   }
 });
 
+test('charts read at 320 px and 1,200 px in light and dark: no chart text under 10 px, no two labels overlapping', async () => {
+  const shots = join(ROOT, 'docs/screenshots');
+  mkdirSync(shots, { recursive: true });
+  for (const width of [320, 1200]) {
+    for (const theme of ['vscode-light', 'vscode-dark']) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${url}/harness?fixture=report&theme=${theme}`);
+      await page.waitForSelector('#latency-0');
+      const found = await page.evaluate(() => {
+        const small: string[] = [];
+        const overlaps: string[] = [];
+        let texts = 0;
+        for (const svg of Array.from(document.querySelectorAll<SVGSVGElement>('svg.chart-svg'))) {
+          const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+          const boxes: { t: string; r: DOMRect }[] = [];
+          for (const t of Array.from(svg.querySelectorAll('text'))) {
+            if (getComputedStyle(t).visibility === 'hidden' || !t.textContent) continue;
+            texts++;
+            const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+            if (px < 10) small.push(`${t.textContent} ${px.toFixed(1)}px`);
+            const r = t.getBoundingClientRect();
+            for (const b of boxes) {
+              if (Math.min(r.right, b.r.right) - Math.max(r.left, b.r.left) > 1 && Math.min(r.bottom, b.r.bottom) - Math.max(r.top, b.r.top) > 1) overlaps.push(`${svg.closest('section')?.id}: "${t.textContent}" on "${b.t}"`);
+            }
+            boxes.push({ t: t.textContent, r });
+          }
+        }
+        return { small, overlaps, texts };
+      });
+      assert.ok(found.texts > 60, `${width} ${theme}: ${found.texts} texts`);
+      assert.deepEqual(found.small, [], `${width} px ${theme}`);
+      assert.deepEqual(found.overlaps, [], `${width} px ${theme}`);
+      await page.screenshot({ path: join(shots, `report-${width}-${theme.replace('vscode-', '')}.png`) });
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+  }
+});
+
 test('a model name containing <script> stays text', async () => {
   const { page, errors } = await open('/harness?fixture=xss');
   await page.waitForSelector('#memory-0');
@@ -178,7 +228,7 @@ test('a model name containing <script> stays text', async () => {
   assert.equal(await page.locator('#app img').count(), 0);
   assert.equal(await page.locator('#app script').count(), 0);
   assert.ok((await page.locator('.model-id').textContent())?.includes('<script>window.__xss=1</script>'));
-  assert.ok((await page.locator('h2#dep-0').textContent())?.includes('<img src=x onerror='));
+  assert.ok((await page.locator('h2#dep-0-title').textContent())?.includes('<img src=x onerror='));
   assert.deepEqual(errors, []);
   await page.screenshot({ path: join(OUT, 'xss.png') });
   await page.close();
@@ -192,15 +242,24 @@ test('an inline script without the nonce is blocked by the CSP', async () => {
   await page.close();
 });
 
-test('compare view: sortable table and chart; null result says so', async () => {
+test('compare view: chart first, only configurations that fit, by cost with unpriced last, this file highlighted; null result says so', async () => {
   const { page, errors } = await open('/harness?fixture=compare');
-  const th = page.locator('th[data-col="usd_per_million_output_tokens"]');
+  // The chart comes before the table; its bars are the priced configurations that fit, cheapest first, GPU and tp together.
+  const order = await page.locator("#app").evaluate((el) => Array.from(el.querySelectorAll("#compare-chart, table.sortable")).map((e) => (e.id ? e.id : 'table')));
+  assert.deepEqual(order, ['compare-chart', 'table']);
+  const labels = await page.locator('#compare-chart svg text.tick').evaluateAll((els) => els.map((e) => e.textContent ?? '').filter((t) => /×/.test(t)));
+  assert.deepEqual(labels, ['H100-SXM × 4', 'H100-SXM × 8', '▶ A100-80GB × 4']);
+  assert.equal(await page.locator('#compare-chart svg rect.c-current').count(), 1);
+  // Table: the four that fit (L4 does not), by $/Mtok with the unpriced one last; the file's row marked.
+  const th = page.locator('th[data-col="usd"]');
   assert.equal(await th.getAttribute('aria-sort'), 'ascending');
-  assert.equal(await page.locator('table.sortable tbody tr').first().locator('th').textContent(), 'H100-SXM');
+  const rowsText = () => page.locator('table.sortable tbody tr th').allTextContents();
+  assert.deepEqual(await rowsText(), ['H100-SXM × 4', 'H100-SXM × 8', 'A100-80GB × 4 (this file)', `L40S ${XSS} × 4`]);
   await th.locator('button').focus();
   await page.keyboard.press('Enter');
-  assert.equal(await page.locator('th[data-col="usd_per_million_output_tokens"]').getAttribute('aria-sort'), 'descending');
-  assert.equal(await page.locator('table.sortable tbody tr').first().locator('th').textContent(), 'A100-80GB');
+  assert.equal(await page.locator('th[data-col="usd"]').getAttribute('aria-sort'), 'descending');
+  // Missing prices stay last in both directions.
+  assert.deepEqual(await rowsText(), ['A100-80GB × 4 (this file)', 'H100-SXM × 8', 'H100-SXM × 4', `L40S ${XSS} × 4`]);
   assert.ok((await page.locator('#compare-chart svg .mark').count()) >= 2);
   assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
   await page.screenshot({ path: join(OUT, 'compare.png') });

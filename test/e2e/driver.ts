@@ -100,8 +100,8 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       await page.screenshot({ path: join(shots, '1-diagnostics.png') });
       return flat(await row.first().innerText()).slice(0, 90);
     });
-    await step('status bar shows format and fit', async () => {
-      const item = page.locator('.statusbar-item', { hasText: /native: fits/ });
+    await step('status bar shows the verdict', async () => {
+      const item = page.locator('.statusbar-item', { hasText: /LLM Sizer: starts/ });
       await item.first().waitFor();
       return flat(await item.first().innerText());
     });
@@ -124,7 +124,7 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       const inner = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await inner.locator('#roofline-0').waitFor({ timeout: GUARD * 60000 });
       const titles = await inner.locator('h3.chart-title').allInnerTexts();
-      for (const t of ['Memory per GPU', 'KV cache capacity and concurrency', 'Roofline (log-log)', 'Latency vs throughput', "Little's Law: replicas", 'Cost per million tokens']) if (!titles.includes(t)) throw new Error(`missing "${t}" in ${titles.join(' | ')}`);
+      for (const t of ['Memory per GPU', 'KV cache: requests that fit at once', 'Roofline (log-log)', 'Latency vs throughput', "Little's Law: requests per second", 'Cost per million tokens']) if (!titles.includes(t)) throw new Error(`missing "${t}" in ${titles.join(' | ')}`);
       const kv = await inner.locator('#kv-0 .readout').innerText();
       if (!/485,312 tokens/.test(kv)) throw new Error(`kv read-out: ${kv}`);
       const ridge = await inner.locator('#roofline-0 .readout').innerText();
@@ -148,6 +148,22 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       await runCommand(page, 'View: Focus Problems');
       await page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError }).first().waitFor();
       await page.screenshot({ path: join(shots, '4-error.png') });
+    });
+    await step('tp 3 on 64 heads: one verdict everywhere (Problems error, status bar, report badge)', async () => {
+      await page.locator('.tab', { hasText: 'vllm-70b.yaml' }).first().click();
+      await page.locator('.statusbar-item', { hasText: /LLM Sizer: does not start/ }).first().waitFor({ timeout: 30000 });
+      await runCommand(page, 'LLM Sizer: Show Sizing Report');
+      await page.locator('.tab', { hasText: 'Sizing: vllm-70b.yaml' }).waitFor();
+      const inner = page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
+      const badge = inner.locator('h2 .badge[data-verdict="fails"]');
+      await badge.first().waitFor({ timeout: 60000 });
+      const text = flat(await badge.first().innerText());
+      if (text !== 'does not start') throw new Error(`report badge: ${text}`);
+      await page.screenshot({ path: join(shots, '4b-one-verdict.png') });
+      // Close the report tab so the editor-title step below opens it afresh.
+      await page.locator('.tab', { hasText: 'Sizing: vllm-70b.yaml' }).first().click();
+      await page.keyboard.press('Control+W');
+      return text;
     });
     await step('quick fix "Set tensor_parallel_size to 2" removes the error', async () => {
       await page.locator('.tab', { hasText: 'vllm-70b.yaml' }).first().click();
@@ -205,6 +221,17 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       const md = await until('the exported Markdown', () => (existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : undefined));
       if (!md.startsWith('# LLM Sizer report: ') || !md.includes('## chat-70b')) throw new Error(`Markdown export: ${md.slice(0, 200)}`);
       return `${text.length} bytes HTML, ${md.length} bytes Markdown`;
+    });
+    await step('Compare Hardware: one tab, chart first, rows sorted by cost', async () => {
+      await page.locator('.tab', { hasText: /^chat-70b\.yaml/ }).first().click();
+      await runCommand(page, 'LLM Sizer: Compare Hardware');
+      await page.locator('.tab', { hasText: 'Compare hardware: chat-70b.yaml' }).waitFor();
+      const inner = page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
+      await inner.locator('#compare-chart svg .mark').first().waitFor({ timeout: 60000 });
+      const sorted = await inner.locator('th[data-col="usd"]').getAttribute('aria-sort');
+      if (sorted !== 'ascending') throw new Error(`compare table sorted ${sorted}`);
+      await page.screenshot({ path: join(shots, '9b-compare.png') });
+      return `${await inner.locator('#compare-chart svg .mark').count()} bars`;
     });
     await step('a killed language server is restarted and serves diagnostics again', async () => {
       const before = serverPids(dirs.ext);

@@ -236,8 +236,12 @@ describe('symbols, inlay hints and custom requests', () => {
     assert.deepEqual(syms[0].children!.map((s) => s.name), ['model', 'hardware', 'serving']);
     const hints = await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: u }, range: { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } } });
     assert.equal(hints.length, 2);
-    assert.match(String(hints[0].label), /✓ fits · [\d,]+ KV tokens · 64 concurrent at 1,200 tokens/);
-    assert.match(String(hints[1].label), /✗ does not start/);
+    // The verdict first, then requests running at once at the workload's 1,000 + 200 tokens (max_num_seqs 64 caps
+    // them); `*`: the plan leaves the vLLM version and workload to defaults. Within VS Code's 43-character limit.
+    assert.equal(String(hints[0].label), '✓ starts* · 64 running at 1.2k tok');
+    assert.equal(String(hints[1].label), '✗ does not start: max-model-len-too-long');
+    for (const h of hints) assert.ok(String(h.label).length <= 43, String(h.label));
+    assert.match((hints[0].tooltip as MarkupContent).value, /requests of the workload's 1,200 tokens fit at once; 64 run \(max_num_seqs 64\)/);
   });
 
   it('returns the report, a calibration, and the hardware comparison', async () => {
@@ -262,7 +266,11 @@ describe('settings and workspace catalogs', () => {
   it('uses defaults when the client has no configuration, and the default GPU setting when it does', async () => {
     const bare = await LspClient.start({ settings: null });
     const p = await bare.open('file:///x/v.yaml', 'model: meta-llama/Llama-3.1-8B-Instruct\nmax-model-len: 8192\n');
-    assert.deepEqual(codes(p.diagnostics), ['kv-limits-concurrency']);
+    // The file names no GPU: sized on the default (H100), said once by the `assumption` information diagnostic.
+    assert.deepEqual(codes(p.diagnostics), ['kv-limits-concurrency', 'assumption']);
+    const assumed = p.diagnostics.find((d) => d.code === 'assumption')!;
+    assert.equal(assumed.severity, 3);
+    assert.match(assumed.message, /^Sized with assumptions: GPU H100-SXM \(the file names no GPU: the llmSizer\.defaultGpu setting;/);
     await bare.stop();
     const a100 = await LspClient.start({ settings: { llmSizer: { defaultGpu: 'A100-SXM4-40GB' } } });
     await a100.open('file:///x/v.yaml', 'model: meta-llama/Llama-3.1-8B-Instruct\nmax-model-len: 8192\n');

@@ -17,7 +17,8 @@ import { builtinCatalog } from '../../server/src/catalog/index';
 
 const DIR = join(__dirname, '..', 'fixtures', 'formats');
 /** Diagnostics whose presence depends on engine numbers (other tests own them); format tests ignore them. */
-const ENGINE_NUMERIC = new Set(['kv-limits-concurrency']);
+// `assumption` (one info per sized deployment listing what it assumed) is checked in test/unit/verdict.test.ts, not per adapter.
+const ENGINE_NUMERIC = new Set(['kv-limits-concurrency', 'assumption']);
 
 function textAt(src: string, r: Range): string {
   const l = src.split('\n');

@@ -12,6 +12,7 @@ import { predictedLogLines } from '../report';
 import { describeKey } from '../schemaValidation';
 import type { CacheEntry } from '../languageService';
 import { fieldAt } from './locate';
+import { concurrencyOf, verdictOf, verdictText } from '../verdict';
 
 export function hover(entry: CacheEntry, pos: Position, _catalog: Catalog): Hover | null {
   const hit = fieldAt(entry.analysis.deployments, pos);
@@ -48,12 +49,17 @@ export function sizingMarkdown(a: DeploymentAnalysis): string {
   const s = a.sizing;
   const out: string[] = [];
   const modelId = a.model?.id ?? (d.model?.kind === 'id' ? d.model.id : d.model?.kind === 'path' ? d.model.path : 'no model');
-  out.push(`**${d.name}** · \`${modelId}\``);
+  const v = verdictOf(a);
+  out.push(`**${d.name}** · \`${modelId}\` · ${verdictText(v)}`);
+  const c = concurrencyOf(a);
+  if (s && c) out.push('', `${fmtInt(s.kv.capacityTokens)} KV tokens · ${fmtInt(c.running)} requests of ${fmtInt(c.workload_tokens)} tokens at once · ${c.at_max_model_len.toFixed(2)}x at max_model_len ${fmtInt(c.max_model_len)}${a.performance ? ` · TPOT ${a.performance.performance.tpot_ms.toFixed(1)} ms${v.hypothetical ? ' (hypothetical)' : ''}` : ''}`);
+  // A command link the client trusts (clientOptions.markdown.isTrusted lists this command only).
+  out.push('', '[Open report](command:llmSizer.showReport "Open the sizing report: charts, assumptions and every number")');
   if (!s || !a.gpu) {
     const u = d.unresolved ?? [];
     // Values the file states but does not resolve: the reason nothing is sized, said here as in value-unresolved.
     if (u.length) out.push('', 'Not sized: unknown until run time:', ...u.map((x) => `- \`${x.text.replace(/`/g, "'")}\` (${x.path.replace(/^serving\./, '')}): ${x.reason}`));
-    else out.push('', 'Not sized: see the diagnostics on this document.');
+    else if (a.notSizedReason) out.push('', `Not sized: ${a.notSizedReason}.`);
     return out.join('\n');
   }
   const sv = s.serving;
@@ -61,8 +67,6 @@ export function sizingMarkdown(a: DeploymentAnalysis): string {
   out.push(
     '',
     `${fmtParams(s.params.total)} parameters${s.params.active < s.params.total ? ` (${fmtParams(s.params.active)} active)` : ''} · ${gpus} x ${a.gpu.name}${d.gpuOrigin === 'default' ? ' (from the llmSizer.defaultGpu setting)' : ''} · tp ${sv.tp}, pp ${sv.pp}, dp ${sv.dp} · ${sv.engine} ${sv.engineVersion}`,
-    '',
-    s.startup.ok ? '**Starts.**' : `**Does not start:** ${s.startup.error ?? s.startup.errorKind}`,
     '',
     '| per GPU | expected | band (low – high) | formula |',
     '|---|---:|---:|---|',
