@@ -173,6 +173,16 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   if (warm) {
     out.push({ code: CODES.samplerWarmupOom, severity: 'error', message: `The KV cache fits, but the sampler warm-up that follows needs about ${fmtGiB(Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens) * m.vocab * 20)} (${Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens)} requests x ${fmtInt(m.vocab)} vocab x 20 bytes) beyond the ${fmtGiB(mem.requestedBytes)} budget. vLLM stops with: "${warm.error}"`, range: r('serving.gpu_memory_utilization', 'serving.max_num_seqs', 'model') });
   }
+  if (st.samplerWarmupTight) {
+    const reqs = Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens);
+    out.push({
+      code: CODES.samplerWarmupOom,
+      severity: 'info',
+      message: `Tight: the sampler warm-up after the KV cache is allocated needs about ${fmtGiB(reqs * m.vocab * 20)} (${reqs} requests x ${fmtInt(m.vocab)} vocab x 20 bytes), more than the expected ${fmtGiB(mem.totalBytes - mem.requestedBytes)} outside the budget leaves after the CUDA context${mem.cudagraphInBudget ? '' : ' and graphs'}, but within the estimate's range: whether vLLM starts depends on what it measures. A lower gpu_memory_utilization or max_num_seqs makes it certain.`,
+      range: r('serving.gpu_memory_utilization', 'serving.max_num_seqs', 'model'),
+    });
+  }
+
 
 
   // Host RAM the settings pin (cpu_offload_gb, swap_space, KV offloading, CPU LoRA cache) against the pod's limit.

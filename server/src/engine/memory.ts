@@ -182,6 +182,8 @@ export interface StartupResult {
   estimatedMaxModelLen: number | null;
   /** Every refusal found, first one first; `ok` is false whenever this is not empty. */
   findings: StartupFinding[];
+  /** The sampler warm-up fits only with the favourable end of the overhead estimate: it may fail (not a refusal). */
+  samplerWarmupTight?: boolean;
 }
 
 export interface MemorySizing {
@@ -309,6 +311,8 @@ export function headsFinding(m: ModelArch, tp: number): StartupFinding | null {
 export const SAMPLER_WARMUP_BYTES_PER_LOGIT = 20;
 /** The CUDA context and allocator slack outside vLLM's budget (about 0.3-0.6 GiB: docs/VLLM-MEMORY.md section 2). */
 export const CUDA_CONTEXT_BYTES = 0.5 * GiB;
+/** The smallest CUDA context seen in that range: the favourable end a startup refusal must fail even at. */
+export const CUDA_CONTEXT_MIN_BYTES = 0.3 * GiB;
 
 /** Peak activation bytes on one GPU of a profiling forward pass (weights excluded). */
 export function activationEstimate(m: ModelArch, tokens: number, maxNumSeqs: number, tp: number, ep: number, dtypeBytes: number, lastStage: boolean, samplerCopies = 2): number {
@@ -652,8 +656,12 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const samplerReqs = Math.min(maxNumSeqs, maxNumBatchedTokens);
   const samplerBytes = samplerReqs * m.vocab * SAMPLER_WARMUP_BYTES_PER_LOGIT;
   // V1 (0.8.0+, vllm#15105) warms the sampler up after the KV cache and the CUDA graphs are allocated, with what the
-  // budget leaves: total - requested - CUDA context - graphs captured outside the budget.
-  const warmupFree = total - requested - CUDA_CONTEXT_BYTES - (cgInBudget ? 0 : cudagraphBytes);
+  // budget leaves: total - requested - CUDA context - graphs captured outside the budget. A refusal is a fact only when
+  // even the most favourable estimate fails: the smallest CUDA context (0.3 GiB, docs/VLLM-MEMORY.md section 2) and the
+  // low band of the graphs. Inside that margin the outcome depends on what vLLM measures at startup: no finding.
+  const warmupFree = total - requested - CUDA_CONTEXT_MIN_BYTES - (cgInBudget ? 0 : Math.min(lo.ts.cudagraph, hi.ts.cudagraph));
+  // With the expected context and graphs the warm-up does not fit: a startup that may fail (an information line).
+  const warmupFreeExpected = total - requested - CUDA_CONTEXT_BYTES - (cgInBudget ? 0 : cudagraphBytes);
   if (s.engine === 'vllm' && s.launcher !== 'tgi' && beh.samplerWarmupAfterKv && memStartup.ok && samplerBytes > warmupFree) {
     findings.push({
       kind: 'sampler_warmup_oom',
@@ -661,10 +669,12 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
       error: `CUDA out of memory occurred when warming up sampler with ${samplerReqs} dummy requests. Please try lowering \`max_num_seqs\` or \`gpu_memory_utilization\` when initializing the engine.`,
     });
   }
+  const samplerWarmupTight =
+    s.engine === 'vllm' && s.launcher !== 'tgi' && beh.samplerWarmupAfterKv && memStartup.ok && samplerBytes <= warmupFree && samplerBytes > warmupFreeExpected;
   const first = findings[0] ?? null;
   const startup: StartupResult = first
     ? { ok: false, errorKind: first.kind, error: first.error, estimatedMaxModelLen: first.kind === memStartup.errorKind ? memStartup.estimatedMaxModelLen : null, findings }
-    : { ...memStartup, findings };
+    : { ...memStartup, findings, ...(samplerWarmupTight && !findings.length ? { samplerWarmupTight: true } : {}) };
   const kvCacheBytes = Math.max(0, exp.b.available);
   const actBand: [number, number] = cal?.activation_peak_gib != null ? [exp.ts.activation, exp.ts.activation] : [hi.ts.activation, lo.ts.activation];
   const memory = {
