@@ -44,7 +44,17 @@ export function servingValue(key: keyof ServingInput, v: unknown): unknown {
     case 'expertParallel':
     case 'enforceEager':
     case 'enablePrefixCaching':
+    case 'enableLora':
       return typeof v === 'boolean' ? v : undefined;
+    case 'speculativeConfig':
+      // vLLM takes a JSON string (--speculative-config '{...}') or, in a YAML config, a mapping.
+      return (typeof v === 'string' && v.trim()) || (v && typeof v === 'object' && !Array.isArray(v)) ? v : undefined;
+    case 'loraDtype':
+      return typeof v === 'string' ? v : undefined;
+    case 'cpuOffloadGb':
+    case 'swapSpace':
+    case 'kvOffloadingSize':
+      return isNum(v) && v >= 0 ? v : undefined;
     case 'dtype':
     case 'kvCacheDtype':
       return typeof v === 'string' ? v : undefined;

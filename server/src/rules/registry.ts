@@ -296,17 +296,24 @@ export const DIAGNOSTICS: Record<string, DiagnosticDoc> = {
     title: 'CUDA graphs may not fit after the KV cache',
     explanation: 'In this vLLM version CUDA graphs are captured after the KV cache is allocated, outside the gpu_memory_utilization budget; the headroom left is smaller than the graphs need, so capture may fail with out of memory. Lower gpu_memory_utilization or set enforce_eager.',
   },
-  'startup-oom': {
+  'sampler-warmup-oom': {
     severity: 'error',
     category: 'startup',
-    title: 'Out of memory after the KV cache is allocated',
-    explanation: 'The KV cache fits, but a step vLLM runs after allocating it (the sampler warm-up at max_num_seqs, CUDA graph capture) needs more memory than is left, so the server dies during startup. The message gives vLLM\'s own error and the setting to lower.',
+    title: 'Out of memory in the sampler warm-up after the KV cache is allocated',
+    explanation: 'vLLM V1 allocates the KV cache, then warms the sampler up with max_num_seqs dummy requests (logits, sort values and indices per vocabulary entry) in the memory left outside the gpu_memory_utilization budget. When even the favourable estimate of that headroom is too small, it dies with "CUDA out of memory occurred when warming up sampler". Inside the estimate\'s range the same code is an information line that says the start is tight. Lower gpu_memory_utilization or max_num_seqs.',
+    source: 'vllm/v1/worker/gpu_model_runner.py (_dummy_sampler_run), vllm#15105, llm-d#787',
   },
-  'host-memory-exceeds-limit': {
+  'host-ram-exceeds-limit': {
     severity: 'error',
     category: 'memory',
-    title: 'Host memory needs exceed the pod limit',
-    explanation: 'CPU offload (cpu_offload_gb, swap_space, KV offloading, LoRA adapters kept on CPU) needs more host memory per pod than its memory limit, so the pod is OOM-killed. Raise the limit or lower the offload sizes.',
+    title: 'Host memory pinned by the settings exceeds the pod limit',
+    explanation: 'CPU offload (cpu_offload_gb), swap_space, KV offloading and LoRA adapters kept on CPU pin host memory per pod; when their sum exceeds the container\'s memory limit, before Python, CUDA and the tokenizer take their share, the pod is OOM-killed. Raise the limit or lower the offload sizes.',
+  },
+  'memory-term-unknown': {
+    severity: 'info',
+    category: 'coverage',
+    title: 'A memory term the sizing cannot estimate',
+    explanation: 'A setting adds GPU memory llm-sizer cannot estimate from the file (for example a speculative-decoding draft model that is not in the catalog), so the KV cache is predicted without it and is likely a little high. Name a catalog model or add the draft model to .llm-sizer/models/ to have it counted.',
   },
   'kv-heads-replicated': {
     severity: 'warning',
