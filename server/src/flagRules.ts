@@ -21,7 +21,7 @@ export function flagRules(d: Deployment, o: Pick<AnalysisOptions, 'defaultEngine
   const out: Diagnostic[] = [];
   for (const k of flags) {
     const name = k.slice('flag:'.length);
-    const r = VLLM_REMOVED_FLAGS[name];
+    const r = Object.hasOwn(VLLM_REMOVED_FLAGS, name) ? VLLM_REMOVED_FLAGS[name] : undefined;
     if (!r || !atLeast(v, r.removedIn)) continue;
     const flag = `--${name.replace(/_/g, '-')}`;
     out.push({
