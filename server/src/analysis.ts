@@ -98,6 +98,9 @@ export function isDisabled(text: string): boolean {
 
 /** Where the model of a deployment read from a pod or a storage URI lives: never on the linting machine. */
 function inContainer(d: Deployment, path: string): boolean {
+  // A native plan describes the deployment from this machine: its model path is a local directory (read in trusted
+  // workspaces only), never a path inside a container.
+  if (d.format === 'native' && !/^[a-z0-9+.-]+:\/\//i.test(path)) return false;
   return !!d.pod || /^[a-z0-9+.-]+:\/\//i.test(path) || /^\/(models?|mnt|data|workspace|root|opt|cache|home|var|tmp|huggingface|hf-cache|model-cache)(\/|$)/i.test(path);
 }
 

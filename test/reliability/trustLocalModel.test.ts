@@ -79,7 +79,7 @@ test('restricted mode: the config.json is never opened and the diagnostic says w
       const uri = `${root}/plan${i}.yaml`;
       const d = (await c.open(uri, plan(model))).diagnostics;
       assert.deepEqual(codes(d), ['unknown-model']);
-      assert.equal(d[0].message, `Restricted mode: local model directories are not read, so "${model}" is not sized. Trust the workspace (Workspaces: Manage Workspace Trust) to read its config.json.`);
+      assert.equal(d[0].message, `Not sized: Restricted mode: local model directories are not read, so "${model}" is not sized. Trust the workspace (Workspaces: Manage Workspace Trust) to read its config.json.`);
       assert.deepEqual(d[0].range.start, { line: 3, character: 7 });
       const r = await c.request<{ report: { deployments: { model: Partial<ReportModel> | null }[] } }>('llmSizer/report', { uri });
       assert.deepEqual(r.report.deployments[0].model, { id: model, params_total: null, params_active: null });
