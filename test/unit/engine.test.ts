@@ -1,4 +1,5 @@
 // Engine I: KV bytes, weights under tp/pp/ep, vLLM's block arithmetic and startup errors, from first principles.
+import { textConfigOf } from '../../server/src/engine/model';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinCatalog } from '../../server/src/catalog/index';
@@ -23,8 +24,13 @@ test('KV bytes per token for every catalog model equal the formula over its conf
       continue; // not sizable yet: test/unit/catalog.test.ts holds the exact list with reasons
     }
     const { config, arch } = resolved;
-    const c = config as Record<string, number | boolean | string>;
-    const L = (c.num_hidden_layers ?? c.n_layer) as number;
+    // Multimodal wrappers keep the text model's fields under text_config (read as vLLM reads them).
+    const c = textConfigOf(config as Record<string, unknown>).text as Record<string, number | boolean | string>;
+    let L = (c.num_hidden_layers ?? c.n_layer) as number;
+    // Gated DeltaNet hybrids (Qwen3-Next, Qwen3.5/3.6): only full-attention layers hold per-token KV.
+    const types = (c as Record<string, unknown>).layer_types;
+    if (Array.isArray(types) && types.some((t) => t === 'linear_attention')) L = types.filter((t) => t === 'full_attention').length;
+    else if (c.full_attention_interval) L = Math.floor(L / (c.full_attention_interval as number));
     let expected: number;
     if (c.kv_lora_rank) {
       // MLA caches the latent: (kv_lora_rank + qk_rope_head_dim) elements per layer, bf16.
