@@ -69,7 +69,7 @@ const EXPECTED: Record<string, Expect> = {
       { name: 'pd-disaggregation-nixl/decode', format: 'ray-serve', model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: 'L4', count: null, tp: null, pp: null, dp: null, replicas: 6, role: 'decode' },
     ],
     // The model's 131,072-token default context does not fit one L4 (the default GPU here) at tp 1: both roles.
-    diagnostics: ['max-model-len-too-long@22:20-22:52=meta-llama/Llama-3.1-8B-Instruct', 'max-model-len-too-long@9:20-9:52=meta-llama/Llama-3.1-8B-Instruct'],
+    diagnostics: ['assumption@22:20-22:52=meta-llama/Llama-3.1-8B-Instruct', 'assumption@9:20-9:52=meta-llama/Llama-3.1-8B-Instruct', 'max-model-len-too-long@22:20-22:52=meta-llama/Llama-3.1-8B-Instruct', 'max-model-len-too-long@9:20-9:52=meta-llama/Llama-3.1-8B-Instruct'],
   },
   // llm-d modelservice: uri hf://"{{ .Values.modelArtifacts.name }}" rendered from this file; no parallelism, so the
   // chart's tensor 1 x dataLocal 1 = 1 GPU per pod; 1 prefill and 1 decode replica.
@@ -79,7 +79,7 @@ const EXPECTED: Record<string, Expect> = {
       { name: 'facebook/opt-125m/prefill', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'prefill' },
       { name: 'facebook/opt-125m/decode', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' },
     ],
-    diagnostics: [],
+    diagnostics: ['assumption@11:8-11:25=facebook/opt-125m', 'assumption@11:8-11:25=facebook/opt-125m'],
   },
   // Decode tensor 2 with accelerator.dra true (its GPUs come from resource claims: count unknown, not 1), prefill
   // tensor 1 (1 GPU per pod from the chart): each role read with its own parallelism.
@@ -89,14 +89,14 @@ const EXPECTED: Record<string, Expect> = {
       { name: 'facebook/opt-125m/prefill', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: 1, pp: null, dp: 1, replicas: 1, role: 'prefill' },
       { name: 'facebook/opt-125m/decode', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: null, tp: 2, pp: null, dp: 1, replicas: 1, role: 'decode' },
     ],
-    diagnostics: [],
+    diagnostics: ['assumption@16:8-16:25=facebook/opt-125m', 'assumption@16:8-16:25=facebook/opt-125m'],
   },
   // pvc+hf://model-pvc/meta-llama/Llama-3.1-8B-Instruct serves meta-llama/Llama-3.1-8B-Instruct; accelerator.type
   // intel-gaudi names no accelerator model, so the (NVIDIA) default GPU is not used and the deployment says why.
   'llmd-values-gaudi.yaml': {
     formats: ['llm-d'],
     deployments: [{ name: 'meta-llama/Llama-3.1-8B-Instruct/decode', format: 'llm-d', model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: null, count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' }],
-    diagnostics: ['not-sized@10:8-10:59=pvc+hf://model-pvc/meta-llama/Llama-3.1-8B-Instruct'],
+    diagnostics: ['flag-removed@41:6-41:30=--max-seq-len-to-capture', 'not-sized@10:8-10:59=pvc+hf://model-pvc/meta-llama/Llama-3.1-8B-Instruct'],
   },
   // NIMService (k8s-nim-operator): model from the image nvcr.io/nim/meta/llama-3.2-1b-instruct; the engine is the
   // profile's choice at start-up and no profile is stated, so it is found, identified, counted, and not sized.
@@ -111,7 +111,7 @@ const EXPECTED: Record<string, Expect> = {
     formats: ['nim'],
     deployments: [{ name: 'deepseek-r1', format: 'nim', model: 'deepseek-ai/deepseek-r1', gpu: 'L4', count: 16, tp: 8, pp: 2, dp: null, replicas: 1, role: null, engine: 'sglang' }],
     // DeepSeek-R1's ~671 GB of FP8 weights over 16 GPUs is ~42 GB each: more than an L4 (the default GPU here) has.
-    diagnostics: ['weights-exceed-memory@71:16-71:51=nvcr.io/nim/deepseek-ai/deepseek-r1'],
+    diagnostics: ['assumption@28:8-28:19=deepseek-r1', 'weights-exceed-memory@71:16-71:51=nvcr.io/nim/deepseek-ai/deepseek-r1'],
   },
   // The multi-LLM NIM image serves what NIM_MODEL_NAME names: hf://meta-llama/Llama-3.2-1B-Instruct.
   'nim-operator-multi-llm-hf.yaml': {
@@ -147,13 +147,13 @@ const EXPECTED: Record<string, Expect> = {
       { name: 'qwen2-7b-instruct-pd/prefill', format: 'kserve-llm', model: 'Qwen/Qwen2.5-7B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 2, role: 'prefill' },
       { name: 'qwen2-7b-instruct-pd/decode', format: 'kserve-llm', model: 'Qwen/Qwen2.5-7B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' },
     ],
-    diagnostics: [],
+    diagnostics: ['assumption@13:14-13:38=Qwen/Qwen2.5-7B-Instruct', 'assumption@13:14-13:38=Qwen/Qwen2.5-7B-Instruct'],
   },
   // Huggingface runtime: --model_name is the served name; storageUri hf://meta-llama/Llama-2-7b-chat-hf the model.
   'kserve-hf-storage-uri.yaml': {
     formats: ['kserve'],
     deployments: [{ name: 'huggingface-llama2', format: 'kserve', model: 'meta-llama/Llama-2-7b-chat-hf', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
-    diagnostics: [],
+    diagnostics: ['assumption@5:8-5:26=huggingface-llama2'],
   },
   // AIBrix RayClusterFleet: vllm serve in the head container behind `bash -lc --`; head 8 GPUs + 1 worker pod x 8
   // = 16 GPUs per Ray cluster for tp 16; 1 cluster.
@@ -161,14 +161,14 @@ const EXPECTED: Record<string, Expect> = {
     formats: ['aibrix'],
     deployments: [{ name: 'deepseek-r1-671b', format: 'aibrix', model: 'deepseek-ai/DeepSeek-R1', gpu: 'L4', count: 16, tp: 16, pp: null, dp: null, replicas: 1, role: null }],
     // No GPU is named, so the default L4: ~671 GB of FP8 weights over 16 GPUs is ~42 GB each, more than an L4 has.
-    diagnostics: ['weights-exceed-memory@97:89-97:112=deepseek-ai/DeepSeek-R1'],
+    diagnostics: ['assumption@9:8-9:24=deepseek-r1-671b', 'weights-exceed-memory@97:89-97:112=deepseek-ai/DeepSeek-R1'],
   },
   // KServe huggingface runtime with vLLM flags and storageUri s3://.../meta-llama--Meta-Llama-3.1-8B-Instruct: no
   // model on the command line, so the storage URI is the model the file states (resolved by name elsewhere).
   'kserve-s3-storage-uri.yaml': {
     formats: ['kserve'],
     deployments: [{ name: 'llama-31-8b-instruct', format: 'kserve', model: 's3://${bucket}/models/meta-llama--Meta-Llama-3.1-8B-Instruct', gpu: 'A10G', count: 1, tp: 1, pp: null, dp: null, replicas: 1, role: null }],
-    diagnostics: [],
+    diagnostics: ['assumption@5:8-5:28=llama-31-8b-instruct', 'sampler-warmup-oom@18:35-18:39=0.95'],
   },
   // A plain Deployment running the multi-LLM NIM image: the model from NIM_MODEL_NAME, tp 2 from
   // NIM_TENSOR_PARALLEL_SIZE, 8 GPUs requested; the engine is not stated, so not sized. With tp stated, 8 GPUs for
@@ -186,7 +186,7 @@ const EXPECTED: Record<string, Expect> = {
       { name: 'vllm-dsr1/decode', format: 'dynamo', model: '/model-cache/deepseek-r1', gpu: 'L4', count: 16, tp: 1, pp: null, dp: 16, replicas: 1, role: 'decode' },
       { name: 'vllm-dsr1/prefill', format: 'dynamo', model: '/model-cache/deepseek-r1', gpu: 'L4', count: 16, tp: 1, pp: null, dp: 16, replicas: 1, role: 'prefill' },
     ],
-    diagnostics: [],
+    diagnostics: ['assumption@101:4-101:11=prefill', 'assumption@31:4-31:10=decode', 'weights-exceed-memory@145:14-145:38=/model-cache/deepseek-r1', 'weights-exceed-memory@77:14-77:38=/model-cache/deepseek-r1'],
   },
   // Dynamo 4 prefill : 8 decode workers of 4 GPUs each (the real split, not 1:1). Source: AIBrix's brixbench.
   'dynamo-4p8d.yaml': {
@@ -197,7 +197,7 @@ const EXPECTED: Record<string, Expect> = {
     ],
     // The model (/models/$MODEL) and tp ($TP) come from `export` lines in the shell script, not read: not sized, and
     // no count mismatch against an assumed tp of 1.
-    diagnostics: ['not-sized@137:4-137:20=VllmDecodeWorker', 'not-sized@238:4-238:21=VllmPrefillWorker'],
+    diagnostics: ['value-unresolved@193:24-193:38=/models/$MODEL', 'value-unresolved@294:24-294:38=/models/$MODEL'],
   },
   // AIBrix StormService with SGLang P/D: each role replica is a podGroupSize 2 group of 1-GPU pods, so 2 GPUs for
   // --tp-size 2 (no false count error); the router role runs no engine.
@@ -207,7 +207,7 @@ const EXPECTED: Record<string, Expect> = {
       { name: 'tp-1p1d/prefill', format: 'aibrix', model: '/models/Qwen3-8B', gpu: 'L4', count: 2, tp: 2, pp: null, dp: null, replicas: 1, role: 'prefill' },
       { name: 'tp-1p1d/decode', format: 'aibrix', model: '/models/Qwen3-8B', gpu: 'L4', count: 2, tp: 2, pp: null, dp: null, replicas: 1, role: 'decode' },
     ],
-    diagnostics: [],
+    diagnostics: ['assumption@144:37-144:53=/models/Qwen3-8B', 'assumption@68:37-68:53=/models/Qwen3-8B'],
   },
 };
 

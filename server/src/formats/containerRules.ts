@@ -35,7 +35,8 @@ function argvNodes(c: unknown): { nodes: Node[]; script: number } {
   let script = -1;
   if (texts.length && SHELLS.test(texts[0])) {
     const ci = texts.findIndex((t, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(t));
-    if (ci >= 0) script = ci + 1;
+    // `bash -lc -- "script"`: the `--` ends the shell's options; the script is the word after it.
+    if (ci >= 0) script = texts[ci + 1] === '--' ? ci + 2 : ci + 1;
   }
   return { nodes, script };
 }
