@@ -54,7 +54,8 @@ describe('npm pack', () => {
       env: { ...process.env, npm_config_cache: join(TMP, 'npx-cache'), npm_config_update_notifier: 'false' },
     });
     assert.equal(r.status, 1, r.stderr);
-    assert.deepEqual((JSON.parse(r.stdout) as { diagnostics: { code: string }[] }[])[0].diagnostics.map((d) => d.code), ['heads-not-divisible', 'kv-limits-concurrency']);
+    // tp 3 on 64 heads: vLLM refuses to start, so no KV-concurrency finding follows; the GPU is the default (assumption).
+    assert.deepEqual((JSON.parse(r.stdout) as { diagnostics: { code: string }[] }[])[0].diagnostics.map((d) => d.code), ['heads-not-divisible', 'assumption']);
   });
 });
 
