@@ -2,7 +2,10 @@
 // Shared by test/unit/calibration.test.ts and scripts/accuracy.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { builtinCatalog } from '../server/src/catalog/index';
 import type { Calibration, ServingInput } from '../server/src/engine/memory';
+import type { ModelArch } from '../server/src/engine/model';
+import { modelFromConfig } from '../server/src/engine/model';
 
 export const CALIBRATION_DIR = path.resolve(__dirname, 'data', 'calibration');
 
@@ -14,9 +17,25 @@ export interface LogEntry {
   log_lines: string[];
 }
 
+/** Both log files: the first set and issue 13's multi-GPU / multimodal / late-failure set. */
+export const LOG_FILES = ['vllm_startup_logs.json', 'vllm_startup_logs_2.json'];
+
 export function logEntries(): Map<string, LogEntry> {
-  const j = JSON.parse(fs.readFileSync(path.join(CALIBRATION_DIR, 'vllm_startup_logs.json'), 'utf8'));
-  return new Map((j.entries as LogEntry[]).map((e) => [e.id, e]));
+  const out = new Map<string, LogEntry>();
+  for (const f of LOG_FILES) {
+    const j = JSON.parse(fs.readFileSync(path.join(CALIBRATION_DIR, f), 'utf8'));
+    for (const e of j.entries as LogEntry[]) out.set(e.id, e);
+  }
+  return out;
+}
+
+/** The case's architecture: the catalog's, or the config.json fields its log entry carries (nested multimodal configs). */
+export function archOf(c: CalibrationCase): ModelArch {
+  const known = builtinCatalog().resolveModel(c.model);
+  if (known) return known.arch;
+  const e = logEntries().get(c.id) as (LogEntry & { config?: Record<string, unknown> }) | undefined;
+  if (!e?.config) throw new Error(`${c.id}: model ${c.model} is neither in the catalog nor carried in the log entry`);
+  return modelFromConfig(c.model, e.config);
 }
 
 export interface CalibrationCase {
@@ -122,5 +141,26 @@ export const CASES: CalibrationCase[] = [
     expect: { availableKvGiB: 36.56 },
     configOnly: true,
     why: 'command line given; the 80 GB card is implied by 13.72 + 36.56 GiB at 0.65 (uncertain)',
+  },
+  // Issue 13's set (test/data/calibration/vllm_startup_logs_2.json).
+  {
+    id: 'vllm-pr12126-h100-llama32-11b-vision',
+    model: 'meta-llama/Llama-3.2-11B-Vision',
+    gpu: 'H100',
+    serving: { engineVersion: '0.6.6', maxModelLen: 65536, maxNumSeqs: 128, gpuMemoryUtilization: 0.9, enforceEager: true },
+    calibration: { total_memory_gib: 79.22, weights_gib: 19.86, activation_peak_gib: 36.63, non_torch_gib: 0.16, available_kv_gib: 14.65 },
+    expect: { numBlocks: 6001, kvTokens: 96016, startupOk: true },
+    configOnly: false,
+    why: 'the multimodal profile run (128 sequences with images at 4 tiles: 36.63 GiB of activations) is not modelled; weights and KV bytes/token are',
+  },
+  {
+    id: 'llmd-787-qwen3-32b-tp2-h100-sampler-oom',
+    model: 'Qwen/Qwen3-32B',
+    gpu: 'H100',
+    serving: { engineVersion: '0.11.0', tp: 2, gpuMemoryUtilization: 0.95 },
+    calibration: { available_kv_gib: 41.87 },
+    expect: { availableKvGiB: 41.87, startupOk: false, errorIncludes: 'CUDA out of memory occurred when warming up sampler with 1024 dummy requests.' },
+    configOnly: true,
+    why: 'GPU (H100 nodes of the llm-d CI), version, tp and utilization are stated; the failure comes after the KV allocation',
   },
 ];

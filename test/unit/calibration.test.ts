@@ -7,13 +7,13 @@ import { builtinCatalog } from '../../server/src/catalog/index';
 import { parseVllmLog } from '../../server/src/calibration/logParser';
 import { defaultServing, sizeMemory } from '../../server/src/engine/memory';
 import { GiB } from '../../server/src/engine/units';
-import { CASES, logEntries } from '../calibrationCases';
+import { CASES, archOf, logEntries } from '../calibrationCases';
 
 const cat = builtinCatalog();
 const entries = logEntries();
 
 function size(c: (typeof CASES)[number], calibrated: boolean) {
-  const m = cat.resolveModel(c.model)!.arch;
+  const m = archOf(c);
   const g = cat.resolveGpu(c.gpu)!;
   return sizeMemory(m, g, { ...defaultServing(), ...c.serving }, { calibration: calibrated ? c.calibration : null });
 }

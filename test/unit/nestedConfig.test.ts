@@ -124,3 +124,15 @@ test('a nested config sizes end to end without error', () => {
   assert.ok(s.memory.weightsBytes > 8e9 && s.memory.weightsBytes < 9e9, `weights ${s.memory.weightsBytes}`);
   assert.ok(s.kv.numBlocks > 0);
 });
+
+test('Llama-3.2-11B-Vision (nested mllama config): weights with the vision tower within 0.5% of the logged 19.86 GiB, KV exact', async () => {
+  const { CASES, archOf } = await import('../calibrationCases');
+  const c = CASES.find((x) => x.id === 'vllm-pr12126-h100-llama32-11b-vision')!;
+  const m = archOf(c);
+  assert.equal(m.nestedTextConfig, true);
+  const s = sizeMemory(m, builtinCatalog().resolveGpu('H100')!, { ...defaultServing(), ...c.serving });
+  // vllm PR 12126: "model weights take 19.86GiB"; without the 0.9B vision tower it would be 18.2 GiB.
+  assert.ok(Math.abs(s.memory.weightsBytes / 2 ** 30 / 19.86 - 1) < 0.005, `weights ${(s.memory.weightsBytes / 2 ** 30).toFixed(2)} GiB`);
+  // 40 text layers (8 of them cross-attention) x K,V x 8 heads x 128 x 2 bytes.
+  assert.equal(s.kv.bytesPerToken, 40 * 2 * 8 * 128 * 2);
+});
