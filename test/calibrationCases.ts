@@ -47,6 +47,11 @@ export interface CalibrationCase {
   calibration?: Calibration;
   /** What the log printed. */
   expect: { numBlocks?: number; kvTokens?: number; maxConcurrency?: number; availableKvGiB?: number; startupOk?: boolean; errorIncludes?: string };
+  /**
+   * From the config alone the failure sits inside the overhead estimate's range (the expected figures fail, the
+   * favourable ones fit): predicted as a start that may fail (startup.samplerWarmupTight), not as a refusal.
+   */
+  configOnlyTight?: boolean;
   /** Whether the log has enough inputs (GPU, version, utilization, max_model_len) for a config-only prediction. */
   configOnly: boolean;
   why: string;
@@ -155,6 +160,7 @@ export const CASES: CalibrationCase[] = [
   },
   {
     id: 'llmd-787-qwen3-32b-tp2-h100-sampler-oom',
+    configOnlyTight: true,
     model: 'Qwen/Qwen3-32B',
     gpu: 'H100',
     serving: { engineVersion: '0.11.0', tp: 2, gpuMemoryUtilization: 0.95 },

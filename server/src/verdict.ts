@@ -19,6 +19,14 @@ export const REFUSES_TO_START = new Set([
   'max-model-len-too-long',
   'context-beyond-model',
   'dtype-unsupported',
+  'quantization-mismatch',
+  'sampler-warmup-oom',
+  'host-ram-exceeds-limit',
+  'cuda-visible-devices-too-few',
+  'empty-flag-value',
+  'flag-removed',
+  'ambiguous-flag',
+  'flag-missing-value',
 ]);
 
 /** Codes that explain why a deployment was not sized (in the order they are worth telling). */

@@ -662,7 +662,9 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const warmupFree = total - requested - CUDA_CONTEXT_MIN_BYTES - (cgInBudget ? 0 : Math.min(lo.ts.cudagraph, hi.ts.cudagraph));
   // With the expected context and graphs the warm-up does not fit: a startup that may fail (an information line).
   const warmupFreeExpected = total - requested - CUDA_CONTEXT_BYTES - (cgInBudget ? 0 : cudagraphBytes);
-  if (s.engine === 'vllm' && s.launcher !== 'tgi' && beh.samplerWarmupAfterKv && memStartup.ok && samplerBytes > warmupFree) {
+  // With measured terms (a calibration block from the startup log) the expected figures are the measured ones.
+  const refusalFree = cal ? warmupFreeExpected : warmupFree;
+  if (s.engine === 'vllm' && s.launcher !== 'tgi' && beh.samplerWarmupAfterKv && memStartup.ok && samplerBytes > refusalFree) {
     findings.push({
       kind: 'sampler_warmup_oom',
       phase: 'warmup',
@@ -670,7 +672,7 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     });
   }
   const samplerWarmupTight =
-    s.engine === 'vllm' && s.launcher !== 'tgi' && beh.samplerWarmupAfterKv && memStartup.ok && samplerBytes <= warmupFree && samplerBytes > warmupFreeExpected;
+    s.engine === 'vllm' && s.launcher !== 'tgi' && beh.samplerWarmupAfterKv && memStartup.ok && samplerBytes <= refusalFree && samplerBytes > warmupFreeExpected;
   const first = findings[0] ?? null;
   const startup: StartupResult = first
     ? { ok: false, errorKind: first.kind, error: first.error, estimatedMaxModelLen: first.kind === memStartup.errorKind ? memStartup.estimatedMaxModelLen : null, findings }
