@@ -14,7 +14,8 @@ import type { GpuSpec } from '../server/src/engine/hardware';
 import type { MemorySizing, ServingInput } from '../server/src/engine/memory';
 import { defaultServing, sizeMemory } from '../server/src/engine/memory';
 import type { SloInput, WorkloadInput } from '../server/src/engine/performance';
-import { compareHardware, sizePerformance } from '../server/src/engine/performance';
+import { sizePerformance } from '../server/src/engine/performance';
+import { compareHardware } from '../server/src/engine/compare';
 import { catalogGpus, catalogModel } from '../scripts/perf-accuracy';
 
 const TARGET_MS = 10;

@@ -13,7 +13,7 @@ import { compareRows } from '../server/src/compareCli';
 import type { ServingInput } from '../server/src/engine/memory';
 import { defaultServing, sizeMemory } from '../server/src/engine/memory';
 import type { SloInput, WorkloadInput } from '../server/src/engine/performance';
-import { compareHardware } from '../server/src/engine/performance';
+import { compareHardware } from '../server/src/engine/compare';
 import { reportJson } from '../server/src/report';
 
 const ROOT = resolve(__dirname, '..');

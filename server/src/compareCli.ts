@@ -4,7 +4,7 @@ import type { AnalysisOptions } from './analysis';
 import { analyzeText } from './analysis';
 import { builtinCatalog } from './catalog/index';
 import { defaultServing, sizeMemory } from './engine/memory';
-import { compareHardware } from './engine/performance';
+import { compareHardware } from './engine/compare';
 import { finiteJson } from './report';
 import type { GpuSpec } from './engine/hardware';
 

@@ -99,7 +99,8 @@ it('a config.json that is a symlink to a secret: "not valid JSON", the secret ne
   writeFileSync(join(d, 'plan.yaml'), PLAN('./'));
   for (const format of ['text', 'json', 'sarif']) {
     const r = cli('check', '--format', format, join(d, 'plan.yaml'));
-    assert.equal(r.status, 1, format);
+    // Not sized (an information line, issue 11: an unreadable model is not a fault of the deployment): exit 0.
+    assert.equal(r.status, 0, format);
     assert.ok(r.stdout.includes('config.json\\" is not valid JSON.') || r.stdout.includes('config.json" is not valid JSON.'), `${format}: ${r.stdout}`);
     for (const part of ['SECRET', 'hunter2', 'TOKEN']) assert.ok(!r.stdout.includes(part) && !r.stderr.includes(part), `${format} echoes ${part}`);
   }

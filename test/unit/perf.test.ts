@@ -10,7 +10,8 @@ import { BatchModel, erlangC, kvLimitedConcurrency, sweep, workShape } from '../
 import { OpAccumulator, decodeStepTime, perfModelOf, prefillTime } from '../../server/src/engine/latency';
 import { distinctExperts, hardwareOf } from '../../server/src/engine/roofline';
 import type { PerformanceResult, SloInput, WorkloadInput } from '../../server/src/engine/performance';
-import { compareHardware, latencySpecOf, sizePerformance } from '../../server/src/engine/performance';
+import { latencySpecOf, sizePerformance } from '../../server/src/engine/performance';
+import { compareHardware } from '../../server/src/engine/compare';
 import { LATENCY_FIT } from '../../server/src/engine/closedLoop';
 
 // ---- Fixtures: H100 SXM datasheet numbers and HF config fields written out.

@@ -15,7 +15,6 @@ import { largestTrue } from './capacity';
 import type { LoadModel } from './closedLoop';
 import { LATENCY_FIT, coefficientsOf, decodeOnlyTpot, latencyAt, newFeatures, prefillOnlyThroughput, requestSlots, schedulerOf } from './closedLoop';
 
-export { compareHardware } from './compare';
 export type { ComparisonRow } from './compare';
 
 export interface WorkloadInput {

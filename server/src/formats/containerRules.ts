@@ -4,8 +4,8 @@
 import type { Node } from 'yaml';
 import { get, keyString, mapPairs, offsetRange } from '../yamlDoc';
 import type { EngineCommand } from './args';
-import type { Ctx } from './k8sCommon';
-import { range, seqItems, str } from './k8sCommon';
+import type { Ctx } from './nodes';
+import { range, seqItems, str } from './nodes';
 import { mapScalar, spanOf } from './scalarMap';
 import type { Deployment, Range } from './types';
 

@@ -12,15 +12,11 @@ import { mapScalar, spanOf } from './scalarMap';
 import type { Deployment, Diagnostic, Range } from './types';
 import { defaultWorkload } from './types';
 
-export interface Ctx {
-  doc: Document.Parsed;
-  src: string | undefined;
-  lc: LineCounter;
-  docIndex: number;
-  docRange: Range;
-  defaultGpu: string | null;
-  diagnostics: Diagnostic[];
-}
+// The node and context helpers every Kubernetes-style adapter uses live in nodes.ts (containerRules reads them too).
+export type { Ctx } from './nodes';
+export { num, range, seqItems, str, valueSpan } from './nodes';
+import type { Ctx } from './nodes';
+import { num, range, seqItems, str, valueSpan } from './nodes';
 
 export function newDeployment(ctx: Ctx, format: string, name: string): Deployment {
   return {
@@ -44,38 +40,6 @@ export function newDeployment(ctx: Ctx, format: string, name: string): Deploymen
   };
 }
 
-export function seqItems(node: unknown): Node[] {
-  return isSeq(node) ? ((node as { items: Node[] }).items ?? []) : [];
-}
-
-export function str(node: unknown): string | null {
-  const v = scalarValue(node);
-  if (typeof v === 'string') return v;
-  // A number as written (`-.inf`, `1e309` would print as -Infinity / Infinity).
-  if (typeof v === 'number' && !Number.isFinite(v)) return String((node as { source?: unknown }).source ?? v);
-  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
-}
-
-export function num(node: unknown): number | null {
-  const v = scalarValue(node);
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim())) return Number(v);
-  return null;
-}
-
-/** Source span of a node; for a one-line quoted scalar, the text between the quotes. */
-export function valueSpan(node: unknown): [number, number] | null {
-  const r = (node as Node | undefined)?.range;
-  if (!r) return null;
-  const t = isScalar(node) ? (node as { type?: string }).type : undefined;
-  if ((t === 'QUOTE_DOUBLE' || t === 'QUOTE_SINGLE') && r[1] - r[0] >= 2) return [r[0] + 1, r[1] - 1];
-  return [r[0], r[1]];
-}
-
-export function range(ctx: Ctx, node: unknown): Range | null {
-  const s = valueSpan(node);
-  return s ? offsetRange(ctx.lc, s[0], s[1]) : rangeOf(ctx.lc, node as Node);
-}
 
 /** Range of `hf://org/model` without the scheme. */
 export function uriModelRange(ctx: Ctx, node: unknown): Range | null {
