@@ -14,7 +14,7 @@ import { sizeMemory, defaultServing } from './engine/memory';
 import { paramCounts } from './engine/params';
 import { kvLayers } from './engine/kvcache';
 import { localConfigReader } from './localModel';
-import { DEFAULT_SETTINGS } from './protocol';
+import { DEFAULT_SETTINGS } from './settings';
 import { diagnosticText, reportJson, reportText } from './report';
 import { sarifLog } from './sarif';
 import { NOT_CHECKED } from './textChecks';

@@ -91,18 +91,7 @@ export interface StatusParams {
 export const StatusNotification = new NotificationType<StatusParams>('llmSizer/status');
 
 /** Settings the server reads (section `llmSizer`). */
-export interface ServerSettings {
-  defaultGpu: string | null;
-  defaultEngineVersion: string | null;
-  gpuPrices: Record<string, number>;
-  catalogFolders: string[];
-  enable: boolean;
-}
-
-export const DEFAULT_SETTINGS: ServerSettings = {
-  defaultGpu: 'H100',
-  defaultEngineVersion: null,
-  gpuPrices: {},
-  catalogFolders: ['.llm-sizer'],
-  enable: true,
-};
+// The settings the server reads (section `llmSizer`) are defined with the analysis options they feed; the CLI uses
+// the same defaults without depending on the LSP protocol.
+export type { ServerSettings } from './settings';
+export { DEFAULT_SETTINGS } from './settings';
