@@ -14,7 +14,7 @@ function deploymentMarkdown(d: DeploymentReport): string[] {
   const out: string[] = [];
   const v = d.verdict;
   out.push(`## ${mdText(d.name)}`, '');
-  out.push(`**Verdict: ${v.label}**${v.reason ? `: ${mdText(v.reason)}` : ''}`, '');
+  out.push(`**Verdict: ${mdText(v.label)}**${v.reason ? `: ${mdText(v.reason)}` : ''}`, '');
   if (v.hypothetical) out.push('_Hypothetical: vLLM does not start with this configuration; the numbers below describe what it would do if it did._', '');
   if (d.assumptions.length) {
     out.push('| Input | Value | Source | To change it |', '|---|---|---|---|', ...d.assumptions.map((a) => `| ${mdText(a.label)} | ${mdText(a.value)} | ${a.stated ? 'stated' : '**assumed**'} | ${mdText(a.how)} |`), '');
@@ -59,7 +59,7 @@ function deploymentMarkdown(d: DeploymentReport): string[] {
 export function reportMarkdown(report: FileReport, formats: string[], path?: string): string {
   const out: string[] = [`# LLM Sizer report: ${mdText(path ?? report.file)}`, '', `Format: ${formats.map(mdText).join(', ') || 'none detected'}`, ''];
   if (!report.deployments.length) out.push('No serving deployment found in this file.', '');
-  else out.push(...report.deployments.map((d) => `- **${mdText(d.name)}**: ${d.verdict.label}${d.verdict.reason ? ` (${mdText(d.verdict.reason)})` : ''}`), '');
+  else out.push(...report.deployments.map((d) => `- **${mdText(d.name)}**: ${mdText(d.verdict.label)}${d.verdict.reason ? ` (${mdText(d.verdict.reason)})` : ''}`), '');
   for (const d of report.deployments) out.push(...deploymentMarkdown(d));
   if (report.diagnostics.length) out.push('## Diagnostics', '', ...report.diagnostics.map((x) => `- **${mdText(x.severity)}** \`${x.code.replace(/`/g, '')}\` line ${x.range.start.line + 1}: ${mdText(x.message)}`), '');
   return out.join('\n');

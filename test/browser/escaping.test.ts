@@ -85,17 +85,20 @@ for (const rel of REPORTS) {
   const raw = { type: 'report', title: `Sizing: ${rel.split('/').pop()}`, result: { uri: doc.uri, report: service.report(doc), formats: service.analyze(doc).analysis.formats, version: 1 } };
   const message = h.apply(raw) as { result: { report: { deployments: Record<string, unknown>[] } } };
   // The user-controlled strings the page must show (where present in this report).
-  const mustShow = [/^\.title$/, /^\.result\.report\.file$/, /^\.result\.formats\[\d+\]$/, /^\.result\.report\.deployments\[\d+\]\.(name|model\.id|gpu\.name|startup\.error|notes\[\d+\])$/,
-    /^\.result\.report\.diagnostics\[\d+\]\.(message|code|severity)$/, /^\.result\.report\.deployments\[\d+\]\.performance\.operators\[\d+\]\.(name|phase|bound)$/,
-    /^\.result\.report\.deployments\[\d+\]\.(capacity|cost)\.([a-z_]+|\+)$/, /^key:/];
+  // startup.error: the page states the refusal through the verdict (the error diagnostic that says it), not twice.
+  const mustShow = [/^\.title$/, /^\.result\.report\.file$/, /^\.result\.formats\[\d+\]$/, /^\.result\.report\.deployments\[\d+\]\.(name|model\.id|gpu\.name|notes\[\d+\])$/,
+    /^\.result\.report\.diagnostics\[\d+\]\.(message|code|severity)$/, /^\.result\.report\.deployments\[\d+\]\.performance\.operators\[\d+\]\.(name|phase|bound)$/];
+  // The capacity and cost sections are rendered field by field from the typed DeploymentReport (issue 15), so keys the
+  // page does not know are not shown at all; the hostile values still may not execute (checked for every string).
   cases.push({ name: rel, message, hostile: h, mustShow });
 }
 {
-  const h = new Hostile(/^\.result\.rows\[\d+\]$/);
+  // The page reads each row's fields by name (the typed contract), so the row keys stay ours; every value is hostile.
+  const h = new Hostile(/(?!)/);
   // The first 20 rows of the real ranking: every column and string kind, and the chart's bars.
   const cmp = service.compare(docOf('examples/chat-70b.yaml')) as { rows: unknown[] };
   const message = h.apply({ type: 'compare', title: 'Compare hardware: chat-70b.yaml', result: { ...cmp, rows: cmp.rows.slice(0, 20) } });
-  cases.push({ name: 'compare', message, hostile: h, mustShow: [/^\.title$/, /^\.result\.rows\[\d+\]\.(gpu|gpu_name)$/, /^key:/] });
+  cases.push({ name: 'compare', message, hostile: h, mustShow: [/^\.title$/, /^\.result\.rows\[\d+\]\.gpu$/] });
 }
 {
   const h = new Hostile(/^\.result\.(measured|predicted)$/);
@@ -204,7 +207,7 @@ for (const [i, c] of cases.entries()) {
 }
 
 // The tags reportMarkdown writes (headings, lists, tables, code, bold); anything else came from a payload.
-const MD_TAGS = new Set(['h1', 'h2', 'h3', 'p', 'ul', 'li', 'strong', 'code', 'table', 'thead', 'tbody', 'tr', 'th', 'td']);
+const MD_TAGS = new Set(['h1', 'h2', 'h3', 'p', 'ul', 'li', 'strong', 'code', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'blockquote', 'em']);
 // markdown-it (the renderer VS Code's Markdown preview uses; here via @vscode/vsce, a dev dependency) with raw
 // HTML on: the strictest reading, so a tag the escaping missed shows up as a tag.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -220,7 +223,8 @@ for (const c of cases.filter((x) => x.name.endsWith('.yaml'))) {
     assert.deepEqual([...tags].filter((t) => !MD_TAGS.has(t)), []);
     assert.doesNotMatch(html, /<!--/);
     // The user strings the Markdown shows, each whole as text.
-    const mustShow = [/^\.result\.report\.file$/, /^\.result\.formats\[\d+\]$/, /^\.result\.report\.deployments\[\d+\]\.(name|model\.id|gpu\.name|startup\.error)$/, /^\.result\.report\.diagnostics\[\d+\]\.(message|code|severity)$/];
+    // startup.error: the refusal is stated through the verdict's reason (its error diagnostic).
+    const mustShow = [/^\.result\.report\.file$/, /^\.result\.formats\[\d+\]$/, /^\.result\.report\.deployments\[\d+\]\.(name|model\.id|gpu\.name)$/, /^\.result\.report\.diagnostics\[\d+\]\.(message|code|severity)$/];
     const paths = c.hostile.paths(/./).filter((k) => mustShow.some((re) => re.test(k)));
     assert.ok(paths.length >= 4, `only ${paths.length} checked strings`);
     assert.deepEqual(paths.filter((k) => !html.includes(mdEscaped(c.hostile.byPath.get(k)!))), [], 'not shown as escaped text in the Markdown');
