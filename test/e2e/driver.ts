@@ -10,9 +10,9 @@ export interface Check { name: string; ok: boolean; detail?: string }
 
 export const EXPECTED = {
   tpError: 'Total number of attention heads (64) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start. Valid sizes: 1, 2, 4, 8.',
-  kvWarning: 'The KV cache holds 485,312 tokens: only 210 requests of 2,300 tokens (input + output) run at once, fewer than max_num_seqs 256. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
+  kvWarning: 'The KV cache holds 461,728 tokens: only 200 requests of 2,300 tokens (input + output) run at once, fewer than max_num_seqs 256. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
   quickFix: 'Set tensor_parallel_size to 2',
-  k8sError: "Weights need 65.74 GiB per GPU but vLLM's budget is 19.83 GiB (22.04 GiB x 0.9): the model does not fit. Use tensor_parallel_size 8 or more, or an FP8/AWQ checkpoint.",
+  k8sError: "Weights need 65.74 GiB per GPU but vLLM's budget (gpu_memory_utilization 0.9 x 22.04 GiB) is 19.83 GiB: the model does not fit. Use tensor_parallel_size 8 or more, or an FP8/AWQ checkpoint.",
 };
 
 async function runCommand(page: Page, label: string): Promise<void> {
