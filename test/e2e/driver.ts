@@ -126,7 +126,7 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       const titles = await inner.locator('h3.chart-title').allInnerTexts();
       for (const t of ['Memory per GPU', 'KV cache: requests that fit at once', 'Roofline (log-log)', 'Latency vs throughput', "Little's Law: requests per second", 'Cost per million tokens']) if (!titles.includes(t)) throw new Error(`missing "${t}" in ${titles.join(' | ')}`);
       const kv = await inner.locator('#kv-0 .readout').innerText();
-      if (!/485,312 tokens/.test(kv)) throw new Error(`kv read-out: ${kv}`);
+      if (!/461,728 tokens/.test(kv)) throw new Error(`kv read-out: ${kv}`);
       const ridge = await inner.locator('#roofline-0 .readout').innerText();
       if (!/Ridge point 295 FLOP\/byte/.test(ridge)) throw new Error(`roofline read-out: ${ridge}`);
       await page.waitForTimeout(500);
