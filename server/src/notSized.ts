@@ -50,6 +50,9 @@ const PARALLEL: [keyof Deployment['serving'], string][] = [
  * dp with the GPU count stay silent.
  */
 export function podFindingsThatHold(d: Deployment, found: Diagnostic[]): Diagnostic[] {
+  // NIM chooses its engine and parallelism from the profile at start-up and may use the GPUs the pod requests: more
+  // GPUs than the stated tp x pp is not known to leave any idle (fewer still cannot run).
+  if (d.format === 'nim') found = found.filter((x) => !(x.code === 'gpu-count-mismatch' && x.severity === 'warning'));
   const unresolved = PARALLEL.some(([k, path]) => d.ranges[path] !== undefined && d.serving[k] === undefined);
   const chosenAtStart = !!d.unsized && d.serving.tp === undefined;
   if (!unresolved && !chosenAtStart) return found;

@@ -27,6 +27,9 @@ export const aibrixFleetAdapter: FormatAdapter = {
     const d = deploymentFromContainer(ctx, 'aibrix', name ?? `rayclusterfleet-${input.docIndex + 1}`, headPod, ces[0]);
     const nr = range(ctx, node);
     if (nr) d.ranges.name = nr;
+    // KubeRay mounts a memory-backed /dev/shm into every Ray container it creates (ray-operator
+    // controllers/ray/common/pod.go, addEmptyDir for SharedMemoryVolumeName), so the manifest needs none.
+    if (d.pod) d.pod = { ...d.pod, shm: 'unlimited', shmRange: null };
     const head = d.gpuCount;
     let workers = 0;
     let workerGpus = 0;
