@@ -1,11 +1,11 @@
 // Benchmark: one full report (parse + adapt + size + rules + JSON) and the engine alone. Medians of repeated runs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeDeployment, analyzeText } from '../server/src/analysis';
+import { analyzeDeployment, analyzeText } from '../server/src/analysis/analysis';
 import { builtinCatalog } from '../server/src/catalog/index';
 import { defaultServing, sizeMemory } from '../server/src/engine/memory';
-import { deploymentJson, reportJson } from '../server/src/report';
-import { parseYaml } from '../server/src/yamlDoc';
+import { deploymentJson, reportJson } from '../server/src/presenters/report';
+import { parseYaml } from '../server/src/yaml/yamlDoc';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

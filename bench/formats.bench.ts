@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance as clock } from 'node:perf_hooks';
-import type { SegmentCache } from '../server/src/analysis';
-import { analyzeText } from '../server/src/analysis';
+import type { SegmentCache } from '../server/src/analysis/analysis';
+import { analyzeText } from '../server/src/analysis/analysis';
 
 const FIX = join(__dirname, '..', 'test', 'fixtures', 'formats');
 const sources = ['k8s-deployment-args.yaml', 'k8s-sh-c-script.yaml', 'k8s-multidoc.yaml', 'lws-multinode.yaml'].map((f) => readFileSync(join(FIX, f), 'utf8'));

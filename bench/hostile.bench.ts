@@ -7,7 +7,7 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { analyzeText } from '../server/src/analysis';
+import { analyzeText } from '../server/src/analysis/analysis';
 import type { LspClient } from '../test/lsp/lspClient';
 import { HOSTILE_CASES, cleanPlan } from '../test/reliability/hostileInputs';
 import { median, startLlmSizer, undelayedYamlLs, vmHwmMiB } from './lspServers';

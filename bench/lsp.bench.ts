@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LspClient } from '../test/lsp/lspClient';
 import { median, startLlmSizer, startYamlLs, undelayedYamlLs, vmHwmMiB, YAML_LS_BIN } from './lspServers';
-import { SERVER_NODE_FLAGS } from '../server/src/serverLaunch';
+import { SERVER_NODE_FLAGS } from '../server/src/lsp/serverLaunch';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 30);
 const HOVERS = Number(process.env.BENCH_HOVERS ?? 200);
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const large = documentOf(5000);
   const undelayed = undelayedYamlLs();
   const servers: [string, () => Promise<LspClient>][] = [
-    // Started with the node flags the VS Code client gives it (server/src/serverLaunch.ts), over stdio like the peer.
+    // Started with the node flags the VS Code client gives it (server/src/lsp/serverLaunch.ts), over stdio like the peer.
     ['llm-sizer', () => startLlmSizer([...LAUNCH_FLAGS, ...NODE_ARGS])],
     ['yaml-language-server', () => startYamlLs(YAML_LS_BIN)],
     ['yaml-language-server (delay 0)', undelayed.start],

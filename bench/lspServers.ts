@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../server/src/serverLaunch';
+import { SERVER_NODE_FLAGS } from '../server/src/lsp/serverLaunch';
 import { LspClient } from '../test/lsp/lspClient';
 
 export function median(xs: number[]): number {
@@ -21,7 +21,7 @@ export function vmHwmMiB(pid: number): number {
   }
 }
 
-/** dist/server.js over stdio, started with the node flags the VS Code client gives it (server/src/serverLaunch.ts). */
+/** dist/server.js over stdio, started with the node flags the VS Code client gives it (server/src/lsp/serverLaunch.ts). */
 export function startLlmSizer(nodeFlags: readonly string[] = SERVER_NODE_FLAGS): Promise<LspClient> {
   return LspClient.start({ settings: null, args: [...nodeFlags, 'dist/server.js', '--stdio'] });
 }

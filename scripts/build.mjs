@@ -16,9 +16,9 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['server/src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
-if (existsSync('server/src/server.ts')) builds.push({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' });
+if (existsSync('server/src/lsp/server.ts')) builds.push({ ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js' });
 if (existsSync('client/src/extension.ts')) builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] });
 if (existsSync('media/src/report.ts')) builds.push({ ...common, platform: 'browser', target: 'es2020', format: 'iife', entryPoints: ['media/src/report.ts'], outfile: 'dist/media/report.js', sourcemap: false });
 

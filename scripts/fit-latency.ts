@@ -9,7 +9,7 @@
 // score X, for every model of the engine.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { analyzeText } from '../server/src/analysis';
+import { analyzeText } from '../server/src/analysis/analysis';
 import { builtinCatalog } from '../server/src/catalog';
 import { kvLimitedConcurrency, workShape } from '../server/src/engine/capacity';
 import type { EngineFit, LatencyFitFile, SchedulerKind } from '../server/src/engine/closedLoop';

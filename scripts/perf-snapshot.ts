@@ -7,14 +7,14 @@
 // Numbers are compared with a relative tolerance given as the third argument (default 0: bit-identical).
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { analyzeText } from '../server/src/analysis';
+import { analyzeText } from '../server/src/analysis/analysis';
 import { builtinCatalog } from '../server/src/catalog/index';
-import { compareRows } from '../server/src/compareCli';
+import { compareRows } from '../server/src/presenters/compareReport';
 import type { ServingInput } from '../server/src/engine/memory';
 import { defaultServing, sizeMemory } from '../server/src/engine/memory';
 import type { SloInput, WorkloadInput } from '../server/src/engine/performance';
 import { compareHardware } from '../server/src/engine/compare';
-import { reportJson } from '../server/src/report';
+import { reportJson } from '../server/src/presenters/report';
 
 const ROOT = resolve(__dirname, '..');
 

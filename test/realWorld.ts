@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { analyzeText } from '../server/src/analysis';
-import type { AnalysisOptions, FileAnalysis } from '../server/src/analysis';
+import { analyzeText } from '../server/src/analysis/analysis';
+import type { AnalysisOptions, FileAnalysis } from '../server/src/analysis/analysis';
 import { builtinCatalog } from '../server/src/catalog/index';
 import type { Diagnostic } from '../server/src/formats/types';
-import { DEFAULT_SETTINGS } from '../server/src/protocol';
+import { DEFAULT_SETTINGS } from '../server/src/lsp/protocol';
 
 export const CORPUS_DIR = path.resolve(__dirname, 'real-world');
 
@@ -166,7 +166,7 @@ export function readExpected(file: string, dir = CORPUS_DIR): Expected {
 }
 
 /**
- * The options `llm-sizer check FILE` uses (server/src/cli.ts optionsFor), except that a model given as a directory
+ * The options `llm-sizer check FILE` uses (server/src/cli/cli.ts optionsFor), except that a model given as a directory
  * is never read from this machine: a corpus file's `/models/...` is a path inside its container, and the figures
  * must not depend on what the machine running them holds.
  */

@@ -2,8 +2,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type ErrorHandler, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CalibrateRequest, CompareRequest, ReportRequest, StatusNotification, type CompareResult, type ReportResult, type StatusParams } from '../../server/src/protocol';
-import { SERVER_NODE_FLAGS } from '../../server/src/serverLaunch';
+import { CalibrateRequest, CompareRequest, ReportRequest, StatusNotification, type CompareResult, type ReportResult, type StatusParams } from '../../server/src/lsp/protocol';
+import { SERVER_NODE_FLAGS } from '../../server/src/lsp/serverLaunch';
 import { createPanel, PanelChannel, setUpPanel } from './panels';
 import { exportHtml } from './html';
 import { reportMarkdown } from './markdown';
@@ -45,7 +45,7 @@ function errorHandler(crashes: CrashTracker): ErrorHandler {
 function startClient(ctx: vscode.ExtensionContext): LanguageClient {
   const module = ctx.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    // Node flags shared with bench/lsp.bench.ts (server/src/serverLaunch.ts): the benchmark starts the server the same way.
+    // Node flags shared with bench/lsp.bench.ts (server/src/lsp/serverLaunch.ts): the benchmark starts the server the same way.
     run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6011'] } },
   };

@@ -1,5 +1,5 @@
 // Markdown form of a sizing report (formatting of the server's numbers only), typed by the report contract.
-import type { DeploymentReport, FileReport } from '../../server/src/reportTypes';
+import type { DeploymentReport, FileReport } from '../../server/src/presenters/reportTypes';
 
 const fin = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 const gib = (b: number | null | undefined) => (fin(b) ? `${(b / 1024 ** 3).toFixed(2)} GiB` : '–');

@@ -1,9 +1,9 @@
-// The sizing report's charts, drawn from one deployment of the report (server/src/reportTypes.ts, the same JSON as
+// The sizing report's charts, drawn from one deployment of the report (server/src/presenters/reportTypes.ts, the same JSON as
 // `llm-sizer report --json`). Nothing here models anything: positions and labels come from the numbers sent.
 import { h, s } from './dom';
 import { axes, figure, labelColumn, linear, log, M, mark, W, H, type Figure } from './chart';
 import { fixed, gib, GiB, int, si, usd } from './format';
-import type { DeploymentReport } from '../../server/src/reportTypes';
+import type { DeploymentReport } from '../../server/src/presenters/reportTypes';
 
 type Band = [number, number];
 const band = (x: number[] | undefined): Band | null => (x && x.length >= 2 ? [x[0], x[x.length - 1]] : null);

@@ -1,7 +1,7 @@
 // Messages between the extension host and the webviews (postMessage). Data only; the host gets it from the server.
-// The payload types come from the one report contract (server/src/reportTypes.ts via protocol.ts), imported as types
+// The payload types come from the one report contract (server/src/presenters/reportTypes.ts via protocol.ts), imported as types
 // only so no server or LSP code reaches the webview bundle.
-import type { CalibrateResult, CompareResult, ReportResult } from '../../server/src/protocol';
+import type { CalibrateResult, CompareResult, ReportResult } from '../../server/src/lsp/protocol';
 
 export type ToWebview =
   /** `path`: the file relative to the workspace, as the report shows it. */

@@ -1,13 +1,13 @@
 // Page-level views: the sizing report, the hardware comparison and the calibration result. Typed by the one report
-// contract (server/src/reportTypes.ts, protocol.ts): no guessed field names.
+// contract (server/src/presenters/reportTypes.ts, protocol.ts): no guessed field names.
 import { h, s } from './dom';
 import { capacityChart, costChart, kvChart, latencyChart, memoryChart, operatorsTable, rooflineChart } from './charts';
 import { figure, labelColumn, linear, M, mark, W } from './chart';
 import { fixed, int, si, usd } from './format';
 import { term } from './glossary';
 import type { FromWebview } from './messages';
-import type { CalibrateResult, CompareResult, ReportResult } from '../../server/src/protocol';
-import type { ComparisonRow, DeploymentReport, DiagnosticReport, FileReport, Verdict } from '../../server/src/reportTypes';
+import type { CalibrateResult, CompareResult, ReportResult } from '../../server/src/lsp/protocol';
+import type { ComparisonRow, DeploymentReport, DiagnosticReport, FileReport, Verdict } from '../../server/src/presenters/reportTypes';
 
 type Post = (m: FromWebview) => void;
 

@@ -5,7 +5,7 @@
 // without its CSP, so escaping is tested on its own) and the exported standalone HTML must create no element
 // from any payload, run none of them, log no console error, and show each payload they display as exact text.
 // The Markdown export, rendered by markdown-it with raw HTML allowed, must emit only the tags it writes itself.
-import type { FileReport } from '../../server/src/reportTypes';
+import type { FileReport } from '../../server/src/presenters/reportTypes';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { exportHtml, webviewHtml } from '../../client/src/html';
 import { reportMarkdown } from '../../client/src/markdown';
-import { LanguageService } from '../../server/src/languageService';
+import { LanguageService } from '../../server/src/lsp/languageService';
 import { CALIBRATION_DIR } from '../calibrationCases';
 import { startPageServer, type PageServer } from './pageServer';
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { catalogRootsFor, foldersUpToGitRoot } from '../../server/src/features/catalogRoots';
+import { catalogRootsFor, foldersUpToGitRoot } from '../../server/src/node/catalogRoots';
 
 const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { drive } from './driver';
 import { ensureChromium } from '../browser/chromium';
-import { SERVER_NODE_FLAGS } from '../../server/src/serverLaunch';
+import { SERVER_NODE_FLAGS } from '../../server/src/lsp/serverLaunch';
 
 /** Command lines (arguments) of the processes in process group `pgid` that run `script`. */
 function commandLines(pgid: number, script: string): string[][] {
@@ -97,7 +97,7 @@ test('extension in a real VS Code (code-server)', { timeout: 25 * 60_000 }, asyn
     })(join(run, 'data/logs'));
     const restartLogged = outputLogs.some((f) => readFileSync(f, 'utf8').includes('LLM Sizer: the language server exited unexpectedly (crash 1 of 4 allowed in 3 minutes); restarting it.'));
     results.push({ name: 'restart logged by restartPolicy in the LLM Sizer output channel', ok: restartLogged, detail: restartLogged ? undefined : `not in ${outputLogs.join(', ') || 'any "LLM Sizer" output log'}` });
-    // The extension started its language server with the node flags of server/src/serverLaunch.ts (the ones bench:lsp uses).
+    // The extension started its language server with the node flags of server/src/lsp/serverLaunch.ts (the ones bench:lsp uses).
     const launched = commandLines(server.pid!, join(ext, 'dist/server.js'));
     assert.ok(launched.length >= 1, 'no language server process found');
     for (const args of launched) for (const f of SERVER_NODE_FLAGS) assert.ok(args.indexOf(f) >= 0 && args.indexOf(f) < args.indexOf(join(ext, 'dist/server.js')), `${f} not given to node: ${args.join(' ')}`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { CompletionItem, Hover, MarkupContent, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import type { StatsResult } from '../../server/src/protocol';
+import type { StatsResult } from '../../server/src/lsp/protocol';
 import { HOSTILE_CASES, cleanPlan, manyDocuments } from '../reliability/hostileInputs';
 import { LspClient, codes } from './lspClient';
 

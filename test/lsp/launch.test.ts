@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { SERVER_NODE_FLAGS } from '../../server/src/serverLaunch';
+import { SERVER_NODE_FLAGS } from '../../server/src/lsp/serverLaunch';
 
 // Keeps a rolling window of small objects alive while allocating ~300 MB in total (what typing in a large file does
 // to the server: short-lived parse results, some surviving a scavenge), then prints V8's young-generation size.

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CORPUS, SEED, assertNoPollution, checkText, engineProperty, hostileNumbersPlan, mutatedFixture, pipelineProperty, randomYaml } from './fuzzProps';
-import { analyzeText } from '../../server/src/analysis';
-import { parseYaml, toPlain } from '../../server/src/yamlDoc';
+import { analyzeText } from '../../server/src/analysis/analysis';
+import { parseYaml, toPlain } from '../../server/src/yaml/yamlDoc';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
 

@@ -5,12 +5,12 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { analyzeText } from '../../server/src/analysis';
+import { analyzeText } from '../../server/src/analysis/analysis';
 import { builtinCatalog } from '../../server/src/catalog/index';
 import { SizingInputError, defaultServing, sizeMemory } from '../../server/src/engine/memory';
 import { sizePerformance } from '../../server/src/engine/performance';
-import { LanguageService } from '../../server/src/languageService';
-import { reportJson } from '../../server/src/report';
+import { LanguageService } from '../../server/src/lsp/languageService';
+import { reportJson } from '../../server/src/presenters/report';
 
 export const SEED = 20240607;
 

@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyzeSegmentAt, analyzeText } from '../../server/src/analysis';
-import type { SegmentCache } from '../../server/src/analysis';
-import { LanguageService } from '../../server/src/languageService';
-import { MAX_DOCUMENT_BYTES } from '../../server/src/yamlDoc';
+import { analyzeSegmentAt, analyzeText } from '../../server/src/analysis/analysis';
+import type { SegmentCache } from '../../server/src/analysis/analysis';
+import { LanguageService } from '../../server/src/lsp/languageService';
+import { MAX_DOCUMENT_BYTES } from '../../server/src/yaml/yamlDoc';
 import { HOSTILE_CASES, cleanPlan } from './hostileInputs';
 
 const codes = (ds: { code: string }[]) => ds.map((d) => d.code);

@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '../../server/src/cli';
-import { MAX_TEXT_BYTES } from '../../server/src/yamlDoc';
+import { run } from '../../server/src/cli/cli';
+import { MAX_TEXT_BYTES } from '../../server/src/yaml/yamlDoc';
 
 const DIR = mkdtempSync(join(tmpdir(), 'llm-sizer-hostile-numbers-'));
 // Hang guards (a regression to the old hang fails here), generous so a loaded machine is slow, not failing.

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { BUILTIN_GPUS, BUILTIN_MODEL_FILES, builtinCatalog, normalizeName } from '../../server/src/catalog/index';
-import { validateData } from '../../server/src/schemaValidation';
+import { validateData } from '../../server/src/analysis/schemaValidation';
 import { MIXED_PRECISION } from '../../server/src/catalog/engineSupport';
 import { paramCounts, tensorsOf } from '../../server/src/engine/params';
 import { weightsPerRank } from '../../server/src/engine/weights';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText } from '../../server/src/analysis';
+import { analyzeText } from '../../server/src/analysis/analysis';
 import { builtinCatalog } from '../../server/src/catalog/index';
 import { loraGpuBytes, parseSpeculativeConfig } from '../../server/src/engine/extras';
 import { defaultServing, sizeMemory } from '../../server/src/engine/memory';

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeText } from '../../server/src/analysis';
-import { reportJson, reportText } from '../../server/src/report';
+import { analyzeText } from '../../server/src/analysis/analysis';
+import { reportJson, reportText } from '../../server/src/presenters/report';
 import { nimImageName, nimModelId } from '../../server/src/formats/nim';
 import type { Range } from '../../server/src/formats/types';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { analyzeText } from '../../server/src/analysis';
+import { analyzeText } from '../../server/src/analysis/analysis';
 import type { Range } from '../../server/src/formats/types';
 import { tokenizeShell } from '../../server/src/formats/shell';
 import { mapScalar } from '../../server/src/formats/scalarMap';

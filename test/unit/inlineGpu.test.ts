@@ -1,7 +1,7 @@
 // A native plan may describe its GPU inline, with the fields of a .llm-sizer/gpus entry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeText } from '../../server/src/analysis';
+import { analyzeText } from '../../server/src/analysis/analysis';
 import { DRIVER_RESERVED_BYTES } from '../../server/src/catalog/index';
 
 const GiB = 1024 ** 3;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText } from '../../server/src/analysis';
+import { analyzeText } from '../../server/src/analysis/analysis';
 
 test('shm-too-small counts the GPUs the pod requests, not the GPUs of its instance type', () => {
   const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'formats', 'k8s-no-shm-tp4.yaml'), 'utf8');

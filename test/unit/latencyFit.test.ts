@@ -3,7 +3,7 @@
 // report fields) reproduces the fitted errors, and the left-out-model errors are what the fit reports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeText } from '../../server/src/analysis';
+import { analyzeText } from '../../server/src/analysis/analysis';
 import { COEF_NAMES, LATENCY_FIT, NCOEF } from '../../server/src/engine/closedLoop';
 import type { RowFeatures, RowPlan } from '../../scripts/fit-latency';
 import { featuresOfRow, fitAll, median, planOfRow, score, siliconRows } from '../../scripts/fit-latency';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LanguageService } from '../../server/src/languageService';
-import { toLspDiagnostic } from '../../server/src/features/diagnostics';
+import { LanguageService } from '../../server/src/lsp/languageService';
+import { toLspDiagnostic } from '../../server/src/lsp/features/diagnostics';
 
 // Two plans, each with an unknown GPU (one error each); the edit changes max_num_seqs in the second.
 const plan = (seqs: number) =>

@@ -1,7 +1,7 @@
 // Engine II diagnostics: Little's Law overload, unreachable SLOs, decode far below the ridge point.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeText } from '../../server/src/analysis';
+import { analyzeText } from '../../server/src/analysis/analysis';
 
 const plan = (extra: string) => `apiVersion: llm-sizer/v1
 kind: ServingPlan

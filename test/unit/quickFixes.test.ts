@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver';
-import { LanguageService } from '../../server/src/languageService';
-import { analyzeText } from '../../server/src/analysis';
-import { offsetAt } from '../../server/src/features/settingEdits';
+import { LanguageService } from '../../server/src/lsp/languageService';
+import { analyzeText } from '../../server/src/analysis/analysis';
+import { offsetAt } from '../../server/src/lsp/features/settingEdits';
 
 const svc = new LanguageService();
 let version = 0;

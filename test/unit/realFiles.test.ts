@@ -3,11 +3,11 @@
 // source URL is beside each); expected diagnostics are exact (code, severity, range).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeText } from '../../server/src/analysis';
+import { analyzeText } from '../../server/src/analysis/analysis';
 import type { Diagnostic } from '../../server/src/formats/types';
 import { humanReadableInt } from '../../server/src/formats/args';
 import { builtinCatalog } from '../../server/src/catalog/index';
-import { nearIdenticalModels, namesFromPath, nameFromNimImage } from '../../server/src/modelResolve';
+import { nearIdenticalModels, namesFromPath, nameFromNimImage } from '../../server/src/analysis/modelResolve';
 
 /** `code severity line:col-line:col text` for each diagnostic (0-based positions), in file order. */
 function found(text: string, diags: Diagnostic[], codes?: string[]): string[] {

@@ -18,7 +18,7 @@ import {
   withAccuracySection,
 } from '../realWorld';
 import type { Expected, FileResult } from '../realWorld';
-import type { FileAnalysis } from '../../server/src/analysis';
+import type { FileAnalysis } from '../../server/src/analysis/analysis';
 
 const files = corpusFiles();
 

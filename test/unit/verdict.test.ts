@@ -1,14 +1,14 @@
-// One verdict and one set of concurrency figures per deployment (server/src/verdict.ts), and every surface agrees:
+// One verdict and one set of concurrency figures per deployment (server/src/analysis/verdict.ts), and every surface agrees:
 // the inlay hint, the diagnostics, the status, the text report and report --json, on every fixture and example.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { analyzeText } from '../../server/src/analysis';
-import { summaryLine } from '../../server/src/features/inlayHints';
-import { fileVerdict } from '../../server/src/languageService';
-import { reportJson, reportText } from '../../server/src/report';
-import { REFUSES_TO_START } from '../../server/src/verdict';
+import { analyzeText } from '../../server/src/analysis/analysis';
+import { summaryLine } from '../../server/src/lsp/features/inlayHints';
+import { fileVerdict } from '../../server/src/lsp/languageService';
+import { reportJson, reportText } from '../../server/src/presenters/report';
+import { REFUSES_TO_START } from '../../server/src/analysis/verdict';
 
 const ROOT = resolve(__dirname, '../..');
 const files = [

@@ -4,10 +4,10 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Scalar } from 'yaml';
-import { parseYaml, reparseScalarEdit, sourceOf } from '../../server/src/yamlDoc';
-import type { ParsedYaml } from '../../server/src/yamlDoc';
-import { analyzeText } from '../../server/src/analysis';
-import type { SegmentCache } from '../../server/src/analysis';
+import { parseYaml, reparseScalarEdit, sourceOf } from '../../server/src/yaml/yamlDoc';
+import type { ParsedYaml } from '../../server/src/yaml/yamlDoc';
+import { analyzeText } from '../../server/src/analysis/analysis';
+import type { SegmentCache } from '../../server/src/analysis/analysis';
 
 /** Everything a parse holds that the pipeline can read: every node's class and own properties, line starts, problems. */
 function snapshot(p: ParsedYaml): unknown {

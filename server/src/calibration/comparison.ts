@@ -1,7 +1,7 @@
 // The one calibration comparison: what a vLLM startup log measured beside what the engine predicts for the same
 // deployment, term by term. The CLI (`llm-sizer calibrate`) and the editor's "Calibrate from vLLM Log" both build it
 // here, for the same deployment (the first one that was sized), so they never disagree.
-import type { FileAnalysis } from '../analysis';
+import type { FileAnalysis } from '../analysis/analysis';
 import type { MemorySizing } from '../engine/memory';
 import { calibrationYaml } from './logParser';
 import type { ParsedLog } from './logParser';

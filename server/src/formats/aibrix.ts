@@ -2,7 +2,7 @@
 // `spec.template.spec`: a head group whose container runs the engine (`vllm serve ... --distributed-executor-backend
 // ray` after `$KUBERAY_GEN_RAY_START_CMD`) and worker groups that only join the cluster. One cluster is one serving
 // replica; its GPUs are the head pod's plus each worker group's replicas x GPUs per worker pod.
-import { get } from '../yamlDoc';
+import { get } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { ctxOf } from './k8s';
 import { deploymentFromContainer, engineContainers, finishGpu, gpuResources, metaName, num, range, seqItems, str, unreadableTemplate } from './k8sCommon';

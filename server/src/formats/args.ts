@@ -6,7 +6,7 @@
 // left unknown and a note says so (never guessed).
 import type { LineCounter } from 'yaml';
 import type { ServingInput } from '../engine/memory';
-import { offsetRange } from '../yamlDoc';
+import { offsetRange } from '../yaml/yamlDoc';
 import type { MappedString } from './scalarMap';
 import { spanOf } from './scalarMap';
 import { tokenizeShell } from './shell';

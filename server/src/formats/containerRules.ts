@@ -2,7 +2,7 @@
 // `$VAR` that Kubernetes never expands, secrets written in plain text, a GPU node-selector value no GPU carries,
 // and the pod facts the pod rules need (CUDA_VISIBLE_DEVICES, whether any accelerator is requested).
 import type { Node } from 'yaml';
-import { get, keyString, mapPairs, offsetRange } from '../yamlDoc';
+import { get, keyString, mapPairs, offsetRange } from '../yaml/yamlDoc';
 import type { EngineCommand } from './args';
 import type { Ctx } from './nodes';
 import { range, seqItems, str } from './nodes';

@@ -1,6 +1,6 @@
 // NVIDIA Dynamo DynamoGraphDeployment: `spec.services.<Name>` workers (componentType worker, subComponentType
 // prefill/decode) running `python -m dynamo.vllm` / `dynamo.sglang` with engine args; `resources.limits.gpu`.
-import { get, keyString, mapPairs } from '../yamlDoc';
+import { get, keyString, mapPairs } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { applyEngineCommand } from './args';
 import { ctxOf } from './k8s';

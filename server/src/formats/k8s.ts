@@ -1,6 +1,6 @@
 // Kubernetes workloads running a serving engine: Deployment, StatefulSet, Job, CronJob, Pod, DaemonSet, ReplicaSet,
 // PodTemplate (format 'kubernetes'), LeaderWorkerSet groups ('leaderworkerset') and AIBrix deployments ('aibrix').
-import { get, mapPairs, keyString, sourceOf } from '../yamlDoc';
+import { get, mapPairs, keyString, sourceOf } from '../yaml/yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Ctx } from './k8sCommon';
 import { defaultPod, unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str, valueSpan } from './k8sCommon';

@@ -2,7 +2,7 @@
 // selectors, affinity or instance types. Used by every Kubernetes-shaped adapter.
 import type { LineCounter, Node } from 'yaml';
 import { builtinCatalog } from '../catalog/index';
-import { get, getPair, isMap, isScalar, isSeq, keyString, mapPairs, offsetRange, rangeOf, scalarValue, sourceOf } from '../yamlDoc';
+import { get, getPair, isMap, isScalar, isSeq, keyString, mapPairs, offsetRange, rangeOf, scalarValue, sourceOf } from '../yaml/yamlDoc';
 import type { Document } from 'yaml';
 import type { Arg, EngineCommand, EnvLookup, Val } from './args';
 import { TGI_ENV, applyEngineCommand, argFromScalar, findEngineCommand, parseEngineArgs, shellArgs } from './args';

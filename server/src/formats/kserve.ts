@@ -1,7 +1,7 @@
 // KServe InferenceService (huggingface / vLLM runtimes; `workerSpec` multi-node) and LLMInferenceService
 // (`spec.parallelism`, `prefill` / decode pools).
 import type { Node } from 'yaml';
-import { get, keyString, mapPairs, toPlain } from '../yamlDoc';
+import { get, keyString, mapPairs, toPlain } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { applyEngineCommand, parseEngineArgs } from './args';
 import type { Arg, EngineCommand } from './args';

@@ -1,5 +1,5 @@
 // KubeAI Model: `spec.url: hf://org/model`, `engine: VLLM`, `args`, `resourceProfile: nvidia-gpu-l4:1`, replicas.
-import { get } from '../yamlDoc';
+import { get } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import type { Arg } from './args';
 import { applyEngineCommand, parseEngineArgs } from './args';
@@ -7,7 +7,7 @@ import { ctxOf } from './k8s';
 import { argOf, defaultPod, finishGpu, metaName, newDeployment, num, range, resolveGpuLabel, seqItems, str } from './k8sCommon';
 import { unreadableTemplate } from './k8sCommon';
 import { mapScalar, spanOf } from './scalarMap';
-import { offsetRange } from '../yamlDoc';
+import { offsetRange } from '../yaml/yamlDoc';
 
 export const kubeaiAdapter: FormatAdapter = {
   format: 'kubeai',

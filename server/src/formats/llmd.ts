@@ -8,7 +8,7 @@
 //   name the accelerator resource itself (the user's value wins); none for accelerator.type cpu or DRA.
 // - replicas: the chart defaults are decode 1, prefill 0 (values.yaml), so a role without replicas deploys that many.
 import type { Node } from 'yaml';
-import { get } from '../yamlDoc';
+import { get } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { ctxOf } from './k8s';
 import type { Ctx } from './k8sCommon';

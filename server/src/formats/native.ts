@@ -2,8 +2,8 @@
 import type { Node } from 'yaml';
 import type { Calibration, EngineName, ServingInput } from '../engine/memory';
 import type { GpuEntry, ModelEntry } from '../catalog/index';
-import { validateData, validateNode } from '../schemaValidation';
-import { get, getPair, keyString, mapPairs, rangeOf, scalarValue, toPlain } from '../yamlDoc';
+import { validateData, validateNode } from '../analysis/schemaValidation';
+import { get, getPair, keyString, mapPairs, rangeOf, scalarValue, toPlain } from '../yaml/yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Deployment, ModelRef, Range } from './types';
 import { defaultWorkload } from './types';

@@ -7,7 +7,7 @@
 // nimCache profile) named like `vllm-bf16-tp2-pp1`, NIM_USE_SGLANG=1, or a NIMCache in the same document set; it is
 // never assumed.
 import type { Node } from 'yaml';
-import { get, offsetRange } from '../yamlDoc';
+import { get, offsetRange } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { ctxOf } from './k8s';
 import type { Ctx } from './k8sCommon';

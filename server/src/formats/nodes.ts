@@ -1,7 +1,7 @@
 // The adapter context of a Kubernetes-style document and the helpers that read its YAML nodes (values, spans,
 // ranges), shared by k8sCommon and the container rules without an import cycle between them.
 import type { Document, LineCounter, Node } from 'yaml';
-import { isScalar, isSeq, offsetRange, rangeOf, scalarValue } from '../yamlDoc';
+import { isScalar, isSeq, offsetRange, rangeOf, scalarValue } from '../yaml/yamlDoc';
 import type { Diagnostic, Range } from './types';
 
 export interface Ctx {

@@ -2,7 +2,7 @@
 // `vllmConfig.*` into vLLM flags and appends `extraArgs`; settings it does not read are warned about
 // ('setting-ignored').
 import type { Node } from 'yaml';
-import { get, getPair, keyString, mapPairs } from '../yamlDoc';
+import { get, getPair, keyString, mapPairs } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import type { Arg } from './args';
 import { applyEngineCommand, parseEngineArgs } from './args';

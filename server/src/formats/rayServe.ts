@@ -3,7 +3,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { builtinCatalog } from '../catalog/index';
-import { get, keyString, mapPairs, offsetRange } from '../yamlDoc';
+import { get, keyString, mapPairs, offsetRange } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { ctxOf } from './k8s';
 import type { Ctx } from './k8sCommon';

@@ -1,7 +1,7 @@
 // `vllm serve --config FILE` YAML: keys are vLLM's long option names, kebab or snake case.
 import type { ServingInput } from '../engine/memory';
 import { closest, editDistance } from '../catalog/index';
-import { keyString, mapPairs, rangeOf, scalarValue } from '../yamlDoc';
+import { keyString, mapPairs, rangeOf, scalarValue } from '../yaml/yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import { servingValue } from './native';
 import type { Deployment, Diagnostic, Range, Unresolved } from './types';

@@ -1,0 +1,221 @@
+// Hover: the memory story for the model / plan name, the GPU's roofline numbers, and each serving key's
+// meaning, effective value and effect. Every number carries its one-line formula.
+import { MarkupKind } from 'vscode-languageserver';
+import type { Hover, Position } from 'vscode-languageserver';
+import type { DeploymentAnalysis } from '../../analysis/analysis';
+import type { PerformanceOutput } from '../../analysis/perf';
+import type { Catalog } from '../../catalog/index';
+import { fmtGiB, fmtInt, fmtParams } from '../../engine/units';
+import type { GpuSpec } from '../../engine/hardware';
+import type { ResolvedServing } from '../../engine/memory';
+import { predictedLogLines } from '../../presenters/report';
+import { describeKey } from '../../analysis/schemaValidation';
+import type { CacheEntry } from '../languageService';
+import { fieldAt } from '../../analysis/locate';
+import { concurrencyOf, verdictOf, verdictText } from '../../analysis/verdict';
+
+export function hover(entry: CacheEntry, pos: Position, _catalog: Catalog): Hover | null {
+  const hit = fieldAt(entry.analysis.deployments, pos);
+  if (!hit) return null;
+  const a = hit.analysis;
+  // Analyses are immutable per version, so a hover's markdown is built once and then only looked up.
+  let perDeployment = rendered.get(a);
+  if (!perDeployment) rendered.set(a, (perDeployment = new Map()));
+  let md = perDeployment.get(hit.path);
+  if (md === undefined) {
+    md = render(a, hit.path);
+    perDeployment.set(hit.path, md);
+  }
+  if (!md) return null;
+  return { contents: { kind: MarkupKind.Markdown, value: md }, range: hit.range };
+}
+
+const rendered = new WeakMap<DeploymentAnalysis, Map<string, string | null>>();
+
+function render(a: DeploymentAnalysis, path: string): string | null {
+  let md: string | null = null;
+  if (path === 'model' || path === 'metadata.name' || path === 'name') md = sizingMarkdown(a);
+  else if (path === 'hardware.gpu') md = a.gpu ? gpuMarkdown(a.gpu, a) : null;
+  else if (path.startsWith('serving.')) md = servingKeyMarkdown(a, path.slice('serving.'.length));
+  return md;
+}
+
+const gib = (b: number) => fmtGiB(b);
+const band = (b: [number, number] | null) => (b ? `${gib(b[0])} – ${gib(b[1])}` : '');
+
+/** The deployment's whole sizing: memory table, KV numbers, predicted vLLM lines, performance when known. */
+export function sizingMarkdown(a: DeploymentAnalysis): string {
+  const d = a.deployment;
+  const s = a.sizing;
+  const out: string[] = [];
+  const modelId = a.model?.id ?? (d.model?.kind === 'id' ? d.model.id : d.model?.kind === 'path' ? d.model.path : 'no model');
+  const v = verdictOf(a);
+  out.push(`**${d.name}** · \`${modelId}\` · ${verdictText(v)}`);
+  const c = concurrencyOf(a);
+  if (s && c) out.push('', `${fmtInt(s.kv.capacityTokens)} KV tokens · ${fmtInt(c.running)} requests of ${fmtInt(c.workload_tokens)} tokens at once · ${c.at_max_model_len.toFixed(2)}x at max_model_len ${fmtInt(c.max_model_len)}${a.performance ? ` · TPOT ${a.performance.performance.tpot_ms.toFixed(1)} ms${v.hypothetical ? ' (hypothetical)' : ''}` : ''}`);
+  // A command link the client trusts (clientOptions.markdown.isTrusted lists this command only).
+  out.push('', '[Open report](command:llmSizer.showReport "Open the sizing report: charts, assumptions and every number")');
+  if (!s || !a.gpu) {
+    const u = d.unresolved ?? [];
+    // Values the file states but does not resolve: the reason nothing is sized, said here as in value-unresolved.
+    if (u.length) out.push('', 'Not sized: unknown until run time:', ...u.map((x) => `- \`${x.text.replace(/`/g, "'")}\` (${x.path.replace(/^serving\./, '')}): ${x.reason}`));
+    else if (a.notSizedReason) out.push('', `Not sized: ${a.notSizedReason}.`);
+    return out.join('\n');
+  }
+  const sv = s.serving;
+  const gpus = sv.tp * sv.pp * sv.dp;
+  out.push(
+    '',
+    `${fmtParams(s.params.total)} parameters${s.params.active < s.params.total ? ` (${fmtParams(s.params.active)} active)` : ''} · ${gpus} x ${a.gpu.name}${d.gpuOrigin === 'default' ? ' (from the llmSizer.defaultGpu setting)' : ''} · tp ${sv.tp}, pp ${sv.pp}, dp ${sv.dp} · ${sv.engine} ${sv.engineVersion}`,
+    '',
+    '| per GPU | expected | band (low – high) | formula |',
+    '|---|---:|---:|---|',
+  );
+  for (const t of s.terms) out.push(`| ${t.label} | ${gib(t.bytes)} | ${band(t.band)} | ${t.formula.replace(/\|/g, '\\|')} |`);
+  const k = s.kv;
+  out.push(
+    '',
+    '| KV cache | value | formula |',
+    '|---|---:|---|',
+    `| bytes per token (model) | ${fmtInt(k.bytesPerToken)} | 2 · layers · KV heads · head_dim · ${sv.kvElementBytes} B (${sv.kvCacheDtype}) |`,
+    `| bytes per token per GPU | ${fmtInt(k.bytesPerTokenPerGpu)} | KV heads per GPU = max(1, KV heads / tp) = ${k.kvHeadsPerGpu}${k.kvHeadsReplicated ? ' (replicated)' : ''} |`,
+    `| bytes per request | ${fmtInt(k.bytesPerRequest)} | ${k.blocksPerRequest} blocks x ${fmtInt(k.bytesPerBlock)} B for max_model_len ${fmtInt(sv.maxModelLen)} |`,
+    `| blocks | ${fmtInt(k.numBlocks)} | floor(KV memory / ${fmtInt(k.bytesPerBlock)} B per block of ${k.blockSize} tokens) |`,
+    `| capacity tokens | ${fmtInt(k.capacityTokens)} (${fmtInt(s.bands.capacityTokens[0])} – ${fmtInt(s.bands.capacityTokens[1])}) | blocks x block_size |`,
+    `| max concurrency | ${k.maxConcurrency.toFixed(2)}x (${s.bands.maxConcurrency[0].toFixed(2)} – ${s.bands.maxConcurrency[1].toFixed(2)}) | blocks / blocks per request at ${fmtInt(sv.maxModelLen)} tokens |`,
+  );
+  const lines = predictedLogLines(a);
+  if (lines.length) out.push('', 'vLLM should print:', '```', ...lines, '```');
+  const perf = performanceMarkdown(a.performance);
+  if (perf) out.push('', perf);
+  for (const n of d.notes) out.push('', `_${n}_`);
+  return out.join('\n');
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Engine II's summary for the deployment hover (the lean analysis has every field read here). */
+export function performanceMarkdown(p: PerformanceOutput | null): string | null {
+  if (!p) return null;
+  const perf = p.performance;
+  const cap = p.capacity;
+  const cost = p.cost;
+  const rows: string[] = ['| performance | value | formula |', '|---|---:|---|'];
+  const add = (label: string, v: string | null, f: string) => {
+    if (v !== null) rows.push(`| ${label} | ${v} | ${f} |`);
+  };
+  const ms = (v: unknown) => (num(v) === null ? null : `${num(v)!.toFixed(1)} ms`);
+  const ridge = num(perf.ridge_point_flop_per_byte);
+  add('ridge point', ridge === null ? null : `${ridge.toFixed(0)} FLOP/B`, 'peak FLOP/s ÷ memory bandwidth');
+  add('decode intensity', num(perf.decode.intensity) === null ? null : `${num(perf.decode.intensity)!.toFixed(1)} FLOP/B`, `FLOPs ÷ bytes moved per decode step at batch ${fmtInt(perf.decode.batch)}`);
+  add('roofline (bound)', perf.bound, 'intensity vs ridge point');
+  add('TTFT', ms(perf.ttft_ms), 'queueing + prefill(input tokens)');
+  add('TPOT', ms(perf.tpot_ms), 'decode step time at the running batch');
+  const LOAD: Record<string, string> = {
+    'closed-loop': 'workload.concurrency clients, each sending its next request when its last ends',
+    'open-loop': 'Poisson arrivals at requests_per_second; TTFT includes the queue',
+    'single-stream': 'one client',
+  };
+  if (typeof perf.load_model === 'string') add('load model', perf.load_model, LOAD[perf.load_model] ?? '');
+  const band = (b: unknown) => (Array.isArray(b) && num(b[0]) !== null && num(b[1]) !== null ? `${num(b[0])!.toFixed(1)}–${num(b[1])!.toFixed(1)} ms` : null);
+  add('TTFT p10–p90', band(perf.ttft_band_ms), 'residuals of the fit on measured runs');
+  add('TPOT p10–p90', band(perf.tpot_band_ms), 'residuals of the fit on measured runs');
+  add('throughput', num(perf.throughput_tokens_per_s) === null ? null : `${fmtInt(num(perf.throughput_tokens_per_s)!)} tok/s`, 'batch ÷ TPOT');
+  add('knee batch', num(perf.knee_batch) === null ? null : String(perf.knee_batch), 'where added latency buys little throughput');
+  add('replicas needed', num(cap.replicas_needed) === null ? null : String(cap.replicas_needed), "ceil(λ·W ÷ per-replica concurrency) (Little's Law)");
+  add('$ per M output tokens', num(cost.usd_per_million_output_tokens) === null ? null : `$${num(cost.usd_per_million_output_tokens)!.toFixed(3)}`, 'GPUs x $/GPU-hour ÷ output tokens per hour');
+  return rows.join('\n');
+}
+
+export function gpuMarkdown(g: GpuSpec, a?: DeploymentAnalysis): string {
+  const dtype = a?.sizing?.serving.dtype === 'float16' ? 'fp16' : 'bf16';
+  const peak = g.flopsDense[dtype] ?? g.flopsDense.bf16 ?? g.flopsDense.fp16 ?? null;
+  const fmtFlops = (f: number | null | undefined) => (f ? `${(f / 1e12).toFixed(0)} TFLOP/s` : '—');
+  const out = [
+    `**${g.name}** (\`${g.id}\`)${a?.deployment.gpuOrigin === 'default' ? ' — from the llmSizer.defaultGpu setting: the file names no GPU' : ''}`,
+    '',
+    '| | value | note |',
+    '|---|---:|---|',
+    `| memory | ${gib(g.memoryBytes)} | as the driver reports it (vLLM's total_gpu_memory) |`,
+    `| bandwidth | ${(g.memoryBandwidth / 1e12).toFixed(2)} TB/s | achievable ≈ ${(g.efficiency.memory * 100).toFixed(0)}% |`,
+    `| dense bf16 | ${fmtFlops(g.flopsDense.bf16)} | achievable ≈ ${(g.efficiency.compute * 100).toFixed(0)}% |`,
+    `| dense fp8 | ${fmtFlops(g.flopsDense.fp8)} | |`,
+    `| ridge point | ${peak ? `${(peak / g.memoryBandwidth).toFixed(0)} FLOP/B` : '—'} | peak ${dtype} FLOP/s ÷ bandwidth: decode below it is memory-bound |`,
+    `| interconnect | ${g.interconnect.kind}${g.interconnect.bandwidth ? ` ${(g.interconnect.bandwidth / 1e9).toFixed(0)} GB/s` : ''} | |`,
+    `| price | $${(a?.gpuHourUsd ?? g.priceUsdPerHour).toFixed(2)}/GPU-hour | llmSizer.gpuPrices or cost.gpu_hour_usd override |`,
+  ];
+  if (g.computeCapability) out.push('', `Compute capability ${g.computeCapability}, ${g.architecture}.`);
+  return out.join('\n');
+}
+
+/** Effective value of a serving key after defaults (ResolvedServing field by snake_case option). */
+const EFFECTIVE: Record<string, (s: ResolvedServing) => unknown> = {
+  engine: (s) => s.engine,
+  engine_version: (s) => s.engineVersion,
+  tensor_parallel_size: (s) => s.tp,
+  pipeline_parallel_size: (s) => s.pp,
+  data_parallel_size: (s) => s.dp,
+  enable_expert_parallel: (s) => s.ep > 1,
+  dtype: (s) => s.dtype,
+  quantization: (s) => s.quantization,
+  kv_cache_dtype: (s) => s.kvCacheDtype,
+  max_model_len: (s) => s.maxModelLen,
+  gpu_memory_utilization: (s) => s.gpuMemoryUtilization,
+  max_num_seqs: (s) => s.maxNumSeqs,
+  max_num_batched_tokens: (s) => s.maxNumBatchedTokens,
+  block_size: (s) => s.blockSize,
+  enforce_eager: (s) => s.enforceEager,
+};
+
+function effectOf(key: string, a: DeploymentAnalysis): string | null {
+  const s = a.sizing;
+  if (!s) return null;
+  const m = s.memory;
+  const k = s.kv;
+  switch (key) {
+    case 'tensor_parallel_size':
+      return `Shards weights and KV heads over ${s.serving.tp} GPUs: weights ${gib(m.weightsBytes)} per GPU, KV ${fmtInt(k.bytesPerTokenPerGpu)} B/token per GPU.`;
+    case 'pipeline_parallel_size':
+      return `Splits the layers over ${s.serving.pp} stages; the stage with the fewest KV blocks sets the capacity.`;
+    case 'data_parallel_size':
+      return `${s.serving.dp} independent engine copies; capacity and throughput multiply, memory per GPU does not change.`;
+    case 'max_model_len':
+      return `One request may hold ${fmtInt(s.serving.maxModelLen)} tokens = ${k.blocksPerRequest} blocks (${gib(k.bytesPerRequest)}); max concurrency ${k.maxConcurrency.toFixed(2)}x.`;
+    case 'gpu_memory_utilization':
+      return `vLLM's budget = ${gib(m.totalBytes)} x ${s.serving.gpuMemoryUtilization} = ${gib(m.requestedBytes)}; what weights, activations and runtime leave is KV cache: ${gib(m.kvCacheBytes)}.`;
+    case 'kv_cache_dtype':
+      return `${s.serving.kvElementBytes} byte(s) per KV element: ${fmtInt(k.bytesPerToken)} B/token, ${fmtInt(k.capacityTokens)} tokens of capacity.`;
+    case 'max_num_seqs':
+      return `At most ${s.serving.maxNumSeqs} requests run at once; the KV cache holds ${k.maxConcurrency.toFixed(2)} at full max_model_len. Also sizes the sampler's logits in the activation peak (${gib(m.activationPeakBytes)}).`;
+    case 'max_num_batched_tokens':
+      return `The profiling forward pass runs ${fmtInt(s.serving.maxNumBatchedTokens)} tokens: activation peak ${gib(m.activationPeakBytes)}.`;
+    case 'block_size':
+      return `KV is allocated in blocks of ${k.blockSize} tokens (${fmtInt(k.bytesPerBlock)} B each): ${fmtInt(k.numBlocks)} blocks.`;
+    case 'enforce_eager':
+      return s.serving.enforceEager ? 'No CUDA graphs: their memory is 0, decode is slower.' : `CUDA graphs take about ${gib(m.cudagraphBytes)} ${m.cudagraphInBudget ? 'inside' : 'outside'} the budget.`;
+    case 'dtype':
+    case 'quantization':
+      return `Weights ${gib(m.weightsBytes)} per GPU (${fmtParams(s.params.total)} parameters).`;
+    default:
+      return null;
+  }
+}
+
+export function servingKeyMarkdown(a: DeploymentAnalysis, rawKey: string): string | null {
+  const key = rawKey.replace(/-/g, '_');
+  const doc = describeKey('deployment', ['serving', key]);
+  const out: string[] = [`**${rawKey}**${a.deployment.format === 'vllm-config' ? ` (\`--${key.replace(/_/g, '-')}\`)` : ''}`];
+  if (doc?.description) out.push('', doc.description);
+  else if (a.deployment.format === 'vllm-config') out.push('', 'A vLLM option that does not change the sizing.');
+  const s = a.sizing;
+  // Own properties only: a key such as `__proto__` or `constructor` must not reach Object.prototype.
+  const eff = s && Object.hasOwn(EFFECTIVE, key) ? EFFECTIVE[key](s.serving) : undefined;
+  if (eff !== undefined) {
+    const defaulted = s && Object.hasOwn(s.serving.defaulted, key) ? s.serving.defaulted[key] : undefined;
+    out.push('', `Effective value: \`${JSON.stringify(eff)}\`${defaulted ? ` — defaulted: ${defaulted}` : ''}.`);
+  }
+  const effect = effectOf(key, a);
+  if (effect) out.push('', effect);
+  if (doc?.enum) out.push('', `Allowed: ${doc.enum.map((e) => `\`${JSON.stringify(e)}\``).join(', ')}.`);
+  return out.length > 1 ? out.join('\n') : null;
+}
