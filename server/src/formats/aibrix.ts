@@ -2,6 +2,7 @@
 // `spec.template.spec`: a head group whose container runs the engine (`vllm serve ... --distributed-executor-backend
 // ray` after `$KUBERAY_GEN_RAY_START_CMD`) and worker groups that only join the cluster. One cluster is one serving
 // replica; its GPUs are the head pod's plus each worker group's replicas x GPUs per worker pod.
+import { setReplicas } from './nodes';
 import { get } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { ctxOf } from './k8s';
@@ -48,10 +49,7 @@ export const aibrixFleetAdapter: FormatAdapter = {
       d.gpusPerNode = Math.max(head, perWorker ?? 0);
       d.pod = { ...d.pod!, podsPerGroup: 1 + workers, countLabel: `GPUs across the Ray cluster (head ${head} + ${workers} worker pod${workers === 1 ? '' : 's'})` };
     }
-    const rep = get(spec, 'replicas');
-    d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
-    const rr = range(ctx, rep);
-    if (rr) d.ranges.replicas = rr;
+    setReplicas(ctx, d, get(spec, 'replicas'));
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };
   },

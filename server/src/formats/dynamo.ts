@@ -1,5 +1,6 @@
 // NVIDIA Dynamo DynamoGraphDeployment: `spec.services.<Name>` workers (componentType worker, subComponentType
 // prefill/decode) running `python -m dynamo.vllm` / `dynamo.sglang` with engine args; `resources.limits.gpu`.
+import { setReplicas } from './nodes';
 import { get, keyString, mapPairs } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { applyEngineCommand } from './args';
@@ -52,10 +53,7 @@ export const dynamoAdapter: FormatAdapter = {
         d.pod = { ...d.pod, podsPerGroup: nodes, countLabel: `GPUs of ${svcName} (multinode.nodeCount ${nodes} x ${d.gpusPerNode})` };
       }
       if (role === 'prefill' || role === 'decode') d.role = role;
-      const rep = get(svc, 'replicas');
-      d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
-      const rr = range(ctx, rep);
-      if (rr) d.ranges.replicas = rr;
+      setReplicas(ctx, d, get(svc, 'replicas'));
       gpuFromPod(ctx, eps, d);
       finishGpu(ctx, d);
       out.push(d);

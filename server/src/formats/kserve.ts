@@ -1,5 +1,6 @@
 // KServe InferenceService (huggingface / vLLM runtimes; `workerSpec` multi-node) and LLMInferenceService
 // (`spec.parallelism`, `prefill` / decode pools).
+import { setReplicas } from './nodes';
 import type { Node } from 'yaml';
 import { get, keyString, mapPairs, toPlain } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
@@ -240,10 +241,7 @@ export function roleDeployment(ctx: Ctx, format: string, name: string, uri: unkn
   if (extra && d.serving.tp === undefined && /--(tensor|pipeline|data)-parallel-size|(^|\s)-(tp|pp|dp)\b/.test(str(get(extra, 'value')) ?? '')) {
     (d.unresolved ??= []).push({ path: 'serving.tensor_parallel_size', text: 'VLLM_ADDITIONAL_ARGS', reason: 'the parallel sizes are passed in env VLLM_ADDITIONAL_ARGS, which this version does not read', range: range(ctx, get(extra, 'name')) });
   }
-  const rep = get(node, 'replicas');
-  d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
-  const rr = range(ctx, rep);
-  if (rr) d.ranges.replicas = rr;
+  setReplicas(ctx, d, get(node, 'replicas'));
   if (pod) gpuFromPod(ctx, pod, d);
   finishGpu(ctx, d);
   if (d.gpuCount !== null && !d.pod) d.pod = defaultPod();

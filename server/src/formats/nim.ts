@@ -6,6 +6,7 @@
 // profile at start-up, so the engine is known only when the file states it: NIM_MODEL_PROFILE (or the NIMCache /
 // nimCache profile) named like `vllm-bf16-tp2-pp1`, NIM_USE_SGLANG=1, or a NIMCache in the same document set; it is
 // never assumed.
+import { setReplicas } from './nodes';
 import type { Node } from 'yaml';
 import { get, offsetRange } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
@@ -141,10 +142,7 @@ export const nimServiceAdapter: FormatAdapter = {
     if (nr) d.ranges.name = nr;
     const profile = str(get(get(get(spec, 'storage'), 'nimCache'), 'profile')) || null;
     fillNim(ctx, d, get(get(spec, 'image'), 'repository'), spec, spec, profile);
-    const rep = get(spec, 'replicas');
-    d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
-    const rr = range(ctx, rep);
-    if (rr) d.ranges.replicas = rr;
+    setReplicas(ctx, d, get(spec, 'replicas'));
     // multiNode: tensor x pipeline GPUs over pods of resources.limits GPUs each.
     const par = get(get(spec, 'multiNode'), 'parallelism');
     const tp = num(get(par, 'tensor'));
@@ -189,10 +187,7 @@ export const nimHelmAdapter: FormatAdapter = {
     const nr = range(ctx, mn ?? repoNode);
     if (nr) d.ranges.name = nr;
     fillNim(ctx, d, repoNode, r, r, str(get(get(r, 'model'), 'profile')), mn);
-    const rep = get(r, 'replicaCount');
-    d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
-    const rr = range(ctx, rep);
-    if (rr) d.ranges.replicas = rr;
+    setReplicas(ctx, d, get(r, 'replicaCount'));
     gpuFromPod(ctx, r, d);
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };

@@ -2,7 +2,7 @@
 // ranges), shared by k8sCommon and the container rules without an import cycle between them.
 import type { Document, LineCounter, Node } from 'yaml';
 import { isScalar, isSeq, offsetRange, rangeOf, scalarValue } from '../yaml/yamlDoc';
-import type { Diagnostic, Range } from './types';
+import type { Deployment, Diagnostic, Range } from './types';
 
 export interface Ctx {
   doc: Document.Parsed;
@@ -45,4 +45,11 @@ export function valueSpan(node: unknown): [number, number] | null {
 export function range(ctx: Ctx, node: unknown): Range | null {
   const s = valueSpan(node);
   return s ? offsetRange(ctx.lc, s[0], s[1]) : rangeOf(ctx.lc, node as Node);
+}
+
+/** `replicas` (or the chart's replicaCount) node onto the deployment: a whole non-negative count (1 when absent) and its range. */
+export function setReplicas(ctx: Ctx, d: Deployment, node: unknown): void {
+  d.replicas = Math.max(0, Math.floor(num(node) ?? 1));
+  const r = range(ctx, node);
+  if (r) d.ranges.replicas = r;
 }
