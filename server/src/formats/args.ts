@@ -13,6 +13,7 @@ import { tokenizeShell } from './shell';
 import type { Deployment, Diagnostic } from './types';
 import { VLLM_ALL_OPTIONS, VLLM_SIZING_OPTIONS, VLLM_SHORT_OPTIONS } from './vllmOptions';
 import { VLLM_REMOVED_FLAGS } from './vllmRemoved';
+import { kindOfField } from './servingKeys';
 
 export type EngineKind = 'vllm' | 'sglang' | 'tgi';
 export type Span = [number, number];
@@ -71,14 +72,10 @@ const VLLM_BOOL = new Set([
   'enable_dbo', 'disable_frontend_multiprocessing', 'enable_request_id_headers', 'return_tokens_as_token_ids', 'enable_prompt_tokens_details',
   'enable_server_load_tracking', 'calculate_kv_scales', 'disable_hybrid_kv_cache_manager', 'ray_workers_use_nsight',
 ]);
-const INT_KEYS = new Set<keyof ServingInput>(['tp', 'pp', 'dp', 'maxModelLen', 'maxNumSeqs', 'maxNumBatchedTokens', 'blockSize', 'maxLoras', 'maxLoraRank', 'maxCpuLoras', 'kvCacheMemoryBytes']);
-/** Sizes in GiB (any non-negative number). */
-const GIB_KEYS = new Set<keyof ServingInput>(['cpuOffloadGb', 'swapSpace', 'kvOffloadingSize']);
-const FLOAT_KEYS = new Set<keyof ServingInput>(['gpuMemoryUtilization', 'memFractionStatic', 'freeGpuMemoryFraction']);
-const BOOL_KEYS = new Set<keyof ServingInput>(['enforceEager', 'enablePrefixCaching', 'expertParallel', 'enableLora']);
-
+/** The argument parser's kind for an engine setting (servingKeys.ts says what each setting accepts). */
 function kindOf(key: keyof ServingInput): ValueKind {
-  return INT_KEYS.has(key) ? 'int' : FLOAT_KEYS.has(key) ? 'float' : GIB_KEYS.has(key) ? 'gib' : BOOL_KEYS.has(key) ? 'bool' : 'str';
+  const k = kindOfField(key);
+  return k === 'int' || k === 'gib' || k === 'bool' ? k : k === 'fraction' ? 'float' : 'str';
 }
 
 function vllmTable(): Record<string, OptSpec> {

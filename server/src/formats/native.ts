@@ -1,72 +1,16 @@
 // The native plan format (apiVersion: llm-sizer/v1, kind: ServingPlan).
 import type { Node } from 'yaml';
-import type { Calibration, EngineName, ServingInput } from '../engine/memory';
+import type { Calibration, ServingInput } from '../engine/memory';
 import type { GpuEntry, ModelEntry } from '../catalog/index';
 import { validateData, validateNode } from '../analysis/schemaValidation';
 import { get, getPair, keyString, mapPairs, rangeOf, scalarValue, toPlain } from '../yaml/yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Deployment, ModelRef, Range } from './types';
 import { defaultWorkload } from './types';
-
-/** Native `serving:` keys and the engine setting each feeds. */
-export const SERVING_KEYS: Record<string, keyof ServingInput> = {
-  engine: 'engine',
-  engine_version: 'engineVersion',
-  tensor_parallel_size: 'tp',
-  pipeline_parallel_size: 'pp',
-  data_parallel_size: 'dp',
-  enable_expert_parallel: 'expertParallel',
-  dtype: 'dtype',
-  quantization: 'quantization',
-  kv_cache_dtype: 'kvCacheDtype',
-  max_model_len: 'maxModelLen',
-  gpu_memory_utilization: 'gpuMemoryUtilization',
-  max_num_seqs: 'maxNumSeqs',
-  max_num_batched_tokens: 'maxNumBatchedTokens',
-  block_size: 'blockSize',
-  enforce_eager: 'enforceEager',
-  enable_prefix_caching: 'enablePrefixCaching',
-  mem_fraction_static: 'memFractionStatic',
-  free_gpu_memory_fraction: 'freeGpuMemoryFraction',
-};
+import { SERVING_KEYS, kindOfField, servingValue } from './servingKeys';
 
 function isNum(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
-}
-
-/** Reads a value only when it has the type the engine needs; schema diagnostics explain the rest. */
-export function servingValue(key: keyof ServingInput, v: unknown): unknown {
-  switch (key) {
-    case 'engine':
-      return v === 'vllm' || v === 'sglang' || v === 'trtllm' ? (v as EngineName) : undefined;
-    case 'engineVersion':
-      return typeof v === 'string' || isNum(v) ? String(v) : undefined;
-    case 'expertParallel':
-    case 'enforceEager':
-    case 'enablePrefixCaching':
-    case 'enableLora':
-      return typeof v === 'boolean' ? v : undefined;
-    case 'speculativeConfig':
-      // vLLM takes a JSON string (--speculative-config '{...}') or, in a YAML config, a mapping.
-      return (typeof v === 'string' && v.trim()) || (v && typeof v === 'object' && !Array.isArray(v)) ? v : undefined;
-    case 'loraDtype':
-      return typeof v === 'string' ? v : undefined;
-    case 'cpuOffloadGb':
-    case 'swapSpace':
-    case 'kvOffloadingSize':
-      return isNum(v) && v >= 0 ? v : undefined;
-    case 'dtype':
-    case 'kvCacheDtype':
-      return typeof v === 'string' ? v : undefined;
-    case 'quantization':
-      return typeof v === 'string' ? v : v === null ? null : undefined;
-    case 'gpuMemoryUtilization':
-    case 'memFractionStatic':
-    case 'freeGpuMemoryFraction':
-      return isNum(v) && v > 0 && v <= 1 ? v : undefined;
-    default:
-      return isNum(v) && Number.isInteger(v) && v >= 1 ? v : undefined;
-  }
 }
 
 function numOrNull(v: unknown): number | null {
@@ -127,7 +71,8 @@ export const nativeAdapter: FormatAdapter = {
     for (const p of mapPairs(get(root, 'serving'))) {
       const key = SERVING_KEYS[keyString(p)];
       if (!key) continue;
-      const v = servingValue(key, scalarValue(p.value));
+      // speculative_config may be a mapping, as in a vLLM config file; every other setting is a scalar.
+      const v = servingValue(key, kindOfField(key) === 'json' ? toPlain(p.value) : scalarValue(p.value));
       if (v !== undefined) (serving as Record<string, unknown>)[key] = v;
     }
     const wl = get(root, 'workload');

@@ -11,19 +11,15 @@ import type { Ctx } from './k8sCommon';
 import { unreadableTemplate } from './k8sCommon';
 import { applyGpuCandidates, argOf, defaultPod, finishGpu, isTemplated, newDeployment, num, quantityBytes, range, seqItems, str } from './k8sCommon';
 import type { Deployment } from './types';
-import { VLLM_SIZING_OPTIONS } from './vllmOptions';
-import { servingValue } from './native';
+import { CHART_SIZING_KEYS, VLLM_SIZING_OPTIONS, servingValue } from './servingKeys';
 
-/** vllmConfig keys the chart renders, and the vLLM option each becomes. */
-export const CHART_VLLM_CONFIG: Record<string, string | null> = {
-  enablePrefixCaching: 'enable_prefix_caching',
+/**
+ * vllmConfig keys the chart renders: the sizing ones (servingKeys.ts, with the vLLM option each becomes) and the rest
+ * (null: rendered, but they do not change the sizing).
+ */
+export const CHART_VLLM_CONFIG: Readonly<Record<string, string | null>> = {
+  ...CHART_SIZING_KEYS,
   enableChunkedPrefill: null,
-  maxModelLen: 'max_model_len',
-  dtype: 'dtype',
-  tensorParallelSize: 'tensor_parallel_size',
-  pipelineParallelSize: 'pipeline_parallel_size',
-  maxNumSeqs: 'max_num_seqs',
-  gpuMemoryUtilization: 'gpu_memory_utilization',
   maxLoras: null,
   // Read by helm/templates/deployment-vllm-multi.yaml too (checked against the chart at vllm-project/production-stack
   // a6c01db): --runner, --convert, and the PROMETHEUS_MULTIPROC_DIR env.
@@ -36,7 +32,6 @@ export const CHART_VLLM_CONFIG: Record<string, string | null> = {
   port: null,
   host: null,
 };
-const CAMEL: Record<string, string> = Object.fromEntries(Object.entries(CHART_VLLM_CONFIG).filter(([, v]) => v).map(([k, v]) => [v as string, k]));
 
 export const productionStackAdapter: FormatAdapter = {
   format: 'production-stack',
@@ -136,7 +131,6 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
     const cmd = parseEngineArgs('vllm', 'production-stack extraArgs', words[0].span(0, 0), words, () => undefined, false);
     // extraArgs come after the chart's own flags, so vLLM (argparse: last one wins) honours them. The one thing the
     // chart derives from a vllmConfig key is the /dev/shm volume (tensorParallelSize); shm-too-small covers it.
-    void CAMEL;
     const mr = d.ranges.model;
     const model = d.model;
     applyEngineCommand(cmd, d, ctx.lc, ctx.diagnostics);

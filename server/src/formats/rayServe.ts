@@ -9,7 +9,7 @@ import { ctxOf } from './k8s';
 import type { Ctx } from './k8sCommon';
 import { unreadableTemplate } from './k8sCommon';
 import { newDeployment, num, seqItems, str } from './k8sCommon';
-import { servingValue } from './native';
+import { servingValue } from './servingKeys';
 import { mapScalar, spanOf } from './scalarMap';
 import type { MappedString } from './scalarMap';
 import type { Deployment, Range } from './types';

@@ -3,7 +3,7 @@ import type { ServingInput } from '../engine/memory';
 import { closest, editDistance } from '../catalog/index';
 import { keyString, mapPairs, rangeOf, scalarValue } from '../yaml/yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
-import { servingValue } from './native';
+import { servingValue } from './servingKeys';
 import type { Deployment, Diagnostic, Range, Unresolved } from './types';
 import { humanReadableInt } from './args';
 import { VLLM_REMOVED_FLAGS } from './vllmRemoved';

@@ -1,35 +1,7 @@
 // vLLM's CLI long options that matter for sizing, and the rest it accepts (so we can say "unknown option").
-import type { ServingInput } from '../engine/memory';
+import { VLLM_SIZING_OPTIONS } from './servingKeys';
 
-/** Option (snake_case) -> engine setting. */
-export const VLLM_SIZING_OPTIONS: Record<string, keyof ServingInput> = {
-  tensor_parallel_size: 'tp',
-  pipeline_parallel_size: 'pp',
-  data_parallel_size: 'dp',
-  enable_expert_parallel: 'expertParallel',
-  dtype: 'dtype',
-  quantization: 'quantization',
-  kv_cache_dtype: 'kvCacheDtype',
-  max_model_len: 'maxModelLen',
-  gpu_memory_utilization: 'gpuMemoryUtilization',
-  max_num_seqs: 'maxNumSeqs',
-  max_num_batched_tokens: 'maxNumBatchedTokens',
-  block_size: 'blockSize',
-  enforce_eager: 'enforceEager',
-  enable_prefix_caching: 'enablePrefixCaching',
-  // Memory beyond the base model (engine/extras.ts).
-  enable_lora: 'enableLora',
-  max_loras: 'maxLoras',
-  max_lora_rank: 'maxLoraRank',
-  max_cpu_loras: 'maxCpuLoras',
-  lora_dtype: 'loraDtype',
-  speculative_config: 'speculativeConfig',
-  kv_cache_memory_bytes: 'kvCacheMemoryBytes',
-  kv_cache_memory: 'kvCacheMemoryBytes',
-  cpu_offload_gb: 'cpuOffloadGb',
-  swap_space: 'swapSpace',
-  kv_offloading_size: 'kvOffloadingSize',
-};
+export { VLLM_SIZING_OPTIONS } from './servingKeys';
 
 /** Short aliases argparse accepts (vllm/engine/arg_utils.py). */
 export const VLLM_SHORT_OPTIONS: Record<string, string> = { tp: 'tensor_parallel_size', pp: 'pipeline_parallel_size', dp: 'data_parallel_size', q: 'quantization' };

@@ -6,7 +6,7 @@ import type { CacheEntry } from '../languageService';
 import { SOURCE } from './diagnostics';
 import { deploymentAt } from '../../analysis/locate';
 import { insertSettingEdit, removalAt } from './settingEdits';
-import { CHART_VLLM_CONFIG } from '../../formats/productionStack';
+import { CHART_KEY_OF_OPTION } from '../../formats/servingKeys';
 
 /** Quotes a replacement the way the original was quoted (or plain when it needs no quotes). */
 function scalar(original: string, value: string | number): string {
@@ -113,8 +113,6 @@ function action(title: string, uri: string, diag: LspDiagnostic, edit: TextEdit 
   return { title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: preferred, edit: { changes: { [uri]: Array.isArray(edit) ? edit : [edit] } } };
 }
 
-/** vLLM option (snake case) -> the production-stack chart's vllmConfig key. */
-const CHART_KEY: Record<string, string> = Object.fromEntries(Object.entries(CHART_VLLM_CONFIG).filter(([, v]) => v).map(([k, v]) => [v as string, k]));
 
 /**
  * setting-ignored on a production-stack values file: move the setting to where the chart reads it. A vllmConfig key
@@ -136,12 +134,12 @@ function moveIgnoredSetting(a: DeploymentAnalysis, lines: string[], diag: LspDia
   };
   if (typeof data.flag === 'string') {
     const key = data.flag.replace(/^--/, '').replace(/-/g, '_');
-    if (key in CHART_KEY) return null;
+    if (key in CHART_KEY_OF_OPTION) return null;
     const edits = merge(insertSettingEdit(ghost, text, key, removed.value));
     return edits && { title: `Move to vllmConfig.extraArgs as ${data.flag}=${removed.value}`, edits };
   }
   if (typeof data.key === 'string') {
-    const snake = Object.entries(CHART_KEY).find(([, camel]) => camel === data.key)?.[0];
+    const snake = Object.entries(CHART_KEY_OF_OPTION).find(([, camel]) => camel === data.key)?.[0];
     if (!snake) return null;
     const edits = merge(insertSettingEdit(ghost, text, snake, removed.value));
     return edits && { title: `Move to vllmConfig.${data.key}: ${removed.value}`, edits };

@@ -7,7 +7,7 @@ import type { PerformanceOutput } from '../../analysis/perf';
 import type { Catalog } from '../../catalog/index';
 import { fmtGiB, fmtInt, fmtParams } from '../../engine/units';
 import type { GpuSpec } from '../../engine/hardware';
-import type { ResolvedServing } from '../../engine/memory';
+import { effectiveValue } from '../../formats/servingKeys';
 import { predictedLogLines } from '../../presenters/report';
 import { describeKey } from '../../analysis/schemaValidation';
 import type { CacheEntry } from '../languageService';
@@ -148,25 +148,6 @@ export function gpuMarkdown(g: GpuSpec, a?: DeploymentAnalysis): string {
   return out.join('\n');
 }
 
-/** Effective value of a serving key after defaults (ResolvedServing field by snake_case option). */
-const EFFECTIVE: Record<string, (s: ResolvedServing) => unknown> = {
-  engine: (s) => s.engine,
-  engine_version: (s) => s.engineVersion,
-  tensor_parallel_size: (s) => s.tp,
-  pipeline_parallel_size: (s) => s.pp,
-  data_parallel_size: (s) => s.dp,
-  enable_expert_parallel: (s) => s.ep > 1,
-  dtype: (s) => s.dtype,
-  quantization: (s) => s.quantization,
-  kv_cache_dtype: (s) => s.kvCacheDtype,
-  max_model_len: (s) => s.maxModelLen,
-  gpu_memory_utilization: (s) => s.gpuMemoryUtilization,
-  max_num_seqs: (s) => s.maxNumSeqs,
-  max_num_batched_tokens: (s) => s.maxNumBatchedTokens,
-  block_size: (s) => s.blockSize,
-  enforce_eager: (s) => s.enforceEager,
-};
-
 function effectOf(key: string, a: DeploymentAnalysis): string | null {
   const s = a.sizing;
   if (!s) return null;
@@ -208,8 +189,8 @@ export function servingKeyMarkdown(a: DeploymentAnalysis, rawKey: string): strin
   if (doc?.description) out.push('', doc.description);
   else if (a.deployment.format === 'vllm-config') out.push('', 'A vLLM option that does not change the sizing.');
   const s = a.sizing;
-  // Own properties only: a key such as `__proto__` or `constructor` must not reach Object.prototype.
-  const eff = s && Object.hasOwn(EFFECTIVE, key) ? EFFECTIVE[key](s.serving) : undefined;
+  // A Map lookup: a key such as `__proto__` or `constructor` never reaches Object.prototype.
+  const eff = s ? effectiveValue(key, s.serving) : undefined;
   if (eff !== undefined) {
     const defaulted = s && Object.hasOwn(s.serving.defaulted, key) ? s.serving.defaulted[key] : undefined;
     out.push('', `Effective value: \`${JSON.stringify(eff)}\`${defaulted ? ` — defaulted: ${defaulted}` : ''}.`);

@@ -6,10 +6,8 @@ import { isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Position, Range, TextEdit } from 'vscode-languageserver';
 import type { DeploymentAnalysis } from '../../analysis/analysis';
-import { CHART_VLLM_CONFIG } from '../../formats/productionStack';
+import { CHART_KEY_OF_OPTION } from '../../formats/servingKeys';
 
-/** vLLM option (snake case) -> the production-stack chart's vllmConfig key. */
-const CHART_KEY: Record<string, string> = Object.fromEntries(Object.entries(CHART_VLLM_CONFIG).filter(([, v]) => v).map(([k, v]) => [v as string, k]));
 
 export function offsetAt(text: string, p: Position): number {
   let line = 0;
@@ -155,7 +153,7 @@ export function insertSettingEdit(a: DeploymentAnalysis, text: string, key: stri
     const spec = [...chain].reverse().find((c) => isMap(c.node) && pairOf(c.node as YAMLMap, 'modelURL'))?.node as YAMLMap | undefined;
     if (!spec) return null;
     const vc = pairOf(spec, 'vllmConfig')?.value;
-    const camel = CHART_KEY[key];
+    const camel = CHART_KEY_OF_OPTION[key];
     if (camel) return isMap(vc) && vc.items.length ? addToMap(text, vc, `${camel}: ${value}`) : vc ? null : addToMap(text, spec, `vllmConfig:\n  ${camel}: ${value}`);
     const extra = isMap(vc) ? pairOf(vc, 'extraArgs')?.value : undefined;
     if (isSeq(extra) && extra.items.length) return addToSeq(text, extra, flagOf(key, value));
