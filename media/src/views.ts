@@ -3,7 +3,7 @@
 import { h, s } from './dom';
 import { capacityChart, costChart, kvChart, latencyChart, memoryChart, operatorsTable, rooflineChart } from './charts';
 import { figure, labelColumn, linear, M, mark, W } from './chart';
-import { fixed, int, si, usd } from './format';
+import { fixed, gib, int, si, usd } from './format';
 import { term } from './glossary';
 import type { FromWebview } from './messages';
 import type { CalibrateResult, CompareResult, ReportResult } from '../../server/src/lsp/protocol';
@@ -111,9 +111,37 @@ function deploymentView(d: DeploymentReport, i: number, post: Post): HTMLElement
     x.id = `${x.id}-${i}`;
     sec.appendChild(x);
   }
+  const det = detailsView(d, i);
+  if (det) sec.appendChild(det);
   if (d.memory_per_gpu && !d.performance) sec.appendChild(h('p', { class: 'hint' }, 'Performance, capacity and cost appear here when the server computes them.'));
   for (const n of d.notes) sec.appendChild(h('p', { class: 'note-text' }, n));
   return sec;
+}
+
+/**
+ * The long tables behind the hover's few lines: every memory term with its band and formula, the KV cache arithmetic
+ * and the lines vLLM should print at startup (collapsed; the charts above show the same numbers).
+ */
+function detailsView(d: DeploymentReport, i: number): HTMLElement | null {
+  const terms = d.memory_terms ?? [];
+  const kv = d.kv_cache, sv = d.serving, lines = d.predicted_log_lines ?? [];
+  if (!terms.length && !kv && !lines.length) return null;
+  const table = (caption: string, head: string[], rows: (string | Node)[][]) => h('div', { class: 'scroll' }, h('table', {}, h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r[0]), ...r.slice(1).map((c) => h('td', {}, c)))))));
+  const parts: HTMLElement[] = [];
+  if (terms.length) parts.push(table('Memory per GPU: every term and its formula', ['Term', 'Per GPU', 'Band (low to high)', 'Formula'],
+    terms.map((t) => [t.label, gib(t.bytes), t.band ? `${gib(t.band[0])} to ${gib(t.band[1])}` : '–', h('code', {}, t.formula)]))); 
+  if (kv && sv) parts.push(table('KV cache arithmetic', ['Quantity', 'Value', 'How'], [
+    ['Bytes per token (model)', int(kv.bytes_per_token), `2 x layers x KV heads x head_dim x element size (${sv.kv_cache_dtype})`],
+    ['Bytes per token per GPU', int(kv.bytes_per_token_per_gpu), `KV heads per GPU = ${kv.kv_heads_per_gpu}${kv.kv_heads_replicated ? ' (replicated: fewer KV heads than GPUs)' : ''}`],
+    ['Blocks per request', int(kv.blocks_per_request), `max_model_len ${int(sv.max_model_len)} / block_size ${kv.block_size}, rounded up`],
+    ['KV blocks', int(kv.num_blocks), `KV memory / ${int(kv.page_bytes)} bytes per block`],
+    ['Capacity (tokens)', int(kv.capacity_tokens), 'blocks x block_size'],
+    ['Max concurrency', fixed(kv.max_concurrency, 2, 'x'), `capacity / max_model_len ${int(sv.max_model_len)}`],
+  ]));
+  if (lines.length) parts.push(h('div', {}, h('p', { class: 'caption' }, 'vLLM should print at startup:'), h('pre', { class: 'log' }, lines.join('\n'))));
+  return h('details', { class: 'details', id: `details-${i}` }, h('summary', {}, 'Formulas and the predicted vLLM startup log'), ...parts);
 }
 
 const cfg = (r: ComparisonRow) => `${r.gpu} × ${r.tp}${r.pp > 1 ? ` (pp ${r.pp})` : ''}`;

@@ -34,7 +34,7 @@ const checks = [
     const line = doc.getText().split('\n').findIndex((l) => l.startsWith('model:'));
     const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, 10));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, /\| Weights \| 32\.89 GiB \|/);
+    assert.match(text, /Weights 32\.89 GiB per GPU/);
   }],
   ['the four commands are registered', async () => {
     const cmds = await vscode.commands.getCommands(true);

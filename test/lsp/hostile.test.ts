@@ -13,7 +13,7 @@ import { LspClient, codes } from './lspClient';
 const OTHER = 'file:///ws/other.yaml';
 /** The `model:` line of cleanPlan(). */
 const MODEL_LINE = 3;
-const WEIGHTS = /\| Weights \| 14\.99 GiB \|/;
+const WEIGHTS = /Weights 14\.99 GiB per GPU/;
 /** Generous: peaks measured by bench/hostile.bench.ts are 75-160 MiB; yaml-language-server reached 1.6 GiB on the many-documents input. */
 const RSS_BOUND = 512 * 1024 * 1024;
 

@@ -119,24 +119,23 @@ describe('diagnostics', () => {
 });
 
 describe('hover', () => {
-  it('shows the memory table, KV numbers and predicted vLLM lines on the model', async () => {
+  it('shows the deployment in a few lines on the model, with an "Open report" command link instead of tables', async () => {
     const md = await hoverText(uri(), PLAN('serving:\n  max_model_len: 8192\n', 'meta-llama/Llama-3.1-8B-$0Instruct'));
-    assert.match(md, /\| per GPU \| expected \| band \(low – high\) \| formula \|/);
-    assert.match(md, /\| Weights \| 14\.99 GiB \|/);
-    assert.match(md, /\| KV cache \| [\d.]+ GiB \| [\d.]+ GiB – [\d.]+ GiB \|/);
-    assert.match(md, /\| bytes per token \(model\) \| 131,072 \|/);
-    assert.match(md, /\| blocks \| [\d,]+ \|/);
-    assert.match(md, /GPU KV cache size: [\d,]+ tokens/);
-    assert.match(md, /Maximum concurrency for 8,192 tokens per request: [\d.]+x/);
+    // Llama-3.1-8B in bf16: 8.03B parameters x 2 bytes = 14.99 GiB of weights on one GPU.
+    assert.match(md, /^\*\*p\*\* · `meta-llama\/Llama-3\.1-8B-Instruct` · ✓ starts/);
+    assert.match(md, /8\.03B parameters · 1 x NVIDIA H100 SXM5 80GB · tp 1, pp 1, dp 1/);
+    assert.match(md, /Weights 14\.99 GiB per GPU of a 71\.27 GiB budget · KV cache [\d,]+ tokens/);
+    assert.match(md, /\d+ requests of 1,200 tokens at once · [\d.]+x at max_model_len 8,192 · TTFT \d+ ms, TPOT [\d.]+ ms/);
+    assert.match(md, /\[Open report\]\(command:llmSizer\.showReport /);
+    // The long tables live in the report now.
+    assert.doesNotMatch(md, /\|/);
+    assert.ok(md.split('\n').filter(Boolean).length <= 6, md);
   });
 
-  it('shows the roofline position of decode: a single stream of a 16-bit model moves ~1 FLOP per byte (2 FLOPs and 2 bytes per weight), far below the ridge', async () => {
-    const md = await hoverText(uri(), PLAN('serving:\n  max_model_len: 8192\nworkload: {concurrency: 1, input_tokens: 1000, output_tokens: 200}\n', 'meta-llama/Llama-3.1-8B-$0Instruct'));
-    // H100 SXM: 989e12 bf16 FLOP/s / 3.35e12 B/s = 295 FLOP/B; the KV reads of ~1,100 context tokens (0.14 GB) beside
-    // 16 GB of weights keep the step's intensity at 1.0 to one decimal.
-    assert.match(md, /\| ridge point \| 295 FLOP\/B \|/);
-    assert.match(md, /\| decode intensity \| 1\.0 FLOP\/B \| FLOPs ÷ bytes moved per decode step at batch 1 \|/);
-    assert.match(md, /\| roofline \(bound\) \| memory \|/);
+  it('a deployment that does not start: the verdict with its reason, and every number marked hypothetical', async () => {
+    const md = await hoverText(uri(), PLAN('serving:\n  tensor_parallel_size: 3\n', 'meta-llama/Llama-3.1-70B-$0Instruct').replace('count: 1', 'count: 3'));
+    assert.match(md, /✗ does not start: Total number of attention heads \(64\) and KV heads \(8\) must divide evenly by tensor_parallel_size \(3\)/);
+    assert.match(md, /KV cache [\d,]+ tokens \(hypothetical\)/);
   });
 
   it('shows the plan on its name, the GPU datasheet on the GPU, and a serving key with its default', async () => {

@@ -94,6 +94,8 @@ export function deploymentJson(a: DeploymentAnalysis): DeploymentReport {
       capacity_tokens: s.bands.capacityTokens,
       max_concurrency: s.bands.maxConcurrency.map((x) => round(x, 2)),
     },
+    memory_terms: s.terms.map((t) => ({ key: t.key, label: t.label, bytes: Math.round(t.bytes), band: t.band ? [Math.round(t.band[0]), Math.round(t.band[1])] : null, formula: t.formula, source: t.source })),
+    predicted_log_lines: predictedLogLines(a),
     calibrated: s.calibrated,
     ...(a.performance ? { ...a.performance, cost: { ...a.performance.cost, price_source: priceSource(a) } } : {}),
     notes: d.notes,

@@ -96,6 +96,16 @@ export interface MemoryReport {
   weights_by_component: Record<string, number>;
 }
 
+export interface MemoryTermReport {
+  key: string;
+  label: string;
+  bytes: number;
+  /** Low and high bytes when the term is uncertain (null when exact). */
+  band: [number, number] | null;
+  formula: string;
+  source: 'config' | 'estimate' | 'calibration' | 'datasheet';
+}
+
 export interface KvCacheReport {
   bytes_per_token: number;
   bytes_per_token_per_gpu: number;
@@ -172,6 +182,10 @@ export interface DeploymentReport {
   /** Memory terms beyond weights/activation/KV (LoRA slots, draft model, CPU offload, host RAM), when sized. */
   extras?: ExtrasReport;
   bands: BandsReport | null;
+  /** Every memory term per GPU with its band and the formula it comes from (the hover's former table), when sized. */
+  memory_terms?: MemoryTermReport[];
+  /** The lines vLLM should print at startup for this configuration, in that version's format, when sized. */
+  predicted_log_lines?: string[];
   calibrated?: boolean;
   performance?: PerformanceReport;
   capacity?: CapacityReport;

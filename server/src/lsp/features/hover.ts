@@ -1,14 +1,12 @@
-// Hover: the memory story for the model / plan name, the GPU's roofline numbers, and each serving key's
+// Hover: the deployment at a glance on the model / plan name (the details are in the report), the GPU's roofline numbers, and each serving key's
 // meaning, effective value and effect. Every number carries its one-line formula.
 import { MarkupKind } from 'vscode-languageserver';
 import type { Hover, Position } from 'vscode-languageserver';
 import type { DeploymentAnalysis } from '../../analysis/analysis';
-import type { PerformanceOutput } from '../../analysis/perf';
 import type { Catalog } from '../../catalog/index';
 import { fmtGiB, fmtInt, fmtParams } from '../../engine/units';
 import type { GpuSpec } from '../../engine/hardware';
 import { effectiveValue } from '../../formats/servingKeys';
-import { predictedLogLines } from '../../presenters/report';
 import { describeKey } from '../../analysis/schemaValidation';
 import type { CacheEntry } from '../languageService';
 import { fieldAt } from '../../analysis/locate';
@@ -41,9 +39,12 @@ function render(a: DeploymentAnalysis, path: string): string | null {
 }
 
 const gib = (b: number) => fmtGiB(b);
-const band = (b: [number, number] | null) => (b ? `${gib(b[0])} – ${gib(b[1])}` : '');
 
-/** The deployment's whole sizing: memory table, KV numbers, predicted vLLM lines, performance when known. */
+/**
+ * The deployment at a glance, a few lines: model and verdict, parameters and GPUs, weights per GPU and KV tokens,
+ * concurrency and latency, and an "Open report" link. The long tables (memory terms with their formulas and bands,
+ * the KV arithmetic, the lines vLLM should print, the performance figures) are in the report.
+ */
 export function sizingMarkdown(a: DeploymentAnalysis): string {
   const d = a.deployment;
   const s = a.sizing;
@@ -51,81 +52,30 @@ export function sizingMarkdown(a: DeploymentAnalysis): string {
   const modelId = a.model?.id ?? (d.model?.kind === 'id' ? d.model.id : d.model?.kind === 'path' ? d.model.path : 'no model');
   const v = verdictOf(a);
   out.push(`**${d.name}** · \`${modelId}\` · ${verdictText(v)}`);
-  const c = concurrencyOf(a);
-  if (s && c) out.push('', `${fmtInt(s.kv.capacityTokens)} KV tokens · ${fmtInt(c.running)} requests of ${fmtInt(c.workload_tokens)} tokens at once · ${c.at_max_model_len.toFixed(2)}x at max_model_len ${fmtInt(c.max_model_len)}${a.performance ? ` · TPOT ${a.performance.performance.tpot_ms.toFixed(1)} ms${v.hypothetical ? ' (hypothetical)' : ''}` : ''}`);
-  // A command link the client trusts (clientOptions.markdown.isTrusted lists this command only).
-  out.push('', '[Open report](command:llmSizer.showReport "Open the sizing report: charts, assumptions and every number")');
-  if (!s || !a.gpu) {
+  if (s && a.gpu) {
+    const sv = s.serving;
+    const gpus = sv.tp * sv.pp * sv.dp;
+    out.push('', `${fmtParams(s.params.total)} parameters${s.params.active < s.params.total ? ` (${fmtParams(s.params.active)} active)` : ''} · ${gpus} x ${a.gpu.name}${d.gpuOrigin === 'default' ? ' (the llmSizer.defaultGpu setting)' : ''} · tp ${sv.tp}, pp ${sv.pp}, dp ${sv.dp}`);
+    const c = concurrencyOf(a);
+    const hyp = v.hypothetical ? ' (hypothetical)' : '';
+    out.push('', `Weights ${gib(s.memory.weightsBytes)} per GPU of a ${gib(s.memory.requestedBytes)} budget · KV cache ${fmtInt(s.kv.capacityTokens)} tokens${hyp}`);
+    const p = a.performance?.performance;
+    const parts: string[] = [];
+    if (c) parts.push(`${fmtInt(c.running)} requests of ${fmtInt(c.workload_tokens)} tokens at once`, `${c.at_max_model_len.toFixed(2)}x at max_model_len ${fmtInt(c.max_model_len)}`);
+    if (p && num(p.ttft_ms) !== null && num(p.tpot_ms) !== null) parts.push(`TTFT ${p.ttft_ms.toFixed(0)} ms, TPOT ${p.tpot_ms.toFixed(1)} ms`);
+    if (parts.length) out.push('', parts.join(' · ') + hyp);
+  } else {
     const u = d.unresolved ?? [];
     // Values the file states but does not resolve: the reason nothing is sized, said here as in value-unresolved.
     if (u.length) out.push('', 'Not sized: unknown until run time:', ...u.map((x) => `- \`${x.text.replace(/`/g, "'")}\` (${x.path.replace(/^serving\./, '')}): ${x.reason}`));
-    else if (a.notSizedReason) out.push('', `Not sized: ${a.notSizedReason}.`);
-    return out.join('\n');
+    else if (a.notSizedReason && !v.reason) out.push('', `Not sized: ${a.notSizedReason}.`);
   }
-  const sv = s.serving;
-  const gpus = sv.tp * sv.pp * sv.dp;
-  out.push(
-    '',
-    `${fmtParams(s.params.total)} parameters${s.params.active < s.params.total ? ` (${fmtParams(s.params.active)} active)` : ''} · ${gpus} x ${a.gpu.name}${d.gpuOrigin === 'default' ? ' (from the llmSizer.defaultGpu setting)' : ''} · tp ${sv.tp}, pp ${sv.pp}, dp ${sv.dp} · ${sv.engine} ${sv.engineVersion}`,
-    '',
-    '| per GPU | expected | band (low – high) | formula |',
-    '|---|---:|---:|---|',
-  );
-  for (const t of s.terms) out.push(`| ${t.label} | ${gib(t.bytes)} | ${band(t.band)} | ${t.formula.replace(/\|/g, '\\|')} |`);
-  const k = s.kv;
-  out.push(
-    '',
-    '| KV cache | value | formula |',
-    '|---|---:|---|',
-    `| bytes per token (model) | ${fmtInt(k.bytesPerToken)} | 2 · layers · KV heads · head_dim · ${sv.kvElementBytes} B (${sv.kvCacheDtype}) |`,
-    `| bytes per token per GPU | ${fmtInt(k.bytesPerTokenPerGpu)} | KV heads per GPU = max(1, KV heads / tp) = ${k.kvHeadsPerGpu}${k.kvHeadsReplicated ? ' (replicated)' : ''} |`,
-    `| bytes per request | ${fmtInt(k.bytesPerRequest)} | ${k.blocksPerRequest} blocks x ${fmtInt(k.bytesPerBlock)} B for max_model_len ${fmtInt(sv.maxModelLen)} |`,
-    `| blocks | ${fmtInt(k.numBlocks)} | floor(KV memory / ${fmtInt(k.bytesPerBlock)} B per block of ${k.blockSize} tokens) |`,
-    `| capacity tokens | ${fmtInt(k.capacityTokens)} (${fmtInt(s.bands.capacityTokens[0])} – ${fmtInt(s.bands.capacityTokens[1])}) | blocks x block_size |`,
-    `| max concurrency | ${k.maxConcurrency.toFixed(2)}x (${s.bands.maxConcurrency[0].toFixed(2)} – ${s.bands.maxConcurrency[1].toFixed(2)}) | blocks / blocks per request at ${fmtInt(sv.maxModelLen)} tokens |`,
-  );
-  const lines = predictedLogLines(a);
-  if (lines.length) out.push('', 'vLLM should print:', '```', ...lines, '```');
-  const perf = performanceMarkdown(a.performance);
-  if (perf) out.push('', perf);
-  for (const n of d.notes) out.push('', `_${n}_`);
+  // A command link the client trusts (clientOptions.markdown.isTrusted lists this command only).
+  out.push('', '[Open report](command:llmSizer.showReport "Open the sizing report: memory terms with formulas, KV arithmetic, predicted vLLM log, charts")');
   return out.join('\n');
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** Engine II's summary for the deployment hover (the lean analysis has every field read here). */
-export function performanceMarkdown(p: PerformanceOutput | null): string | null {
-  if (!p) return null;
-  const perf = p.performance;
-  const cap = p.capacity;
-  const cost = p.cost;
-  const rows: string[] = ['| performance | value | formula |', '|---|---:|---|'];
-  const add = (label: string, v: string | null, f: string) => {
-    if (v !== null) rows.push(`| ${label} | ${v} | ${f} |`);
-  };
-  const ms = (v: unknown) => (num(v) === null ? null : `${num(v)!.toFixed(1)} ms`);
-  const ridge = num(perf.ridge_point_flop_per_byte);
-  add('ridge point', ridge === null ? null : `${ridge.toFixed(0)} FLOP/B`, 'peak FLOP/s ÷ memory bandwidth');
-  add('decode intensity', num(perf.decode.intensity) === null ? null : `${num(perf.decode.intensity)!.toFixed(1)} FLOP/B`, `FLOPs ÷ bytes moved per decode step at batch ${fmtInt(perf.decode.batch)}`);
-  add('roofline (bound)', perf.bound, 'intensity vs ridge point');
-  add('TTFT', ms(perf.ttft_ms), 'queueing + prefill(input tokens)');
-  add('TPOT', ms(perf.tpot_ms), 'decode step time at the running batch');
-  const LOAD: Record<string, string> = {
-    'closed-loop': 'workload.concurrency clients, each sending its next request when its last ends',
-    'open-loop': 'Poisson arrivals at requests_per_second; TTFT includes the queue',
-    'single-stream': 'one client',
-  };
-  if (typeof perf.load_model === 'string') add('load model', perf.load_model, LOAD[perf.load_model] ?? '');
-  const band = (b: unknown) => (Array.isArray(b) && num(b[0]) !== null && num(b[1]) !== null ? `${num(b[0])!.toFixed(1)}–${num(b[1])!.toFixed(1)} ms` : null);
-  add('TTFT p10–p90', band(perf.ttft_band_ms), 'residuals of the fit on measured runs');
-  add('TPOT p10–p90', band(perf.tpot_band_ms), 'residuals of the fit on measured runs');
-  add('throughput', num(perf.throughput_tokens_per_s) === null ? null : `${fmtInt(num(perf.throughput_tokens_per_s)!)} tok/s`, 'batch ÷ TPOT');
-  add('knee batch', num(perf.knee_batch) === null ? null : String(perf.knee_batch), 'where added latency buys little throughput');
-  add('replicas needed', num(cap.replicas_needed) === null ? null : String(cap.replicas_needed), "ceil(λ·W ÷ per-replica concurrency) (Little's Law)");
-  add('$ per M output tokens', num(cost.usd_per_million_output_tokens) === null ? null : `$${num(cost.usd_per_million_output_tokens)!.toFixed(3)}`, 'GPUs x $/GPU-hour ÷ output tokens per hour');
-  return rows.join('\n');
-}
 
 export function gpuMarkdown(g: GpuSpec, a?: DeploymentAnalysis): string {
   const dtype = a?.sizing?.serving.dtype === 'float16' ? 'fp16' : 'bf16';
