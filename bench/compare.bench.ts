@@ -93,8 +93,18 @@ if (process.env.LLM_SIZER_BENCH_INNER) {
   const dir = mkdtempSync(join(tmpdir(), 'llm-sizer-bench-'));
   try {
     const out = join(dir, 'compare.bench.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when bundling is asked for
     const esbuild = require('esbuild') as typeof import('esbuild');
-    esbuild.buildSync({ entryPoints: [__filename], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: out, logLevel: 'error', define: { __dirname: JSON.stringify(resolve(__dirname, '..', 'scripts')) } });
+    esbuild.buildSync({
+      entryPoints: [__filename],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      outfile: out,
+      logLevel: 'error',
+      define: { __dirname: JSON.stringify(resolve(__dirname, '..', 'scripts')) },
+    });
     const r = spawnSync(process.execPath, [out], { env: { ...process.env, LLM_SIZER_BENCH_INNER: 'bundled (esbuild, as dist/ ships)' }, stdio: 'inherit' });
     if (r.status !== 0) process.exitCode = r.status ?? 1;
   } finally {

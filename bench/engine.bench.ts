@@ -33,7 +33,9 @@ const reportMemoryOnly = time(() => deploymentJson(analyzeDeployment(parsed, { c
 const yamlParse = time(() => parseYaml(text), 1000);
 const parseOnly = time(() => JSON.parse(JSON.stringify({ text })), 2000);
 console.log(`engine memory sizing (70B, tp4): median ${engine.toFixed(3)} ms`);
-console.log(`report of one plan (catalog + engine I + engine II + rules + JSON), given its parsed fields: median ${reportOfPlan.toFixed(3)} ms (target well under 1 ms)`);
+console.log(
+  `report of one plan (catalog + engine I + engine II + rules + JSON), given its parsed fields: median ${reportOfPlan.toFixed(3)} ms (target well under 1 ms)`,
+);
 console.log(`  of which memory only (engine I + rules + JSON): median ${reportMemoryOnly.toFixed(3)} ms`);
 console.log(`YAML parse of the 26-line file (the yaml package): median ${yamlParse.toFixed(3)} ms`);
 console.log(`full report of examples/chat-70b.yaml from text: median ${full.toFixed(3)} ms`);

@@ -87,21 +87,27 @@ async function main(): Promise<void> {
       for (const [name, start] of servers) {
         const r = await measure(name, start, hc.name, text);
         rows.push(r);
-        console.log(`${name.padEnd(21)} ${hc.name.padEnd(28)} open→diagnostics ${fmt(r.workMs).padStart(7)} ms  hover meanwhile ${fmt(r.hoverMs).padStart(7)} ms  peak RSS ${fmt(r.rssMiB).padStart(5)} MiB  ${r.diagnostics ?? '—'} diagnostics ${r.note}`);
+        console.log(
+          `${name.padEnd(21)} ${hc.name.padEnd(28)} open→diagnostics ${fmt(r.workMs).padStart(7)} ms  hover meanwhile ${fmt(r.hoverMs).padStart(7)} ms  peak RSS ${fmt(r.rssMiB).padStart(5)} MiB  ${r.diagnostics ?? '—'} diagnostics ${r.note}`,
+        );
       }
     }
   } finally {
     undelayed.dispose();
   }
   console.log(`\n${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${REPS} opens per input and server (medians)\n`);
-  console.log('| input | analyzeText (1 s budget) | llm-sizer open→diagnostics | yaml-language-server | ratio | hover meanwhile (ours / peer) | peak RSS MiB (ours / peer) |');
+  console.log(
+    '| input | analyzeText (1 s budget) | llm-sizer open→diagnostics | yaml-language-server | ratio | hover meanwhile (ours / peer) | peak RSS MiB (ours / peer) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const hc of HOSTILE_CASES) {
     const ours = rows.find((r) => r.input === hc.name && r.server === 'llm-sizer');
     const peer = rows.find((r) => r.input === hc.name && r.server === 'yaml-language-server');
     if (!ours || !peer) continue;
     const ratio = ours.workMs !== null && peer.workMs !== null ? (ours.workMs / peer.workMs).toFixed(2) : '—';
-    console.log(`| ${hc.name} | ${fmt(inProcess.get(hc.name) ?? null)} ms | ${fmt(ours.workMs)} ms ${ours.note} | ${fmt(peer.workMs)} ms ${peer.note} | ${ratio} | ${fmt(ours.hoverMs)} / ${fmt(peer.hoverMs)} ms | ${fmt(ours.rssMiB)} / ${fmt(peer.rssMiB)} |`);
+    console.log(
+      `| ${hc.name} | ${fmt(inProcess.get(hc.name) ?? null)} ms | ${fmt(ours.workMs)} ms ${ours.note} | ${fmt(peer.workMs)} ms ${peer.note} | ${ratio} | ${fmt(ours.hoverMs)} / ${fmt(peer.hoverMs)} ms | ${fmt(ours.rssMiB)} / ${fmt(peer.rssMiB)} |`,
+    );
   }
   console.log('\n' + JSON.stringify(rows));
 }

@@ -13,7 +13,10 @@ import { SERVER_NODE_FLAGS } from '../server/src/lsp/serverLaunch';
 const EDITS = Number(process.env.BENCH_EDITS ?? 30);
 const HOVERS = Number(process.env.BENCH_HOVERS ?? 200);
 /** Comma-separated server names to run (default: all three); BENCH_NODE_ARGS adds node flags for llm-sizer (e.g. --cpu-prof). */
-const ONLY = process.env.BENCH_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
+const ONLY =
+  process.env.BENCH_SERVERS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) ?? null;
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 /** BENCH_LAUNCH_FLAGS=0 starts llm-sizer without the client's node flags (to measure what they do). */
 const LAUNCH_FLAGS = process.env.BENCH_LAUNCH_FLAGS === '0' ? [] : SERVER_NODE_FLAGS;
@@ -133,13 +136,18 @@ async function main(): Promise<void> {
   ];
   const results: Result[] = [];
   try {
-    for (const [docName, text] of [['150 lines', small], ['5,000 lines', large]] as const) {
+    for (const [docName, text] of [
+      ['150 lines', small],
+      ['5,000 lines', large],
+    ] as const) {
       if (DOCS && !DOCS.includes(docName.replace(/\W/g, ''))) continue;
       for (const [name, start] of servers) {
         if (ONLY && !ONLY.includes(name)) continue;
         const r = await measure(name, start, docName.replace(/\W/g, ''), text);
         results.push({ ...r, doc: `${docName} (${text.split('\n').length - 1})` });
-        console.log(`${r.server.padEnd(32)} ${docName.padEnd(12)} edit→diagnostics ${r.editMs.toFixed(2).padStart(8)} ms (server CPU ${r.editCpuMs.toFixed(2).padStart(6)} ms)   hover ${r.hoverMs.toFixed(3).padStart(7)} ms   peak RSS ${r.rssMiB.toFixed(0)} MiB`);
+        console.log(
+          `${r.server.padEnd(32)} ${docName.padEnd(12)} edit→diagnostics ${r.editMs.toFixed(2).padStart(8)} ms (server CPU ${r.editCpuMs.toFixed(2).padStart(6)} ms)   hover ${r.hoverMs.toFixed(3).padStart(7)} ms   peak RSS ${r.rssMiB.toFixed(0)} MiB`,
+        );
       }
     }
   } finally {
@@ -150,7 +158,9 @@ async function main(): Promise<void> {
     const ours = results.find((r) => r.doc === doc && r.server === 'llm-sizer');
     const peer = results.find((r) => r.doc === doc && r.server === 'yaml-language-server (delay 0)');
     if (!ours || !peer) continue;
-    console.log(`${doc}: llm-sizer edit→diagnostics = ${(ours.editMs / peer.editMs).toFixed(2)} x undelayed peer (server CPU per edit ${(ours.editCpuMs / peer.editCpuMs).toFixed(2)} x)`);
+    console.log(
+      `${doc}: llm-sizer edit→diagnostics = ${(ours.editMs / peer.editMs).toFixed(2)} x undelayed peer (server CPU per edit ${(ours.editCpuMs / peer.editCpuMs).toFixed(2)} x)`,
+    );
   }
   console.log('\n' + JSON.stringify(results));
 }

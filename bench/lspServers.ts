@@ -31,7 +31,9 @@ export async function startYamlLs(bin: string, nodePath?: string): Promise<LspCl
   const schema = pathToFileURL(resolve('schemas/deployment.schema.json')).href;
   const env = nodePath ? { ...process.env, NODE_PATH: nodePath } : process.env;
   const c = await LspClient.start({ command: process.execPath, args: [bin, '--stdio'], settings: null, env });
-  await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { yaml: { validate: true, hover: true, completion: true, schemas: { [schema]: ['*.yaml'] } } } });
+  await c.conn.sendNotification('workspace/didChangeConfiguration', {
+    settings: { yaml: { validate: true, hover: true, completion: true, schemas: { [schema]: ['*.yaml'] } } },
+  });
   return c;
 }
 
@@ -49,5 +51,8 @@ export function undelayedYamlLs(): { start: () => Promise<LspClient>; dispose: (
   const patched = readFileSync(settingsJs, 'utf8').replace('this.validationDelayMs = 200;', 'this.validationDelayMs = 0;');
   if (!patched.includes('this.validationDelayMs = 0;')) throw new Error('could not patch yaml-language-server validation delay');
   writeFileSync(settingsJs, patched);
-  return { start: () => startYamlLs(join(copy, 'bin/yaml-language-server'), resolve('node_modules')), dispose: () => rmSync(tmp, { recursive: true, force: true }) };
+  return {
+    start: () => startYamlLs(join(copy, 'bin/yaml-language-server'), resolve('node_modules')),
+    dispose: () => rmSync(tmp, { recursive: true, force: true }),
+  };
 }

@@ -28,7 +28,15 @@ for (const c of CASES) {
       const err = ((p - c.expect.availableKvGiB) / c.expect.availableKvGiB) * 100;
       rows.push([c.id, mode, 'KV GiB', c.expect.availableKvGiB.toFixed(2), p.toFixed(2), `${err >= 0 ? '+' : ''}${err.toFixed(2)}%`]);
     }
-    if (c.expect.startupOk !== undefined) rows.push([c.id, mode, 'starts', c.expect.startupOk ? 'yes' : 'no', s.startup.ok ? 'yes' : 'no', s.startup.ok === c.expect.startupOk ? 'match' : 'MISMATCH']);
+    if (c.expect.startupOk !== undefined)
+      rows.push([
+        c.id,
+        mode,
+        'starts',
+        c.expect.startupOk ? 'yes' : 'no',
+        s.startup.ok ? 'yes' : 'no',
+        s.startup.ok === c.expect.startupOk ? 'match' : 'MISMATCH',
+      ]);
   }
 }
 // Entries whose logs lack the inputs to predict from config (named here so nothing is silently dropped).
@@ -44,23 +52,26 @@ const perfSection = perfRows.length
       '15% for single-stream decode (TPOT), 25% for maximum throughput.\n',
       '| entry | metric | measured | predicted | error | caveat |',
       '|---|---|---|---|---|---|',
-      ...perfRows.map((r) => `| ${r.entry} | ${r.metric} | ${fmt(r.measured)} | ${fmt(r.predicted)} | ${r.error_pct >= 0 ? '+' : ''}${r.error_pct.toFixed(1)}% | ${(r.caveat ?? '').replace(/\|/g, '/')} |`),
+      ...perfRows.map(
+        (r) =>
+          `| ${r.entry} | ${r.metric} | ${fmt(r.measured)} | ${fmt(r.predicted)} | ${r.error_pct >= 0 ? '+' : ''}${r.error_pct.toFixed(1)}% | ${(r.caveat ?? '').replace(/\|/g, '/')} |`,
+      ),
       '',
       'Where the model is off, and why:',
       '- Single-stream TPOT is within 7.5% (Qwen2.5-72B on 2xH100, Qwen2.5-7B on an RTX 4090): decode is weight-bandwidth-bound and the',
       '  measured H100 copy efficiency carries over.',
       '- TTFT is 20-30% low for Qwen2.5-72B: the measurements include HTTP, tokenization and scheduling, and long prefills run below',
-      '  81% of peak. The RTX 4090 row is 79% high because its measured prefill would need more FLOP/s than a 4090 has (the row\'s',
+      "  81% of peak. The RTX 4090 row is 79% high because its measured prefill would need more FLOP/s than a 4090 has (the row's",
       '  hardware label is flagged uncertain in the data).',
       '- Dense offline maximum throughput (TensorRT-LLM) is typically 8-28% high: real kernels at large batch fall further below the',
       '  roofline than a single efficiency factor says.',
       '- MoE maximum throughput is 23-111% high (Qwen3-30B-A3B at 128/128 far more): the model assumes uniform routing, grouped-GEMM',
       '  efficiency equal to dense, and no host/scheduler cost per token, which dominates tiny-expert models at batch 2048.',
-      '  Investigated, not fixed: for Qwen3-30B-A3B NVFP4 (fp8 KV) on one B200 at 128/128 the engine\'s pure decode step at batch',
+      "  Investigated, not fixed: for Qwen3-30B-A3B NVFP4 (fp8 KV) on one B200 at 128/128 the engine's pure decode step at batch",
       '  2048 is 9.1 ms (kernel floors 3.1, attention KV reads 2.7, experts 2.3 as a 16.3 GB weight read, qkv/o 0.75, lm_head',
       '  0.26), 10.6 ms TPOT with the prompts sharing the steps. Had the run reached batch 2048, 39,827 tokens/s would mean',
       '  ~51 ms per step; at 2048/2048 (KV-limited batch ~1064) 17,554 tokens/s means ~61 ms against 28.7 predicted. The extra',
-      '  ~41 and ~32 ms per step dwarf every roofline term (all the experts\' FP4 FLOPs at batch 2048 take 1.5 ms at 55% of peak)',
+      "  ~41 and ~32 ms per step dwarf every roofline term (all the experts' FP4 FLOPs at batch 2048 take 1.5 ms at 55% of peak)",
       '  and do not scale as one cost per request (20 vs 30 us) or per token; the published rows state neither the batch reached',
       '  nor a profile, so no single cause can be cited, and the model is left as is rather than fitted to two rows.',
     ].join('\n')
@@ -88,18 +99,20 @@ const latencySection = [
   ...leftOutRows,
   '',
   'Where the model is off, and why:',
-  '- TTFT is the weak half (25-55% fitted): the runs\' mean TTFT mixes the first wave (all clients at once) with the',
+  "- TTFT is the weak half (25-55% fitted): the runs' mean TTFT mixes the first wave (all clients at once) with the",
   '  steady state in a proportion the data does not state (the fitted first-wave weight stands for it), repeated runs of',
   '  one configuration differ by 20-50%, and clients beyond the KV-limited slots wait in a queue whose length depends on',
   '  preemption the model does not simulate.',
   '- Tensor parallelism across nodes (tp 16-72 on 8-GPU B200 nodes) is priced as NVLink: those runs are slower than',
   '  predicted at high concurrency.',
-  '- TensorRT-LLM\'s rows are mostly DeepSeek with attention data parallelism and wide expert parallelism; its fit transfers',
+  "- TensorRT-LLM's rows are mostly DeepSeek with attention data parallelism and wide expert parallelism; its fit transfers",
   '  worst to the dense Llama-3.1-70B when that is left out.',
   '- Disaggregated runs (prefill and decode pools) are not fitted yet.',
 ].join('\n');
 
-const table = ['| log entry | mode | metric | measured | predicted | error |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const table = ['| log entry | mode | metric | measured | predicted | error |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
+  '\n',
+);
 const md = `# Accuracy against public vLLM startup logs
 
 Generated by \`npm run accuracy\` from \`test/data/calibration/vllm_startup_logs.json\` (cases in

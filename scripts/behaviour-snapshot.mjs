@@ -12,7 +12,11 @@ function yamlFiles(dir) {
     return statSync(p).isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(n) ? [p] : [];
   });
 }
-const files = [...yamlFiles('examples'), ...yamlFiles('test/fixtures'), ...(process.argv.includes('--real-world') ? yamlFiles('test/real-world').filter((f) => !f.endsWith('.expected.yaml')) : [])].sort();
+const files = [
+  ...yamlFiles('examples'),
+  ...yamlFiles('test/fixtures'),
+  ...(process.argv.includes('--real-world') ? yamlFiles('test/real-world').filter((f) => !f.endsWith('.expected.yaml')) : []),
+].sort();
 const runs = [['report'], ['report', '--json'], ['check', '--format', 'json']];
 for (const f of files) {
   for (const args of runs) {

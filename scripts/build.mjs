@@ -15,12 +15,20 @@ const common = {
   legalComments: 'none',
 };
 
-const builds = [
-  { ...common, entryPoints: ['server/src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-];
+const builds = [{ ...common, entryPoints: ['server/src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }];
 if (existsSync('server/src/lsp/server.ts')) builds.push({ ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js' });
-if (existsSync('client/src/extension.ts')) builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] });
-if (existsSync('media/src/report.ts')) builds.push({ ...common, platform: 'browser', target: 'es2020', format: 'iife', entryPoints: ['media/src/report.ts'], outfile: 'dist/media/report.js', sourcemap: false });
+if (existsSync('client/src/extension.ts'))
+  builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] });
+if (existsSync('media/src/report.ts'))
+  builds.push({
+    ...common,
+    platform: 'browser',
+    target: 'es2020',
+    format: 'iife',
+    entryPoints: ['media/src/report.ts'],
+    outfile: 'dist/media/report.js',
+    sourcemap: false,
+  });
 
 // Test files rebuild in parallel (node --test runs two at a time) while others spawn dist/server.js: each output is
 // written to a temporary file and renamed, so a reader sees the old file or the new one, never half of one.

@@ -245,7 +245,12 @@ async function attentionTables(snap: Snapshot, genPath: string | null, ctxPath: 
             const l = lat.get(`${b},${s},${kv}`);
             u.push(l === undefined ? null : util(Math.max(flops / peak, bytes / p.bandwidth), l, c));
           }
-      decode[kvd === 'fp8' ? 'fp8' : 'bf16'] = { axes: { batch, context: ctx, kvHeads: kvh }, util: u, measuredCells: c.cells, cappedAtRoofline: c.aboveRoofline };
+      decode[kvd === 'fp8' ? 'fp8' : 'bf16'] = {
+        axes: { batch, context: ctx, kvHeads: kvh },
+        util: u,
+        measuredCells: c.cells,
+        cappedAtRoofline: c.aboveRoofline,
+      };
     }
   }
   if (ctxPath) {
@@ -355,7 +360,13 @@ async function main(): Promise<void> {
     paths.push(...used.map((x) => x.path));
     const entry: Record<string, unknown> = {
       sourceDir: dir,
-      versions: { gemm: gemm?.version ?? null, attention: gen?.version ?? ctx?.version ?? null, moe: moe?.version ?? null, nccl: nccl?.version ?? null, customAllReduce: car?.version ?? null },
+      versions: {
+        gemm: gemm?.version ?? null,
+        attention: gen?.version ?? ctx?.version ?? null,
+        moe: moe?.version ?? null,
+        nccl: nccl?.version ?? null,
+        customAllReduce: car?.version ?? null,
+      },
       peaks: { bandwidthBytesPerS: p.bandwidth, bf16: p.bf16, fp8: p.fp8, fp4: p.fp4, linkPerDirectionBytesPerS: p.linkPerDirection, link: p.linkKind },
     };
     if (gemm) entry.gemm = await gemmTables(snap, gemm.path, p);
@@ -389,7 +400,8 @@ async function main(): Promise<void> {
         'roofline time at the catalog datasheet peaks (server/src/catalog/gpus.json: dense FLOP/s of the dtype, memory bandwidth, link bytes/s per direction = half the bidirectional figure) / measured latency, capped at 1 (cappedAtRoofline counts cells measured faster than that roofline); 3 significant digits',
       grids:
         'gemm: m x n x k (util row-major, k fastest); decodeAttention: batch x context x kvHeads (context = isl + step cached tokens; 8 query heads per kv head, head_dim 128, no sliding window); prefillAttention: batch x length x kvHeads (batch independent prompts of `length` tokens, causal, bf16 KV, same heads); moe: per (experts, topk) a curve over tokens, single GPU (moe_tp = moe_ep = 1), balanced routing, median over the hidden/intermediate sizes measured; comm: bytes x gpus (all within one node: no multi-node rows exist in the database)',
-      gpusWithoutTables: 'b300_sxm, gb300, rtx_pro_6000_server, b60 (measured but absent from our catalog); every other catalog GPU keeps datasheet x efficiency',
+      gpusWithoutTables:
+        'b300_sxm, gb300, rtx_pro_6000_server, b60 (measured but absent from our catalog); every other catalog GPU keeps datasheet x efficiency',
     },
     gpus,
   };

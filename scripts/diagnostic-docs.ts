@@ -13,14 +13,7 @@ export function diagnosticPages(): Map<string, string> {
   const codes = Object.keys(DIAGNOSTICS).sort();
   for (const code of codes) {
     const d = DIAGNOSTICS[code];
-    const lines = [
-      `# \`${code}\`: ${d.title}`,
-      '',
-      `Severity: **${d.severity}** · Category: ${d.category}`,
-      '',
-      d.explanation,
-      '',
-    ];
+    const lines = [`# \`${code}\`: ${d.title}`, '', `Severity: **${d.severity}** · Category: ${d.category}`, '', d.explanation, ''];
     if (d.source) lines.push(`Source: ${d.source}`, '');
     lines.push('Turn a file off with a `# llm-sizer: disable` comment; see [all diagnostics](README.md).', '');
     pages.set(`${code}.md`, lines.join('\n'));

@@ -24,7 +24,9 @@ const OUT = resolve(ROOT, 'server', 'src', 'engine', 'latencyFit.json');
 export type Row = Record<string, string>;
 
 export function siliconRows(path = SILICON_CSV): Row[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   const head = lines[0].split(',');
   return lines.slice(1).map((l) => {
     const f = l.split(',');
@@ -76,7 +78,7 @@ function modelOfRow(r: Row): { lines: string[]; id: string; quant: string | null
     };
   }
   // fp8 runs: --quantization fp8 on a 16-bit checkpoint (online) or an FP8 one; other quantized checkpoints speak for themselves.
-  const ckpt = cat.findModelEntry(base) ? cat.resolveModel(base)?.arch.quant?.method ?? null : null;
+  const ckpt = cat.findModelEntry(base) ? (cat.resolveModel(base)?.arch.quant?.method ?? null) : null;
   const quant = r.precision === 'fp8' && (ckpt === null || ckpt === 'fp8') ? 'fp8' : null;
   return { lines: [`model: ${base}`], id: base, quant };
 }
@@ -198,7 +200,7 @@ function nnls(AtA: Float64Array, Atb: Float64Array, n: number): Float64Array {
 export function fitCoefficients(rows: RowFeatures[], phiIndex: number): Float64Array {
   const n = NCOEF;
   // Start from the roofline alone plus a 50 ms API cost.
-  let x = Float64Array.from([1, 1, 0, 0, 0, 0.05, 0]);
+  const x = Float64Array.from([1, 1, 0, 0, 0, 0.05, 0]);
   for (let iter = 0; iter < 40; iter++) {
     const scale = new Float64Array(n);
     const pre: { a: Float64Array; t: number; w: number }[] = [];
@@ -361,7 +363,8 @@ export function fitAll(allRows: Row[] = siliconRows()): FitReport {
     };
   }
   const file: LatencyFitFile = {
-    source: 'test/data/calibration/silicon/silicon_train.csv (aiconfigurator silicon_sample.csv rows, Apache-2.0; see NOTICE): aggregated runs whose model and GPU the catalog has',
+    source:
+      'test/data/calibration/silicon/silicon_train.csv (aiconfigurator silicon_sample.csv rows, Apache-2.0; see NOTICE): aggregated runs whose model and GPU the catalog has',
     script: 'scripts/fit-latency.ts',
     fit_date: '2026-12-02',
     engines,
@@ -370,9 +373,14 @@ export function fitAll(allRows: Row[] = siliconRows()): FitReport {
 }
 
 export function fitTable(file: LatencyFitFile): string[] {
-  const lines = ['| engine | rows | models | TTFT fitted | TPOT fitted | TTFT left out | TPOT left out | first-wave weight |', '|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| engine | rows | models | TTFT fitted | TPOT fitted | TTFT left out | TPOT left out | first-wave weight |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const [e, f] of Object.entries(file.engines)) {
-    lines.push(`| ${e} | ${f.rows} | ${f.models.length} | ${f.fitted.ttft_median_abs_pct}% | ${f.fitted.tpot_median_abs_pct}% | ${f.left_out.ttft_median_abs_pct}% | ${f.left_out.tpot_median_abs_pct}% | ${f.first_wave_weight} |`);
+    lines.push(
+      `| ${e} | ${f.rows} | ${f.models.length} | ${f.fitted.ttft_median_abs_pct}% | ${f.fitted.tpot_median_abs_pct}% | ${f.left_out.ttft_median_abs_pct}% | ${f.left_out.tpot_median_abs_pct}% | ${f.first_wave_weight} |`,
+    );
   }
   return lines;
 }
@@ -383,7 +391,8 @@ if (require.main === module) {
   for (const l of fitTable(file)) console.log(l);
   for (const [e, f] of Object.entries(file.engines)) {
     console.log(`\n${e}: ${JSON.stringify(f.coefficients)} phi ${f.first_wave_weight} band ${JSON.stringify(f.band)}`);
-    for (const [m, s] of Object.entries(f.left_out.by_model)) console.log(`  left out ${m}: ${s.rows} rows, TTFT ${s.ttft_median_abs_pct}%, TPOT ${s.tpot_median_abs_pct}%`);
+    for (const [m, s] of Object.entries(f.left_out.by_model))
+      console.log(`  left out ${m}: ${s.rows} rows, TTFT ${s.ttft_median_abs_pct}%, TPOT ${s.tpot_median_abs_pct}%`);
   }
   console.log('\nskipped:', skipped);
   console.log(`${((Date.now() - t0) / 1e3).toFixed(1)} s`);

@@ -21,7 +21,9 @@ for (const [name, prop, share] of plan) {
   console.log(`${r.failed ? 'FAIL' : 'ok  '} ${String(r.numRuns).padStart(7)} cases  ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${name}`);
   if (r.failed) {
     failed = true;
-    console.log(`  counterexample: ${JSON.stringify(r.counterexample)}\n  error: ${String((r as { errorInstance?: unknown }).errorInstance ?? '').slice(0, 500)}\n  replay: FUZZ_SEED=${seed} (path ${r.counterexamplePath})`);
+    console.log(
+      `  counterexample: ${JSON.stringify(r.counterexample)}\n  error: ${String((r as { errorInstance?: unknown }).errorInstance ?? '').slice(0, 500)}\n  replay: FUZZ_SEED=${seed} (path ${r.counterexamplePath})`,
+    );
   }
 }
 console.log(`fuzz: ${total} cases run, ${failed ? 'FAILED' : 'no failure'}`);

@@ -11,7 +11,14 @@ import type { GpuSpec } from '../server/src/engine/hardware';
 import type { ModelArch } from '../server/src/engine/model';
 import { modelFromConfig } from '../server/src/engine/model';
 import type { GemmDtype, MoeDtype, OperatorUtilisation } from '../server/src/engine/operatorEfficiency';
-import { commUtilisation, decodeAttentionUtilisation, fallbackNote, gemmUtilisation, moeUtilisation, prefillAttentionUtilisation } from '../server/src/engine/operatorEfficiency';
+import {
+  commUtilisation,
+  decodeAttentionUtilisation,
+  fallbackNote,
+  gemmUtilisation,
+  moeUtilisation,
+  prefillAttentionUtilisation,
+} from '../server/src/engine/operatorEfficiency';
 import { KERNEL_FLOOR_S, LOW_PRECISION_ETA_COMPUTE, allReduceTime, linkOf } from '../server/src/engine/roofline';
 
 const cat = builtinCatalog();
@@ -34,7 +41,14 @@ interface Case {
 
 const CASES: Case[] = [
   { model: model('meta-llama/Llama-3.1-70B-Instruct'), tp: 4, gemm: 'bf16', moe: null, weightBytes: 2, note: 'bf16, tp 4' },
-  { model: model('openai/gpt-oss-120b'), tp: 1, gemm: 'bf16', moe: 'mxfp4_w4a16', weightBytes: 2, note: 'bf16 attention/dense, MXFP4 experts (weight-only), tp 1' },
+  {
+    model: model('openai/gpt-oss-120b'),
+    tp: 1,
+    gemm: 'bf16',
+    moe: 'mxfp4_w4a16',
+    weightBytes: 2,
+    note: 'bf16 attention/dense, MXFP4 experts (weight-only), tp 1',
+  },
 ];
 const GPUS = ['H100-SXM', 'H200-SXM', 'B200'];
 const BATCHES = [1, 4, 16, 64, 256];
@@ -110,7 +124,7 @@ function rowsFor(c: Case, gpu: GpuSpec, phase: 'decode' | 'prefill', B: number):
   if (t > 1) {
     const msg = T * h * 2;
     const link = linkOf(gpu);
-    const ring = ((2 * (t - 1)) / t) * msg / link.perDirection;
+    const ring = (((2 * (t - 1)) / t) * msg) / link.perDirection;
     rows.push({
       op: 'allreduce',
       shape: `${msg} B x${t}`,
@@ -169,10 +183,14 @@ function main(): void {
             if (u === null) complete = false;
             else sumTable += raw / u;
             const ratio = u === null ? null : uToday / u;
-            console.log(`${String(B).padStart(5)} ${r.op.padEnd(13)} ${r.shape.padEnd(22)} ${bound.padEnd(8)} ${fmt(uToday)} ${fmt(uFloor)} ${fmt(u)}${r.measured?.clamped ? '*' : ' '} ${fmt(ratio, 2)}`);
+            console.log(
+              `${String(B).padStart(5)} ${r.op.padEnd(13)} ${r.shape.padEnd(22)} ${bound.padEnd(8)} ${fmt(uToday)} ${fmt(uFloor)} ${fmt(u)}${r.measured?.clamped ? '*' : ' '} ${fmt(ratio, 2)}`,
+            );
           }
           const layer = complete ? `${(sumTable / sumToday).toFixed(2)}` : 'n/a (an operator was not measured)';
-          console.log(`${String(B).padStart(5)} per layer: today ${(sumToday * 1e6).toFixed(1)} us incl. floors, tables ${complete ? (sumTable * 1e6).toFixed(1) : '-'} us, ratio ${layer}`);
+          console.log(
+            `${String(B).padStart(5)} per layer: today ${(sumToday * 1e6).toFixed(1)} us incl. floors, tables ${complete ? (sumTable * 1e6).toFixed(1) : '-'} us, ratio ${layer}`,
+          );
         }
         console.log('');
       }

@@ -65,7 +65,15 @@ const NVFP4 = { quantization_config: { quant_method: 'modelopt', quant_algo: 'NV
 
 function mapEntry(e: PublishedEntry): Mapping | null {
   const hw = e.hardware.toLowerCase();
-  const gpu = hw.includes('h100') ? 'H100-SXM' : hw.includes('h200') ? 'H200-SXM' : hw.includes('b200') && !hw.includes('gb200') ? 'B200' : hw.includes('4090') ? 'RTX-4090' : null;
+  const gpu = hw.includes('h100')
+    ? 'H100-SXM'
+    : hw.includes('h200')
+      ? 'H200-SXM'
+      : hw.includes('b200') && !hw.includes('gb200')
+        ? 'B200'
+        : hw.includes('4090')
+          ? 'RTX-4090'
+          : null;
   if (!gpu) return null;
   const trt = e.framework.startsWith('TensorRT-LLM');
   const quant = e.precision === 'FP8' ? 'fp8' : e.precision === 'FP4' ? 'nvfp4' : null;
@@ -81,7 +89,8 @@ function mapEntry(e: PublishedEntry): Mapping | null {
   else if (name.includes('qwen2.5-7b')) model = 'Qwen/Qwen2.5-7B-Instruct';
   if (!model) return null;
   const caveats: string[] = [];
-  if (e.parallelism.includes('assumed') || e.framework.includes('ASSUMED') || e.framework.includes('assumed')) caveats.push('framework/parallelism assumed by the source');
+  if (e.parallelism.includes('assumed') || e.framework.includes('ASSUMED') || e.framework.includes('assumed'))
+    caveats.push('framework/parallelism assumed by the source');
   if (e.notes?.includes('UNCERTAIN')) caveats.push('hardware uncertain');
   if (e.precision.startsWith('not stated')) caveats.push('precision not stated: bf16 assumed');
   // NVIDIA's ModelOpt FP8/FP4 checkpoints declare kv_cache_quant_algo FP8 (see the catalog's nvidia/Llama-3.1-70B-Instruct-FP8).
@@ -128,17 +137,59 @@ export function perfAccuracyRows(path = PUBLISHED): PerfAccuracyRow[] {
     const label = `${e.model} ${e.hardware.split(' (')[0]} TP${tp} ${wl.input_len}/${wl.output_len}`;
     const src = e.source.split(' ')[0];
     if (offline && typeof e.value === 'number') {
-      const r = sizePerformance(m, gpu, mem, { requestsPerSecond: null, inputTokens: wl.input_len, outputTokens: wl.output_len, concurrency: null, prefixCacheHitRate: 0 }, { ttftMs: null, tpotMs: null }, null);
+      const r = sizePerformance(
+        m,
+        gpu,
+        mem,
+        { requestsPerSecond: null, inputTokens: wl.input_len, outputTokens: wl.output_len, concurrency: null, prefixCacheHitRate: 0 },
+        { ttftMs: null, tpotMs: null },
+        null,
+      );
       const replicas = Math.max(1, Math.floor(e.num_gpus / tp));
       const predicted = r.performance.max_throughput_tokens_per_s * replicas;
-      if (process.env.PERF_DEBUG) console.error(label, JSON.stringify({ maxB: r.performance.max_batch, lim: r.performance.max_batch_limit, bestB: r.performance.max_throughput_batch, knee: r.performance.knee_batch, kv: r.capacity.kv_limited_concurrency, dtype: r.performance.compute_dtype }), r.performance.curve.filter((c) => c.batch === r.performance.max_throughput_batch).map((c) => [c.tpot_ms.toFixed(1), c.ttft_ms.toFixed(0)]));
-      rows.push({ entry: label, metric: 'offline output tok/s', measured: e.value, predicted, error_pct: ((predicted - e.value) / e.value) * 100, source: src, caveat: [mp.caveat, mem.startup.ok ? '' : 'predicted not to start'].filter(Boolean).join('; ') });
+      if (process.env.PERF_DEBUG)
+        console.error(
+          label,
+          JSON.stringify({
+            maxB: r.performance.max_batch,
+            lim: r.performance.max_batch_limit,
+            bestB: r.performance.max_throughput_batch,
+            knee: r.performance.knee_batch,
+            kv: r.capacity.kv_limited_concurrency,
+            dtype: r.performance.compute_dtype,
+          }),
+          r.performance.curve.filter((c) => c.batch === r.performance.max_throughput_batch).map((c) => [c.tpot_ms.toFixed(1), c.ttft_ms.toFixed(0)]),
+        );
+      rows.push({
+        entry: label,
+        metric: 'offline output tok/s',
+        measured: e.value,
+        predicted,
+        error_pct: ((predicted - e.value) / e.value) * 100,
+        source: src,
+        caveat: [mp.caveat, mem.startup.ok ? '' : 'predicted not to start'].filter(Boolean).join('; '),
+      });
     } else if (single && typeof e.value === 'object') {
-      const r = sizePerformance(m, gpu, mem, { requestsPerSecond: null, inputTokens: wl.input_len, outputTokens: wl.output_len, concurrency: 1, prefixCacheHitRate: 0 }, { ttftMs: null, tpotMs: null }, null);
+      const r = sizePerformance(
+        m,
+        gpu,
+        mem,
+        { requestsPerSecond: null, inputTokens: wl.input_len, outputTokens: wl.output_len, concurrency: 1, prefixCacheHitRate: 0 },
+        { ttftMs: null, tpotMs: null },
+        null,
+      );
       for (const k of ['ttft_ms', 'tpot_ms'] as const) {
         const measured = e.value[k];
         const predicted = r.performance[k];
-        rows.push({ entry: label, metric: `single-stream ${k.replace('_ms', '').toUpperCase()} ms`, measured, predicted, error_pct: ((predicted - measured) / measured) * 100, source: src, caveat: mp.caveat });
+        rows.push({
+          entry: label,
+          metric: `single-stream ${k.replace('_ms', '').toUpperCase()} ms`,
+          measured,
+          predicted,
+          error_pct: ((predicted - measured) / measured) * 100,
+          source: src,
+          caveat: mp.caveat,
+        });
       }
     }
   }

@@ -39,12 +39,35 @@ export function snapshot(): Record<string, unknown> {
     snap[`lean ${rel}`] = analyzeText(text, { ...o, performanceDetail: false }).deployments.map((d) => JSON.parse(JSON.stringify(d.performance)));
     snap[`compare ${rel}`] = JSON.parse(JSON.stringify(compareRows(text, o)));
   }
-  const gpus = cat.gpuEntries().map((e) => cat.resolveGpu(e.id)!).filter(Boolean);
+  const gpus = cat
+    .gpuEntries()
+    .map((e) => cat.resolveGpu(e.id)!)
+    .filter(Boolean);
   const workloads: Array<[string, WorkloadInput, SloInput, Partial<ServingInput>]> = [
-    ['rate+slo', { requestsPerSecond: 5, inputTokens: 2000, outputTokens: 400, concurrency: null, prefixCacheHitRate: 0.2 }, { ttftMs: 1000, tpotMs: 50 }, { maxModelLen: 16384 }],
-    ['concurrency', { requestsPerSecond: null, inputTokens: 1000, outputTokens: 1000, concurrency: 64, prefixCacheHitRate: 0 }, { ttftMs: null, tpotMs: 30 }, { maxModelLen: 8192 }],
-    ['saturated', { requestsPerSecond: null, inputTokens: 128, outputTokens: 2048, concurrency: null, prefixCacheHitRate: 0 }, { ttftMs: null, tpotMs: null }, { maxModelLen: 4096 }],
-    ['rate+ttft', { requestsPerSecond: 40, inputTokens: 8000, outputTokens: 200, concurrency: null, prefixCacheHitRate: 0.5 }, { ttftMs: 300, tpotMs: null }, { maxModelLen: 32768 }],
+    [
+      'rate+slo',
+      { requestsPerSecond: 5, inputTokens: 2000, outputTokens: 400, concurrency: null, prefixCacheHitRate: 0.2 },
+      { ttftMs: 1000, tpotMs: 50 },
+      { maxModelLen: 16384 },
+    ],
+    [
+      'concurrency',
+      { requestsPerSecond: null, inputTokens: 1000, outputTokens: 1000, concurrency: 64, prefixCacheHitRate: 0 },
+      { ttftMs: null, tpotMs: 30 },
+      { maxModelLen: 8192 },
+    ],
+    [
+      'saturated',
+      { requestsPerSecond: null, inputTokens: 128, outputTokens: 2048, concurrency: null, prefixCacheHitRate: 0 },
+      { ttftMs: null, tpotMs: null },
+      { maxModelLen: 4096 },
+    ],
+    [
+      'rate+ttft',
+      { requestsPerSecond: 40, inputTokens: 8000, outputTokens: 200, concurrency: null, prefixCacheHitRate: 0.5 },
+      { ttftMs: 300, tpotMs: null },
+      { maxModelLen: 32768 },
+    ],
   ];
   for (const e of cat.modelEntries()) {
     const m = cat.resolveModel(e.id)?.arch;
@@ -105,7 +128,9 @@ if (require.main === module) {
     };
     count(old);
     diff(old, snap, '', Number(tolArg ?? 0), out, worst);
-    console.log(`${Object.keys(old).length} entries, ${numbers} numbers compared; largest relative difference ${worst.rel.toExponential(2)}${worst.path ? ` at ${worst.path}` : ''}`);
+    console.log(
+      `${Object.keys(old).length} entries, ${numbers} numbers compared; largest relative difference ${worst.rel.toExponential(2)}${worst.path ? ` at ${worst.path}` : ''}`,
+    );
     for (const l of out) console.log(l);
     if (out.length) process.exit(1);
     console.log('identical within tolerance');

@@ -2,7 +2,7 @@
 //   1. prerequisites: Debian packages and the code-server editor (test/e2e/setup.sh; installs as root, otherwise
 //      stops with exit 2 and the one command to run), so no two test files ever run apt-get at the same time;
 //   2. one esbuild build (test files read dist/ and never build themselves);
-//   3. the typecheck (the whole suite only);
+//   3. the typecheck, the linter (eslint) and the formatter check (prettier), the whole suite only;
 //   4. every test/**/*.test.ts (or the files named) under node's test runner.
 // `node scripts/test.mjs FILE...` runs steps 1, 2 and 4 for those files. Node 20 has no --test globs.
 import { readdirSync, statSync } from 'node:fs';
@@ -40,6 +40,10 @@ const only = process.argv.slice(2);
 const files = (only.length ? only : find('test')).sort().sort((a, b) => rank(a) - rank(b));
 step('prerequisites (OS packages, code-server)', 'bash', ['test/e2e/setup.sh']);
 step('build', process.execPath, ['scripts/build.mjs']);
-if (!only.length) step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
+if (!only.length) {
+  step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
+  step('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+  step('format', process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '**/*.{ts,mjs,cjs,js,json}']);
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

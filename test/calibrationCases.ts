@@ -65,7 +65,13 @@ export const CASES: CalibrationCase[] = [
     // "Memory profiling results: ... peak_torch_memory" is the 0.6.4 V0 format (PR #9352).
     serving: { engineVersion: '0.6.4', maxModelLen: 29000, gpuMemoryUtilization: 0.9 },
     calibration: { total_memory_gib: 23.58, weights_gib: 14.9888, activation_peak_gib: 17.98 - 14.9888, non_torch_gib: 0.35, available_kv_gib: 2.89 },
-    expect: { numBlocks: 1478, kvTokens: 23648, maxConcurrency: 0.82, startupOk: false, errorIncludes: "The model's max seq len (29000) is larger than the maximum number of tokens that can be stored in KV cache" },
+    expect: {
+      numBlocks: 1478,
+      kvTokens: 23648,
+      maxConcurrency: 0.82,
+      startupOk: false,
+      errorIncludes: "The model's max seq len (29000) is larger than the maximum number of tokens that can be stored in KV cache",
+    },
     configOnly: true,
     why: 'GPU, utilization, max_model_len and the log format (0.6.4) are known',
   },
@@ -113,7 +119,11 @@ export const CASES: CalibrationCase[] = [
     gpu: 'H100',
     serving: { engineVersion: '0.8.3', maxModelLen: 32768, enforceEager: true },
     calibration: { available_kv_gib: 0.93 },
-    expect: { startupOk: false, errorIncludes: "To serve at least one request with the models's max seq len (32768), (0.95 GiB KV cache is needed, which is larger than the available KV cache memory (0.93 GiB)." },
+    expect: {
+      startupOk: false,
+      errorIncludes:
+        "To serve at least one request with the models's max seq len (32768), (0.95 GiB KV cache is needed, which is larger than the available KV cache memory (0.93 GiB).",
+    },
     configOnly: false,
     why: 'GPU not stated; cpu_offload_gb=13 changes the budget',
   },

@@ -141,12 +141,18 @@ export function readExpected(file: string, dir = CORPUS_DIR): Expected {
     const role = d.role ?? null;
     if (role !== null && role !== 'prefill' && role !== 'decode') fail(`deployments[${i}].role must be prefill, decode or null`);
     const engine = d.engine ?? null;
-    if (engine !== null && !(ENGINES as readonly string[]).includes(engine as string)) fail(`deployments[${i}].engine ${String(engine)} is not one of ${ENGINES.join(', ')}`);
+    if (engine !== null && !(ENGINES as readonly string[]).includes(engine as string))
+      fail(`deployments[${i}].engine ${String(engine)} is not one of ${ENGINES.join(', ')}`);
     const model = d.model ?? null;
     if (model !== null && typeof model !== 'string') fail(`deployments[${i}].model must be a string or null`);
     const gpus = d.gpus_per_replica ?? null;
     if (gpus !== null && !(Number.isInteger(gpus) && (gpus as number) > 0)) fail(`deployments[${i}].gpus_per_replica must be a positive integer or null`);
-    return { role: role as ExpectedDeployment['role'], engine: engine as string | null, model: model as string | null, gpus_per_replica: gpus as number | null };
+    return {
+      role: role as ExpectedDeployment['role'],
+      engine: engine as string | null,
+      model: model as string | null,
+      gpus_per_replica: gpus as number | null,
+    };
   });
   if (raw.recognised === true && deps.length === 0) fail('a recognised file lists its deployments');
   if (raw.recognised === false && deps.length > 0) fail('a file with no deployment lists none');
@@ -275,7 +281,9 @@ export function problemLines(results: FileResult[]): string[] {
     if (!r.expected.recognised && r.recognised) out.push(`${r.file}: read ${r.deployments} deployment(s) in a file that holds none`);
     if (r.modelIdentified === false) {
       const want = r.expected.deployments.map((d) => d.model).filter((m) => m !== null);
-      out.push(`${r.file}: model not identified (expected ${[...new Set(want)].join(', ')}; got ${r.models.map((m) => m ?? 'none').join(', ') || 'no deployment'})`);
+      out.push(
+        `${r.file}: model not identified (expected ${[...new Set(want)].join(', ')}; got ${r.models.map((m) => m ?? 'none').join(', ') || 'no deployment'})`,
+      );
     }
     for (const d of r.falsePositives) out.push(`${r.file}:${d.line}: false ${d.severity} ${d.code}: ${oneLine(d.message)}`);
     for (const m of r.misses) out.push(`${r.file}:${m.lines.join('|')}: missed ${m.severity} ${m.code}: ${oneLine(m.why)}`);

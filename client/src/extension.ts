@@ -1,8 +1,24 @@
 // LLM Sizer VS Code client: starts the language server, renders its data. Thin by design: nothing is computed here.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CloseAction, ErrorAction, LanguageClient, TransportKind, type ErrorHandler, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CalibrateRequest, CompareRequest, ReportRequest, StatusNotification, type CompareResult, type ReportResult, type StatusParams } from '../../server/src/lsp/protocol';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  TransportKind,
+  type ErrorHandler,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  CalibrateRequest,
+  CompareRequest,
+  ReportRequest,
+  StatusNotification,
+  type CompareResult,
+  type ReportResult,
+  type StatusParams,
+} from '../../server/src/lsp/protocol';
 import { SERVER_NODE_FLAGS } from '../../server/src/lsp/serverLaunch';
 import { createPanel, PanelChannel, setUpPanel } from './panels';
 import { exportHtml } from './html';
@@ -37,7 +53,9 @@ function errorHandler(crashes: CrashTracker): ErrorHandler {
     closed: () => {
       const d = crashes.crashed(Date.now());
       // `handled: true` on a restart logs the message without a notification; the stop message is shown.
-      return d.action === 'restart' ? { action: CloseAction.Restart, message: d.message, handled: true } : { action: CloseAction.DoNotRestart, message: d.message };
+      return d.action === 'restart'
+        ? { action: CloseAction.Restart, message: d.message, handled: true }
+        : { action: CloseAction.DoNotRestart, message: d.message };
     },
   };
 }
@@ -90,12 +108,19 @@ function updateStatusBar(): void {
     const icon = v.kind === 'starts' ? '$(pass)' : v.kind === 'assumed' ? '$(info)' : v.kind === 'fails' ? '$(error)' : '$(circle-slash)';
     statusItem.text = `${icon} LLM Sizer: ${v.label}`;
     const fmt = st.formats.length ? st.formats.join(', ') : 'no deployment';
-    statusItem.tooltip = new vscode.MarkdownString(`**LLM Sizer**: ${v.label} (${fmt})\n\n${v.detail.replace(/[\\`*_{}[\]<>]/g, '\\$&').replace(/\n/g, '\n\n')}\n\nClick to open the sizing report.`);
+    statusItem.tooltip = new vscode.MarkdownString(
+      `**LLM Sizer**: ${v.label} (${fmt})\n\n${v.detail.replace(/[\\`*_{}[\]<>]/g, '\\$&').replace(/\n/g, '\n\n')}\n\nClick to open the sizing report.`,
+    );
     statusItem.backgroundColor = v.kind === 'fails' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     languageStatus.busy = false;
     languageStatus.text = `${icon} ${v.label}`;
     languageStatus.detail = v.detail.split('\n')[0];
-    languageStatus.severity = v.kind === 'fails' ? vscode.LanguageStatusSeverity.Error : v.kind === 'starts' || v.kind === 'none' ? vscode.LanguageStatusSeverity.Information : vscode.LanguageStatusSeverity.Warning;
+    languageStatus.severity =
+      v.kind === 'fails'
+        ? vscode.LanguageStatusSeverity.Error
+        : v.kind === 'starts' || v.kind === 'none'
+          ? vscode.LanguageStatusSeverity.Information
+          : vscode.LanguageStatusSeverity.Warning;
   }
   statusItem.accessibilityInformation = { label: `LLM Sizer: ${String(statusItem.text).replace(/\$\([^)]*\)\s*/g, '')}` };
   statusItem.show();
@@ -128,7 +153,11 @@ async function reveal(uri: vscode.Uri, m: Extract<FromWebview, { type: 'reveal' 
   const doc = await vscode.workspace.openTextDocument(uri);
   const range = new vscode.Range(m.line, m.character, m.endLine ?? m.line, m.endCharacter ?? m.character);
   const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-  const editor = await vscode.window.showTextDocument(doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: range, preserveFocus: false });
+  const editor = await vscode.window.showTextDocument(doc, {
+    viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+    selection: range,
+    preserveFocus: false,
+  });
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
@@ -164,7 +193,9 @@ async function deploymentAtCursor(doc: vscode.TextDocument): Promise<number | un
   try {
     const r = await requestReport(doc);
     let index: number | undefined;
-    r.report.deployments.forEach((d, i) => { if (d.line <= line || index === undefined) index = i; });
+    r.report.deployments.forEach((d, i) => {
+      if (d.line <= line || index === undefined) index = i;
+    });
     return index;
   } catch {
     return undefined;
@@ -228,7 +259,10 @@ async function exportReport(ctx: vscode.ExtensionContext, uri?: vscode.Uri): Pro
   else {
     const media = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'media');
     const dec = new TextDecoder();
-    const [js, css] = await Promise.all([vscode.workspace.fs.readFile(vscode.Uri.joinPath(media, 'report.js')), vscode.workspace.fs.readFile(vscode.Uri.joinPath(media, 'report.css'))]);
+    const [js, css] = await Promise.all([
+      vscode.workspace.fs.readFile(vscode.Uri.joinPath(media, 'report.js')),
+      vscode.workspace.fs.readFile(vscode.Uri.joinPath(media, 'report.css')),
+    ]);
     const message: ToWebview = { type: 'report', result, title: titleOf(doc), path: relativePath(doc) };
     text = exportHtml(message, titleOf(doc), dec.decode(js), dec.decode(css));
   }
@@ -262,19 +296,33 @@ async function calibrate(ctx: vscode.ExtensionContext): Promise<void> {
   if (!client) return;
   const doc = activeYaml();
   const choice = await vscode.window.showQuickPick(
-    [{ label: '$(file) Pick a vLLM log file…', id: 'file' }, { label: '$(clippy) Use the log text on the clipboard', id: 'clip' }, { label: '$(edit) Paste log lines…', id: 'paste' }],
-    { title: 'LLM Sizer: Calibrate from vLLM Log', placeHolder: 'Where is the vLLM startup log?' });
+    [
+      { label: '$(file) Pick a vLLM log file…', id: 'file' },
+      { label: '$(clippy) Use the log text on the clipboard', id: 'clip' },
+      { label: '$(edit) Paste log lines…', id: 'paste' },
+    ],
+    { title: 'LLM Sizer: Calibrate from vLLM Log', placeHolder: 'Where is the vLLM startup log?' },
+  );
   if (!choice) return;
-  let logText = '';
+  let logText: string;
   if (choice.id === 'file') {
-    const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use this log', filters: { Logs: ['log', 'txt'], 'All files': ['*'] } });
+    const files = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Use this log',
+      filters: { Logs: ['log', 'txt'], 'All files': ['*'] },
+    });
     if (!files?.[0]) return;
     logText = new TextDecoder().decode(await vscode.workspace.fs.readFile(files[0]));
   } else if (choice.id === 'clip') logText = await vscode.env.clipboard.readText();
-  else logText = (await vscode.window.showInputBox({ title: 'Paste vLLM startup log lines', prompt: 'Newlines may be pasted as spaces; the parser reads the numbers either way.', ignoreFocusOut: true })) ?? '';
+  else
+    logText =
+      (await vscode.window.showInputBox({
+        title: 'Paste vLLM startup log lines',
+        prompt: 'Newlines may be pasted as spaces; the parser reads the numbers either way.',
+        ignoreFocusOut: true,
+      })) ?? '';
   if (!logText.trim()) return void vscode.window.showWarningMessage('LLM Sizer: the log is empty.');
   const title = 'Calibration: measured vs predicted';
-  let channel: PanelChannel | undefined;
   const result = await client.sendRequest(CalibrateRequest, { logText, uri: doc?.uri.toString() }).catch((e) => (logError('calibrate', e), null));
   const block = result ? result.calibration : null;
   const canInsert = !!doc && !!block;
@@ -282,7 +330,9 @@ async function calibrate(ctx: vscode.ExtensionContext): Promise<void> {
     if (!doc || !block) return;
     if (await insertCalibration(doc, block)) void vscode.window.showInformationMessage('LLM Sizer: calibration block inserted.');
   };
-  channel = new PanelChannel(createPanel(ctx, 'llmSizer.calibrate', title), (m) => { if (m.type === 'insertCalibration') void doInsert(); });
+  const channel = new PanelChannel(createPanel(ctx, 'llmSizer.calibrate', title), (m) => {
+    if (m.type === 'insertCalibration') void doInsert();
+  });
   if (!result) return channel.post({ type: 'message', title, text: 'The server could not read that log.' });
   channel.post({ type: 'calibrate', result, title, canInsert });
   if (canInsert) {
@@ -311,7 +361,10 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
         const uri = vscode.Uri.parse(m.result.uri);
         adoptReportPanel(ctx, panel, uri);
         reportPanels.get(uri.toString())?.channel.post(m);
-        const doc = await vscode.workspace.openTextDocument(uri).then((d) => d, () => undefined);
+        const doc = await vscode.workspace.openTextDocument(uri).then(
+          (d) => d,
+          () => undefined,
+        );
         if (doc) await refreshReport(doc);
       },
     }),
@@ -322,7 +375,10 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
         if (m?.type !== 'compare' || !m.result || comparePanel) return void panel.dispose();
         const uri = vscode.Uri.parse(m.result.file);
         adoptComparePanel(panel, uri.toString(), m.result.index).post(m);
-        const doc = await vscode.workspace.openTextDocument(uri).then((d) => d, () => undefined);
+        const doc = await vscode.workspace.openTextDocument(uri).then(
+          (d) => d,
+          () => undefined,
+        );
         if (doc && client) await refreshCompare(doc);
       },
     }),

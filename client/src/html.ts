@@ -2,7 +2,9 @@
 import { randomBytes } from 'node:crypto';
 
 export function makeNonce(): string {
-  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return randomBytes(18)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
 }
 
 /** The webview's Content-Security-Policy: no network, scripts only with the nonce, styles only from the extension. */
@@ -21,7 +23,12 @@ export function escapeHtml(x: unknown): string {
 
 /** JSON that is safe inside <script type="application/json">: no `</script>`, no `<!--`, no U+2028/9 surprises. */
 export function jsonForScript(x: unknown): string {
-  return JSON.stringify(x).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(x)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export interface WebviewPage {

@@ -11,7 +11,12 @@ export function createPanel(ctx: vscode.ExtensionContext, viewType: string, titl
 }
 
 function panelOptions(ctx: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'media')], retainContextWhenHidden: false, enableFindWidget: true };
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'media')],
+    retainContextWhenHidden: false,
+    enableFindWidget: true,
+  };
 }
 
 /** The page of a panel, new or restored after a reload (WebviewPanelSerializer): options, CSP with a fresh nonce, script. */
@@ -32,7 +37,10 @@ export function setUpPanel(ctx: vscode.ExtensionContext, panel: vscode.WebviewPa
 export class PanelChannel {
   private ready = false;
   private last: ToWebview | null = null;
-  constructor(readonly panel: vscode.WebviewPanel, onMessage?: (m: FromWebview) => void) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    onMessage?: (m: FromWebview) => void,
+  ) {
     panel.webview.onDidReceiveMessage((m: FromWebview) => {
       if (m?.type === 'ready') {
         this.ready = true;

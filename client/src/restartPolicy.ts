@@ -12,9 +12,7 @@ export interface RestartLimits {
 /** A crash loop (say, a plan that crashes the server on every open) should not restart forever: 4 restarts in 3 minutes. */
 export const DEFAULT_LIMITS: RestartLimits = { maxRestarts: 4, windowMs: 3 * 60 * 1000 };
 
-export type CrashDecision =
-  | { action: 'restart'; crashesInWindow: number; message: string }
-  | { action: 'stop'; crashesInWindow: number; message: string };
+export type CrashDecision = { action: 'restart'; crashesInWindow: number; message: string } | { action: 'stop'; crashesInWindow: number; message: string };
 
 const span = (ms: number) => (ms % 60000 === 0 ? `${ms / 60000} minute${ms === 60000 ? '' : 's'}` : `${Math.round(ms / 1000)} seconds`);
 

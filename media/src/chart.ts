@@ -32,7 +32,8 @@ export function linear(d0: number, d1: number, r0: number, r1: number, fmt: (v: 
 }
 
 export function log(d0: number, d1: number, r0: number, r1: number, fmt: (v: number) => string = String): Scale {
-  const l0 = Math.log10(d0), l1 = Math.log10(d1);
+  const l0 = Math.log10(d0),
+    l1 = Math.log10(d1);
   const f = ((v: number) => r0 + ((Math.log10(Math.max(v, d0 / 10)) - l0) / (l1 - l0)) * (r1 - r0)) as Scale;
   f.ticks = [];
   for (let e = Math.ceil(l0); e <= Math.floor(l1); e++) f.ticks.push(10 ** e);
@@ -61,7 +62,14 @@ export function axes(x: Scale, y: Scale, xLabel: string, yLabel: string): SVGEle
   g.appendChild(s('text', { class: 'label axis-title', x: (M.l + W - M.r) / 2, y: H - 6, 'text-anchor': 'middle' }, xLabel));
   // Narrow charts: the y title sits inside the plot's top-left corner (rotated at the edge it would touch the tick labels).
   if (yLabel && W < 480) g.appendChild(s('text', { class: 'label axis-title', x: M.l + 4, y: M.t + 10 }, yLabel));
-  else if (yLabel) g.appendChild(s('text', { class: 'label axis-title', x: 12, y: (M.t + H - M.b) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` }, yLabel));
+  else if (yLabel)
+    g.appendChild(
+      s(
+        'text',
+        { class: 'label axis-title', x: 12, y: (M.t + H - M.b) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` },
+        yLabel,
+      ),
+    );
   return g;
 }
 
@@ -101,26 +109,56 @@ export function mark(el: SVGElement, tip: string, readout: HTMLElement): SVGElem
   return el;
 }
 
-export interface Table { head: string[]; rows: Child[][] }
-
-export function dataTable(t: Table, caption: string): HTMLElement {
-  return h('details', { class: 'data' },
-    h('summary', {}, 'Data table'),
-    h('table', {},
-      h('caption', {}, caption),
-      h('thead', {}, h('tr', {}, ...t.head.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...t.rows.map((r) => h('tr', {}, ...r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c))))))));
+export interface Table {
+  head: string[];
+  rows: Child[][];
 }
 
-export interface Figure { root: HTMLElement; svg: SVGElement; readout: HTMLElement }
+export function dataTable(t: Table, caption: string): HTMLElement {
+  return h(
+    'details',
+    { class: 'data' },
+    h('summary', {}, 'Data table'),
+    h(
+      'table',
+      {},
+      h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, ...t.head.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...t.rows.map((r) => h('tr', {}, ...r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c)))))),
+    ),
+  );
+}
+
+export interface Figure {
+  root: HTMLElement;
+  svg: SVGElement;
+  readout: HTMLElement;
+}
 
 /** A chart section: heading, SVG (role img, described by the read-out), read-out line, legend, data table. */
 export function figure(id: string, title: string, desc: string, table: Table, legend: [string, string][] = []): Figure {
   const readout = h('p', { class: 'readout', 'aria-live': 'polite', id: `${id}-readout` }, desc);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'group', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-readout`, class: 'chart-svg' });
-  const leg = legend.length ? h('ul', { class: 'legend' }, ...legend.map(([cls, label]) => h('li', {}, h('span', { class: `swatch ${cls}`, 'aria-hidden': 'true' }), label))) : null;
-  const root = h('section', { class: 'chart', id, 'aria-labelledby': `${id}-title` },
-    h('h3', { id: `${id}-title`, class: 'chart-title' }, title), svg, readout, leg, dataTable(table, title));
+  const svg = s('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    width: W,
+    height: H,
+    role: 'group',
+    'aria-labelledby': `${id}-title`,
+    'aria-describedby': `${id}-readout`,
+    class: 'chart-svg',
+  });
+  const leg = legend.length
+    ? h('ul', { class: 'legend' }, ...legend.map(([cls, label]) => h('li', {}, h('span', { class: `swatch ${cls}`, 'aria-hidden': 'true' }), label)))
+    : null;
+  const root = h(
+    'section',
+    { class: 'chart', id, 'aria-labelledby': `${id}-title` },
+    h('h3', { id: `${id}-title`, class: 'chart-title' }, title),
+    svg,
+    readout,
+    leg,
+    dataTable(table, title),
+  );
   return { root, svg, readout };
 }
 
@@ -131,7 +169,8 @@ export function figure(id: string, title: string, desc: string, table: Table, le
 export function declutter(svg: SVGSVGElement): void {
   const texts = Array.from(svg.querySelectorAll<SVGTextElement>('text'));
   const boxes: DOMRect[] = [];
-  const hit = (b: DOMRect) => boxes.some((o) => b.x < o.x + o.width - 0.5 && o.x < b.x + b.width - 0.5 && b.y < o.y + o.height - 0.5 && o.y < b.y + b.height - 0.5);
+  const hit = (b: DOMRect) =>
+    boxes.some((o) => b.x < o.x + o.width - 0.5 && o.x < b.x + b.width - 0.5 && b.y < o.y + o.height - 0.5 && o.y < b.y + b.height - 0.5);
   for (const t of texts) {
     let b: DOMRect;
     try {

@@ -40,22 +40,41 @@ export function memoryChart(d: DeploymentReport): HTMLElement | null {
   parts.push(['free', 'Free', Math.max(0, total - used), null]);
   const requested = m.requested_bytes;
   const over = used > total;
-  const f = figure('memory', 'Memory per GPU', `Stack of ${gib(used)} on a ${gib(total)} GPU; vLLM budget ${gib(requested)}${over ? `: ${gib(used - total)} more than the GPU has` : ''}. Focus a segment for its size.`, {
-    head: ['Component', 'Per GPU', 'Band (low to high)'],
-    rows: [...parts.map((p) => [p[1], gib(p[2]), p[3] ? `${gib(p[3][0])} to ${gib(p[3][1])}` : '–']), ['GPU capacity (driver)', gib(total), '–'], ['vLLM budget', gib(requested), '–']],
-  }, [...parts.map((p): [string, string] => [`c-${p[0]}`, p[1]]), ['c-capacity', 'GPU capacity'], ['c-budget', 'vLLM budget']]);
+  const f = figure(
+    'memory',
+    'Memory per GPU',
+    `Stack of ${gib(used)} on a ${gib(total)} GPU; vLLM budget ${gib(requested)}${over ? `: ${gib(used - total)} more than the GPU has` : ''}. Focus a segment for its size.`,
+    {
+      head: ['Component', 'Per GPU', 'Band (low to high)'],
+      rows: [
+        ...parts.map((p) => [p[1], gib(p[2]), p[3] ? `${gib(p[3][0])} to ${gib(p[3][1])}` : '–']),
+        ['GPU capacity (driver)', gib(total), '–'],
+        ['vLLM budget', gib(requested), '–'],
+      ],
+    },
+    [...parts.map((p): [string, string] => [`c-${p[0]}`, p[1]]), ['c-capacity', 'GPU capacity'], ['c-budget', 'vLLM budget']],
+  );
   // The axis extends to what is stacked when it overflows the GPU, so an oversized bar stays on the plot.
   const x = linear(0, Math.max(total, used) / GiB, M.l, W - M.r, (v) => `${v}`);
   f.svg.appendChild(axes(x, { ...linear(0, 1, H - M.b, M.t), ticks: [] } as never, 'GiB per GPU', ''));
   let acc = 0;
-  const y0 = 60, bh = 80;
+  const y0 = 60,
+    bh = 80;
   let callout = 0;
   for (const [cls, label, bytes, bd] of parts) {
-    const x0 = x(acc / GiB), x1 = x((acc + bytes) / GiB);
-    f.svg.appendChild(mark(s('rect', { class: `seg c-${cls}`, x: x0, y: y0, width: Math.max(0, x1 - x0), height: bh }), `${label}: ${gib(bytes)}${bd ? ` (band ${gib(bd[0])} to ${gib(bd[1])})` : ''}`, f.readout));
+    const x0 = x(acc / GiB),
+      x1 = x((acc + bytes) / GiB);
+    f.svg.appendChild(
+      mark(
+        s('rect', { class: `seg c-${cls}`, x: x0, y: y0, width: Math.max(0, x1 - x0), height: bh }),
+        `${label}: ${gib(bytes)}${bd ? ` (band ${gib(bd[0])} to ${gib(bd[1])})` : ''}`,
+        f.readout,
+      ),
+    );
     if (bd) f.svg.appendChild(s('line', { class: 'band', x1: x((acc + bd[0]) / GiB), x2: x((acc + bd[1]) / GiB), y1: y0 + bh + 8, y2: y0 + bh + 8 }));
     const text = gib(bytes, 1);
-    if (x1 - x0 > text.length * 7 + 8) f.svg.appendChild(s('text', { class: 'seg-label', x: (x0 + x1) / 2, y: y0 + bh / 2 + 4, 'text-anchor': 'middle' }, text));
+    if (x1 - x0 > text.length * 7 + 8)
+      f.svg.appendChild(s('text', { class: 'seg-label', x: (x0 + x1) / 2, y: y0 + bh / 2 + 4, 'text-anchor': 'middle' }, text));
     else if (bytes > 0 && cls !== 'free') {
       // A segment too narrow for its value: a callout below the bar with a leader line.
       const cx = (x0 + x1) / 2;
@@ -89,17 +108,31 @@ export function kvChart(d: DeploymentReport): HTMLElement | null {
     ['max_num_seqs (scheduler limit)', sv.max_num_seqs, 'c-seqs'],
   ];
   const tb = band(b.capacity_tokens);
-  const f = figure('kv', 'KV cache: requests that fit at once', `${int(kv.capacity_tokens)} tokens of KV cache: ${int(c.at_workload)} requests of the workload's ${int(c.workload_tokens)} tokens fit at once (${int(c.running)} run, capped by max_num_seqs ${int(sv.max_num_seqs)}); ${fixed(c.at_max_model_len, 2, 'x')} at max_model_len ${int(c.max_model_len)}, as vLLM prints it.`, {
-    head: ['Quantity', 'Value', 'Band'],
-    rows: [
-      ['KV cache capacity (tokens)', int(kv.capacity_tokens), tb ? `${int(tb[0])} to ${int(tb[1])}` : '–'],
-      ['KV blocks', int(kv.num_blocks), band(b.num_blocks) ? `${int(band(b.num_blocks)![0])} to ${int(band(b.num_blocks)![1])}` : '–'],
-      ['Bytes per token per GPU', int(kv.bytes_per_token_per_gpu), '–'],
-      [`Requests of ${int(c.workload_tokens)} tokens (workload) at once`, int(c.at_workload), '–'],
-      [`Requests of ${int(c.max_model_len)} tokens (max_model_len) at once`, fixed(c.at_max_model_len, 2, 'x'), cb ? `${fixed(cb[0], 2)} to ${fixed(cb[1], 2)}` : '–'],
-      ['max_num_seqs', int(sv.max_num_seqs), '–'],
+  const f = figure(
+    'kv',
+    'KV cache: requests that fit at once',
+    `${int(kv.capacity_tokens)} tokens of KV cache: ${int(c.at_workload)} requests of the workload's ${int(c.workload_tokens)} tokens fit at once (${int(c.running)} run, capped by max_num_seqs ${int(sv.max_num_seqs)}); ${fixed(c.at_max_model_len, 2, 'x')} at max_model_len ${int(c.max_model_len)}, as vLLM prints it.`,
+    {
+      head: ['Quantity', 'Value', 'Band'],
+      rows: [
+        ['KV cache capacity (tokens)', int(kv.capacity_tokens), tb ? `${int(tb[0])} to ${int(tb[1])}` : '–'],
+        ['KV blocks', int(kv.num_blocks), band(b.num_blocks) ? `${int(band(b.num_blocks)![0])} to ${int(band(b.num_blocks)![1])}` : '–'],
+        ['Bytes per token per GPU', int(kv.bytes_per_token_per_gpu), '–'],
+        [`Requests of ${int(c.workload_tokens)} tokens (workload) at once`, int(c.at_workload), '–'],
+        [
+          `Requests of ${int(c.max_model_len)} tokens (max_model_len) at once`,
+          fixed(c.at_max_model_len, 2, 'x'),
+          cb ? `${fixed(cb[0], 2)} to ${fixed(cb[1], 2)}` : '–',
+        ],
+        ['max_num_seqs', int(sv.max_num_seqs), '–'],
+      ],
+    },
+    [
+      ['c-kv', 'Workload length'],
+      ['c-kvmax', 'max_model_len'],
+      ['c-seqs', 'max_num_seqs'],
     ],
-  }, [['c-kv', 'Workload length'], ['c-kvmax', 'max_model_len'], ['c-seqs', 'max_num_seqs']]);
+  );
   const lc = labelColumn();
   const max = Math.max(...rows.map((r) => r[1]), cb?.[1] ?? 0) * 1.15 || 1;
   const x = linear(0, max, M.l + lc - 60, W - M.r, (v) => si(v));
@@ -107,7 +140,13 @@ export function kvChart(d: DeploymentReport): HTMLElement | null {
   rows.forEach(([label, v, cls], i) => {
     const y = M.t + 14 + i * 64;
     f.svg.appendChild(rowLabel(label, M.l + lc - 66, y + 20));
-    f.svg.appendChild(mark(s('rect', { class: `seg ${cls}`, x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }), `${label}: ${Number.isInteger(v) ? int(v) : fixed(v, 2)}`, f.readout));
+    f.svg.appendChild(
+      mark(
+        s('rect', { class: `seg ${cls}`, x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }),
+        `${label}: ${Number.isInteger(v) ? int(v) : fixed(v, 2)}`,
+        f.readout,
+      ),
+    );
     f.svg.appendChild(s('text', { class: 'value', x: x(v) + 4, y: y + 20 }, Number.isInteger(v) ? int(v) : fixed(v, 2)));
     if (i === 1 && cb) f.svg.appendChild(s('line', { class: 'band', x1: x(cb[0]), x2: x(cb[1]), y1: y + 40, y2: y + 40 }));
   });
@@ -124,21 +163,33 @@ export function rooflineChart(d: DeploymentReport): HTMLElement | null {
   const bw = p.memory_bandwidth_bytes_per_s;
   if (!(ridge > 0) || !(bw > 0)) return null;
   const pt = (i: number, fl: number) => (i > 0 && fl > 0 ? { i, f: fl } : null);
-  const pre = pt(p.prefill.intensity, p.prefill.flop_per_s), dec = pt(p.decode.intensity, p.decode.flop_per_s);
+  const pre = pt(p.prefill.intensity, p.prefill.flop_per_s),
+    dec = pt(p.decode.intensity, p.decode.flop_per_s);
   const curve = (p.curve ?? []).filter((c) => c.intensity > 0 && c.flop_per_s > 0);
   const maxF = Math.max(...ceil.map((c) => c.flops));
   const x = log(0.1, 1e5, M.l, W - M.r, (v) => si(v));
   const y = log(10 ** Math.floor(Math.log10(bw * 0.1)), 10 ** Math.ceil(Math.log10(maxF * 1.5)), H - M.b, M.t, (v) => si(v));
-  const f = figure('roofline', 'Roofline (log-log)', `Ridge point ${fixed(ridge, 0)} FLOP/byte: the arithmetic intensity where the GPU stops waiting on memory. Points left of it are memory-bound.`, {
-    head: ['Item', 'Intensity (FLOP/byte)', 'FLOP/s'],
-    rows: [
-      ...ceil.map((c) => [`Ceiling ${c.dtype}`, `ridge ${fixed(c.flops / bw, 0)}`, si(c.flops, 'FLOP/s')]),
-      ['Memory bandwidth', '–', `${si(bw, 'B/s')}`],
-      ...(pre ? [['Prefill', fixed(pre.i, 1), si(pre.f, 'FLOP/s')]] : []),
-      ...(dec ? [['Decode', fixed(dec.i, 1), si(dec.f, 'FLOP/s')]] : []),
-      ...curve.map((c) => [`Decode at batch ${int(c.batch)}`, fixed(c.intensity, 1), si(c.flop_per_s, 'FLOP/s')]),
+  const f = figure(
+    'roofline',
+    'Roofline (log-log)',
+    `Ridge point ${fixed(ridge, 0)} FLOP/byte: the arithmetic intensity where the GPU stops waiting on memory. Points left of it are memory-bound.`,
+    {
+      head: ['Item', 'Intensity (FLOP/byte)', 'FLOP/s'],
+      rows: [
+        ...ceil.map((c) => [`Ceiling ${c.dtype}`, `ridge ${fixed(c.flops / bw, 0)}`, si(c.flops, 'FLOP/s')]),
+        ['Memory bandwidth', '–', `${si(bw, 'B/s')}`],
+        ...(pre ? [['Prefill', fixed(pre.i, 1), si(pre.f, 'FLOP/s')]] : []),
+        ...(dec ? [['Decode', fixed(dec.i, 1), si(dec.f, 'FLOP/s')]] : []),
+        ...curve.map((c) => [`Decode at batch ${int(c.batch)}`, fixed(c.intensity, 1), si(c.flop_per_s, 'FLOP/s')]),
+      ],
+    },
+    [
+      ['c-ceiling', 'Compute ceilings (one line style per dtype)'],
+      ['c-prefill', 'Prefill (square)'],
+      ['c-decode', 'Decode (circle)'],
+      ['c-ridge', 'Ridge point'],
     ],
-  }, [['c-ceiling', 'Compute ceilings (one line style per dtype)'], ['c-prefill', 'Prefill (square)'], ['c-decode', 'Decode (circle)'], ['c-ridge', 'Ridge point']]);
+  );
   f.svg.appendChild(axes(x, y, 'arithmetic intensity (FLOP/byte)', 'FLOP/s'));
   // GPUs list equal peaks for several dtypes (fp16 = bf16, fp8 = int8 on Hopper): one roof and one label per distinct peak.
   const roofs: { dtypes: string[]; flops: number }[] = [];
@@ -151,14 +202,30 @@ export function rooflineChart(d: DeploymentReport): HTMLElement | null {
     const r = c.flops / bw;
     const name = c.dtypes.join(' / ');
     const path = `M${x(0.1)},${y(bw * 0.1)} L${x(r)},${y(c.flops)} L${x(1e5)},${y(c.flops)}`;
-    f.svg.appendChild(mark(s('path', { class: `roof roof-${k}`, d: path }), `${name} ceiling ${si(c.flops, 'FLOP/s')}, ridge ${fixed(r, 0)} FLOP/byte`, f.readout));
+    f.svg.appendChild(
+      mark(s('path', { class: `roof roof-${k}`, d: path }), `${name} ceiling ${si(c.flops, 'FLOP/s')}, ridge ${fixed(r, 0)} FLOP/byte`, f.readout),
+    );
     f.svg.appendChild(s('text', { class: 'note', x: W - M.r - 4, y: y(c.flops) - 4, 'text-anchor': 'end' }, name));
   });
   const rx = x(ridge);
   f.svg.appendChild(s('line', { class: 'ridge', x1: rx, x2: rx, y1: M.t, y2: H - M.b }));
   f.svg.appendChild(s('text', { class: 'note', x: rx + 4, y: H - M.b - 6 }, `ridge ${fixed(ridge, 0)}`));
-  if (pre) f.svg.appendChild(mark(s('rect', { class: 'pt c-prefill', x: x(pre.i) - 6, y: y(pre.f) - 6, width: 12, height: 12 }), `Prefill: ${fixed(pre.i, 1)} FLOP/byte, ${si(pre.f, 'FLOP/s')} (${p.prefill.bound}-bound)`, f.readout));
-  if (dec) f.svg.appendChild(mark(s('circle', { class: 'pt c-decode', cx: x(dec.i), cy: y(dec.f), r: 6 }), `Decode: ${fixed(dec.i, 1)} FLOP/byte, ${si(dec.f, 'FLOP/s')} (${p.decode.bound}-bound)`, f.readout));
+  if (pre)
+    f.svg.appendChild(
+      mark(
+        s('rect', { class: 'pt c-prefill', x: x(pre.i) - 6, y: y(pre.f) - 6, width: 12, height: 12 }),
+        `Prefill: ${fixed(pre.i, 1)} FLOP/byte, ${si(pre.f, 'FLOP/s')} (${p.prefill.bound}-bound)`,
+        f.readout,
+      ),
+    );
+  if (dec)
+    f.svg.appendChild(
+      mark(
+        s('circle', { class: 'pt c-decode', cx: x(dec.i), cy: y(dec.f), r: 6 }),
+        `Decode: ${fixed(dec.i, 1)} FLOP/byte, ${si(dec.f, 'FLOP/s')} (${p.decode.bound}-bound)`,
+        f.readout,
+      ),
+    );
   if (curve.length) {
     const moving = s('circle', { class: 'pt c-decode moving', r: 5 });
     const trail = s('path', { class: 'trail', d: curve.map((c, i) => `${i ? 'L' : 'M'}${x(c.intensity)},${y(c.flop_per_s)}`).join(' ') });
@@ -166,7 +233,9 @@ export function rooflineChart(d: DeploymentReport): HTMLElement | null {
     f.svg.appendChild(moving);
     // Start at the sample nearest the knee (the curve is sampled on a grid: the knee batch itself is often not on it).
     let start = 0;
-    curve.forEach((c, i) => { if (Math.abs(c.batch - p.knee_batch) < Math.abs(curve[start].batch - p.knee_batch)) start = i; });
+    curve.forEach((c, i) => {
+      if (Math.abs(c.batch - p.knee_batch) < Math.abs(curve[start].batch - p.knee_batch)) start = i;
+    });
     const label = h('label', { for: 'roofline-batch' }, 'Decode batch: ');
     const out = h('output', { for: 'roofline-batch', id: 'roofline-batch-value' });
     const input = h('input', { type: 'range', id: 'roofline-batch', min: 0, max: curve.length - 1, step: 1, value: start, 'aria-valuetext': '' });
@@ -200,20 +269,43 @@ export function latencyChart(d: DeploymentReport): HTMLElement | null {
   const nearest = (b: number | null) => (b === null ? null : c.reduce((best, r) => (Math.abs(r.batch - b) < Math.abs(best.batch - b) ? r : best), c[0]));
   const kneeRow = nearest(knee);
   const sloRow = slo !== null ? nearest(p.slo_batch) : null;
-  const f = figure('latency', 'Latency vs throughput', `Knee at batch ${int(knee)}: past it, more requests at once add latency faster than throughput${kneeRow ? ` (curve sample at batch ${int(kneeRow.batch)}: ${fixed(kneeRow.tpot_ms, 1, ' ms')} TPOT, ${int(kneeRow.throughput_tokens_per_s)} tokens/s)` : ''}${slo !== null ? `; TPOT SLO ${fixed(slo, 0, ' ms')}, met up to batch ${int(p.slo_batch)}` : '; no SLO set'}.`, {
-    head: ['Batch', 'TPOT (ms)', 'Throughput (tokens/s)'],
-    rows: c.map((r) => [`${int(r.batch)}${r === kneeRow ? ` (nearest the knee, ${int(knee)})` : ''}${r === sloRow ? ` (nearest the SLO limit, ${int(p.slo_batch)})` : ''}`, fixed(r.tpot_ms, 2), int(r.throughput_tokens_per_s)]),
-  }, [['c-decode', 'TPOT by batch (circles)'], ['c-knee', 'Knee (diamond)'], ...(slo !== null ? [['c-slo', 'TPOT SLO (dashed)'] as [string, string]] : [])]);
+  const f = figure(
+    'latency',
+    'Latency vs throughput',
+    `Knee at batch ${int(knee)}: past it, more requests at once add latency faster than throughput${kneeRow ? ` (curve sample at batch ${int(kneeRow.batch)}: ${fixed(kneeRow.tpot_ms, 1, ' ms')} TPOT, ${int(kneeRow.throughput_tokens_per_s)} tokens/s)` : ''}${slo !== null ? `; TPOT SLO ${fixed(slo, 0, ' ms')}, met up to batch ${int(p.slo_batch)}` : '; no SLO set'}.`,
+    {
+      head: ['Batch', 'TPOT (ms)', 'Throughput (tokens/s)'],
+      rows: c.map((r) => [
+        `${int(r.batch)}${r === kneeRow ? ` (nearest the knee, ${int(knee)})` : ''}${r === sloRow ? ` (nearest the SLO limit, ${int(p.slo_batch)})` : ''}`,
+        fixed(r.tpot_ms, 2),
+        int(r.throughput_tokens_per_s),
+      ]),
+    },
+    [['c-decode', 'TPOT by batch (circles)'], ['c-knee', 'Knee (diamond)'], ...(slo !== null ? [['c-slo', 'TPOT SLO (dashed)'] as [string, string]] : [])],
+  );
   f.svg.appendChild(axes(x, y, 'throughput per replica (tokens/s)', 'TPOT (ms)'));
   f.svg.appendChild(s('path', { class: 'line c-decode', d: c.map((r, i) => `${i ? 'L' : 'M'}${x(r.throughput_tokens_per_s)},${y(r.tpot_ms)}`).join(' ') }));
   for (const r of c) {
     const tip = `batch ${int(r.batch)}${r === kneeRow ? ` (nearest the knee at ${int(knee)})` : ''}: TPOT ${fixed(r.tpot_ms, 1, ' ms')}, ${int(r.throughput_tokens_per_s)} tokens/s`;
-    const cx = x(r.throughput_tokens_per_s), cy = y(r.tpot_ms);
+    const cx = x(r.throughput_tokens_per_s),
+      cy = y(r.tpot_ms);
     // The knee sample gets a diamond around its point: a glyph of its own, not only a colour.
     if (r === kneeRow) f.svg.appendChild(s('path', { class: 'knee-glyph c-knee', d: `M${cx},${cy - 9} L${cx + 9},${cy} L${cx},${cy + 9} L${cx - 9},${cy} Z` }));
     f.svg.appendChild(mark(s('circle', { class: 'pt c-decode', cx, cy, r: 4 }), tip, f.readout));
   }
-  if (kneeRow) f.svg.appendChild(s('text', { class: 'note', x: x(kneeRow.throughput_tokens_per_s), y: y(kneeRow.tpot_ms) - 12, 'text-anchor': x(kneeRow.throughput_tokens_per_s) > W * 0.7 ? 'end' : 'middle' }, `knee (batch ${int(knee)})`));
+  if (kneeRow)
+    f.svg.appendChild(
+      s(
+        'text',
+        {
+          class: 'note',
+          x: x(kneeRow.throughput_tokens_per_s),
+          y: y(kneeRow.tpot_ms) - 12,
+          'text-anchor': x(kneeRow.throughput_tokens_per_s) > W * 0.7 ? 'end' : 'middle',
+        },
+        `knee (batch ${int(knee)})`,
+      ),
+    );
   if (slo !== null) {
     f.svg.appendChild(s('line', { class: 'limit c-slo', x1: M.l, x2: W - M.r, y1: y(slo), y2: y(slo) }));
     f.svg.appendChild(s('text', { class: 'note', x: M.l + 6, y: y(slo) + 14 }, `TPOT SLO ${fixed(slo, 0, ' ms')}`));
@@ -227,36 +319,45 @@ export function capacityChart(d: DeploymentReport): HTMLElement | null {
   const p = d.performance;
   if (!c || !p) return null;
   const noSlo = p.slo_tpot_ms === null && p.slo_ttft_ms === null;
-  const verdict = c.arrival_rate_rps > 0
-    ? `${int(c.replicas_needed)} replica(s) needed for ${fixed(c.arrival_rate_rps, 2)} requests/s, ${int(c.replicas_deployed)} deployed${c.replicas_needed > c.replicas_deployed ? ': the queue grows without bound as deployed' : ''}`
-    : `no arrival rate set: each replica is sized at its capacity, ${int(c.concurrency_per_replica)} requests in flight`;
+  const verdict =
+    c.arrival_rate_rps > 0
+      ? `${int(c.replicas_needed)} replica(s) needed for ${fixed(c.arrival_rate_rps, 2)} requests/s, ${int(c.replicas_deployed)} deployed${c.replicas_needed > c.replicas_deployed ? ': the queue grows without bound as deployed' : ''}`
+      : `no arrival rate set: each replica is sized at its capacity, ${int(c.concurrency_per_replica)} requests in flight`;
   const slo = noSlo ? 'no SLO set' : c.meets_slo ? `SLO met with ${int(Math.max(c.replicas_deployed, c.replicas_needed))} replica(s)` : 'SLO not met';
   const bars: [string, number, string][] = [];
   if (c.arrival_rate_rps > 0) bars.push(['arriving (λ)', c.arrival_rate_rps, 'c-arrival']);
   bars.push([`${int(c.replicas_deployed)} deployed serve`, c.replicas_deployed * c.max_rps_per_replica, 'c-weights']);
   if (c.replicas_needed > c.replicas_deployed) bars.push([`${int(c.replicas_needed)} needed serve`, c.replicas_needed * c.max_rps_per_replica, 'c-kv']);
-  const f = figure('capacity', "Little's Law: requests per second", `${verdict}; ${slo}. One replica serves at most ${fixed(c.max_rps_per_replica, 2)} requests/s (${int(c.concurrency_per_replica)} in flight, each ${fixed(c.request_latency_at_capacity_s, 2)} s).`, {
-    head: ['Quantity', 'Value'],
-    rows: [
-      ['Arrival rate (requests/s)', fixed(c.arrival_rate_rps, 2)],
-      ['Requests in the system, L = λ·W', fixed(c.concurrency_needed, 1)],
-      ['In flight per replica at capacity', int(c.concurrency_per_replica)],
-      ['Most requests/s per replica', fixed(c.max_rps_per_replica, 2)],
-      [`KV-limited batch at the average context (${int(p.decode.context)} tokens: prompt + half the output)`, fixed(c.kv_limited_concurrency, 1)],
-      ['max_num_seqs', int(c.max_num_seqs)],
-      ['Replicas needed', int(c.replicas_needed)],
-      ['Replicas deployed', int(c.replicas_deployed)],
-      ['GPUs per replica', int(c.gpus_per_replica)],
-      ['SLO', slo],
-    ],
-  }, bars.map(([l, , cls]) => [cls, l] as [string, string]));
+  const f = figure(
+    'capacity',
+    "Little's Law: requests per second",
+    `${verdict}; ${slo}. One replica serves at most ${fixed(c.max_rps_per_replica, 2)} requests/s (${int(c.concurrency_per_replica)} in flight, each ${fixed(c.request_latency_at_capacity_s, 2)} s).`,
+    {
+      head: ['Quantity', 'Value'],
+      rows: [
+        ['Arrival rate (requests/s)', fixed(c.arrival_rate_rps, 2)],
+        ['Requests in the system, L = λ·W', fixed(c.concurrency_needed, 1)],
+        ['In flight per replica at capacity', int(c.concurrency_per_replica)],
+        ['Most requests/s per replica', fixed(c.max_rps_per_replica, 2)],
+        [`KV-limited batch at the average context (${int(p.decode.context)} tokens: prompt + half the output)`, fixed(c.kv_limited_concurrency, 1)],
+        ['max_num_seqs', int(c.max_num_seqs)],
+        ['Replicas needed', int(c.replicas_needed)],
+        ['Replicas deployed', int(c.replicas_deployed)],
+        ['GPUs per replica', int(c.gpus_per_replica)],
+        ['SLO', slo],
+      ],
+    },
+    bars.map(([l, , cls]) => [cls, l] as [string, string]),
+  );
   const lc = labelColumn();
   const x = linear(0, Math.max(...bars.map((b) => b[1])) * 1.2 || 1, M.l + lc - 60, W - M.r, (v) => si(v));
   valueAxis(f, x, M.l + lc - 60, 'requests per second');
   bars.forEach(([label, v, cls], i) => {
     const y = M.t + 14 + i * 64;
     f.svg.appendChild(rowLabel(label, M.l + lc - 66, y + 20));
-    f.svg.appendChild(mark(s('rect', { class: `seg ${cls}`, x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }), `${label}: ${fixed(v, 2)} requests/s`, f.readout));
+    f.svg.appendChild(
+      mark(s('rect', { class: `seg ${cls}`, x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }), `${label}: ${fixed(v, 2)} requests/s`, f.readout),
+    );
     f.svg.appendChild(s('text', { class: 'value', x: x(v) + 4, y: y + 20 }, fixed(v, 2)));
   });
   return f.root;
@@ -272,25 +373,32 @@ export function costChart(d: DeploymentReport): HTMLElement | null {
     ['all tokens (input + output)', c.usd_per_million_tokens],
   ];
   if (!(c.usd_per_gpu_hour > 0)) return null;
-  const f = figure('cost', 'Cost per million tokens', `${usd(c.usd_per_million_output_tokens)} per million output tokens at ${usd(c.usd_per_gpu_hour, 2)} per GPU-hour (${c.price_source}); MFU ${fixed(c.mfu * 100, 1, '%')} (model FLOPs utilization: the share of the GPU's peak FLOP/s doing model math).`, {
-    head: ['Quantity', 'Value'],
-    rows: [
-      ...entries.map(([k, v]) => [`$ per million ${k}`, usd(v)]),
-      ['$ per GPU-hour', usd(c.usd_per_gpu_hour, 2)],
-      ['Price from', c.price_source],
-      ['GPUs', int(c.gpus)],
-      ['$ per hour', usd(c.usd_per_hour, 2)],
-      ['Output tokens/s', int(c.output_tokens_per_s)],
-      ['MFU', fixed(c.mfu * 100, 1, '%')],
-    ],
-  });
+  const f = figure(
+    'cost',
+    'Cost per million tokens',
+    `${usd(c.usd_per_million_output_tokens)} per million output tokens at ${usd(c.usd_per_gpu_hour, 2)} per GPU-hour (${c.price_source}); MFU ${fixed(c.mfu * 100, 1, '%')} (model FLOPs utilization: the share of the GPU's peak FLOP/s doing model math).`,
+    {
+      head: ['Quantity', 'Value'],
+      rows: [
+        ...entries.map(([k, v]) => [`$ per million ${k}`, usd(v)]),
+        ['$ per GPU-hour', usd(c.usd_per_gpu_hour, 2)],
+        ['Price from', c.price_source],
+        ['GPUs', int(c.gpus)],
+        ['$ per hour', usd(c.usd_per_hour, 2)],
+        ['Output tokens/s', int(c.output_tokens_per_s)],
+        ['MFU', fixed(c.mfu * 100, 1, '%')],
+      ],
+    },
+  );
   const lc = labelColumn();
   const x = linear(0, Math.max(...entries.map((e) => e[1])) * 1.25 || 1, M.l + lc - 60, W - M.r, (v) => `$${v}`);
   valueAxis(f, x, M.l + lc - 60, '$ per million tokens');
   entries.forEach(([k, v], i) => {
     const y = M.t + 14 + i * 64;
     f.svg.appendChild(rowLabel(k, M.l + lc - 66, y + 20));
-    f.svg.appendChild(mark(s('rect', { class: 'seg c-cost', x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }), `$ per million ${k}: ${usd(v)}`, f.readout));
+    f.svg.appendChild(
+      mark(s('rect', { class: 'seg c-cost', x: x(0), y, width: Math.max(1, x(v) - x(0)), height: 32 }), `$ per million ${k}: ${usd(v)}`, f.readout),
+    );
     f.svg.appendChild(s('text', { class: 'value', x: x(v) + 4, y: y + 20 }, usd(v)));
   });
   return f.root;
@@ -300,11 +408,37 @@ export function costChart(d: DeploymentReport): HTMLElement | null {
 export function operatorsTable(d: DeploymentReport): HTMLElement | null {
   const ops = d.performance?.operators ?? [];
   if (!ops.length) return null;
-  return h('section', { class: 'chart', id: 'operators', 'aria-labelledby': 'operators-title' },
+  return h(
+    'section',
+    { class: 'chart', id: 'operators', 'aria-labelledby': 'operators-title' },
     h('h3', { id: 'operators-title', class: 'chart-title' }, 'Operators per step'),
-    h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-labelledby': 'operators-title' },
-      h('table', {}, h('thead', {}, h('tr', {}, ...['Phase', 'Operator', 'FLOPs', 'Bytes', 'FLOP/byte', 'Bound', 'Time (ms)'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, ...ops.map((o) => h('tr', {}, h('td', {}, o.phase), h('th', { scope: 'row' }, o.name), h('td', {}, si(o.flops)), h('td', {}, si(o.bytes, 'B')), h('td', {}, fixed(o.intensity, 1)), h('td', {}, o.bound), h('td', {}, fixed(o.time_ms, 3))))))));
+    h(
+      'div',
+      { class: 'scroll', tabindex: 0, role: 'region', 'aria-labelledby': 'operators-title' },
+      h(
+        'table',
+        {},
+        h('thead', {}, h('tr', {}, ...['Phase', 'Operator', 'FLOPs', 'Bytes', 'FLOP/byte', 'Bound', 'Time (ms)'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'tbody',
+          {},
+          ...ops.map((o) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, o.phase),
+              h('th', { scope: 'row' }, o.name),
+              h('td', {}, si(o.flops)),
+              h('td', {}, si(o.bytes, 'B')),
+              h('td', {}, fixed(o.intensity, 1)),
+              h('td', {}, o.bound),
+              h('td', {}, fixed(o.time_ms, 3)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 export type { Figure };

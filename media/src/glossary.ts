@@ -11,7 +11,7 @@ export const GLOSSARY: Record<string, string> = {
   ridge: 'the arithmetic intensity (FLOP per byte) where the GPU stops waiting on memory and becomes compute-bound',
   TTFT: 'time to first token: queueing plus prefill of the prompt',
   TPOT: 'time per output token: one decode step at the running batch',
-  KV: "the attention key/value cache vLLM keeps for every token of every running request",
+  KV: 'the attention key/value cache vLLM keeps for every token of every running request',
   SLO: 'service-level objective: the TTFT/TPOT limits the file sets',
   tp: 'tensor parallelism: GPUs each layer is split across',
   pp: 'pipeline parallelism: GPUs the layers are divided among',

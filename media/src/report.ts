@@ -19,10 +19,17 @@ function render(msg: ToWebview): void {
   const title = h('h1', { id: 'page-title' }, msg.title);
   let body: HTMLElement;
   switch (msg.type) {
-    case 'report': body = reportView(msg.result, msg.path, post); break;
-    case 'compare': body = compareView(msg.result); break;
-    case 'calibrate': body = calibrateView(msg.result, msg.canInsert, () => post({ type: 'insertCalibration' })); break;
-    default: body = h('p', { class: 'empty', role: 'status' }, msg.text);
+    case 'report':
+      body = reportView(msg.result, msg.path, post);
+      break;
+    case 'compare':
+      body = compareView(msg.result);
+      break;
+    case 'calibrate':
+      body = calibrateView(msg.result, msg.canInsert, () => post({ type: 'insertCalibration' }));
+      break;
+    default:
+      body = h('p', { class: 'empty', role: 'status' }, msg.text);
   }
   // Keep the scroll position across live updates of the same page.
   const y = window.scrollY;

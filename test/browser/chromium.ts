@@ -4,9 +4,19 @@
 import { existsSync } from 'node:fs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function ensureChromium(): string {
   if (existsSync(CHROMIUM)) return CHROMIUM;
-  throw new Error(`chromium not found at ${CHROMIUM}: run \`npm test\` (installs it as root) or \`sudo apt-get update && sudo apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  throw new Error(
+    `chromium not found at ${CHROMIUM}: run \`npm test\` (installs it as root) or \`sudo apt-get update && sudo apt-get install -y chromium\` (or set CHROMIUM_PATH)`,
+  );
 }

@@ -36,7 +36,10 @@ class Hostile {
    * `add`: such objects keep their keys (the charts read fixed fields) and gain one hostile key, as if the
    * server added a field; the data tables list every field, so it is shown.
    */
-  constructor(private readonly keyPaths: RegExp, private readonly mode: 'rename' | 'add' = 'rename') {}
+  constructor(
+    private readonly keyPaths: RegExp,
+    private readonly mode: 'rename' | 'add' = 'rename',
+  ) {}
   value(path: string): string {
     const p = PAY(++this.n);
     this.byPath.set(path, p);
@@ -73,21 +76,41 @@ const docOf = (rel: string) => {
   return { uri: pathToFileURL(join(ROOT, rel)).href, version: 1, getText: () => text };
 };
 
-interface Case { name: string; message: unknown; hostile: Hostile; mustShow: RegExp[] }
+interface Case {
+  name: string;
+  message: unknown;
+  hostile: Hostile;
+  mustShow: RegExp[];
+}
 const cases: Case[] = [];
 
 // Reports: one plain plan, one with three deployments and seven diagnostics, two whose deployments do not
 // start (startup.error) and carry notes.
-const REPORTS = ['examples/chat-70b.yaml', 'test/fixtures/formats/production-stack-multi.yaml', 'test/fixtures/formats/llmd-modelservice-values.yaml', 'test/fixtures/formats/rayservice-embedded.yaml'];
+const REPORTS = [
+  'examples/chat-70b.yaml',
+  'test/fixtures/formats/production-stack-multi.yaml',
+  'test/fixtures/formats/llmd-modelservice-values.yaml',
+  'test/fixtures/formats/rayservice-embedded.yaml',
+];
 for (const rel of REPORTS) {
   const doc = docOf(rel);
   const h = new Hostile(/^\.result\.report\.deployments\[\d+\]\.(capacity|cost)$/, 'add');
-  const raw = { type: 'report', title: `Sizing: ${rel.split('/').pop()}`, result: { uri: doc.uri, report: service.report(doc), formats: service.analyze(doc).analysis.formats, version: 1 } };
+  const raw = {
+    type: 'report',
+    title: `Sizing: ${rel.split('/').pop()}`,
+    result: { uri: doc.uri, report: service.report(doc), formats: service.analyze(doc).analysis.formats, version: 1 },
+  };
   const message = h.apply(raw) as { result: { report: { deployments: Record<string, unknown>[] } } };
   // The user-controlled strings the page must show (where present in this report).
   // startup.error: the page states the refusal through the verdict (the error diagnostic that says it), not twice.
-  const mustShow = [/^\.title$/, /^\.result\.report\.file$/, /^\.result\.formats\[\d+\]$/, /^\.result\.report\.deployments\[\d+\]\.(name|model\.id|gpu\.name|notes\[\d+\])$/,
-    /^\.result\.report\.diagnostics\[\d+\]\.(message|code|severity)$/, /^\.result\.report\.deployments\[\d+\]\.performance\.operators\[\d+\]\.(name|phase|bound)$/];
+  const mustShow = [
+    /^\.title$/,
+    /^\.result\.report\.file$/,
+    /^\.result\.formats\[\d+\]$/,
+    /^\.result\.report\.deployments\[\d+\]\.(name|model\.id|gpu\.name|notes\[\d+\])$/,
+    /^\.result\.report\.diagnostics\[\d+\]\.(message|code|severity)$/,
+    /^\.result\.report\.deployments\[\d+\]\.performance\.operators\[\d+\]\.(name|phase|bound)$/,
+  ];
   // The capacity and cost sections are rendered field by field from the typed DeploymentReport (issue 15), so keys the
   // page does not know are not shown at all; the hostile values still may not execute (checked for every string).
   cases.push({ name: rel, message, hostile: h, mustShow });
@@ -107,11 +130,21 @@ for (const rel of REPORTS) {
   // The log parser leaves version/model null for this log; give them strings so they are attacked too.
   const log = { ...(result.log as object), version: '0.11.0', model: 'm', engine: 'V1' };
   const message = h.apply({ type: 'calibrate', title: 'Calibration', canInsert: true, result: { ...result, log } });
-  cases.push({ name: 'calibrate', message, hostile: h, mustShow: [/^\.title$/, /^\.result\.log\.(version|model|engine|error)$/, /^\.result\.calibration$/, /^key:/] });
+  cases.push({
+    name: 'calibrate',
+    message,
+    hostile: h,
+    mustShow: [/^\.title$/, /^\.result\.log\.(version|model|engine|error)$/, /^\.result\.calibration$/, /^key:/],
+  });
 }
 {
   const h = new Hostile(/(?!)/); // no keys are shown
-  cases.push({ name: 'message', message: h.apply({ type: 'message', title: 'Sizing: x.yaml', text: 'Could not get the report: x' }), hostile: h, mustShow: [/^\.(title|text)$/] });
+  cases.push({
+    name: 'message',
+    message: h.apply({ type: 'message', title: 'Sizing: x.yaml', text: 'Could not get the report: x' }),
+    hostile: h,
+    mustShow: [/^\.(title|text)$/],
+  });
 }
 
 let ps: PageServer;
@@ -139,7 +172,15 @@ after(async () => {
   await ps?.close();
 });
 
-interface PageAudit { text: string; title: string; injected: string[]; comments: number; pwned: unknown; pwnedKey: unknown; errors: string[] }
+interface PageAudit {
+  text: string;
+  title: string;
+  injected: string[];
+  comments: number;
+  pwned: unknown;
+  pwnedKey: unknown;
+  errors: string[];
+}
 
 /** Loads a page (posting the message like the extension host when `post`), clicks every sort button, audits the DOM. */
 async function audit(path: string, message: unknown, post: boolean): Promise<PageAudit> {
@@ -149,10 +190,14 @@ async function audit(path: string, message: unknown, post: boolean): Promise<Pag
   page.setDefaultTimeout(180_000);
   page.setDefaultNavigationTimeout(180_000);
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.type()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e}`));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
   await page.goto(url + path);
   if (post) await page.evaluate((m) => window.postMessage(m, '*'), message);
   await page.waitForSelector('body[data-rendered]', { state: 'attached' });
@@ -191,7 +236,12 @@ function checkDisplayed(c: Case, where: string, text: string): number {
 for (const [i, c] of cases.entries()) {
   test(`webview and exported HTML keep every hostile string as text: ${c.name}`, async () => {
     const title = (c.message as { title: string }).title;
-    for (const [kind, post] of [['webview', true], ['webview-nocsp', true], ['export', false], ['export-nocsp', false]] as const) {
+    for (const [kind, post] of [
+      ['webview', true],
+      ['webview-nocsp', true],
+      ['export', false],
+      ['export-nocsp', false],
+    ] as const) {
       const where = `${c.name} ${kind}`;
       const a = await audit(`/${kind}/${i}`, c.message, post);
       assert.deepEqual(a.injected, [], `${where}: elements from payloads`);
@@ -220,13 +270,25 @@ for (const c of cases.filter((x) => x.name.endsWith('.yaml'))) {
     const { result } = c.message as { result: { report: FileReport; formats: string[] } };
     const html = md.render(reportMarkdown(result.report, result.formats));
     const tags = new Set([...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1].toLowerCase()));
-    assert.deepEqual([...tags].filter((t) => !MD_TAGS.has(t)), []);
+    assert.deepEqual(
+      [...tags].filter((t) => !MD_TAGS.has(t)),
+      [],
+    );
     assert.doesNotMatch(html, /<!--/);
     // The user strings the Markdown shows, each whole as text.
     // startup.error: the refusal is stated through the verdict's reason (its error diagnostic).
-    const mustShow = [/^\.result\.report\.file$/, /^\.result\.formats\[\d+\]$/, /^\.result\.report\.deployments\[\d+\]\.(name|model\.id|gpu\.name)$/, /^\.result\.report\.diagnostics\[\d+\]\.(message|code|severity)$/];
+    const mustShow = [
+      /^\.result\.report\.file$/,
+      /^\.result\.formats\[\d+\]$/,
+      /^\.result\.report\.deployments\[\d+\]\.(name|model\.id|gpu\.name)$/,
+      /^\.result\.report\.diagnostics\[\d+\]\.(message|code|severity)$/,
+    ];
     const paths = c.hostile.paths(/./).filter((k) => mustShow.some((re) => re.test(k)));
     assert.ok(paths.length >= 4, `only ${paths.length} checked strings`);
-    assert.deepEqual(paths.filter((k) => !html.includes(mdEscaped(c.hostile.byPath.get(k)!))), [], 'not shown as escaped text in the Markdown');
+    assert.deepEqual(
+      paths.filter((k) => !html.includes(mdEscaped(c.hostile.byPath.get(k)!))),
+      [],
+      'not shown as escaped text in the Markdown',
+    );
   });
 }

@@ -24,16 +24,62 @@ function hostile(): unknown {
   return r;
 }
 function row(gpu: string, tp: number, usd: number, tpot: number) {
-  return { rank: 0, gpu, gpu_name: gpu, tp, pp: 1, gpus_per_replica: tp, gpus: tp * 2, fits: true, meets_slo: tpot < 50, tpot_ms: tpot, ttft_ms: 120, throughput_tokens_per_s: 1500, max_throughput_tokens_per_s: 2000, batch: 40, knee_batch: 45, usd_per_gpu_hour: usd ? 2 : 0, usd_per_million_output_tokens: usd, replicas_needed: 2, bound: 'memory', why: '' };
+  return {
+    rank: 0,
+    gpu,
+    gpu_name: gpu,
+    tp,
+    pp: 1,
+    gpus_per_replica: tp,
+    gpus: tp * 2,
+    fits: true,
+    meets_slo: tpot < 50,
+    tpot_ms: tpot,
+    ttft_ms: 120,
+    throughput_tokens_per_s: 1500,
+    max_throughput_tokens_per_s: 2000,
+    batch: 40,
+    knee_batch: 45,
+    usd_per_gpu_hour: usd ? 2 : 0,
+    usd_per_million_output_tokens: usd,
+    replicas_needed: 2,
+    bound: 'memory',
+    why: '',
+  };
 }
 const fixtures: Record<string, unknown> = {
   report: { type: 'report', title: 'Sizing: chat-70b.yaml', result: { uri: 'file:///w/chat-70b.yaml', report: base, formats: ['native'], version: 1 } },
   xss: { type: 'report', title: 'Sizing: evil.yaml', result: { uri: 'file:///w/evil.yaml', report: hostile(), formats: ['native'], version: 1 } },
-  compare: { type: 'compare', title: 'Compare hardware', result: { file: 'file:///w/chat-70b.yaml', deployment: 'chat-70b', index: 0, model: 'meta-llama/Llama-3.1-70B-Instruct', current: { gpu: 'A100-80GB', tp: 4, usd_per_gpu_hour: 1.8 }, rows: [
-    row('A100-80GB', 4, 2.9, 41.0), row('H100-SXM', 4, 1.85, 20.3), row('H100-SXM', 8, 2.4, 14.1), row(`L40S ${XSS}`, 4, 0, 60.2), { ...row('L4', 4, 0, 0), fits: false },
-  ] } },
+  compare: {
+    type: 'compare',
+    title: 'Compare hardware',
+    result: {
+      file: 'file:///w/chat-70b.yaml',
+      deployment: 'chat-70b',
+      index: 0,
+      model: 'meta-llama/Llama-3.1-70B-Instruct',
+      current: { gpu: 'A100-80GB', tp: 4, usd_per_gpu_hour: 1.8 },
+      rows: [
+        row('A100-80GB', 4, 2.9, 41.0),
+        row('H100-SXM', 4, 1.85, 20.3),
+        row('H100-SXM', 8, 2.4, 14.1),
+        row(`L40S ${XSS}`, 4, 0, 60.2),
+        { ...row('L4', 4, 0, 0), fits: false },
+      ],
+    },
+  },
   compareNull: { type: 'compare', title: 'Compare hardware', result: null },
-  calibrate: { type: 'calibrate', title: 'Calibration', canInsert: true, result: { log: { version: '0.11.0', model: 'meta-llama/Llama-3.1-8B-Instruct', engine: 'V1', error: null }, measured: { weights: 14.99, kv: 53.4, tokens: 437392, concurrency: 3.34 }, predicted: { weights: 14.96, kv: 53.9, tokens: 441000, concurrency: 3.36 }, calibration: 'calibration:\n  weights_gib: 14.99' } },
+  calibrate: {
+    type: 'calibrate',
+    title: 'Calibration',
+    canInsert: true,
+    result: {
+      log: { version: '0.11.0', model: 'meta-llama/Llama-3.1-8B-Instruct', engine: 'V1', error: null },
+      measured: { weights: 14.99, kv: 53.4, tokens: 437392, concurrency: 3.34 },
+      predicted: { weights: 14.96, kv: 53.9, tokens: 441000, concurrency: 3.36 },
+      calibration: 'calibration:\n  weights_gib: 14.99',
+    },
+  },
 };
 
 let ps: PageServer;
@@ -49,10 +95,20 @@ before(async () => {
     if (u.pathname === '/harness') {
       const data = fixtures[u.searchParams.get('fixture') ?? 'report'];
       const probe = u.searchParams.get('probe') ? '<script>window.__unsafeRan = true;</script>' : '';
-      return harness.replace('{{CSP}}', csp).replaceAll('{{NONCE}}', NONCE).replace('{{DATA}}', () => jsonForScript(data)).replace('{{PROBE}}', probe).replace('{{THEME}}', u.searchParams.get('theme') ?? 'vscode-light');
+      return harness
+        .replace('{{CSP}}', csp)
+        .replaceAll('{{NONCE}}', NONCE)
+        .replace('{{DATA}}', () => jsonForScript(data))
+        .replace('{{PROBE}}', probe)
+        .replace('{{THEME}}', u.searchParams.get('theme') ?? 'vscode-light');
     }
     if (u.pathname === '/export') {
-      return exportHtml(fixtures.report, 'Sizing export', readFileSync(join(ROOT, 'dist/media/report.js'), 'utf8'), readFileSync(join(ROOT, 'dist/media/report.css'), 'utf8'));
+      return exportHtml(
+        fixtures.report,
+        'Sizing export',
+        readFileSync(join(ROOT, 'dist/media/report.js'), 'utf8'),
+        readFileSync(join(ROOT, 'dist/media/report.css'), 'utf8'),
+      );
     }
     return undefined;
   });
@@ -69,7 +125,9 @@ async function open(path: string, opts: { allowCsp?: boolean } = {}): Promise<{ 
   page.setDefaultTimeout(180_000);
   page.setDefaultNavigationTimeout(180_000);
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
   await page.goto(url + path);
@@ -81,7 +139,16 @@ test('report page renders every chart with its data table, no console errors', a
   const { page, errors } = await open('/harness?fixture=report');
   await page.waitForSelector('#roofline-0');
   const titles = await page.locator('h3.chart-title').allInnerTexts();
-  for (const t of ['Memory per GPU', 'KV cache: requests that fit at once', 'Roofline (log-log)', 'Latency vs throughput', "Little's Law: requests per second", 'Cost per million tokens', 'Operators per step']) assert.ok(titles.includes(t), `missing chart "${t}" in ${JSON.stringify(titles)}`);
+  for (const t of [
+    'Memory per GPU',
+    'KV cache: requests that fit at once',
+    'Roofline (log-log)',
+    'Latency vs throughput',
+    "Little's Law: requests per second",
+    'Cost per million tokens',
+    'Operators per step',
+  ])
+    assert.ok(titles.includes(t), `missing chart "${t}" in ${JSON.stringify(titles)}`);
   for (const id of ['memory-0', 'kv-0', 'roofline-0', 'latency-0', 'capacity-0', 'cost-0']) {
     const sec = page.locator(`#${id}`);
     assert.ok((await sec.locator('svg .mark').count()) > 0, `${id}: no marks`);
@@ -92,18 +159,21 @@ test('report page renders every chart with its data table, no console errors', a
   assert.match(mem ?? '', /Weights32\.89 GiB/);
   const kv = await page.locator('#kv-0 .readout').textContent();
   assert.match(kv ?? '', /485,312 tokens/);
-  assert.match(await page.locator('#roofline-0 .readout').textContent() ?? '', /Ridge point 295 FLOP\/byte/);
-  assert.match(await page.locator('#latency-0 .readout').textContent() ?? '', /Knee at batch 45/);
-  assert.match(await page.locator('#capacity-0 .readout').textContent() ?? '', /^4 replica\(s\) needed for 20\.00 requests\/s, 2 deployed: the queue grows without bound as deployed; SLO met with 4 replica\(s\)\./);
+  assert.match((await page.locator('#roofline-0 .readout').textContent()) ?? '', /Ridge point 295 FLOP\/byte/);
+  assert.match((await page.locator('#latency-0 .readout').textContent()) ?? '', /Knee at batch 45/);
+  assert.match(
+    (await page.locator('#capacity-0 .readout').textContent()) ?? '',
+    /^4 replica\(s\) needed for 20\.00 requests\/s, 2 deployed: the queue grows without bound as deployed; SLO met with 4 replica\(s\)\./,
+  );
   // The KV chart shows the workload's figure beside vLLM's max_model_len one, each labelled.
   assert.match(kv ?? '', /210 requests of the workload's 2,300 tokens fit at once .* 14\.81x at max_model_len 32,768/);
-  assert.match(await page.locator('#cost-0 .readout').textContent() ?? '', /\$1\.852 per million output tokens/);
+  assert.match((await page.locator('#cost-0 .readout').textContent()) ?? '', /\$1\.852 per million output tokens/);
   const cspMeta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   assert.equal(cspMeta, csp);
   assert.match(cspMeta ?? '', /default-src 'none'; script-src 'nonce-/);
   // Keyboard: Tab reaches a chart mark and its read-out updates.
   await page.locator('#memory-0 svg .mark').first().focus();
-  assert.match(await page.locator('#memory-0 .readout').textContent() ?? '', /^Weights: 32\.89 GiB/);
+  assert.match((await page.locator('#memory-0 .readout').textContent()) ?? '', /^Weights: 32\.89 GiB/);
   await page.screenshot({ path: join(OUT, 'report-light.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
@@ -114,10 +184,16 @@ test('roofline: a roof per distinct dtype peak, ridge, prefill and decode points
   const perf = base.deployments[0].performance;
   const roof = page.locator('#roofline-0');
   // H100: fp8 = int8 (1978.9 TFLOP/s), bf16 = fp16 (989.4), tf32 (494.7), fp32 (67): four roofs, labelled by dtype.
-  assert.deepEqual(perf.ceilings.map((c: { dtype: string }) => c.dtype), ['fp8', 'int8', 'bf16', 'fp16', 'tf32', 'fp32']);
+  assert.deepEqual(
+    perf.ceilings.map((c: { dtype: string }) => c.dtype),
+    ['fp8', 'int8', 'bf16', 'fp16', 'tf32', 'fp32'],
+  );
   assert.equal(await roof.locator('path.roof').count(), 4);
   const notes = (loc: typeof roof) => loc.locator('svg text.note').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
-  assert.deepEqual((await notes(roof)).filter((x) => !x.startsWith('ridge')), ['fp8 / int8', 'bf16 / fp16', 'tf32', 'fp32']);
+  assert.deepEqual(
+    (await notes(roof)).filter((x) => !x.startsWith('ridge')),
+    ['fp8 / int8', 'bf16 / fp16', 'tf32', 'fp32'],
+  );
   assert.equal(await roof.locator('line.ridge').count(), 1);
   assert.equal(await roof.locator('rect.c-prefill').count(), 1);
   assert.equal(await roof.locator('circle.c-decode:not(.moving)').count(), 1);
@@ -127,12 +203,12 @@ test('roofline: a roof per distinct dtype peak, ridge, prefill and decode points
   const slider = page.locator('#roofline-batch');
   assert.equal(await slider.getAttribute('max'), String(perf.curve.length - 1));
   const c43 = perf.curve.find((c: { batch: number }) => c.batch === 43);
-  assert.match(await page.locator('#roofline-batch-value').textContent() ?? '', new RegExp(`^batch 43: ${c43.intensity.toFixed(1)} FLOP/byte`));
+  assert.match((await page.locator('#roofline-batch-value').textContent()) ?? '', new RegExp(`^batch 43: ${c43.intensity.toFixed(1)} FLOP/byte`));
   const start = await at();
   await slider.focus();
   await page.keyboard.press('End');
   const last = perf.curve[perf.curve.length - 1];
-  assert.match(await page.locator('#roofline-batch-value').textContent() ?? '', new RegExp(`^batch ${last.batch}: ${last.intensity.toFixed(1)} FLOP/byte`));
+  assert.match((await page.locator('#roofline-batch-value').textContent()) ?? '', new RegExp(`^batch ${last.batch}: ${last.intensity.toFixed(1)} FLOP/byte`));
   const end = await at();
   // Larger batch: more FLOP per byte (right on the log x axis) and more FLOP/s (up: smaller SVG y).
   assert.ok(end.cx > start.cx && end.cy < start.cy, `decode point did not move up and right: ${JSON.stringify({ start, end })}`);
@@ -143,7 +219,7 @@ test('roofline: a roof per distinct dtype peak, ridge, prefill and decode points
   assert.ok(Math.abs(end.cx - xOf(last.intensity)) < 0.01 && Math.abs(start.cx - xOf(c43.intensity)) < 0.01, `x positions ${start.cx}, ${end.cx}`);
   await page.keyboard.press('Home');
   assert.ok(Math.abs((await at()).cx - xOf(perf.curve[0].intensity)) < 0.01, 'Home picks batch 1');
-  assert.match(await page.locator('#roofline-batch-value').textContent() ?? '', /^batch 1: /);
+  assert.match((await page.locator('#roofline-batch-value').textContent()) ?? '', /^batch 1: /);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -163,9 +239,14 @@ test('latency chart: the TPOT SLO is a horizontal line at its value, the curve c
   // Every curve sample at or under 50 ms TPOT is drawn below the line (larger SVG y), every one above it over it.
   const cys = await lat.locator('circle.pt').evaluateAll((els) => els.map((e) => Number(e.getAttribute('cy'))));
   assert.equal(cys.length, perf.curve.length);
-  perf.curve.forEach((c: { batch: number; tpot_ms: number }, i: number) => assert.equal(cys[i] > y1, c.tpot_ms < 50, `batch ${c.batch}: TPOT ${c.tpot_ms} ms at y ${cys[i]}, SLO line at ${y1}`));
-  assert.ok(perf.curve.some((c: { tpot_ms: number }) => c.tpot_ms > 50) && perf.curve.some((c: { tpot_ms: number }) => c.tpot_ms < 50), 'the fixture curve crosses the SLO');
-  assert.match(await lat.locator('.readout').textContent() ?? '', /TPOT SLO 50 ms, met up to batch 99/);
+  perf.curve.forEach((c: { batch: number; tpot_ms: number }, i: number) =>
+    assert.equal(cys[i] > y1, c.tpot_ms < 50, `batch ${c.batch}: TPOT ${c.tpot_ms} ms at y ${cys[i]}, SLO line at ${y1}`),
+  );
+  assert.ok(
+    perf.curve.some((c: { tpot_ms: number }) => c.tpot_ms > 50) && perf.curve.some((c: { tpot_ms: number }) => c.tpot_ms < 50),
+    'the fixture curve crosses the SLO',
+  );
+  assert.match((await lat.locator('.readout').textContent()) ?? '', /TPOT SLO 50 ms, met up to batch 99/);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -204,7 +285,8 @@ test('charts read at 320 px and 1,200 px in light and dark: no chart text under 
             if (px < 10) small.push(`${t.textContent} ${px.toFixed(1)}px`);
             const r = t.getBoundingClientRect();
             for (const b of boxes) {
-              if (Math.min(r.right, b.r.right) - Math.max(r.left, b.r.left) > 1 && Math.min(r.bottom, b.r.bottom) - Math.max(r.top, b.r.top) > 1) overlaps.push(`${svg.closest('section')?.id}: "${t.textContent}" on "${b.t}"`);
+              if (Math.min(r.right, b.r.right) - Math.max(r.left, b.r.left) > 1 && Math.min(r.bottom, b.r.bottom) - Math.max(r.top, b.r.top) > 1)
+                overlaps.push(`${svg.closest('section')?.id}: "${t.textContent}" on "${b.t}"`);
             }
             boxes.push({ t: t.textContent, r });
           }
@@ -238,14 +320,19 @@ test('an inline script without the nonce is blocked by the CSP', async () => {
   const { page, errors } = await open('/harness?fixture=report&probe=1', { allowCsp: true });
   await page.waitForSelector('body[data-rendered]');
   assert.equal(await page.evaluate(() => (window as unknown as { __unsafeRan?: boolean }).__unsafeRan), undefined);
-  assert.ok(errors.some((e) => /Content Security Policy/.test(e)), `expected a CSP violation, got ${JSON.stringify(errors)}`);
+  assert.ok(
+    errors.some((e) => /Content Security Policy/.test(e)),
+    `expected a CSP violation, got ${JSON.stringify(errors)}`,
+  );
   await page.close();
 });
 
 test('compare view: chart first, only configurations that fit, by cost with unpriced last, this file highlighted; null result says so', async () => {
   const { page, errors } = await open('/harness?fixture=compare');
   // The chart comes before the table; its bars are the priced configurations that fit, cheapest first, GPU and tp together.
-  const order = await page.locator("#app").evaluate((el) => Array.from(el.querySelectorAll("#compare-chart, table.sortable")).map((e) => (e.id ? e.id : 'table')));
+  const order = await page
+    .locator('#app')
+    .evaluate((el) => Array.from(el.querySelectorAll('#compare-chart, table.sortable')).map((e) => (e.id ? e.id : 'table')));
   assert.deepEqual(order, ['compare-chart', 'table']);
   const labels = await page.locator('#compare-chart svg text.tick').evaluateAll((els) => els.map((e) => e.textContent ?? '').filter((t) => /×/.test(t)));
   assert.deepEqual(labels, ['H100-SXM × 4', 'H100-SXM × 8', '▶ A100-80GB × 4']);
@@ -266,14 +353,14 @@ test('compare view: chart first, only configurations that fit, by cost with unpr
   assert.deepEqual(errors, []);
   await page.close();
   const n = await open('/harness?fixture=compareNull');
-  assert.match(await n.page.locator('#app').textContent() ?? '', /No hardware comparison for this file/);
+  assert.match((await n.page.locator('#app').textContent()) ?? '', /No hardware comparison for this file/);
   assert.deepEqual(n.errors, []);
   await n.page.close();
 });
 
 test('calibration view: measured vs predicted and the insert button', async () => {
   const { page, errors } = await open('/harness?fixture=calibrate');
-  assert.match(await page.locator('table').textContent() ?? '', /weights14\.99 GiB14\.96 GiB/);
+  assert.match((await page.locator('table').textContent()) ?? '', /weights14\.99 GiB14\.96 GiB/);
   assert.equal(await page.locator('#insert-calibration').count(), 1);
   assert.deepEqual(errors, []);
   await page.close();
@@ -282,8 +369,8 @@ test('calibration view: measured vs predicted and the insert button', async () =
 test('exported standalone HTML renders offline with its own CSP', async () => {
   const { page, errors } = await open('/export');
   await page.waitForSelector('#latency-0');
-  assert.equal(await page.locator('h3.chart-title').count() >= 6, true);
-  assert.match(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content') ?? '', /^default-src 'none'/);
+  assert.equal((await page.locator('h3.chart-title').count()) >= 6, true);
+  assert.match((await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '', /^default-src 'none'/);
   await page.screenshot({ path: join(OUT, 'export.png') });
   assert.deepEqual(errors, []);
   await page.close();

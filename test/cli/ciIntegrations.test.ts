@@ -16,17 +16,34 @@ const PREFIX = join(TMP, 'prefix');
 const BIN = join(PREFIX, 'bin');
 const ERROR_FIXTURE = 'test/fixtures/e2e-workspace/vllm-70b.yaml';
 const CLEAN_FIXTURE = 'test/fixtures/cli/vllm-config.yaml';
-const npm = (args: string[], env: NodeJS.ProcessEnv = {}) => execFileSync('npm', args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...env } });
+const npm = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  execFileSync('npm', args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...env },
+  });
 let tarball = '';
 
 interface SarifLog {
-  runs: { tool: { driver: { name: string } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+  runs: {
+    tool: { driver: { name: string } };
+    results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+  }[];
 }
 
 before(() => {
   const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', TMP])) as { filename: string; files: { path: string }[] }[];
   tarball = join(TMP, packed[0].filename);
-  assert.deepEqual(packed[0].files.map((f) => f.path).sort(), ['LICENSE', 'NOTICE', 'README.md', 'dist/cli.js', 'package.json', 'schemas/deployment.schema.json', 'schemas/hardware.schema.json', 'schemas/model.schema.json']);
+  assert.deepEqual(packed[0].files.map((f) => f.path).sort(), [
+    'LICENSE',
+    'NOTICE',
+    'README.md',
+    'dist/cli.js',
+    'package.json',
+    'schemas/deployment.schema.json',
+    'schemas/hardware.schema.json',
+    'schemas/model.schema.json',
+  ]);
   npm(['install', '--global', '--offline', '--prefix', PREFIX, tarball], { npm_config_cache: join(TMP, 'cache') });
 });
 
@@ -55,7 +72,10 @@ describe('npm pack', () => {
     });
     assert.equal(r.status, 1, r.stderr);
     // tp 3 on 64 heads: vLLM refuses to start, so no KV-concurrency finding follows; the GPU is the default (assumption).
-    assert.deepEqual((JSON.parse(r.stdout) as { diagnostics: { code: string }[] }[])[0].diagnostics.map((d) => d.code), ['heads-not-divisible', 'assumption']);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { diagnostics: { code: string }[] }[])[0].diagnostics.map((d) => d.code),
+      ['heads-not-divisible', 'assumption'],
+    );
   });
 });
 
@@ -65,8 +85,18 @@ describe('GitHub Action', () => {
   const runAction = (env: Record<string, string>, cwd = ROOT) => {
     const out = join(mkdtempSync(join(TMP, 'gh-')), 'output');
     writeFileSync(out, '');
-    const r = spawnSync('bash', [script], { cwd, encoding: 'utf8', env: { ...process.env, GITHUB_OUTPUT: out, RUNNER_TEMP: TMP, LLM_SIZER_CLI: `${process.execPath} ${join(ROOT, 'dist/cli.js')}`, ...env } });
-    const outputs = Object.fromEntries(readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const r = spawnSync('bash', [script], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_OUTPUT: out, RUNNER_TEMP: TMP, LLM_SIZER_CLI: `${process.execPath} ${join(ROOT, 'dist/cli.js')}`, ...env },
+    });
+    const outputs = Object.fromEntries(
+      readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     return { ...r, outputs };
   };
 
@@ -102,7 +132,8 @@ describe('GitHub Action', () => {
 
   it('the changed files of a real git history: added and modified YAML since the base, not untouched or deleted ones', () => {
     const repo = mkdtempSync(join(TMP, 'repo-'));
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
     git('init', '-q');
     mkdirSync(join(repo, 'deploy'));
     copyFileSync(join(ROOT, CLEAN_FIXTURE), join(repo, 'deploy/untouched.yaml'));
@@ -130,7 +161,10 @@ describe('pre-commit hook', () => {
   it('.pre-commit-hooks.yaml: one node hook, entry `llm-sizer check`, files \\.ya?ml$', () => {
     assert.deepEqual([hooks.length, hook.id, hook.language, hook.entry, hook.files], [1, 'llm-sizer', 'node', 'llm-sizer check', '\\.ya?ml$']);
     const files = new RegExp(hook.files);
-    assert.deepEqual(['a.yaml', 'b.yml', 'c.json', 'yaml.txt'].map((f) => files.test(f)), [true, true, false, false]);
+    assert.deepEqual(
+      ['a.yaml', 'b.yml', 'c.json', 'yaml.txt'].map((f) => files.test(f)),
+      [true, true, false, false],
+    );
   });
 
   it('run as pre-commit runs it (entry + staged file names, the package bin on PATH): exit 1 with the error, 0 when clean', () => {

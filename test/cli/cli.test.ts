@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -23,7 +25,8 @@ test('report --json prints exactly one JSON object with the contract fields', ()
   assert.equal(d.gpu.id, 'H100-SXM');
   assert.equal(d.gpu.count, 8);
   assert.deepEqual(d.parallelism, { tp: 4, pp: 1, dp: 2, ep: 1 });
-  for (const k of ['requested_bytes', 'weights_bytes', 'activation_peak_bytes', 'non_torch_bytes', 'cudagraph_bytes', 'kv_cache_bytes']) assert.equal(typeof d.memory_per_gpu[k], 'number', k);
+  for (const k of ['requested_bytes', 'weights_bytes', 'activation_peak_bytes', 'non_torch_bytes', 'cudagraph_bytes', 'kv_cache_bytes'])
+    assert.equal(typeof d.memory_per_gpu[k], 'number', k);
   // 70B, 80 layers x 8 KV heads x 128 x 2 (K,V) x 2 bytes; per GPU at tp=4: 2 KV heads.
   assert.equal(d.kv_cache.bytes_per_token, 327680);
   assert.equal(d.kv_cache.bytes_per_token_per_gpu, 81920);
@@ -106,15 +109,16 @@ test('models and gpus list the catalogs', () => {
 });
 
 test('calibrate reads a vLLM log and emits the calibration block', () => {
-  const fs = require('node:fs') as typeof import('node:fs');
-  const os = require('node:os') as typeof import('node:os');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-sizer-'));
   const log = path.join(dir, 'vllm.log');
-  fs.writeFileSync(log, [
-    'INFO 02-26 09:54:02 model_runner.py:1115] Loading model weights took 5.2032 GB',
-    'INFO 02-26 09:54:05 worker.py:267] the current vLLM instance can use total_gpu_memory (8.00GiB) x gpu_memory_utilization (0.70) = 5.60GiB',
-    'INFO 02-26 09:54:05 worker.py:267] model weights take 5.20GiB; non_torch_memory takes 0.03GiB; PyTorch activation peak memory takes 1.42GiB; the rest of the memory reserved for KV Cache is -1.05GiB.',
-  ].join('\n'));
+  fs.writeFileSync(
+    log,
+    [
+      'INFO 02-26 09:54:02 model_runner.py:1115] Loading model weights took 5.2032 GB',
+      'INFO 02-26 09:54:05 worker.py:267] the current vLLM instance can use total_gpu_memory (8.00GiB) x gpu_memory_utilization (0.70) = 5.60GiB',
+      'INFO 02-26 09:54:05 worker.py:267] model weights take 5.20GiB; non_torch_memory takes 0.03GiB; PyTorch activation peak memory takes 1.42GiB; the rest of the memory reserved for KV Cache is -1.05GiB.',
+    ].join('\n'),
+  );
   const r = run('calibrate', log);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(r.stdout.includes('calibration:\n  total_memory_gib: 8\n  weights_gib: 5.2\n  activation_peak_gib: 1.42\n  non_torch_gib: 0.03'));

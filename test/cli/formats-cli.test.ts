@@ -18,8 +18,15 @@ test('report --json on every format fixture matches the language-server pipeline
     assert.ok(r.status === 0 || r.status === 1, `${f}: ${r.stderr}`);
     const j = JSON.parse(r.stdout) as { deployments: { name: string; format: string }[]; diagnostics: { code: string; range: unknown }[] };
     const a = analyzeText(readFileSync(path.join(root, file), 'utf8'), { defaultGpu: 'L4' });
-    assert.deepEqual(j.deployments.map((d) => [d.name, d.format]), a.deployments.map((d) => [d.deployment.name, d.deployment.format]), f);
-    assert.ok(j.deployments.every((d) => typeof d.format === 'string' && d.format !== 'native'), f);
+    assert.deepEqual(
+      j.deployments.map((d) => [d.name, d.format]),
+      a.deployments.map((d) => [d.deployment.name, d.deployment.format]),
+      f,
+    );
+    assert.ok(
+      j.deployments.every((d) => typeof d.format === 'string' && d.format !== 'native'),
+      f,
+    );
     assert.deepEqual(j.diagnostics.map((d) => d.code).sort(), a.diagnostics.map((d) => d.code).sort(), f);
   }
 });

@@ -20,15 +20,27 @@ function repo(): string {
   };
   fs.mkdirSync(path.join(dir, 'repo', '.git'), { recursive: true });
   // 48 GiB exactly, 1 TB/s, 300 TFLOP/s bf16: a GPU no catalog has.
-  w('repo/.llm-sizer/gpus/lab.yaml', 'id: lab-gpu-48\nname: Lab accelerator 48GB\nvendor: amd\nmemory_bytes: 51539607552\nmemory_bandwidth_bytes_per_s: 1.0e12\nflops_dense: {bf16: 3.0e14, fp16: 3.0e14}\n');
+  w(
+    'repo/.llm-sizer/gpus/lab.yaml',
+    'id: lab-gpu-48\nname: Lab accelerator 48GB\nvendor: amd\nmemory_bytes: 51539607552\nmemory_bandwidth_bytes_per_s: 1.0e12\nflops_dense: {bf16: 3.0e14, fp16: 3.0e14}\n',
+  );
   // 16 layers x (q 2048x2048 + k,v 2048x512 + o 2048x2048 + 3 x 2048x8192) + 2 x 32000x2048 + norms
-  w('repo/.llm-sizer/models/tiny.yaml', 'id: acme/tiny-llama\nsource: test fixture\nconfig: {model_type: llama, hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 16, num_key_value_heads: 4, intermediate_size: 8192, vocab_size: 32000, max_position_embeddings: 4096, torch_dtype: bfloat16}\n');
+  w(
+    'repo/.llm-sizer/models/tiny.yaml',
+    'id: acme/tiny-llama\nsource: test fixture\nconfig: {model_type: llama, hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 16, num_key_value_heads: 4, intermediate_size: 8192, vocab_size: 32000, max_position_embeddings: 4096, torch_dtype: bfloat16}\n',
+  );
   // The same id in a nearer folder wins: 24 layers.
-  w('repo/deploy/.llm-sizer/models/tiny.yaml', 'id: acme/tiny-llama\nsource: test fixture (nearer)\nconfig: {model_type: llama, hidden_size: 2048, num_hidden_layers: 24, num_attention_heads: 16, num_key_value_heads: 4, intermediate_size: 8192, vocab_size: 32000, max_position_embeddings: 4096, torch_dtype: bfloat16}\n');
+  w(
+    'repo/deploy/.llm-sizer/models/tiny.yaml',
+    'id: acme/tiny-llama\nsource: test fixture (nearer)\nconfig: {model_type: llama, hidden_size: 2048, num_hidden_layers: 24, num_attention_heads: 16, num_key_value_heads: 4, intermediate_size: 8192, vocab_size: 32000, max_position_embeddings: 4096, torch_dtype: bfloat16}\n',
+  );
   w('repo/deploy/plan.yaml', 'apiVersion: llm-sizer/v1\nkind: ServingPlan\nmodel: acme/tiny-llama\nhardware: {gpu: lab-gpu-48, count: 1}\n');
   w('repo/other/plan.yaml', 'apiVersion: llm-sizer/v1\nkind: ServingPlan\nmodel: acme/tiny-llama\nhardware: {gpu: lab-gpu-48, count: 1}\n');
   // Outside the repository: never read for files inside it.
-  w('.llm-sizer/gpus/outside.yaml', 'id: outside-gpu\nname: Outside\nmemory_bytes: 1.0e10\nmemory_bandwidth_bytes_per_s: 1.0e11\nflops_dense: {bf16: 1.0e13}\n');
+  w(
+    '.llm-sizer/gpus/outside.yaml',
+    'id: outside-gpu\nname: Outside\nmemory_bytes: 1.0e10\nmemory_bandwidth_bytes_per_s: 1.0e11\nflops_dense: {bf16: 1.0e13}\n',
+  );
   return dir;
 }
 

@@ -6,13 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS } from '../browser/chromium';
 
-export interface Check { name: string; ok: boolean; detail?: string }
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
 
 export const EXPECTED = {
-  tpError: 'Total number of attention heads (64) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start. Valid sizes: 1, 2, 4, 8.',
-  kvWarning: 'The KV cache holds 461,728 tokens: only 200 requests of 2,300 tokens (input + output) run at once, fewer than max_num_seqs 256. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
+  tpError:
+    'Total number of attention heads (64) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start. Valid sizes: 1, 2, 4, 8.',
+  kvWarning:
+    'The KV cache holds 461,728 tokens: only 200 requests of 2,300 tokens (input + output) run at once, fewer than max_num_seqs 256. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
   quickFix: 'Set tensor_parallel_size to 2',
-  k8sError: "Weights need 65.74 GiB per GPU but vLLM's budget (gpu_memory_utilization 0.9 x 22.04 GiB) is 19.83 GiB: the model does not fit. Use tensor_parallel_size 8 or more, or an FP8/AWQ checkpoint.",
+  k8sError:
+    "Weights need 65.74 GiB per GPU but vLLM's budget (gpu_memory_utilization 0.9 x 22.04 GiB) is 19.83 GiB: the model does not fit. Use tensor_parallel_size 8 or more, or an FP8/AWQ checkpoint.",
 };
 
 async function runCommand(page: Page, label: string): Promise<void> {
@@ -48,9 +55,16 @@ const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
 /** Pids of the language servers this run's extension started (matched by the run's own extension folder). */
 export function serverPids(extDir: string): number[] {
   const want = join(extDir, 'dist', 'server.js');
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-    try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(want); } catch { return false; }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(want);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /**
@@ -69,20 +83,33 @@ async function until<T>(what: string, fn: () => T | undefined, ms = GUARD * 3000
 }
 
 /** Where this run lives on disk: the workspace copy and the extension folder (for the file and process checks). */
-export interface RunDirs { ws: string; ext: string }
+export interface RunDirs {
+  ws: string;
+  ext: string;
+}
 
 export async function drive(url: string, shots: string, chromiumPath: string, dirs: RunDirs): Promise<Check[]> {
   mkdirSync(shots, { recursive: true });
   const results: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) => { results.push({ name, ok, detail }); console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ' — ' + detail : ''}`); };
+  const check = (name: string, ok: boolean, detail?: string) => {
+    results.push({ name, ok, detail });
+    console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ' — ' + detail : ''}`);
+  };
   const step = async (name: string, fn: () => Promise<string | void>) => {
-    try { check(name, true, (await fn()) || undefined); } catch (e) {
+    try {
+      check(name, true, (await fn()) || undefined);
+    } catch (e) {
       check(name, false, String((e as Error)?.message ?? e).split('\n')[0]);
       await page.screenshot({ path: join(shots, `failure-${results.length}.png`) }).catch(() => {});
     }
   };
   const userDataDir = mkdtempSync(join(tmpdir(), 'llm-sizer-e2e-chrome-'));
-  const ctx = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, headless: true, viewport: { width: 1500, height: 950 }, args: CHROMIUM_ARGS });
+  const ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1500, height: 950 },
+    args: CHROMIUM_ARGS,
+  });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   page.setDefaultTimeout(GUARD * 30000);
   page.setDefaultNavigationTimeout(GUARD * 30000);
@@ -93,7 +120,10 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
     });
     await step('chat-70b.yaml: kv-limits-concurrency warning squiggle and exact Problems entry', async () => {
       await openFile(page, 'chat-70b.yaml', 'ServingPlan');
-      await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: GUARD * 90000 });
+      await page
+        .locator('.monaco-editor .squiggly-warning')
+        .first()
+        .waitFor({ timeout: GUARD * 90000 });
       await runCommand(page, 'View: Focus Problems');
       const row = page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.kvWarning });
       await row.first().waitFor();
@@ -124,7 +154,15 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       const inner = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await inner.locator('#roofline-0').waitFor({ timeout: GUARD * 60000 });
       const titles = await inner.locator('h3.chart-title').allInnerTexts();
-      for (const t of ['Memory per GPU', 'KV cache: requests that fit at once', 'Roofline (log-log)', 'Latency vs throughput', "Little's Law: requests per second", 'Cost per million tokens']) if (!titles.includes(t)) throw new Error(`missing "${t}" in ${titles.join(' | ')}`);
+      for (const t of [
+        'Memory per GPU',
+        'KV cache: requests that fit at once',
+        'Roofline (log-log)',
+        'Latency vs throughput',
+        "Little's Law: requests per second",
+        'Cost per million tokens',
+      ])
+        if (!titles.includes(t)) throw new Error(`missing "${t}" in ${titles.join(' | ')}`);
       const kv = await inner.locator('#kv-0 .readout').innerText();
       if (!/461,728 tokens/.test(kv)) throw new Error(`kv read-out: ${kv}`);
       const ridge = await inner.locator('#roofline-0 .readout').innerText();
@@ -144,14 +182,20 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
     });
     await step('vllm-70b.yaml: heads-not-divisible error in editor and Problems (exact message)', async () => {
       await openFile(page, 'vllm-70b.yaml', 'tensor-parallel-size');
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: GUARD * 60000 });
+      await page
+        .locator('.monaco-editor .squiggly-error')
+        .first()
+        .waitFor({ timeout: GUARD * 60000 });
       await runCommand(page, 'View: Focus Problems');
       await page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError }).first().waitFor();
       await page.screenshot({ path: join(shots, '4-error.png') });
     });
     await step('tp 3 on 64 heads: one verdict everywhere (Problems error, status bar, report badge)', async () => {
       await page.locator('.tab', { hasText: 'vllm-70b.yaml' }).first().click();
-      await page.locator('.statusbar-item', { hasText: /LLM Sizer: does not start/ }).first().waitFor({ timeout: 30000 });
+      await page
+        .locator('.statusbar-item', { hasText: /LLM Sizer: does not start/ })
+        .first()
+        .waitFor({ timeout: 30000 });
       await runCommand(page, 'LLM Sizer: Show Sizing Report');
       await page.locator('.tab', { hasText: 'Sizing: vllm-70b.yaml' }).waitFor();
       const inner = page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
@@ -174,12 +218,18 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       await page.screenshot({ path: join(shots, '5-quickfix.png') });
       await item.first().click();
       await page.locator('.monaco-editor .view-lines', { hasText: 'tensor-parallel-size: 2' }).first().waitFor();
-      await page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError }).first().waitFor({ state: 'detached', timeout: GUARD * 30000 });
+      await page
+        .locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError })
+        .first()
+        .waitFor({ state: 'detached', timeout: GUARD * 30000 });
       await page.screenshot({ path: join(shots, '6-fixed.png') });
     });
     await step('Kubernetes manifest: the error sits on the model token inside args (exact message)', async () => {
       await openFile(page, 'k8s-llama-70b.yaml', 'vllm-openai');
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: GUARD * 60000 });
+      await page
+        .locator('.monaco-editor .squiggly-error')
+        .first()
+        .waitFor({ timeout: GUARD * 60000 });
       await runCommand(page, 'View: Focus Problems');
       const row = page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.k8sError });
       await row.first().waitFor();
@@ -201,21 +251,35 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       return flat(await inner.locator('#memory-0 .readout').innerText()).slice(0, 80);
     });
     await step('Export Report: save dialog writes the HTML, "Also save as .md" the Markdown', async () => {
-      await page.locator('.tab', { hasText: /^chat-70b\.yaml/ }).first().click();
+      await page
+        .locator('.tab', { hasText: /^chat-70b\.yaml/ })
+        .first()
+        .click();
       await runCommand(page, 'LLM Sizer: Export Report');
       // code-server uses VS Code's simple file dialog: a quick input holding the proposed path.
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible' });
       // The command palette's text stays in the input until the dialog replaces it with the proposed path.
-      await page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.endsWith('/chat-70b.sizing.html'), undefined, { timeout: GUARD * 30000 })
-        .catch(async () => { throw new Error(`save dialog proposed ${await input.inputValue()}`); });
+      await page
+        .waitForFunction(
+          () => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.endsWith('/chat-70b.sizing.html'),
+          undefined,
+          { timeout: GUARD * 30000 },
+        )
+        .catch(async () => {
+          throw new Error(`save dialog proposed ${await input.inputValue()}`);
+        });
       await page.keyboard.press('Enter');
       const toast = page.locator('.notification-toast', { hasText: 'LLM Sizer: report exported to chat-70b.sizing.html.' });
       await toast.first().waitFor();
       await page.screenshot({ path: join(shots, '9-exported.png') });
       const html = join(dirs.ws, 'chat-70b.sizing.html');
       const text = await until('the exported HTML', () => (existsSync(html) ? readFileSync(html, 'utf8') : undefined));
-      if (!text.includes('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;nonce-') || !text.includes('<script type="application/json" id="llm-sizer-data">')) throw new Error(`exported HTML lacks its CSP or data: ${text.slice(0, 200)}`);
+      if (
+        !text.includes('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;nonce-') ||
+        !text.includes('<script type="application/json" id="llm-sizer-data">')
+      )
+        throw new Error(`exported HTML lacks its CSP or data: ${text.slice(0, 200)}`);
       await toast.first().locator('a.monaco-button, .monaco-button', { hasText: 'Also save as .md' }).first().click();
       const mdFile = join(dirs.ws, 'chat-70b.sizing.md');
       const md = await until('the exported Markdown', () => (existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : undefined));
@@ -223,7 +287,10 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       return `${text.length} bytes HTML, ${md.length} bytes Markdown`;
     });
     await step('Compare Hardware: one tab, chart first, rows sorted by cost', async () => {
-      await page.locator('.tab', { hasText: /^chat-70b\.yaml/ }).first().click();
+      await page
+        .locator('.tab', { hasText: /^chat-70b\.yaml/ })
+        .first()
+        .click();
       await runCommand(page, 'LLM Sizer: Compare Hardware');
       await page.locator('.tab', { hasText: 'Compare hardware: chat-70b.yaml' }).waitFor();
       const inner = page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
@@ -237,14 +304,23 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       const before = serverPids(dirs.ext);
       if (before.length !== 1) throw new Error(`expected one language server, found pids ${before.join(', ')}`);
       process.kill(before[0], 'SIGKILL');
-      const after = await until('a new language server', () => { const p = serverPids(dirs.ext).filter((x) => x !== before[0]); return p.length ? p : undefined; });
+      const after = await until('a new language server', () => {
+        const p = serverPids(dirs.ext).filter((x) => x !== before[0]);
+        return p.length ? p : undefined;
+      });
       // Only a running server can report the error this edit introduces.
-      await page.locator('.tab', { hasText: /^vllm-70b\.yaml/ }).first().click();
+      await page
+        .locator('.tab', { hasText: /^vllm-70b\.yaml/ })
+        .first()
+        .click();
       await goTo(page, '3:23');
       await page.keyboard.press('Shift+End');
       await page.keyboard.type('3');
       await runCommand(page, 'View: Focus Problems');
-      await page.locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError }).first().waitFor({ timeout: GUARD * 60000 });
+      await page
+        .locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError })
+        .first()
+        .waitFor({ timeout: GUARD * 60000 });
       await page.screenshot({ path: join(shots, '10-restarted.png') });
       return `server pid ${before[0]} killed, restarted as ${after.join(', ')}`;
     });

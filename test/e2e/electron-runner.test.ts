@@ -14,7 +14,12 @@ test('electron runner: the real suite in desktop VS Code', { timeout: 10 * 60_00
     t.skip(skip[1]);
     return;
   }
-  process.stdout.write(r.stdout.split('\n').map((l) => (l ? `# ${l}\n` : '')).join(''));
+  process.stdout.write(
+    r.stdout
+      .split('\n')
+      .map((l) => (l ? `# ${l}\n` : ''))
+      .join(''),
+  );
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /^electron suite: 3 passed, 0 failed$/m);
 });

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 type TestElectron = typeof import('@vscode/test-electron');
 
 async function main(): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved at run time so a missing download skips visibly
   const te: TestElectron = require('@vscode/test-electron');
   const root = resolve(__dirname, '../..');
   let vscodeExecutablePath: string;
@@ -16,7 +17,11 @@ async function main(): Promise<number> {
     // Only the download may be skipped: a suite that starts and fails is a failure.
     vscodeExecutablePath = await te.downloadAndUnzipVSCode({ cachePath: resolve(root, '.vscode-test'), timeout: 30_000 });
   } catch (e) {
-    console.log(`SKIP electron runner: cannot download VS Code here (${String((e as Error)?.message ?? e).split('\n')[0].slice(0, 200)})`);
+    console.log(
+      `SKIP electron runner: cannot download VS Code here (${String((e as Error)?.message ?? e)
+        .split('\n')[0]
+        .slice(0, 200)})`,
+    );
     return 0;
   }
   return te.runTests({
@@ -26,4 +31,10 @@ async function main(): Promise<number> {
     launchArgs: [resolve(root, 'test/fixtures/e2e-workspace'), '--disable-extensions', '--disable-workspace-trust'],
   });
 }
-main().then((c) => process.exit(c), (e) => { console.error(e); process.exit(1); });
+main().then(
+  (c) => process.exit(c),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

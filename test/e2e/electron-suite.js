@@ -17,29 +17,41 @@ async function diagnosticsOf(uri, test) {
 }
 
 const checks = [
-  ['vllm-70b.yaml: 64 heads do not divide by tensor_parallel_size 3 (error on the tp line)', async () => {
-    const doc = await vscode.workspace.openTextDocument(path.join(WS, 'vllm-70b.yaml'));
-    await vscode.window.showTextDocument(doc);
-    const ds = await diagnosticsOf(doc.uri, (d) => d.some((x) => x.code === 'heads-not-divisible'));
-    const d = ds.find((x) => x.code === 'heads-not-divisible');
-    assert.ok(d, `diagnostics: ${JSON.stringify(ds.map((x) => x.code))}`);
-    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
-    assert.match(d.message, /must divide evenly by tensor_parallel_size \(3\)/);
-    assert.equal(d.range.start.line, 2);
-  }],
-  ['chat-70b.yaml: a hover on the model shows the weights per GPU (32.89 GiB at tp 4)', async () => {
-    const doc = await vscode.workspace.openTextDocument(path.join(WS, 'chat-70b.yaml'));
-    await vscode.window.showTextDocument(doc);
-    await diagnosticsOf(doc.uri, (d) => d.length > 0);
-    const line = doc.getText().split('\n').findIndex((l) => l.startsWith('model:'));
-    const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, 10));
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, /Weights 32\.89 GiB per GPU/);
-  }],
-  ['the four commands are registered', async () => {
-    const cmds = await vscode.commands.getCommands(true);
-    for (const c of ['llmSizer.showReport', 'llmSizer.compareHardware', 'llmSizer.exportReport', 'llmSizer.calibrate']) assert.ok(cmds.includes(c), c);
-  }],
+  [
+    'vllm-70b.yaml: 64 heads do not divide by tensor_parallel_size 3 (error on the tp line)',
+    async () => {
+      const doc = await vscode.workspace.openTextDocument(path.join(WS, 'vllm-70b.yaml'));
+      await vscode.window.showTextDocument(doc);
+      const ds = await diagnosticsOf(doc.uri, (d) => d.some((x) => x.code === 'heads-not-divisible'));
+      const d = ds.find((x) => x.code === 'heads-not-divisible');
+      assert.ok(d, `diagnostics: ${JSON.stringify(ds.map((x) => x.code))}`);
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.match(d.message, /must divide evenly by tensor_parallel_size \(3\)/);
+      assert.equal(d.range.start.line, 2);
+    },
+  ],
+  [
+    'chat-70b.yaml: a hover on the model shows the weights per GPU (32.89 GiB at tp 4)',
+    async () => {
+      const doc = await vscode.workspace.openTextDocument(path.join(WS, 'chat-70b.yaml'));
+      await vscode.window.showTextDocument(doc);
+      await diagnosticsOf(doc.uri, (d) => d.length > 0);
+      const line = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith('model:'));
+      const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, 10));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      assert.match(text, /Weights 32\.89 GiB per GPU/);
+    },
+  ],
+  [
+    'the four commands are registered',
+    async () => {
+      const cmds = await vscode.commands.getCommands(true);
+      for (const c of ['llmSizer.showReport', 'llmSizer.compareHardware', 'llmSizer.exportReport', 'llmSizer.calibrate']) assert.ok(cmds.includes(c), c);
+    },
+  ],
 ];
 
 exports.run = async function run() {

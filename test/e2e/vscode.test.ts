@@ -38,7 +38,10 @@ const SHOTS = join(ROOT, 'test-artifacts/e2e');
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => (a && typeof a === 'object' ? res(a.port) : rej(new Error('no port')))); });
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? res(a.port) : rej(new Error('no port'))));
+    });
   });
 }
 
@@ -53,15 +56,30 @@ test('extension in a real VS Code (code-server)', { timeout: 25 * 60_000 }, asyn
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const ext = join(run, 'ext', `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   mkdirSync(ext, { recursive: true });
-  for (const p of ['package.json', 'README.md', 'LICENSE', 'dist', 'schemas', 'docs/walkthrough']) if (existsSync(join(ROOT, p))) cpSync(join(ROOT, p), join(ext, p), { recursive: true, filter: (s) => !s.endsWith('.map') && !s.endsWith('cli.js') });
+  for (const p of ['package.json', 'README.md', 'LICENSE', 'dist', 'schemas', 'docs/walkthrough'])
+    if (existsSync(join(ROOT, p))) cpSync(join(ROOT, p), join(ext, p), { recursive: true, filter: (s) => !s.endsWith('.map') && !s.endsWith('cli.js') });
   const ws = join(run, 'workspace');
   cpSync(join(ROOT, 'test/fixtures/e2e-workspace'), ws, { recursive: true });
   mkdirSync(join(run, 'data/User'), { recursive: true });
-  writeFileSync(join(run, 'data/User/settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false, 'update.mode': 'none', 'chat.disableAIFeatures': true, 'security.workspace.trust.enabled': false,
-    'editor.hover.delay': 100, 'files.autoSave': 'off',
-  }, null, 2));
+  writeFileSync(
+    join(run, 'data/User/settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'chat.disableAIFeatures': true,
+        'security.workspace.trust.enabled': false,
+        'editor.hover.delay': 100,
+        'files.autoSave': 'off',
+      },
+      null,
+      2,
+    ),
+  );
   const port = await freePort();
   writeFileSync(join(run, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
 
@@ -70,20 +88,54 @@ test('extension in a real VS Code (code-server)', { timeout: 25 * 60_000 }, asyn
   const log = join(run, 'server.log');
   const { openSync } = await import('node:fs');
   const fd = openSync(log, 'w');
-  const server = spawn(NODE24, [ENTRY, '--config', join(run, 'config.yaml'), '--user-data-dir', join(run, 'data'), '--extensions-dir', join(run, 'ext'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', ws],
-  { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, XDG_DATA_HOME: join(run, 'xdg-data'), XDG_CONFIG_HOME: join(run, 'xdg-config') } });
+  const server = spawn(
+    NODE24,
+    [
+      ENTRY,
+      '--config',
+      join(run, 'config.yaml'),
+      '--user-data-dir',
+      join(run, 'data'),
+      '--extensions-dir',
+      join(run, 'ext'),
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      ws,
+    ],
+    { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, XDG_DATA_HOME: join(run, 'xdg-data'), XDG_CONFIG_HOME: join(run, 'xdg-config') } },
+  );
   const stop = async () => {
     if (server.pid === undefined) return;
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { return; }
-    for (let i = 0; i < 20; i++) { await new Promise((r) => setTimeout(r, 500)); try { process.kill(-server.pid, 0); } catch { return; } }
-    try { process.kill(-server.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      try {
+        process.kill(-server.pid, 0);
+      } catch {
+        return;
+      }
+    }
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   };
   try {
     let up = false;
     // A hang guard (4 minutes), not a speed requirement: code-server answers /healthz in seconds on an idle machine.
     for (let i = 0; i < 480 && !up; i++) {
-      up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!up) await new Promise((r) => setTimeout(r, 500));
       if (server.exitCode !== null) break;
     }
@@ -93,18 +145,33 @@ test('extension in a real VS Code (code-server)', { timeout: 25 * 60_000 }, asyn
     // The restart went through client/src/restartPolicy.ts (its message in the LLM Sizer output channel),
     // not vscode-languageclient's default handler.
     const outputLogs = (function find(d: string): string[] {
-      return existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? find(join(d, e.name)) : /LLM Sizer\.log$/.test(e.name) ? [join(d, e.name)] : [])) : [];
+      return existsSync(d)
+        ? readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+            e.isDirectory() ? find(join(d, e.name)) : /LLM Sizer\.log$/.test(e.name) ? [join(d, e.name)] : [],
+          )
+        : [];
     })(join(run, 'data/logs'));
-    const restartLogged = outputLogs.some((f) => readFileSync(f, 'utf8').includes('LLM Sizer: the language server exited unexpectedly (crash 1 of 4 allowed in 3 minutes); restarting it.'));
-    results.push({ name: 'restart logged by restartPolicy in the LLM Sizer output channel', ok: restartLogged, detail: restartLogged ? undefined : `not in ${outputLogs.join(', ') || 'any "LLM Sizer" output log'}` });
+    const restartLogged = outputLogs.some((f) =>
+      readFileSync(f, 'utf8').includes('LLM Sizer: the language server exited unexpectedly (crash 1 of 4 allowed in 3 minutes); restarting it.'),
+    );
+    results.push({
+      name: 'restart logged by restartPolicy in the LLM Sizer output channel',
+      ok: restartLogged,
+      detail: restartLogged ? undefined : `not in ${outputLogs.join(', ') || 'any "LLM Sizer" output log'}`,
+    });
     // The extension started its language server with the node flags of server/src/lsp/serverLaunch.ts (the ones bench:lsp uses).
     const launched = commandLines(server.pid!, join(ext, 'dist/server.js'));
     assert.ok(launched.length >= 1, 'no language server process found');
-    for (const args of launched) for (const f of SERVER_NODE_FLAGS) assert.ok(args.indexOf(f) >= 0 && args.indexOf(f) < args.indexOf(join(ext, 'dist/server.js')), `${f} not given to node: ${args.join(' ')}`);
+    for (const args of launched)
+      for (const f of SERVER_NODE_FLAGS)
+        assert.ok(args.indexOf(f) >= 0 && args.indexOf(f) < args.indexOf(join(ext, 'dist/server.js')), `${f} not given to node: ${args.join(' ')}`);
     const failed = results.filter((r) => !r.ok);
     console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
     console.log(`screenshots: ${SHOTS}; server log: ${log}; extension host logs: ${join(run, 'data/logs')}`);
-    assert.deepEqual(failed.map((f) => `${f.name}: ${f.detail}`), []);
+    assert.deepEqual(
+      failed.map((f) => `${f.name}: ${f.detail}`),
+      [],
+    );
   } finally {
     await stop();
   }

@@ -75,9 +75,15 @@ describe('hostile documents', () => {
     const messages = new Map<string, string>();
     for (const p of c.history) for (const d of p.diagnostics) messages.set(String(d.code), d.message);
     assert.equal(messages.get('file-too-large'), 'This file is 10.0 MB; llm-sizer checks files up to 5 MB.');
-    assert.equal(messages.get('document-too-large'), 'This YAML document is 5,018 KB; llm-sizer skips documents over 256 KB (reading one takes up to a second; deployment documents are a few KB).');
+    assert.equal(
+      messages.get('document-too-large'),
+      'This YAML document is 5,018 KB; llm-sizer skips documents over 256 KB (reading one takes up to a second; deployment documents are a few KB).',
+    );
     // 2,000 documents of 7 lines each were checked: the 2,001st starts on line 14,001.
-    assert.equal(messages.get('analysis-incomplete'), 'llm-sizer stopped here: checking this file took more than 1,000 ms of work, so 24,680 of its 26,680 YAML documents (from line 14001 on) are not checked. Checked documents are reused, so each edit checks further.');
+    assert.equal(
+      messages.get('analysis-incomplete'),
+      'llm-sizer stopped here: checking this file took more than 1,000 ms of work, so 24,680 of its 26,680 YAML documents (from line 14001 on) are not checked. Checked documents are reused, so each edit checks further.',
+    );
   });
 });
 
@@ -139,7 +145,11 @@ describe('rapid typing', () => {
     const before = await stats();
     // An open is one validation: scheduled once, published once, nothing skipped.
     assert.deepEqual(
-      [before.validations.scheduled - beforeOpen.validations.scheduled, before.validations.skippedStale - beforeOpen.validations.skippedStale, before.validations.published - beforeOpen.validations.published],
+      [
+        before.validations.scheduled - beforeOpen.validations.scheduled,
+        before.validations.skippedStale - beforeOpen.validations.skippedStale,
+        before.validations.published - beforeOpen.validations.published,
+      ],
       [1, 0, 1],
     );
     const from = c.history.length;
@@ -151,7 +161,13 @@ describe('rapid typing', () => {
     const burst: object[] = [];
     for (let v = 2; v <= 51; v++) {
       const value = String(v - 1);
-      burst.push({ method: 'textDocument/didChange', params: { textDocument: { uri: u, version: v }, contentChanges: [{ range: { start: { line: 5, character: col }, end: { line: 5, character: col + width } }, text: value }] } });
+      burst.push({
+        method: 'textDocument/didChange',
+        params: {
+          textDocument: { uri: u, version: v },
+          contentChanges: [{ range: { start: { line: 5, character: col }, end: { line: 5, character: col + width } }, text: value }],
+        },
+      });
       width = value.length;
     }
     const final = c.waitDiagnostics(u, 51);
@@ -164,7 +180,10 @@ describe('rapid typing', () => {
     // The burst and the fresh open above: one analysis each.
     assert.equal(after.analyses.started - before.analyses.started, 2);
     assert.equal(after.validations.skippedStale - before.validations.skippedStale, 49);
-    const versions = c.history.slice(from).filter((x) => x.uri === u).map((x) => x.version!);
+    const versions = c.history
+      .slice(from)
+      .filter((x) => x.uri === u)
+      .map((x) => x.version!);
     assert.deepEqual(versions, [51]);
   });
 });
@@ -175,10 +194,12 @@ describe('a feature that throws (LLM_SIZER_TEST_FAULT, test only)', () => {
     it(`${feature}: logged, answered empty, the rest keeps working`, async () => {
       const s = await LspClient.start({ settings: null, env: { ...process.env, LLM_SIZER_TEST_FAULT: feature } });
       try {
-        if (feature === 'validate') await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: PLAN_URI, languageId: 'yaml', version: 1, text: cleanPlan('fault') } });
+        if (feature === 'validate')
+          await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: PLAN_URI, languageId: 'yaml', version: 1, text: cleanPlan('fault') } });
         else assert.deepEqual(codes((await s.open(PLAN_URI, cleanPlan('fault'))).diagnostics), []);
         const hover = () => s.request<Hover | null>('textDocument/hover', { textDocument: { uri: PLAN_URI }, position: { line: MODEL_LINE, character: 10 } });
-        const completion = () => s.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: PLAN_URI }, position: { line: 5, character: 0 } });
+        const completion = () =>
+          s.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: PLAN_URI }, position: { line: 5, character: 0 } });
         const report = () => s.request<{ report: { deployments: unknown[] } } | null>('llmSizer/report', { uri: PLAN_URI });
         for (let round = 0; round < 2; round++) {
           const h = await hover();

@@ -33,7 +33,10 @@ export class LspClient {
   /** Resolves when the server sent llmSizer/ready: its startup settings load (which revalidates open files) is done. */
   readonly ready = new Promise<void>((r) => (this.markReady = r));
 
-  private constructor(readonly proc: ChildProcess, private readonly opts: ServerOptions) {
+  private constructor(
+    readonly proc: ChildProcess,
+    opts: ServerOptions,
+  ) {
     this.conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     proc.stdout!.on('data', (d: Buffer) => this.tap(d));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
@@ -49,14 +52,19 @@ export class LspClient {
       this.notifications.push({ method, params });
       if (method === 'llmSizer/ready') this.markReady();
     });
-    this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (opts.settings ?? {})[i.section ?? ''] ?? null));
+    this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
+      p.items.map((i) => (opts.settings ?? {})[i.section ?? ''] ?? null),
+    );
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
     this.conn.listen();
   }
 
   static async start(opts: ServerOptions = {}): Promise<LspClient> {
-    const proc = spawn(opts.command ?? process.execPath, opts.args ?? ['dist/server.js', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const proc = spawn(opts.command ?? process.execPath, opts.args ?? ['dist/server.js', '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+    });
     proc.stderr!.on('data', () => undefined);
     const c = new LspClient(proc, opts);
     await c.conn.sendRequest('initialize', {

@@ -42,6 +42,7 @@ test('an unreadable file (chmod 000)', () => {
   const f = join(dir, 'secret.yaml');
   writeFileSync(f, 'model: x\n');
   chmodSync(f, 0o000);
-  if (process.getuid?.() === 0) return void console.log('# skipped chmod 000: running as root, which reads it anyway (the /proc and FIFO cases cover read errors)');
+  if (process.getuid?.() === 0)
+    return void console.log('# skipped chmod 000: running as root, which reads it anyway (the /proc and FIFO cases cover read errors)');
   oneLine(cli('report', f), /^llm-sizer: cannot read .*: EACCES\n$/);
 });

@@ -15,6 +15,25 @@ if (needle && logFile) {
       return orig.call(this, p, ...rest);
     };
   };
-  for (const n of ['statSync', 'lstatSync', 'readFileSync', 'openSync', 'existsSync', 'accessSync', 'readdirSync', 'realpathSync', 'createReadStream', 'readFile', 'stat', 'lstat', 'open', 'access', 'readdir', 'opendirSync', 'opendir']) wrap(fs, n, `fs.${n}`);
+  for (const n of [
+    'statSync',
+    'lstatSync',
+    'readFileSync',
+    'openSync',
+    'existsSync',
+    'accessSync',
+    'readdirSync',
+    'realpathSync',
+    'createReadStream',
+    'readFile',
+    'stat',
+    'lstat',
+    'open',
+    'access',
+    'readdir',
+    'opendirSync',
+    'opendir',
+  ])
+    wrap(fs, n, `fs.${n}`);
   for (const n of ['readFile', 'stat', 'lstat', 'open', 'access', 'readdir', 'opendir']) wrap(fs.promises, n, `fs.promises.${n}`);
 }

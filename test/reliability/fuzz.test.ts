@@ -34,7 +34,12 @@ test('hostile numbers in an inline config.json and a calibration block: refused 
       // A number past every cap (>= 2^32 - 1: caps are at most 2^27 here) is refused with an error, never sized.
       if (/\d{10,}|e\+/.test(text.replace(/"hidden_size":4096/, ''))) {
         const f = analyzeText(text, { defaultGpu: 'H100' });
-        assert.ok(f.diagnostics.some((d) => d.severity === 'error' && (d.code === 'model-config-invalid' || d.code === 'invalid-value' || d.code.startsWith('schema-'))), text);
+        assert.ok(
+          f.diagnostics.some(
+            (d) => d.severity === 'error' && (d.code === 'model-config-invalid' || d.code === 'invalid-value' || d.code.startsWith('schema-')),
+          ),
+          text,
+        );
         assert.equal(f.deployments[0].sizing, null, text);
       }
     }),
@@ -47,7 +52,7 @@ test('toPlain never sets a prototype from __proto__, constructor or prototype ke
   const o = toPlain(doc.contents) as Record<string, unknown>;
   assert.equal(Object.getPrototypeOf(o), Object.prototype);
   assert.equal((o as { polluted?: unknown }).polluted, undefined);
-  assert.equal(((o.a as Record<string, unknown>) as { polluted?: unknown }).polluted, undefined);
+  assert.equal((o.a as Record<string, unknown> as { polluted?: unknown }).polluted, undefined);
   assert.deepEqual(Object.keys(o), ['a']);
   assertNoPollution();
 });

@@ -21,15 +21,109 @@ function walk(dir: string): string[] {
   });
 }
 /** The fixture corpus: every YAML file under test/fixtures. */
-export const CORPUS: string[] = walk('test/fixtures').map((f) => readFileSync(f, 'utf8')).filter((t) => t.length < 200_000);
+export const CORPUS: string[] = walk('test/fixtures')
+  .map((f) => readFileSync(f, 'utf8'))
+  .filter((t) => t.length < 200_000);
 
-export const EDGE_NUMBERS = ['0', '-0', '-1', '-9999999', 'NaN', '.nan', '.NaN', '.inf', '-.inf', '1e309', '-1e309', '1e308', '5e-324', '99999999999999999999999999', '9007199254740993', '0x7fffffff', '0.0000001', '1.5', '"NaN"', '"Infinity"', '"1e309"', 'null', '~', 'true', '""', '[]', '{}'];
-export const KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'tensor_parallel_size', 'max_model_len', 'gpu_memory_utilization', 'max_num_seqs', 'max_num_batched_tokens', 'block_size', 'pipeline_parallel_size', 'data_parallel_size', 'count', 'gpu', 'model', 'replicas', 'input_tokens', 'output_tokens', 'requests_per_second', 'ttft_ms', 'tpot_ms', 'gpu_hour_usd', 'nvidia.com/gpu', 'args', 'command', 'image', 'NaN'];
-const FLAGS = ['--tensor-parallel-size', '--max-model-len', '--gpu-memory-utilization', '--max-num-seqs', '--pipeline-parallel-size', '-tp', '--block-size', '--max-num-batched-tokens'];
+export const EDGE_NUMBERS = [
+  '0',
+  '-0',
+  '-1',
+  '-9999999',
+  'NaN',
+  '.nan',
+  '.NaN',
+  '.inf',
+  '-.inf',
+  '1e309',
+  '-1e309',
+  '1e308',
+  '5e-324',
+  '99999999999999999999999999',
+  '9007199254740993',
+  '0x7fffffff',
+  '0.0000001',
+  '1.5',
+  '"NaN"',
+  '"Infinity"',
+  '"1e309"',
+  'null',
+  '~',
+  'true',
+  '""',
+  '[]',
+  '{}',
+];
+export const KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'tensor_parallel_size',
+  'max_model_len',
+  'gpu_memory_utilization',
+  'max_num_seqs',
+  'max_num_batched_tokens',
+  'block_size',
+  'pipeline_parallel_size',
+  'data_parallel_size',
+  'count',
+  'gpu',
+  'model',
+  'replicas',
+  'input_tokens',
+  'output_tokens',
+  'requests_per_second',
+  'ttft_ms',
+  'tpot_ms',
+  'gpu_hour_usd',
+  'nvidia.com/gpu',
+  'args',
+  'command',
+  'image',
+  'NaN',
+];
+const FLAGS = [
+  '--tensor-parallel-size',
+  '--max-model-len',
+  '--gpu-memory-utilization',
+  '--max-num-seqs',
+  '--pipeline-parallel-size',
+  '-tp',
+  '--block-size',
+  '--max-num-batched-tokens',
+];
 
 const edge = fc.constantFrom(...EDGE_NUMBERS);
 const key = fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 12 }));
-const unicode = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('\u0000', '\uFEFF', '\u2028', '\uD800', '\t', '\r\n', ': ', '- ', '&a ', '*a', '<<: *a', '{', '[', '"', "'", '|', '#', '---\n', '...\n', '%YAML 1.2\n'));
+const unicode = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 8 }),
+  fc.string({ unit: 'binary', maxLength: 8 }),
+  fc.constantFrom(
+    '\u0000',
+    '\uFEFF',
+    '\u2028',
+    '\uD800',
+    '\t',
+    '\r\n',
+    ': ',
+    '- ',
+    '&a ',
+    '*a',
+    '<<: *a',
+    '{',
+    '[',
+    '"',
+    "'",
+    '|',
+    '#',
+    '---\n',
+    '...\n',
+    '%YAML 1.2\n',
+  ),
+);
 
 type Mutation = (lines: string[]) => string[];
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -59,7 +153,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     return (text.slice(0, m.index) + e + text.slice(m.index! + m[0].length)).split('\n');
   }),
   // a scalar value replaced by an edge value
-  fc.tuple(fc.nat(), edge).map(([l, e]) => (ls: string[]) => ls.map((x, i) => (i === l % ls.length ? x.replace(/:\s+\S.*$/, `: ${e}`) : x))),
+  fc.tuple(fc.nat(), edge).map(
+    ([l, e]) =>
+      (ls: string[]) =>
+        ls.map((x, i) => (i === l % ls.length ? x.replace(/:\s+\S.*$/, `: ${e}`) : x)),
+  ),
   // a new key (often __proto__ / constructor / prototype) next to a random line, same indentation
   fc.tuple(fc.nat(), key, edge).map(([l, k, e]) => (ls: string[]) => {
     const i = l % ls.length;
@@ -67,7 +165,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     return [...ls.slice(0, i + 1), `${indent}${JSON.stringify(k)}: ${e}`, ...ls.slice(i + 1)];
   }),
   // a flag with an edge value inside args
-  fc.tuple(fc.nat(), fc.constantFrom(...FLAGS), edge).map(([l, f, e]) => (ls: string[]) => ls.map((x, i) => (i === l % ls.length ? x.replace(/(--?[a-z-]+)[= ]\S+/, `${f}=${e}`) : x))),
+  fc.tuple(fc.nat(), fc.constantFrom(...FLAGS), edge).map(
+    ([l, f, e]) =>
+      (ls: string[]) =>
+        ls.map((x, i) => (i === l % ls.length ? x.replace(/(--?[a-z-]+)[= ]\S+/, `${f}=${e}`) : x)),
+  ),
 );
 
 /** A fixture with 1 to 6 mutations. */
@@ -77,7 +179,15 @@ export const mutatedFixture: fc.Arbitrary<string> = fc.tuple(fc.constantFrom(...
   return ls.join('\n');
 });
 
-const leaf = fc.oneof(edge.map((e) => ({ __raw: e })), fc.string({ maxLength: 10 }), fc.double(), fc.integer(), fc.bigInt().map((b) => ({ __raw: b.toString() })), fc.boolean(), fc.constant(null));
+const leaf = fc.oneof(
+  edge.map((e) => ({ __raw: e })),
+  fc.string({ maxLength: 10 }),
+  fc.double(),
+  fc.integer(),
+  fc.bigInt().map((b) => ({ __raw: b.toString() })),
+  fc.boolean(),
+  fc.constant(null),
+);
 const tree = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 5 })),
 })).node;
@@ -89,9 +199,12 @@ const HEADERS = [
 ];
 /** Random YAML: a random tree (with edge numbers as raw scalars) under one of a few headers that adapters claim. */
 export const randomYaml: fc.Arbitrary<string> = fc.tuple(fc.constantFrom(...HEADERS), fc.dictionary(key, tree, { maxKeys: 6 })).map(([h, obj]) => {
-  let body = '';
+  let body: string;
   try {
-    body = stringify(obj, (_k, v) => (v && typeof v === 'object' && '__raw' in v ? `@@RAW@@${(v as { __raw: string }).__raw}@@` : v)).replace(/'?@@RAW@@(.*?)@@'?/g, '$1');
+    body = stringify(obj, (_k, v) => (v && typeof v === 'object' && '__raw' in v ? `@@RAW@@${(v as { __raw: string }).__raw}@@` : v)).replace(
+      /'?@@RAW@@(.*?)@@'?/g,
+      '$1',
+    );
   } catch {
     body = '';
   }
@@ -108,7 +221,11 @@ function badWordsFor(input: string): RegExp {
 /** User text (quoted or in code spans) may legitimately contain NaN; the numbers we print may not. */
 function ours(s: string): string {
   // A quote followed by a word character is inside the user's string (which may hold quotes itself).
-  return s.replace(/"(?:[^"\n]|"(?=[\w-]))*"/g, '""').replace(/`[^`\n]*`/g, '``').replace(/\*\*[^*\n]*\*\*/g, '**').replace(/“[^”]*”/g, '');
+  return s
+    .replace(/"(?:[^"\n]|"(?=[\w-]))*"/g, '""')
+    .replace(/`[^`\n]*`/g, '``')
+    .replace(/\*\*[^*\n]*\*\*/g, '**')
+    .replace(/“[^”]*”/g, '');
 }
 
 /** Every number finite; every text we write (a string at the top, or under `message`/`notes`/`error`) free of NaN/Infinity. */
@@ -125,7 +242,7 @@ export function assertNoPollution(): void {
   const now = Object.getOwnPropertyNames(Object.prototype).sort().join(',');
   if (now !== PROTO_KEYS) throw new Error(`Object.prototype polluted: ${now}`);
   for (const k of ['polluted', 'tensor_parallel_size', 'max_model_len', 'count', 'gpu', 'model']) {
-    if ((({}) as Record<string, unknown>)[k] !== undefined) throw new Error(`Object.prototype.${k} is set`);
+    if (({} as Record<string, unknown>)[k] !== undefined) throw new Error(`Object.prototype.${k} is set`);
   }
   if (Array.prototype.length !== 0 || (Function.prototype as unknown as { polluted?: unknown }).polluted !== undefined) throw new Error('prototype polluted');
 }
@@ -159,20 +276,62 @@ export function pipelineProperty(arb: fc.Arbitrary<string>): fc.IPropertyWithHoo
 // Engine: sizeMemory and sizePerformance with numbers at the edges.
 const cat = builtinCatalog();
 // Models the catalog sizes (entries of architectures it refuses with a reason are checked in catalog.test.ts).
-const MODELS = cat.modelEntries().map((e) => e.id).filter((id) => {
-  try {
-    return !!cat.resolveModel(id);
-  } catch {
-    return false;
-  }
-});
+const MODELS = cat
+  .modelEntries()
+  .map((e) => e.id)
+  .filter((id) => {
+    try {
+      return !!cat.resolveModel(id);
+    } catch {
+      return false;
+    }
+  });
 const GPUS = cat.gpuEntries().map((e) => e.id);
-const num = fc.oneof(fc.constantFrom(0, -0, -1, 1, 2, 3, 7, 8, 64, 1e-9, 0.5, 0.95, 1, 1.0000001, 1e6, 2 ** 31, 2 ** 53 + 2, 1e308, Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -Infinity), fc.double(), fc.integer());
+const num = fc.oneof(
+  fc.constantFrom(
+    0,
+    -0,
+    -1,
+    1,
+    2,
+    3,
+    7,
+    8,
+    64,
+    1e-9,
+    0.5,
+    0.95,
+    1,
+    1.0000001,
+    1e6,
+    2 ** 31,
+    2 ** 53 + 2,
+    1e308,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    NaN,
+    Infinity,
+    -Infinity,
+  ),
+  fc.double(),
+  fc.integer(),
+);
 const numOrNull = fc.oneof(num, fc.constant(null));
 export const engineProperty = fc.property(
   fc.constantFrom(...MODELS),
   fc.constantFrom(...GPUS),
-  fc.record({ tp: num, pp: num, dp: num, maxModelLen: numOrNull, gpuMemoryUtilization: numOrNull, maxNumSeqs: numOrNull, maxNumBatchedTokens: numOrNull, blockSize: numOrNull, engineVersion: fc.constantFrom(null, '0.11.0', '0.6.0', '99.0', 'NaN', ''), kvCacheDtype: fc.constantFrom('auto', 'fp8', 'x') }),
+  fc.record({
+    tp: num,
+    pp: num,
+    dp: num,
+    maxModelLen: numOrNull,
+    gpuMemoryUtilization: numOrNull,
+    maxNumSeqs: numOrNull,
+    maxNumBatchedTokens: numOrNull,
+    blockSize: numOrNull,
+    engineVersion: fc.constantFrom(null, '0.11.0', '0.6.0', '99.0', 'NaN', ''),
+    kvCacheDtype: fc.constantFrom('auto', 'fp8', 'x'),
+  }),
   fc.record({ requestsPerSecond: numOrNull, inputTokens: num, outputTokens: num, concurrency: numOrNull, prefixCacheHitRate: num }),
   fc.record({ ttftMs: numOrNull, tpotMs: numOrNull }),
   numOrNull,
@@ -196,12 +355,41 @@ export const engineProperty = fc.property(
 // Hostile numbers (issue 14): an inline model whose config.json fields, and a calibration block whose GiB, are numbers
 // far past any real model. Every one is refused with a diagnostic; nothing hangs, aborts or prints Infinity.
 const HUGE = fc.constantFrom(1e5, 1e6, 1e8, 4294967295, 2 ** 53 + 2, 1e300, 1e308, -1, 0, 0.5, 1025, 131073, 4194305);
-const CONFIG_FIELDS = ['num_hidden_layers', 'hidden_size', 'num_attention_heads', 'num_key_value_heads', 'head_dim', 'vocab_size', 'intermediate_size', 'max_position_embeddings', 'num_local_experts', 'num_experts_per_tok', 'moe_intermediate_size', 'kv_lora_rank', 'sliding_window'];
+const CONFIG_FIELDS = [
+  'num_hidden_layers',
+  'hidden_size',
+  'num_attention_heads',
+  'num_key_value_heads',
+  'head_dim',
+  'vocab_size',
+  'intermediate_size',
+  'max_position_embeddings',
+  'num_local_experts',
+  'num_experts_per_tok',
+  'moe_intermediate_size',
+  'kv_lora_rank',
+  'sliding_window',
+];
 const CALIBRATION_FIELDS = ['total_memory_gib', 'weights_gib', 'activation_peak_gib', 'non_torch_gib', 'cudagraph_gib', 'available_kv_gib'];
 export const hostileNumbersPlan: fc.Arbitrary<string> = fc
-  .tuple(fc.dictionary(fc.constantFrom(...CONFIG_FIELDS), HUGE, { minKeys: 1, maxKeys: 4 }), fc.dictionary(fc.constantFrom(...CALIBRATION_FIELDS), HUGE, { maxKeys: 2 }))
+  .tuple(
+    fc.dictionary(fc.constantFrom(...CONFIG_FIELDS), HUGE, { minKeys: 1, maxKeys: 4 }),
+    fc.dictionary(fc.constantFrom(...CALIBRATION_FIELDS), HUGE, { maxKeys: 2 }),
+  )
   .map(([cfg, cal]) => {
-    const config = { model_type: 'mixtral', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 14336, vocab_size: 32000, max_position_embeddings: 32768, num_local_experts: 8, num_experts_per_tok: 2, ...cfg };
+    const config = {
+      model_type: 'mixtral',
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      intermediate_size: 14336,
+      vocab_size: 32000,
+      max_position_embeddings: 32768,
+      num_local_experts: 8,
+      num_experts_per_tok: 2,
+      ...cfg,
+    };
     const calibration = Object.keys(cal).length ? `calibration: ${JSON.stringify(cal)}\n` : '';
     return `apiVersion: llm-sizer/v1\nkind: ServingPlan\nmetadata: {name: hostile}\nmodel: {id: hostile/model, config: ${JSON.stringify(config)}}\nhardware: {gpu: H100, count: 8}\nserving: {tensor_parallel_size: 8}\n${calibration}`;
   });

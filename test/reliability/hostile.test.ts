@@ -28,7 +28,10 @@ test('a document over 256 KB is skipped with document-too-large on its --- line;
   assert.deepEqual(codes(a.diagnostics), ['document-too-large', ...codes(analyzeText(planB).diagnostics)]);
   assert.ok(a.diagnostics.length > 1);
   assert.deepEqual(a.diagnostics[0].range, { start: { line: 6, character: 0 }, end: { line: 6, character: 3 } });
-  assert.deepEqual(a.deployments.map((d) => d.deployment.name), ['a', 'b']);
+  assert.deepEqual(
+    a.deployments.map((d) => d.deployment.name),
+    ['a', 'b'],
+  );
   // A document of exactly the limit is read.
   const atLimit = cleanPlan('x') + '#'.repeat(MAX_DOCUMENT_BYTES - cleanPlan('x').length);
   assert.equal(atLimit.length, MAX_DOCUMENT_BYTES);
@@ -52,20 +55,32 @@ test('a budget stops at the first document it would have to analyze; checked doc
   // Nothing analyzed yet and no time to spend: the whole file is unchecked.
   const none = analyzeText(text, { segmentCache: cache, budgetMs: 0 });
   assert.deepEqual(codes(none.diagnostics), ['analysis-incomplete']);
-  assert.equal(none.diagnostics[0].message, 'llm-sizer stopped here: checking this file took more than 0 ms of work, so 4 of its 4 YAML documents (from line 1 on) are not checked. Checked documents are reused, so each edit checks further.');
+  assert.equal(
+    none.diagnostics[0].message,
+    'llm-sizer stopped here: checking this file took more than 0 ms of work, so 4 of its 4 YAML documents (from line 1 on) are not checked. Checked documents are reused, so each edit checks further.',
+  );
   assert.equal(none.uncheckedFrom, 0);
   assert.equal(none.deployments.length, 0);
   const first = analyzeText(text, { segmentCache: cache });
   // The third plan changes: the first two come from the cache at no cost, the third would need work.
   const edited = [plans[0], plans[1], plans[2].replace('max_num_seqs: 64', 'max_num_seqs: 32'), plans[3]].join('---\n');
   const partial = analyzeText(edited, { segmentCache: cache, budgetMs: 0 });
-  assert.deepEqual(partial.deployments.map((d) => d.deployment.name), ['a', 'b']);
+  assert.deepEqual(
+    partial.deployments.map((d) => d.deployment.name),
+    ['a', 'b'],
+  );
   assert.equal(partial.uncheckedFrom, 13);
-  assert.deepEqual(partial.diagnostics.map((d) => [d.code, d.range.start.line]), [['analysis-incomplete', 13]]);
+  assert.deepEqual(
+    partial.diagnostics.map((d) => [d.code, d.range.start.line]),
+    [['analysis-incomplete', 13]],
+  );
   assert.match(partial.diagnostics[0].message, /so 2 of its 4 YAML documents \(from line 14 on\)/);
   // The stopped run kept the fourth plan it did not reach: the next run analyzes only the third.
   const full = analyzeText(edited, { segmentCache: cache });
-  assert.deepEqual(full.deployments.map((d) => d.deployment.name), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(
+    full.deployments.map((d) => d.deployment.name),
+    ['a', 'b', 'c', 'd'],
+  );
   assert.equal(full.deployments[3], first.deployments[3]);
   assert.notEqual(full.deployments[2], first.deployments[2]);
 });
@@ -74,7 +89,10 @@ test('the analysis of the document under the cursor alone: its deployment, in fi
   const text = ['# comment\n', cleanPlan('a'), cleanPlan('b').replace('max_num_seqs: 64', 'max_num_seqs: 0')].join('---\n');
   const whole = analyzeText(text);
   const at = analyzeSegmentAt(text, 9, {});
-  assert.deepEqual(at.deployments.map((d) => d.deployment.name), ['b']);
+  assert.deepEqual(
+    at.deployments.map((d) => d.deployment.name),
+    ['b'],
+  );
   assert.deepEqual(at.deployments[0].deployment.ranges, whole.deployments[1].deployment.ranges);
   assert.deepEqual(at.diagnostics, whole.diagnostics);
   assert.deepEqual(analyzeSegmentAt(text, 0, {}).deployments, []);

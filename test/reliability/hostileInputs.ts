@@ -16,7 +16,12 @@ export function cleanPlan(name: string): string {
 export function aliasBomb(): string {
   const lines = [`${PLAN_HEAD}metadata: {name: bomb}\nmodel: meta-llama/Llama-3.1-8B-Instruct\nhardware: {gpu: H100, count: 1}\nx-laughs:`];
   lines.push(`  l0: &l0 [${Array(9).fill('lol').join(', ')}]`);
-  for (let i = 1; i < 9; i++) lines.push(`  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < 9; i++)
+    lines.push(
+      `  l${i}: &l${i} [${Array(9)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   lines.push('serving: *l8', 'workload: *l8', '');
   return lines.join('\n');
 }
@@ -95,7 +100,11 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: '10,000-deep block nesting', text: deepBlock, codes: ['yaml-too-deep'] },
   { name: 'binary data', text: binaryData, codes: ['file-not-utf8'] },
   { name: 'only conflict markers', text: onlyConflictMarkers, codes: [] },
-  { name: 'conflict markers in a plan', text: conflictInPlan, codes: [...Array(3).fill('merge-conflict'), ...Array(6).fill('yaml-syntax'), ...Array(3).fill('schema-unknown-key'), 'kv-limits-concurrency'] },
+  {
+    name: 'conflict markers in a plan',
+    text: conflictInPlan,
+    codes: [...Array(3).fill('merge-conflict'), ...Array(6).fill('yaml-syntax'), ...Array(3).fill('schema-unknown-key'), 'kv-limits-concurrency'],
+  },
   { name: '4.9 MB, one document', text: oneGiantDocument, codes: ['document-too-large'] },
   { name: '4.9 MB, many documents', text: manyDocuments, codes: ['analysis-incomplete'] },
 ];

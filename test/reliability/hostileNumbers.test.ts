@@ -36,8 +36,19 @@ function checkJson(file: string): { status: number | null; diagnostics: JsonDiag
 }
 const NOT_FINITE = /\b(Infinity|NaN)\b/;
 
-const PLAN = (model: string, extra = '') => `apiVersion: llm-sizer/v1\nkind: ServingPlan\nmetadata: {name: x}\nmodel: ${model}\nhardware: {gpu: H100, count: 1}\nserving: {max_model_len: 8192, max_num_seqs: 64}\n${extra}`;
-const LLAMA_8B = { model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 14336, vocab_size: 128256, max_position_embeddings: 8192, torch_dtype: 'bfloat16' };
+const PLAN = (model: string, extra = '') =>
+  `apiVersion: llm-sizer/v1\nkind: ServingPlan\nmetadata: {name: x}\nmodel: ${model}\nhardware: {gpu: H100, count: 1}\nserving: {max_model_len: 8192, max_num_seqs: 64}\n${extra}`;
+const LLAMA_8B = {
+  model_type: 'llama',
+  hidden_size: 4096,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  intermediate_size: 14336,
+  vocab_size: 128256,
+  max_position_embeddings: 8192,
+  torch_dtype: 'bfloat16',
+};
 
 /** A plan whose model is ./ next to a config.json with `fields` over Llama 3.1 8B's. */
 function localModel(name: string, fields: Record<string, unknown>): string {
@@ -56,13 +67,21 @@ describe('model config numbers past any real model: model-config-invalid on the 
     ['hidden-1e308', { hidden_size: 1e308 }, 'hidden_size', '1e+308; llm-sizer accepts at most 131,072'],
     ['vocab-1e308', { vocab_size: 1e308 }, 'vocab_size', '1e+308; llm-sizer accepts at most 4,194,304'],
     ['experts', { num_local_experts: 1e9, num_experts_per_tok: 2 }, 'num_local_experts', '1000000000; llm-sizer accepts at most 65,536'],
-    ['rope-factor', { rope_scaling: { rope_type: 'yarn', factor: 1e300, original_max_position_embeddings: 8192 } }, 'rope_scaling.factor', '1e+300; llm-sizer accepts at most 1,024'],
+    [
+      'rope-factor',
+      { rope_scaling: { rope_type: 'yarn', factor: 1e300, original_max_position_embeddings: 8192 } },
+      'rope_scaling.factor',
+      '1e+300; llm-sizer accepts at most 1,024',
+    ],
   ];
   for (const [name, fields, field, detail] of cases) {
     it(name, TIMEOUT, () => {
       const r = checkJson(localModel(name, fields));
       assert.equal(r.status, 1);
-      assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]), [['model-config-invalid', 'error', 3, 7]]);
+      assert.deepEqual(
+        r.diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character]),
+        [['model-config-invalid', 'error', 3, 7]],
+      );
       assert.equal(r.diagnostics[0].message, `Model "./": config field "${field}" is ${detail} (larger than any published model).`);
       assert.doesNotMatch(r.stdout, NOT_FINITE);
     });
@@ -82,9 +101,10 @@ it('a calibration of 1e300 GiB: invalid-value at the value, the deployment not s
   writeFileSync(f, PLAN('meta-llama/Llama-3.1-8B-Instruct', 'calibration: {weights_gib: 1e300}\n'));
   const r = checkJson(f);
   assert.equal(r.status, 1);
-  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character, d.message]), [
-    ['invalid-value', 6, 27, 'calibration.weights_gib must be from 0 to 4,096 GiB, got 1.00e+300; this deployment is not sized.'],
-  ]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character, d.message]),
+    [['invalid-value', 6, 27, 'calibration.weights_gib must be from 0 to 4,096 GiB, got 1.00e+300; this deployment is not sized.']],
+  );
   const report = cli('report', f);
   assert.equal(report.status, 1);
   assert.doesNotMatch(report.stdout, NOT_FINITE);
@@ -121,15 +141,24 @@ describe('text that is not UTF-8 YAML is reported, never skipped in silence', ()
     for (const f of [le, be]) {
       const r = checkJson(f);
       assert.equal(r.status, 1);
-      assert.deepEqual(r.diagnostics.map((d) => [d.code, d.message]), [['file-not-utf8', 'This file is not UTF-8 YAML (it looks like UTF-16), so llm-sizer did not check it. Save it as UTF-8.']]);
+      assert.deepEqual(
+        r.diagnostics.map((d) => [d.code, d.message]),
+        [['file-not-utf8', 'This file is not UTF-8 YAML (it looks like UTF-16), so llm-sizer did not check it. Save it as UTF-8.']],
+      );
     }
   });
   it('tab indentation: yaml-tab-indent on the first tab, exit 1', TIMEOUT, () => {
     const f = join(DIR, 'tabs.yaml');
-    writeFileSync(f, manifest.replace(/^( +)/gm, (m) => '\t'.repeat(m.length / 2)));
+    writeFileSync(
+      f,
+      manifest.replace(/^( +)/gm, (m) => '\t'.repeat(m.length / 2)),
+    );
     const r = checkJson(f);
     assert.equal(r.status, 1);
-    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['yaml-tab-indent', 3, 0]]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character]),
+      [['yaml-tab-indent', 3, 0]],
+    );
   });
   it('CR-only line endings: read with CR as a line break (the error is found) plus a cr-line-endings note', TIMEOUT, () => {
     const f = join(DIR, 'cr.yaml');
@@ -148,7 +177,10 @@ it('a file over the 5 MB analysis cap exits 1 (not checked), one over the 50 MB 
   writeFileSync(f, PLAN('meta-llama/Llama-3.1-8B-Instruct') + '#'.repeat(MAX_TEXT_BYTES));
   const r = checkJson(f);
   assert.equal(r.status, 1);
-  assert.deepEqual(r.diagnostics.map((d) => d.code), ['file-too-large']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.code),
+    ['file-too-large'],
+  );
   const huge = join(DIR, 'huge.yaml');
   writeFileSync(huge, Buffer.alloc(51 * 1024 * 1024, 0x23));
   const h = cli('check', huge);

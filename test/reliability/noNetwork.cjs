@@ -1,10 +1,11 @@
 // Preload (node --require) that makes every way of reaching the network throw and records the attempt on
 // stderr: net/tls connect, http(s).request/get, dns lookups, fetch, WebSocket. Used by noNetwork.test.ts.
 const net = require('node:net');
-const deny = (what) => function () {
-  process.stderr.write(`NETWORK ATTEMPT: ${what}\n`);
-  throw new Error(`network access denied: ${what}`);
-};
+const deny = (what) =>
+  function () {
+    process.stderr.write(`NETWORK ATTEMPT: ${what}\n`);
+    throw new Error(`network access denied: ${what}`);
+  };
 net.Socket.prototype.connect = deny('net.Socket.connect');
 net.connect = net.createConnection = deny('net.connect');
 require('node:tls').connect = deny('tls.connect');

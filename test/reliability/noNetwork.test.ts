@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import { LspClient } from '../lsp/lspClient';
 
 const PRELOAD = resolve(__dirname, 'noNetwork.cjs');
-const FIX = readdirSync('test/fixtures/formats').filter((f) => f.endsWith('.yaml')).map((f) => join('test/fixtures/formats', f));
+const FIX = readdirSync('test/fixtures/formats')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => join('test/fixtures/formats', f));
 
 test('the preload really denies network access (self-check)', () => {
   const r = spawnSync(process.execPath, ['--require', PRELOAD, '-e', "require('node:http').get('http://127.0.0.1:9/')"], { encoding: 'utf8' });
@@ -18,7 +20,14 @@ test('the preload really denies network access (self-check)', () => {
 });
 
 test('CLI: report, check, compare, models, gpus, calibrate open no socket', () => {
-  const runs = [['check', '--format', 'json', ...FIX], ['report', '--json', 'examples/chat-70b.yaml'], ['compare', 'examples/chat-70b.yaml'], ['models'], ['gpus'], ['report', 'test/fixtures/formats/kserve-hf-runtime.yaml']];
+  const runs = [
+    ['check', '--format', 'json', ...FIX],
+    ['report', '--json', 'examples/chat-70b.yaml'],
+    ['compare', 'examples/chat-70b.yaml'],
+    ['models'],
+    ['gpus'],
+    ['report', 'test/fixtures/formats/kserve-hf-runtime.yaml'],
+  ];
   for (const args of runs) {
     const r = spawnSync(process.execPath, ['--require', PRELOAD, 'dist/cli.js', ...args], { encoding: 'utf8', timeout: 60_000 });
     assert.doesNotMatch(r.stderr, /NETWORK ATTEMPT/, `${args.join(' ')}: ${r.stderr}`);
@@ -39,8 +48,14 @@ test('language server: open, hover, completion, report and compare open no socke
       await c.request('llmSizer/report', { uri });
     }
     const uri = 'file:///ws/unknown.yaml';
-    const p = await c.open(uri, 'apiVersion: llm-sizer/v1\nkind: ServingPlan\nmetadata: {name: x}\nmodel: some-org/not-in-any-catalog-7B\nhardware: {gpu: H100, count: 1}\n');
-    assert.ok(p.diagnostics.some((d) => d.code === 'unknown-model'), 'an unknown model is a diagnostic, not a download');
+    const p = await c.open(
+      uri,
+      'apiVersion: llm-sizer/v1\nkind: ServingPlan\nmetadata: {name: x}\nmodel: some-org/not-in-any-catalog-7B\nhardware: {gpu: H100, count: 1}\n',
+    );
+    assert.ok(
+      p.diagnostics.some((d) => d.code === 'unknown-model'),
+      'an unknown model is a diagnostic, not a download',
+    );
     await c.request('llmSizer/compare', { uri: 'file:///ws/net0.yaml' });
   } finally {
     await c.stop();

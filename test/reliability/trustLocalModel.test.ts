@@ -12,7 +12,18 @@ import { LspClient, codes } from '../lsp/lspClient';
 
 const PROBE = resolve(__dirname, 'fsProbe.cjs');
 // A made-up architecture no catalog holds, so its parameter count can only come from this config.json.
-const CONFIG = { model_type: 'llama', hidden_size: 1024, num_hidden_layers: 7, num_attention_heads: 8, num_key_value_heads: 2, intermediate_size: 2816, vocab_size: 12345, max_position_embeddings: 4096, torch_dtype: 'bfloat16', tie_word_embeddings: false };
+const CONFIG = {
+  model_type: 'llama',
+  hidden_size: 1024,
+  num_hidden_layers: 7,
+  num_attention_heads: 8,
+  num_key_value_heads: 2,
+  intermediate_size: 2816,
+  vocab_size: 12345,
+  max_position_embeddings: 4096,
+  torch_dtype: 'bfloat16',
+  tie_word_embeddings: false,
+};
 // From first principles (llama layout, head_dim = 1024 / 8 = 128, KV width 2 x 128 = 256):
 const EMBED = 12345 * 1024; // 12,641,280, and the same again for the untied lm_head
 const ATTN = 7 * (1024 * 1024 + 1024 * 256 + 1024 * 256 + 1024 * 1024); // q, k, v, o: 18,350,080
@@ -29,7 +40,8 @@ function workspace(): { ws: string; modelDir: string; base: string } {
   return { ws, modelDir, base };
 }
 
-const plan = (model: string) => `apiVersion: llm-sizer/v1\nkind: ServingPlan\nmetadata: {name: p}\nmodel: ${model}\nhardware: {gpu: H100, count: 1}\nserving:\n  max_model_len: 4096\n  max_num_seqs: 8\n`;
+const plan = (model: string) =>
+  `apiVersion: llm-sizer/v1\nkind: ServingPlan\nmetadata: {name: p}\nmodel: ${model}\nhardware: {gpu: H100, count: 1}\nserving:\n  max_model_len: 4096\n  max_num_seqs: 8\n`;
 
 async function session(ws: string, log: string, trusted: boolean): Promise<LspClient> {
   return LspClient.start({
@@ -41,7 +53,12 @@ async function session(ws: string, log: string, trusted: boolean): Promise<LspCl
   });
 }
 
-interface ReportModel { id: string; source: string; params_total: number; params_by_component: Record<string, number> }
+interface ReportModel {
+  id: string;
+  source: string;
+  params_total: number;
+  params_by_component: Record<string, number>;
+}
 
 test('trusted workspace: a model directory outside the root is read and sized from its config.json', async () => {
   const { ws, modelDir, base } = workspace();
@@ -56,8 +73,15 @@ test('trusted workspace: a model directory outside the root is read and sized fr
     assert.equal(m.id, modelDir);
     assert.equal(m.source, 'local');
     assert.deepEqual(
-      { embedding: m.params_by_component.embedding, lm_head: m.params_by_component.lm_head, attention: m.params_by_component.attention, mlp: m.params_by_component.mlp, norms: m.params_by_component.norms },
-      { embedding: EMBED, lm_head: EMBED, attention: ATTN, mlp: MLP, norms: NORMS });
+      {
+        embedding: m.params_by_component.embedding,
+        lm_head: m.params_by_component.lm_head,
+        attention: m.params_by_component.attention,
+        mlp: m.params_by_component.mlp,
+        norms: m.params_by_component.norms,
+      },
+      { embedding: EMBED, lm_head: EMBED, attention: ATTN, mlp: MLP, norms: NORMS },
+    );
     assert.equal(m.params_total, 104203264);
     assert.equal(m.params_total, 2 * EMBED + ATTN + MLP + NORMS);
   } finally {
@@ -79,7 +103,10 @@ test('restricted mode: the config.json is never opened and the diagnostic says w
       const uri = `${root}/plan${i}.yaml`;
       const d = (await c.open(uri, plan(model))).diagnostics;
       assert.deepEqual(codes(d), ['unknown-model']);
-      assert.equal(d[0].message, `Not sized: Restricted mode: local model directories are not read, so "${model}" is not sized. Trust the workspace (Workspaces: Manage Workspace Trust) to read its config.json.`);
+      assert.equal(
+        d[0].message,
+        `Not sized: Restricted mode: local model directories are not read, so "${model}" is not sized. Trust the workspace (Workspaces: Manage Workspace Trust) to read its config.json.`,
+      );
       assert.deepEqual(d[0].range.start, { line: 3, character: 7 });
       const r = await c.request<{ report: { deployments: { model: Partial<ReportModel> | null }[] } }>('llmSizer/report', { uri });
       assert.deepEqual(r.report.deployments[0].model, { id: model, params_total: null, params_active: null });

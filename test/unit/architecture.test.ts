@@ -26,5 +26,11 @@ test('the checker itself catches what it guards against', () => {
     ]),
     [['server/src/a/x.ts', 'server/src/a/y.ts', 'server/src/a/x.ts']],
   );
-  assert.deepEqual(runtimeCycles([{ from: 'server/src/a/x.ts', to: 'server/src/a/y.ts', typeOnly: false }, { from: 'server/src/a/y.ts', to: 'server/src/a/x.ts', typeOnly: true }]), []);
+  assert.deepEqual(
+    runtimeCycles([
+      { from: 'server/src/a/x.ts', to: 'server/src/a/y.ts', typeOnly: false },
+      { from: 'server/src/a/y.ts', to: 'server/src/a/x.ts', typeOnly: true },
+    ]),
+    [],
+  );
 });

@@ -28,8 +28,13 @@ for (const c of CASES) {
       const s = size(c, true);
       // Printed GiB carry +-0.005 GiB of rounding: allow the blocks that rounding spans, and at least 1.
       const tol = Math.max(1, Math.ceil((0.005 * GiB) / Math.max(1, s.kv.bytesPerBlock)));
-      if (c.expect.numBlocks !== undefined) assert.ok(Math.abs(s.kv.numBlocks - c.expect.numBlocks) <= tol, `blocks ${s.kv.numBlocks} vs ${c.expect.numBlocks} (tolerance ${tol})`);
-      if (c.expect.kvTokens !== undefined) assert.ok(Math.abs(s.kv.capacityTokens - c.expect.kvTokens) <= tol * s.kv.blockSize * Math.max(1, s.kv.numGroups), `tokens ${s.kv.capacityTokens} vs ${c.expect.kvTokens}`);
+      if (c.expect.numBlocks !== undefined)
+        assert.ok(Math.abs(s.kv.numBlocks - c.expect.numBlocks) <= tol, `blocks ${s.kv.numBlocks} vs ${c.expect.numBlocks} (tolerance ${tol})`);
+      if (c.expect.kvTokens !== undefined)
+        assert.ok(
+          Math.abs(s.kv.capacityTokens - c.expect.kvTokens) <= tol * s.kv.blockSize * Math.max(1, s.kv.numGroups),
+          `tokens ${s.kv.capacityTokens} vs ${c.expect.kvTokens}`,
+        );
       if (c.expect.maxConcurrency !== undefined) assert.equal(s.kv.maxConcurrency.toFixed(2), c.expect.maxConcurrency.toFixed(2));
       if (c.expect.startupOk !== undefined) assert.equal(s.startup.ok, c.expect.startupOk);
       if (c.expect.errorIncludes) assert.ok(s.startup.error?.includes(c.expect.errorIncludes), s.startup.error ?? 'no error');
@@ -62,7 +67,12 @@ test('vLLM 0.8 prints tokens = blocks x 16 and concurrency = tokens / max_model_
 test('vLLM 0.9.2 prints concurrency = blocks / cdiv(max_model_len, 16) (vllm#19954)', () => {
   const m = cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.arch;
   const per = 16 * 131072;
-  const s = sizeMemory(m, cat.resolveGpu('H100')!, { ...defaultServing(), engineVersion: '0.9.2', maxModelLen: 5000 }, { calibration: { available_kv_gib: (29220 * per + 1000) / GiB } });
+  const s = sizeMemory(
+    m,
+    cat.resolveGpu('H100')!,
+    { ...defaultServing(), engineVersion: '0.9.2', maxModelLen: 5000 },
+    { calibration: { available_kv_gib: (29220 * per + 1000) / GiB } },
+  );
   assert.equal(s.kv.numBlocks, 29220);
   assert.equal(s.kv.capacityTokens, 467520);
   assert.equal(s.kv.maxConcurrency.toFixed(2), '93.35');

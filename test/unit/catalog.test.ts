@@ -33,17 +33,19 @@ test('every built-in GPU entry is valid against schemas/hardware.schema.json and
 
 test('no normalized GPU alias maps to two GPUs, no model id or alias repeats', () => {
   const seen = new Map<string, string>();
-  for (const g of BUILTIN_GPUS) for (const a of [g.id, g.name, ...(g.aliases ?? [])]) {
-    const k = normalizeName(a);
-    assert.ok(!seen.has(k) || seen.get(k) === g.id, `${a} maps to ${seen.get(k)} and ${g.id}`);
-    seen.set(k, g.id);
-  }
+  for (const g of BUILTIN_GPUS)
+    for (const a of [g.id, g.name, ...(g.aliases ?? [])]) {
+      const k = normalizeName(a);
+      assert.ok(!seen.has(k) || seen.get(k) === g.id, `${a} maps to ${seen.get(k)} and ${g.id}`);
+      seen.set(k, g.id);
+    }
   const ids = new Map<string, string>();
-  for (const m of cat.modelEntries()) for (const a of [m.id, ...(m.aliases ?? [])]) {
-    const k = a.toLowerCase();
-    assert.ok(!ids.has(k) || ids.get(k) === m.id, `${a} repeats`);
-    ids.set(k, m.id);
-  }
+  for (const m of cat.modelEntries())
+    for (const a of [m.id, ...(m.aliases ?? [])]) {
+      const k = a.toLowerCase();
+      assert.ok(!ids.has(k) || ids.get(k) === m.id, `${a} repeats`);
+      ids.set(k, m.id);
+    }
 });
 
 test('GPU names people paste resolve: nvidia-smi names, short names, any case and punctuation', () => {
@@ -73,13 +75,40 @@ test('model lookups are case-insensitive and suggest close names', () => {
 
 test('the models the issue names are all in the catalog', () => {
   const want = [
-    'meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.1-70B-Instruct', 'meta-llama/Llama-3.1-405B-Instruct', 'meta-llama/Llama-3.2-1B-Instruct',
-    'meta-llama/Llama-3.2-3B-Instruct', 'meta-llama/Llama-3.3-70B-Instruct', 'meta-llama/Llama-4-Scout-17B-16E-Instruct', 'meta-llama/Llama-4-Maverick-17B-128E-Instruct',
-    'Qwen/Qwen2.5-7B-Instruct', 'Qwen/Qwen2.5-14B-Instruct', 'Qwen/Qwen2.5-32B-Instruct', 'Qwen/Qwen2.5-72B-Instruct', 'Qwen/Qwen3-0.6B', 'Qwen/Qwen3-1.7B',
-    'Qwen/Qwen3-4B', 'Qwen/Qwen3-8B', 'Qwen/Qwen3-14B', 'Qwen/Qwen3-32B', 'Qwen/Qwen3-30B-A3B', 'Qwen/Qwen3-235B-A22B', 'mistralai/Mistral-7B-v0.1',
-    'mistralai/Mixtral-8x7B-v0.1', 'mistralai/Mixtral-8x22B-v0.1', 'deepseek-ai/DeepSeek-V2-Lite', 'deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-R1',
-    'google/gemma-2-9b-it', 'google/gemma-3-27b-it', 'microsoft/Phi-3.5-mini-instruct', 'microsoft/phi-4', 'openai/gpt-oss-20b', 'openai/gpt-oss-120b',
-    'meta-llama/Llama-3.1-405B-Instruct-FP8', 'Qwen/Qwen3-235B-A22B-FP8',
+    'meta-llama/Llama-3.1-8B-Instruct',
+    'meta-llama/Llama-3.1-70B-Instruct',
+    'meta-llama/Llama-3.1-405B-Instruct',
+    'meta-llama/Llama-3.2-1B-Instruct',
+    'meta-llama/Llama-3.2-3B-Instruct',
+    'meta-llama/Llama-3.3-70B-Instruct',
+    'meta-llama/Llama-4-Scout-17B-16E-Instruct',
+    'meta-llama/Llama-4-Maverick-17B-128E-Instruct',
+    'Qwen/Qwen2.5-7B-Instruct',
+    'Qwen/Qwen2.5-14B-Instruct',
+    'Qwen/Qwen2.5-32B-Instruct',
+    'Qwen/Qwen2.5-72B-Instruct',
+    'Qwen/Qwen3-0.6B',
+    'Qwen/Qwen3-1.7B',
+    'Qwen/Qwen3-4B',
+    'Qwen/Qwen3-8B',
+    'Qwen/Qwen3-14B',
+    'Qwen/Qwen3-32B',
+    'Qwen/Qwen3-30B-A3B',
+    'Qwen/Qwen3-235B-A22B',
+    'mistralai/Mistral-7B-v0.1',
+    'mistralai/Mixtral-8x7B-v0.1',
+    'mistralai/Mixtral-8x22B-v0.1',
+    'deepseek-ai/DeepSeek-V2-Lite',
+    'deepseek-ai/DeepSeek-V3',
+    'deepseek-ai/DeepSeek-R1',
+    'google/gemma-2-9b-it',
+    'google/gemma-3-27b-it',
+    'microsoft/Phi-3.5-mini-instruct',
+    'microsoft/phi-4',
+    'openai/gpt-oss-20b',
+    'openai/gpt-oss-120b',
+    'meta-llama/Llama-3.1-405B-Instruct-FP8',
+    'Qwen/Qwen3-235B-A22B-FP8',
   ];
   for (const id of want) assert.ok(cat.findModelEntry(id), id);
 });
@@ -132,16 +161,27 @@ const EXPECTED_UNSUPPORTED: Record<string, string> = {
   'nvidia/Gemma-4-26B-A4B-NVFP4': 'gemma-4 MoE field names (no num_experts_per_tok) are not read',
   'nvidia/Qwen3.6-35B-A3B-NVFP4': 'mixed precision',
   'nvidia/Qwen3.6-27B-NVFP4': 'mixed precision',
-  ...misSized('deepseek_v4', ['deepseek-ai/DeepSeek-V4-Flash', 'deepseek-ai/DeepSeek-V4-Pro', 'nvidia/DeepSeek-V4-Flash-NVFP4', 'nvidia/DeepSeek-V4-Pro-NVFP4']),
+  ...misSized('deepseek_v4', [
+    'deepseek-ai/DeepSeek-V4-Flash',
+    'deepseek-ai/DeepSeek-V4-Pro',
+    'nvidia/DeepSeek-V4-Flash-NVFP4',
+    'nvidia/DeepSeek-V4-Pro-NVFP4',
+  ]),
   ...misSized('deepseek_ref', ['sgl-project/DeepSeek-V4-Flash-FP8', 'sgl-project/DeepSeek-V4-Pro-FP8']),
   ...misSized('mimo_v2_flash', ['XiaomiMiMo/MiMo-V2-Flash']),
   ...misSized('minimax_m3', ['MiniMaxAI/MiniMax-M3']),
   ...misSized('minimax_m3_vl', ['nvidia/MiniMax-M3-NVFP4']),
   ...misSized('nemotron-nas', ['nvidia/Llama-3_3-Nemotron-Super-49B-v1']),
   ...misSized('nemotron_h', [
-    'nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16', 'nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4', 'nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8',
-    'nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4', 'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-BF16', 'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-FP8',
-    'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4', 'nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4', 'nvidia/Nemotron-H-56B-Base-8K',
+    'nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16',
+    'nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4',
+    'nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8',
+    'nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4',
+    'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-BF16',
+    'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-FP8',
+    'nvidia/NVIDIA-Nemotron-3-Ultra-550B-A55B-NVFP4',
+    'nvidia/NVIDIA-Nemotron-3.5-Lightning-30B-A3B-NVFP4',
+    'nvidia/Nemotron-H-56B-Base-8K',
   ]),
   ...misSized('step3p7', ['stepfun-ai/Step-3.7-Flash', 'stepfun-ai/Step-3.7-Flash-FP8']),
   ...misSized('starcoder2', ['bigcode/starcoder2-7b']),
@@ -176,12 +216,18 @@ test('a derived entry takes every field but quantization_config (and torch_dtype
     if (!e.base) continue;
     assert.ok(cat.findModelEntry(e.base), `${e.id}: base ${e.base} is in the catalog`);
     // AWQ/GPTQ checkpoints also state the dtype of their unquantized tensors (float16), which decides GPU support.
-    assert.deepEqual(Object.keys(e.config).filter((k) => k !== 'quantization_config' && k !== 'torch_dtype'), [], `${e.id} overrides only quantization_config (and torch_dtype)`);
+    assert.deepEqual(
+      Object.keys(e.config).filter((k) => k !== 'quantization_config' && k !== 'torch_dtype'),
+      [],
+      `${e.id} overrides only quantization_config (and torch_dtype)`,
+    );
   }
 });
 
 test('the models and GPUs of the measured silicon runs are all in the catalog', () => {
-  const csv = readFileSync(join(__dirname, '..', 'data', 'calibration', 'silicon', 'silicon_train.csv'), 'utf8').trim().split('\n');
+  const csv = readFileSync(join(__dirname, '..', 'data', 'calibration', 'silicon', 'silicon_train.csv'), 'utf8')
+    .trim()
+    .split('\n');
   const head = csv[0].split(',');
   const models = new Set<string>();
   const systems = new Set<string>();
@@ -240,7 +286,7 @@ test('AWQ (Qwen/Qwen2.5-7B-Instruct-AWQ): int4 packed weights plus an fp16 scale
   const linears = H * H + 2 * H * kv + H * H + 3 * H * I; // q, k, v, o, gate, up, down
   // AutoAWQ GEMM: qweight int32 (8 per word) = 0.5 B/param; scales fp16 and qzeros (4-bit) per group of 128 inputs.
   const awq = linears / 2 + (linears / 128) * (2 + 0.5);
-  const fp16 = 2 * (H + 2 * kv /* q, k, v biases */ + 2 * H /* norms */);
+  const fp16 = 2 * (H + 2 * kv /* q, k, v biases */ + 2 * H); /* norms */
   const perLayer = awq + fp16;
   const embedAndHead = 2 * (2 * V * H); // untied, fp16, vocab already a multiple of 64
   const rope = 32768 * 128 * 2; // vLLM cos/sin cache: max_position_embeddings x head_dim, fp16
@@ -250,7 +296,7 @@ test('AWQ (Qwen/Qwen2.5-7B-Instruct-AWQ): int4 packed weights plus an fp16 scale
 test('FP8 block-wise (Qwen/Qwen3-32B-FP8): one byte per weight plus one fp32 scale per 128x128 block', () => {
   const [H, L, I, V, q, kv] = [5120, 64, 25600, 151936, 64 * 128, 8 * 128];
   const linears = H * q + 2 * H * kv + q * H + 3 * H * I;
-  const perLayer = linears + (linears / (128 * 128)) * 4 + 2 * (2 * H + 2 * 128 /* q_norm, k_norm */);
+  const perLayer = linears + (linears / (128 * 128)) * 4 + 2 * (2 * H + 2 * 128); /* q_norm, k_norm */
   const embedAndHead = 2 * (2 * V * H); // bf16, untied (lm_head is not quantized by vLLM's Fp8Config)
   const rope = 40960 * 128 * 2;
   assert.equal(weightsOf('Qwen/Qwen3-32B-FP8'), L * perLayer + embedAndHead + 2 * H + rope);

@@ -19,7 +19,14 @@ const mem = sizeMemory(llama, H100, { ...defaultServing(), tp: 4, quantization: 
 const pm = perfModelOf(llama, mem, hardwareOf(H100, mem, null));
 const fit = coefficientsOf('vllm');
 const k = LATENCY_FIT.engines.vllm.coefficients;
-const wl = (o: Partial<WorkloadInput>): WorkloadInput => ({ requestsPerSecond: null, inputTokens: 1024, outputTokens: 256, concurrency: null, prefixCacheHitRate: 0, ...o });
+const wl = (o: Partial<WorkloadInput>): WorkloadInput => ({
+  requestsPerSecond: null,
+  inputTokens: 1024,
+  outputTokens: 256,
+  concurrency: null,
+  prefixCacheHitRate: 0,
+  ...o,
+});
 const near = (a: number, b: number, rel: number, what: string) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b}`);
 
 test('one client is the single stream: TTFT = the bare prompt step, TPOT = one decode step, each with the fitted costs', () => {
@@ -44,7 +51,12 @@ test('one client is the single stream: TTFT = the bare prompt step, TPOT = one d
 test('TTFT and TPOT never fall as closed-loop clients are added (both schedulers)', () => {
   const f = newFeatures();
   for (const sched of ['mixed', 'separate'] as const) {
-    for (const [P, O] of [[1024, 1024], [8192, 1024], [1024, 8192], [20000, 200]]) {
+    for (const [P, O] of [
+      [1024, 1024],
+      [8192, 1024],
+      [1024, 8192],
+      [20000, 200],
+    ]) {
       const w = workShape(P, O, 0);
       let last = { ttft: 0, tpot: 0 };
       for (let c = 1; c <= 512; c *= 2) {
@@ -82,7 +94,12 @@ test('the first wave of a closed loop adds to TTFT; open-loop arrivals have none
   assert.equal(rps.performance.load_model, 'open-loop');
   const conc = sizePerformance(llama, H100, mem, wl({ concurrency: 32 }), { ttftMs: null, tpotMs: null }, null);
   assert.equal(conc.performance.load_model, 'closed-loop');
-  near(conc.performance.ttft_ms, latencyAt(pm, workShape(1024, 256, 0), 32, 1e9, 'mixed', fit.phi, fit.coef, f).ttft * 1e3, 1e-9, 'closed-loop TTFT in the report');
+  near(
+    conc.performance.ttft_ms,
+    latencyAt(pm, workShape(1024, 256, 0), 32, 1e9, 'mixed', fit.phi, fit.coef, f).ttft * 1e3,
+    1e-9,
+    'closed-loop TTFT in the report',
+  );
 });
 
 test('SGLang stalls decodes for prompt batches, vLLM V1 mixes them: prompts cost decoders more under SGLang', () => {

@@ -47,7 +47,8 @@ test('KV bytes per token for every catalog model equal the formula over its conf
 });
 
 test('known KV sizes: Llama-3.1-8B 128 KiB/token, 70B 320 KiB/token, Qwen3-14B 160 KiB/token, DeepSeek-V3 MLA 70,272 B/token', () => {
-  const kv = (id: string) => kvLayers(cat.resolveModel(id)!.arch, { tp: 1, elementBytes: 2, mlaLatent: true }).reduce((s, l) => s + l.bytesPerTokenUnsharded, 0);
+  const kv = (id: string) =>
+    kvLayers(cat.resolveModel(id)!.arch, { tp: 1, elementBytes: 2, mlaLatent: true }).reduce((s, l) => s + l.bytesPerTokenUnsharded, 0);
   assert.equal(kv('meta-llama/Llama-3.1-8B-Instruct'), 32 * 2 * 8 * 128 * 2);
   assert.equal(kv('meta-llama/Llama-3.1-8B-Instruct'), 131072);
   assert.equal(kv('meta-llama/Llama-3.1-70B-Instruct'), 327680);
@@ -106,8 +107,17 @@ test('weights per GPU under tp and pp: Llama-3.1-70B bf16', () => {
   const norms = 80 * 2 * 8192 + 8192;
   assert.equal(tp4.bytes, ((total - norms) / 4 + norms) * 2 + rope);
   // vLLM get_pp_indices: floor(L/pp) each, remainder one each to the stages before the last, counting back.
-  assert.deepEqual(ppLayerRanges(80, 3), [[0, 27], [27, 54], [54, 80]]);
-  assert.deepEqual(ppLayerRanges(61, 4), [[0, 15], [15, 30], [30, 46], [46, 61]]);
+  assert.deepEqual(ppLayerRanges(80, 3), [
+    [0, 27],
+    [27, 54],
+    [54, 80],
+  ]);
+  assert.deepEqual(ppLayerRanges(61, 4), [
+    [0, 15],
+    [15, 30],
+    [30, 46],
+    [46, 61],
+  ]);
   const pp2 = weightsPerRank(m, t, { tp: 1, pp: 2, dp: 1, expertParallel: false }, 'bfloat16', null);
   const emb = 128256 * 8192 * 2;
   assert.equal(pp2[0].byComponent.embedding, emb);
@@ -138,7 +148,15 @@ test('quantization: fp8 block scales (DeepSeek-V3), mxfp4 experts only (gpt-oss)
   const expertWeights = 24 * 32 * 3 * 2880 * 2880;
   const expertBias = 24 * 32 * (2 * 2880 + 2880) * 2;
   assert.equal(Math.round(w.byComponent.experts), Math.round(expertWeights * (0.5 + 1 / 32) * (3072 / 2880) + expertBias));
-  const awq = modelFromConfig('x', { hidden_size: 4096, num_hidden_layers: 1, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 14336, vocab_size: 32000, quantization_config: { quant_method: 'awq', bits: 4, group_size: 128 } });
+  const awq = modelFromConfig('x', {
+    hidden_size: 4096,
+    num_hidden_layers: 1,
+    num_attention_heads: 32,
+    num_key_value_heads: 8,
+    intermediate_size: 14336,
+    vocab_size: 32000,
+    quantization_config: { quant_method: 'awq', bits: 4, group_size: 128 },
+  });
   const aw = weightsPerRank(awq, tensorsOf(awq), { tp: 1, pp: 1, dp: 1, expertParallel: false }, 'float16', awq.quant)[0];
   const mlp = 3 * 4096 * 14336;
   assert.equal(aw.byComponent.mlp, mlp * 0.5 + (mlp / 128) * 2.5);
@@ -146,14 +164,18 @@ test('quantization: fp8 block scales (DeepSeek-V3), mxfp4 experts only (gpt-oss)
 
 test("vLLM's budget: requested = total x utilization; KV = budget - weights - activation - non-torch; blocks floor", () => {
   const m = cat.resolveModel('Qwen/Qwen3-14B')!.arch;
-  const s = sizeMemory(m, H100, serve({ maxModelLen: 32768, gpuMemoryUtilization: 0.9 }), { calibration: { total_memory_gib: 79.19, weights_gib: 27.52, activation_peak_gib: 2.0, non_torch_gib: 0.5, cudagraph_gib: 0.6 } });
+  const s = sizeMemory(m, H100, serve({ maxModelLen: 32768, gpuMemoryUtilization: 0.9 }), {
+    calibration: { total_memory_gib: 79.19, weights_gib: 27.52, activation_peak_gib: 2.0, non_torch_gib: 0.5, cudagraph_gib: 0.6 },
+  });
   const avail = 79.19 * 0.9 * GiB - 27.52 * GiB - 2.0 * GiB - 0.5 * GiB;
   assert.equal(s.memory.kvCacheBytes, avail);
   assert.equal(s.kv.numBlocks, Math.floor(avail / (16 * 163840)));
   assert.equal(s.kv.capacityTokens, s.kv.numBlocks * 16);
   assert.equal(s.kv.maxConcurrency, s.kv.numBlocks / (32768 / 16));
   // From 0.21 the CUDA-graph estimate is subtracted too.
-  const v21 = sizeMemory(m, H100, serve({ engineVersion: '0.21.0', maxModelLen: 32768 }), { calibration: { total_memory_gib: 79.19, weights_gib: 27.52, activation_peak_gib: 2.0, non_torch_gib: 0.5, cudagraph_gib: 0.6 } });
+  const v21 = sizeMemory(m, H100, serve({ engineVersion: '0.21.0', maxModelLen: 32768 }), {
+    calibration: { total_memory_gib: 79.19, weights_gib: 27.52, activation_peak_gib: 2.0, non_torch_gib: 0.5, cudagraph_gib: 0.6 },
+  });
   assert.equal(v21.memory.kvCacheBytes, avail - 0.6 * GiB);
 });
 
@@ -170,7 +192,10 @@ test('startup errors: no KV memory, and max_model_len with the estimated length 
   assert.ok(s.startup.error!.includes(`the estimated maximum model length is ${blocks * 16}.`));
   const none = sizeMemory(m, H100, serve({ gpuMemoryUtilization: 0.5 }), { calibration: cal });
   assert.equal(none.startup.errorKind, 'no_kv_memory');
-  assert.equal(none.startup.error, 'No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine. See https://docs.vllm.ai/en/latest/configuration/conserving_memory/ for more details.');
+  assert.equal(
+    none.startup.error,
+    'No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine. See https://docs.vllm.ai/en/latest/configuration/conserving_memory/ for more details.',
+  );
 });
 
 test('version defaults: V0 profiles max(max_model_len, 2048) tokens, V1 8192 on H100 and 2048 on A100 (API server)', () => {

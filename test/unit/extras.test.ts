@@ -20,20 +20,27 @@ test('LoRA slots: max_loras x rank x (in + out) per wrapped module, A or B shard
   const perLayer = 81920;
   assert.equal(loraGpuBytes(llama8b, { maxLoras: 4, maxLoraRank: 64, maxCpuLoras: 16, elementBytes: 2 }, 1, 32), 4 * 64 * perLayer * 32 * 2);
   // tp 2: column layers keep A whole and halve B's out; row layers halve A's in and keep B.
-  const tp2 = (4096 + 2048) + (4096 + 512) * 2 + (2048 + 4096) + (4096 + 7168) * 2 + (7168 + 4096);
+  const tp2 = 4096 + 2048 + (4096 + 512) * 2 + (2048 + 4096) + (4096 + 7168) * 2 + (7168 + 4096);
   assert.equal(loraGpuBytes(llama8b, { maxLoras: 1, maxLoraRank: 16, maxCpuLoras: 1, elementBytes: 2 }, 2, 32), 16 * tp2 * 32 * 2);
   const base = sizeMemory(llama8b, L40S, serve({}));
   const withLora = sizeMemory(llama8b, L40S, serve({ enableLora: true, maxLoras: 4, maxLoraRank: 64 }));
   assert.equal(withLora.memory.weightsBytes - base.memory.weightsBytes, 4 * 64 * perLayer * 32 * 2);
   assert.ok(withLora.terms.some((t) => t.key === 'lora'));
-  assert.equal(base.terms.some((t) => t.key === 'lora'), false);
+  assert.equal(
+    base.terms.some((t) => t.key === 'lora'),
+    false,
+  );
 });
 
 test('speculative_config: EAGLE adds one target layer of weights and of KV per token; n-gram adds nothing', () => {
   assert.deepEqual(parseSpeculativeConfig('{"method": "ngram", "num_speculative_tokens": 4}'), { method: 'ngram', model: null, numSpeculativeTokens: 4 });
   assert.equal(parseSpeculativeConfig('{not json'), null);
   const base = sizeMemory(llama8b, L40S, serve({}));
-  const eagle = sizeMemory(llama8b, L40S, serve({ speculativeConfig: '{"method":"eagle","model":"yuhuili/EAGLE-LLaMA3.1-Instruct-8B","num_speculative_tokens":3}' }));
+  const eagle = sizeMemory(
+    llama8b,
+    L40S,
+    serve({ speculativeConfig: '{"method":"eagle","model":"yuhuili/EAGLE-LLaMA3.1-Instruct-8B","num_speculative_tokens":3}' }),
+  );
   // One decoder layer (attention 4096x(4096+1024+1024+4096) + MLP 3x4096x14336 + norms 2x4096) + fc 2 x 4096^2, bf16.
   const layer = 4096 * (4096 + 1024 + 1024 + 4096) + 3 * 4096 * 14336 + 2 * 4096;
   assert.equal(eagle.memory.weightsBytes - base.memory.weightsBytes, (layer + 2 * 4096 * 4096) * 2);
@@ -47,7 +54,9 @@ test('speculative_config: EAGLE adds one target layer of weights and of KV per t
   assert.equal(unknown.extras.unknowns.length, 1);
   // A known draft model: its whole weights and its layers' KV.
   const draft = cat.resolveModel('meta-llama/Llama-3.2-1B-Instruct')!.arch;
-  const dm = sizeMemory(llama8b, L40S, serve({ speculativeConfig: '{"model":"meta-llama/Llama-3.2-1B-Instruct","num_speculative_tokens":5}' }), { draftModel: draft });
+  const dm = sizeMemory(llama8b, L40S, serve({ speculativeConfig: '{"model":"meta-llama/Llama-3.2-1B-Instruct","num_speculative_tokens":5}' }), {
+    draftModel: draft,
+  });
   assert.equal(dm.kv.bytesPerTokenPerGpu - base.kv.bytesPerTokenPerGpu, 16 * 2 * 8 * 64 * 2);
 });
 
@@ -63,7 +72,7 @@ test('kv_cache_memory_bytes replaces the profiled budget; cpu_offload_gb moves w
 
 test('host RAM above the pod memory limit is an error at the limit', () => {
   const file = path.join(__dirname, '..', 'fixtures', 't13', 'lora-spec-offload.yaml');
-  const r = analyzeText(fs.readFileSync(file, "utf8"));
+  const r = analyzeText(fs.readFileSync(file, 'utf8'));
   const d = r.diagnostics.find((x) => x.code === 'host-ram-exceeds-limit');
   assert.ok(d, 'host-ram-exceeds-limit reported');
   assert.equal(d!.severity, 'error');

@@ -43,21 +43,69 @@ const EXPECTED: Record<string, Expect> = {
   // Bare LLMConfig (what an llm_configs path points to): model_loading_config and engine_kwargs at the top.
   'ray-bare-llmconfig-tp2.yaml': {
     formats: ['ray-serve'],
-    deployments: [{ name: 'meta-llama/Llama-3.1-8B-Instruct', format: 'ray-serve', model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: 'A10G', count: null, tp: 2, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'meta-llama/Llama-3.1-8B-Instruct',
+        format: 'ray-serve',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'A10G',
+        count: null,
+        tp: 2,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     diagnostics: [],
   },
   // build_dp_openai_app with singular llm_config: 2 replicas, each a gang of data_parallel_size 4 ranks of tp 1.
   'ray-dp-gang.yaml': {
     formats: ['ray-serve'],
-    deployments: [{ name: 'llm-endpoint/microsoft/Phi-tiny-MoE-instruct', format: 'ray-serve', model: 'microsoft/Phi-tiny-MoE-instruct', gpu: 'L4', count: null, tp: 1, pp: 1, dp: 4, replicas: 2, role: null }],
+    deployments: [
+      {
+        name: 'llm-endpoint/microsoft/Phi-tiny-MoE-instruct',
+        format: 'ray-serve',
+        model: 'microsoft/Phi-tiny-MoE-instruct',
+        gpu: 'L4',
+        count: null,
+        tp: 1,
+        pp: 1,
+        dp: 4,
+        replicas: 2,
+        role: null,
+      },
+    ],
     diagnostics: [],
   },
   // prefill_config / decode_config under the older internal builder: 2 prefill and 6 decode replicas (2p6d), not 1:1.
   'ray-pd-2p6d.yaml': {
     formats: ['ray-serve'],
     deployments: [
-      { name: 'llm-endpoint/prefill', format: 'ray-serve', model: 'neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w4a16', gpu: 'A10G', count: null, tp: 1, pp: null, dp: null, replicas: 2, role: 'prefill' },
-      { name: 'llm-endpoint/decode', format: 'ray-serve', model: 'neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w4a16', gpu: 'A10G', count: null, tp: 1, pp: null, dp: null, replicas: 6, role: 'decode' },
+      {
+        name: 'llm-endpoint/prefill',
+        format: 'ray-serve',
+        model: 'neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w4a16',
+        gpu: 'A10G',
+        count: null,
+        tp: 1,
+        pp: null,
+        dp: null,
+        replicas: 2,
+        role: 'prefill',
+      },
+      {
+        name: 'llm-endpoint/decode',
+        format: 'ray-serve',
+        model: 'neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w4a16',
+        gpu: 'A10G',
+        count: null,
+        tp: 1,
+        pp: null,
+        dp: null,
+        replicas: 6,
+        role: 'decode',
+      },
     ],
     diagnostics: [],
   },
@@ -65,19 +113,68 @@ const EXPECTED: Record<string, Expect> = {
   'ray-pd-nixl.yaml': {
     formats: ['ray-serve'],
     deployments: [
-      { name: 'pd-disaggregation-nixl/prefill', format: 'ray-serve', model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: 'L4', count: null, tp: null, pp: null, dp: null, replicas: 2, role: 'prefill' },
-      { name: 'pd-disaggregation-nixl/decode', format: 'ray-serve', model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: 'L4', count: null, tp: null, pp: null, dp: null, replicas: 6, role: 'decode' },
+      {
+        name: 'pd-disaggregation-nixl/prefill',
+        format: 'ray-serve',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'L4',
+        count: null,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 2,
+        role: 'prefill',
+      },
+      {
+        name: 'pd-disaggregation-nixl/decode',
+        format: 'ray-serve',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'L4',
+        count: null,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 6,
+        role: 'decode',
+      },
     ],
     // The model's 131,072-token default context does not fit one L4 (the default GPU here) at tp 1: both roles.
-    diagnostics: ['assumption@22:20-22:52=meta-llama/Llama-3.1-8B-Instruct', 'assumption@9:20-9:52=meta-llama/Llama-3.1-8B-Instruct', 'max-model-len-too-long@22:20-22:52=meta-llama/Llama-3.1-8B-Instruct', 'max-model-len-too-long@9:20-9:52=meta-llama/Llama-3.1-8B-Instruct'],
+    diagnostics: [
+      'assumption@22:20-22:52=meta-llama/Llama-3.1-8B-Instruct',
+      'assumption@9:20-9:52=meta-llama/Llama-3.1-8B-Instruct',
+      'max-model-len-too-long@22:20-22:52=meta-llama/Llama-3.1-8B-Instruct',
+      'max-model-len-too-long@9:20-9:52=meta-llama/Llama-3.1-8B-Instruct',
+    ],
   },
   // llm-d modelservice: uri hf://"{{ .Values.modelArtifacts.name }}" rendered from this file; no parallelism, so the
   // chart's tensor 1 x dataLocal 1 = 1 GPU per pod; 1 prefill and 1 decode replica.
   'llmd-values-pd.yaml': {
     formats: ['llm-d'],
     deployments: [
-      { name: 'facebook/opt-125m/prefill', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'prefill' },
-      { name: 'facebook/opt-125m/decode', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' },
+      {
+        name: 'facebook/opt-125m/prefill',
+        format: 'llm-d',
+        model: 'facebook/opt-125m',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: 'prefill',
+      },
+      {
+        name: 'facebook/opt-125m/decode',
+        format: 'llm-d',
+        model: 'facebook/opt-125m',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: 'decode',
+      },
     ],
     diagnostics: ['assumption@11:8-11:25=facebook/opt-125m', 'assumption@11:8-11:25=facebook/opt-125m'],
   },
@@ -86,8 +183,30 @@ const EXPECTED: Record<string, Expect> = {
   'llmd-values-heterogeneous-pd.yaml': {
     formats: ['llm-d'],
     deployments: [
-      { name: 'facebook/opt-125m/prefill', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: 1, tp: 1, pp: null, dp: 1, replicas: 1, role: 'prefill' },
-      { name: 'facebook/opt-125m/decode', format: 'llm-d', model: 'facebook/opt-125m', gpu: 'L4', count: null, tp: 2, pp: null, dp: 1, replicas: 1, role: 'decode' },
+      {
+        name: 'facebook/opt-125m/prefill',
+        format: 'llm-d',
+        model: 'facebook/opt-125m',
+        gpu: 'L4',
+        count: 1,
+        tp: 1,
+        pp: null,
+        dp: 1,
+        replicas: 1,
+        role: 'prefill',
+      },
+      {
+        name: 'facebook/opt-125m/decode',
+        format: 'llm-d',
+        model: 'facebook/opt-125m',
+        gpu: 'L4',
+        count: null,
+        tp: 2,
+        pp: null,
+        dp: 1,
+        replicas: 1,
+        role: 'decode',
+      },
     ],
     diagnostics: ['assumption@16:8-16:25=facebook/opt-125m', 'assumption@16:8-16:25=facebook/opt-125m'],
   },
@@ -95,48 +214,141 @@ const EXPECTED: Record<string, Expect> = {
   // intel-gaudi names no accelerator model, so the (NVIDIA) default GPU is not used and the deployment says why.
   'llmd-values-gaudi.yaml': {
     formats: ['llm-d'],
-    deployments: [{ name: 'meta-llama/Llama-3.1-8B-Instruct/decode', format: 'llm-d', model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: null, count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' }],
+    deployments: [
+      {
+        name: 'meta-llama/Llama-3.1-8B-Instruct/decode',
+        format: 'llm-d',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: null,
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: 'decode',
+      },
+    ],
     diagnostics: ['flag-removed@41:6-41:30=--max-seq-len-to-capture', 'not-sized@10:8-10:59=pvc+hf://model-pvc/meta-llama/Llama-3.1-8B-Instruct'],
   },
   // NIMService (k8s-nim-operator): model from the image nvcr.io/nim/meta/llama-3.2-1b-instruct; the engine is the
   // profile's choice at start-up and no profile is stated, so it is found, identified, counted, and not sized.
   'nim-operator-basic.yaml': {
     formats: ['nim'],
-    deployments: [{ name: 'meta-llama-3-2-1b-instruct', format: 'nim', model: 'meta-llama/llama-3.2-1b-instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null, engine: null }],
+    deployments: [
+      {
+        name: 'meta-llama-3-2-1b-instruct',
+        format: 'nim',
+        model: 'meta-llama/llama-3.2-1b-instruct',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+        engine: null,
+      },
+    ],
     diagnostics: ['not-sized@30:8-30:34=meta-llama-3-2-1b-instruct'],
   },
   // NIMService multiNode: NIM_USE_SGLANG=1 states the engine; parallelism tensor 8 x pipeline 2 over pods of 8 GPUs
   // = 16 GPUs in 2 pods.
   'nim-operator-multinode-sglang.yaml': {
     formats: ['nim'],
-    deployments: [{ name: 'deepseek-r1', format: 'nim', model: 'deepseek-ai/deepseek-r1', gpu: 'L4', count: 16, tp: 8, pp: 2, dp: null, replicas: 1, role: null, engine: 'sglang' }],
+    deployments: [
+      {
+        name: 'deepseek-r1',
+        format: 'nim',
+        model: 'deepseek-ai/deepseek-r1',
+        gpu: 'L4',
+        count: 16,
+        tp: 8,
+        pp: 2,
+        dp: null,
+        replicas: 1,
+        role: null,
+        engine: 'sglang',
+      },
+    ],
     // DeepSeek-R1's ~671 GB of FP8 weights over 16 GPUs is ~42 GB each: more than an L4 (the default GPU here) has.
     diagnostics: ['assumption@28:8-28:19=deepseek-r1', 'weights-exceed-memory@71:16-71:51=nvcr.io/nim/deepseek-ai/deepseek-r1'],
   },
   // The multi-LLM NIM image serves what NIM_MODEL_NAME names: hf://meta-llama/Llama-3.2-1B-Instruct.
   'nim-operator-multi-llm-hf.yaml': {
     formats: ['nim'],
-    deployments: [{ name: 'meta-llama-3-2-1b-instruct', format: 'nim', model: 'meta-llama/Llama-3.2-1B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'meta-llama-3-2-1b-instruct',
+        format: 'nim',
+        model: 'meta-llama/Llama-3.2-1B-Instruct',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     diagnostics: ['not-sized@7:8-7:34=meta-llama-3-2-1b-instruct'],
   },
   // NIM in KServe: the InferenceService names the NIM by modelFormat nvidia-nim-llama-3.1-8b-instruct (its runtime,
   // another file, holds the image); 1 GPU per pod.
   'nim-kserve-isvc.yaml': {
     formats: ['kserve-nim'],
-    deployments: [{ name: 'llama-3-1-8b-instruct-1xgpu', format: 'kserve-nim', model: 'meta-llama/llama-3.1-8b-instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'llama-3-1-8b-instruct-1xgpu',
+        format: 'kserve-nim',
+        model: 'meta-llama/llama-3.1-8b-instruct',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     diagnostics: ['not-sized@7:8-7:35=llama-3-1-8b-instruct-1xgpu'],
   },
   // nim-llm Helm values: image nvcr.io/nim/meta/llama3-8b-instruct is Meta-Llama-3-8B-Instruct (renamed table).
   'nim-helm-oke-values.yaml': {
     formats: ['nim-helm'],
-    deployments: [{ name: 'meta/llama3-8b-instruct', format: 'nim-helm', model: 'meta-llama/Meta-Llama-3-8B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'meta/llama3-8b-instruct',
+        format: 'nim-helm',
+        model: 'meta-llama/Meta-Llama-3-8B-Instruct',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     diagnostics: ['not-sized@31:8-31:31=meta/llama3-8b-instruct'],
   },
   // nim-llm values under a parent chart's `nim-llm:` key; 2 GPUs requested and tp unknown (the profile picks it), so
   // no gpu-count-mismatch against an assumed tp of 1.
   'nim-helm-subchart-values.yaml': {
     formats: ['nim-helm'],
-    deployments: [{ name: 'nvidia/llama-3.3-nemotron-super-49b-v1.5', format: 'nim-helm', model: 'nvidia/Llama-3_3-Nemotron-Super-49B-v1_5', gpu: 'L4', count: 2, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'nvidia/llama-3.3-nemotron-super-49b-v1.5',
+        format: 'nim-helm',
+        model: 'nvidia/Llama-3_3-Nemotron-Super-49B-v1_5',
+        gpu: 'L4',
+        count: 2,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     diagnostics: ['not-sized@5:16-5:68=nvcr.io/nim/nvidia/llama-3.3-nemotron-super-49b-v1.5'],
   },
   // LLMInferenceService P/D (KServe sample): decode replicas 1, prefill replicas 2, 1 GPU each; vLLM flags come
@@ -144,22 +356,70 @@ const EXPECTED: Record<string, Expect> = {
   'kserve-llmisvc-pd-additional-args.yaml': {
     formats: ['kserve-llm'],
     deployments: [
-      { name: 'qwen2-7b-instruct-pd/prefill', format: 'kserve-llm', model: 'Qwen/Qwen2.5-7B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 2, role: 'prefill' },
-      { name: 'qwen2-7b-instruct-pd/decode', format: 'kserve-llm', model: 'Qwen/Qwen2.5-7B-Instruct', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: 'decode' },
+      {
+        name: 'qwen2-7b-instruct-pd/prefill',
+        format: 'kserve-llm',
+        model: 'Qwen/Qwen2.5-7B-Instruct',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 2,
+        role: 'prefill',
+      },
+      {
+        name: 'qwen2-7b-instruct-pd/decode',
+        format: 'kserve-llm',
+        model: 'Qwen/Qwen2.5-7B-Instruct',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: 'decode',
+      },
     ],
     diagnostics: ['assumption@13:14-13:38=Qwen/Qwen2.5-7B-Instruct', 'assumption@13:14-13:38=Qwen/Qwen2.5-7B-Instruct'],
   },
   // Huggingface runtime: --model_name is the served name; storageUri hf://meta-llama/Llama-2-7b-chat-hf the model.
   'kserve-hf-storage-uri.yaml': {
     formats: ['kserve'],
-    deployments: [{ name: 'huggingface-llama2', format: 'kserve', model: 'meta-llama/Llama-2-7b-chat-hf', gpu: 'L4', count: 1, tp: null, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'huggingface-llama2',
+        format: 'kserve',
+        model: 'meta-llama/Llama-2-7b-chat-hf',
+        gpu: 'L4',
+        count: 1,
+        tp: null,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     diagnostics: ['assumption@5:8-5:26=huggingface-llama2'],
   },
   // AIBrix RayClusterFleet: vllm serve in the head container behind `bash -lc --`; head 8 GPUs + 1 worker pod x 8
   // = 16 GPUs per Ray cluster for tp 16; 1 cluster.
   'aibrix-rayclusterfleet.yaml': {
     formats: ['aibrix'],
-    deployments: [{ name: 'deepseek-r1-671b', format: 'aibrix', model: 'deepseek-ai/DeepSeek-R1', gpu: 'L4', count: 16, tp: 16, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'deepseek-r1-671b',
+        format: 'aibrix',
+        model: 'deepseek-ai/DeepSeek-R1',
+        gpu: 'L4',
+        count: 16,
+        tp: 16,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     // No GPU is named, so the default L4: ~671 GB of FP8 weights over 16 GPUs is ~42 GB each, more than an L4 has.
     diagnostics: ['assumption@9:8-9:24=deepseek-r1-671b', 'weights-exceed-memory@97:89-97:112=deepseek-ai/DeepSeek-R1'],
   },
@@ -167,7 +427,20 @@ const EXPECTED: Record<string, Expect> = {
   // model on the command line, so the storage URI is the model the file states (resolved by name elsewhere).
   'kserve-s3-storage-uri.yaml': {
     formats: ['kserve'],
-    deployments: [{ name: 'llama-31-8b-instruct', format: 'kserve', model: 's3://${bucket}/models/meta-llama--Meta-Llama-3.1-8B-Instruct', gpu: 'A10G', count: 1, tp: 1, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'llama-31-8b-instruct',
+        format: 'kserve',
+        model: 's3://${bucket}/models/meta-llama--Meta-Llama-3.1-8B-Instruct',
+        gpu: 'A10G',
+        count: 1,
+        tp: 1,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     diagnostics: ['assumption@5:8-5:28=llama-31-8b-instruct', 'sampler-warmup-oom@18:35-18:39=0.95'],
   },
   // A plain Deployment running the multi-LLM NIM image: the model from NIM_MODEL_NAME, tp 2 from
@@ -175,7 +448,20 @@ const EXPECTED: Record<string, Expect> = {
   // the pod requests, so 8 for tp 2 is not known to leave any idle: no gpu-count-mismatch warning.
   'nim-gke-deployment.yaml': {
     formats: ['nim'],
-    deployments: [{ name: 'nim-gemma-3-27b-deployment', format: 'nim', model: 'google/gemma-3-27b-it', gpu: 'H100-SXM', count: 8, tp: 2, pp: null, dp: null, replicas: 1, role: null }],
+    deployments: [
+      {
+        name: 'nim-gemma-3-27b-deployment',
+        format: 'nim',
+        model: 'google/gemma-3-27b-it',
+        gpu: 'H100-SXM',
+        count: 8,
+        tp: 2,
+        pp: null,
+        dp: null,
+        replicas: 1,
+        role: null,
+      },
+    ],
     diagnostics: ['not-sized@19:8-19:34=nim-gemma-3-27b-deployment'],
   },
   // Dynamo multinode: each worker spans multinode.nodeCount 2 pods x 8 GPUs = 16 GPUs for data parallel 16 (no
@@ -183,10 +469,37 @@ const EXPECTED: Record<string, Expect> = {
   'dynamo-multinode-disagg.yaml': {
     formats: ['dynamo'],
     deployments: [
-      { name: 'vllm-dsr1/decode', format: 'dynamo', model: '/model-cache/deepseek-r1', gpu: 'L4', count: 16, tp: 1, pp: null, dp: 16, replicas: 1, role: 'decode' },
-      { name: 'vllm-dsr1/prefill', format: 'dynamo', model: '/model-cache/deepseek-r1', gpu: 'L4', count: 16, tp: 1, pp: null, dp: 16, replicas: 1, role: 'prefill' },
+      {
+        name: 'vllm-dsr1/decode',
+        format: 'dynamo',
+        model: '/model-cache/deepseek-r1',
+        gpu: 'L4',
+        count: 16,
+        tp: 1,
+        pp: null,
+        dp: 16,
+        replicas: 1,
+        role: 'decode',
+      },
+      {
+        name: 'vllm-dsr1/prefill',
+        format: 'dynamo',
+        model: '/model-cache/deepseek-r1',
+        gpu: 'L4',
+        count: 16,
+        tp: 1,
+        pp: null,
+        dp: 16,
+        replicas: 1,
+        role: 'prefill',
+      },
     ],
-    diagnostics: ['assumption@101:4-101:11=prefill', 'assumption@31:4-31:10=decode', 'weights-exceed-memory@145:14-145:38=/model-cache/deepseek-r1', 'weights-exceed-memory@77:14-77:38=/model-cache/deepseek-r1'],
+    diagnostics: [
+      'assumption@101:4-101:11=prefill',
+      'assumption@31:4-31:10=decode',
+      'weights-exceed-memory@145:14-145:38=/model-cache/deepseek-r1',
+      'weights-exceed-memory@77:14-77:38=/model-cache/deepseek-r1',
+    ],
   },
   // Dynamo 4 prefill : 8 decode workers of 4 GPUs each (the real split, not 1:1). Source: AIBrix's brixbench.
   'dynamo-4p8d.yaml': {
@@ -244,7 +557,10 @@ for (const [file, exp] of Object.entries(EXPECTED)) {
       return dep;
     });
     assert.deepEqual(got, exp.deployments);
-    const diags = a.diagnostics.filter((d) => !NOT_OURS.has(d.code)).map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}=${textAt(src, d.range)}`).sort();
+    const diags = a.diagnostics
+      .filter((d) => !NOT_OURS.has(d.code))
+      .map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}=${textAt(src, d.range)}`)
+      .sort();
     assert.deepEqual(diags, exp.diagnostics);
   });
 }
@@ -327,13 +643,46 @@ spec:
 });
 
 test('mutated public variants never make an adapter throw, nor print Infinity/NaN (seeded fuzz)', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(DIR, f), 'utf8'));
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => readFileSync(join(DIR, f), 'utf8'));
   let seed = 11;
   const rnd = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const junk = ['', ' ', '\n', '"', "'", '\\', '$(', '${', '{{', '}}', '-', '--', '=', ':', '[', ']', '|', '>', '0', '-1', '1e309', 'null', '~', '*a', '&a', '\t', '#', 'hf://', 'pvc+hf://', 'nvcr.io/nim/'];
+  const junk = [
+    '',
+    ' ',
+    '\n',
+    '"',
+    "'",
+    '\\',
+    '$(',
+    '${',
+    '{{',
+    '}}',
+    '-',
+    '--',
+    '=',
+    ':',
+    '[',
+    ']',
+    '|',
+    '>',
+    '0',
+    '-1',
+    '1e309',
+    'null',
+    '~',
+    '*a',
+    '&a',
+    '\t',
+    '#',
+    'hf://',
+    'pvc+hf://',
+    'nvcr.io/nim/',
+  ];
   for (let i = 0; i < 400; i++) {
     let s = files[rnd(files.length)];
     for (let k = 0; k < 1 + rnd(4); k++) {
@@ -356,6 +705,12 @@ test('Ray Serve llm_configs entries that are file paths are found and say why th
   name: llm_app
 `;
   const a = analyzeText(src, { defaultGpu: 'L4', memoryOnly: true });
-  assert.deepEqual(a.deployments.map((x) => [x.deployment.name, x.notSizedReason]), [['llm_app/models/qwen.yaml', 'llm_configs entry "models/qwen.yaml" is a file path; open that file to size it']]);
-  assert.deepEqual(a.diagnostics.map((d) => `${d.code}:${d.severity}@${textAt(src, d.range)}`), ['not-sized:info@models/qwen.yaml']);
+  assert.deepEqual(
+    a.deployments.map((x) => [x.deployment.name, x.notSizedReason]),
+    [['llm_app/models/qwen.yaml', 'llm_configs entry "models/qwen.yaml" is a file path; open that file to size it']],
+  );
+  assert.deepEqual(
+    a.diagnostics.map((d) => `${d.code}:${d.severity}@${textAt(src, d.range)}`),
+    ['not-sized:info@models/qwen.yaml'],
+  );
 });

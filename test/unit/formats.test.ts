@@ -27,293 +27,599 @@ function textAt(src: string, r: Range): string {
 
 interface Expect {
   formats: string[];
-  deployments: { name: string; format: string; model: string | null; gpu: string | null; origin: string; count: number | null; replicas: number; serving: Record<string, unknown> }[];
+  deployments: {
+    name: string;
+    format: string;
+    model: string | null;
+    gpu: string | null;
+    origin: string;
+    count: number | null;
+    replicas: number;
+    serving: Record<string, unknown>;
+  }[];
   diagnostics: string[];
 }
 
 const EXPECTED: Record<string, Expect> = {
   'aibrix-deployment.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "deepseek-r1-distill-llama-8b", format: 'aibrix', model: "meta-llama/Llama-3.1-8B-Instruct", gpu: "L20", origin: 'stated', count: 1, replicas: 1, serving: {"engine":"vllm","maxModelLen":12288} },
+      {
+        name: 'deepseek-r1-distill-llama-8b',
+        format: 'aibrix',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'L20',
+        origin: 'stated',
+        count: 1,
+        replicas: 1,
+        serving: { engine: 'vllm', maxModelLen: 12288 },
+      },
     ],
     diagnostics: [],
   },
   'aibrix-stormservice.yaml': {
-    formats: ["aibrix"],
+    formats: ['aibrix'],
     deployments: [
-      { name: "pd-llama/prefill", format: 'aibrix', model: "meta-llama/Llama-3.1-8B-Instruct", gpu: "H100-SXM", origin: 'stated', count: 1, replicas: 2, serving: {"engine":"vllm"} },
-      { name: "pd-llama/decode", format: 'aibrix', model: "meta-llama/Llama-3.1-8B-Instruct", gpu: "H100-SXM", origin: 'stated', count: 1, replicas: 1, serving: {"engine":"vllm","maxNumSeqs":512} },
+      {
+        name: 'pd-llama/prefill',
+        format: 'aibrix',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 1,
+        replicas: 2,
+        serving: { engine: 'vllm' },
+      },
+      {
+        name: 'pd-llama/decode',
+        format: 'aibrix',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 1,
+        replicas: 1,
+        serving: { engine: 'vllm', maxNumSeqs: 512 },
+      },
     ],
     diagnostics: [],
   },
   'dynamo-disagg.yaml': {
-    formats: ["dynamo"],
+    formats: ['dynamo'],
     deployments: [
-      { name: "vllm-disagg/decode", format: 'dynamo', model: "Qwen/Qwen3-8B", gpu: "H100-SXM", origin: 'stated', count: 1, replicas: 2, serving: {"engine":"vllm","maxModelLen":16384} },
-      { name: "vllm-disagg/prefill", format: 'dynamo', model: "Qwen/Qwen3-8B", gpu: "H100-SXM", origin: 'stated', count: 1, replicas: 1, serving: {"engine":"vllm","tp":2} },
+      {
+        name: 'vllm-disagg/decode',
+        format: 'dynamo',
+        model: 'Qwen/Qwen3-8B',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 1,
+        replicas: 2,
+        serving: { engine: 'vllm', maxModelLen: 16384 },
+      },
+      {
+        name: 'vllm-disagg/prefill',
+        format: 'dynamo',
+        model: 'Qwen/Qwen3-8B',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 1,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 2 },
+      },
     ],
-    diagnostics: [
-      "gpu-count-mismatch@37:16-37:17=1",
-    ],
+    diagnostics: ['gpu-count-mismatch@37:16-37:17=1'],
   },
   'helm-rendered-placeholders.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "{{ .Release.Name }}-vllm", format: 'kubernetes', model: null, gpu: "L4", origin: 'default', count: null, replicas: 1, serving: {"engine":"vllm","tp":undefined,"maxModelLen":8192} },
+      {
+        name: '{{ .Release.Name }}-vllm',
+        format: 'kubernetes',
+        model: null,
+        gpu: 'L4',
+        origin: 'default',
+        count: null,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: undefined, maxModelLen: 8192 },
+      },
     ],
     // The placeholders are unknown, not defaulted: said once, on the first of them (issue 11 item 1).
-    diagnostics: ["value-unresolved@12:38-12:57={{ .Values.model }}"],
+    diagnostics: ['value-unresolved@12:38-12:57={{ .Values.model }}'],
   },
   'k8s-ambiguous-flag.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "typo", format: 'kubernetes', model: "Qwen/Qwen3-8B", gpu: "H100-SXM", origin: 'stated', count: 1, replicas: 1, serving: {"engine":"vllm"} },
+      { name: 'typo', format: 'kubernetes', model: 'Qwen/Qwen3-8B', gpu: 'H100-SXM', origin: 'stated', count: 1, replicas: 1, serving: { engine: 'vllm' } },
     ],
-    diagnostics: [
-      "ambiguous-flag@17:55-17:64=--max-num",
-      "invalid-value@17:99-17:102=1.5",
-    ],
+    diagnostics: ['ambiguous-flag@17:55-17:64=--max-num', 'invalid-value@17:99-17:102=1.5'],
   },
   'k8s-amd-mi300x.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "llama-405b-fp8", format: 'kubernetes', model: "meta-llama/Llama-3.1-405B-Instruct-FP8", gpu: "MI300X", origin: 'stated', count: 8, replicas: 1, serving: {"engine":"vllm","tp":8,"maxModelLen":32768,"kvCacheDtype":"fp8"} },
+      {
+        name: 'llama-405b-fp8',
+        format: 'kubernetes',
+        model: 'meta-llama/Llama-3.1-405B-Instruct-FP8',
+        gpu: 'MI300X',
+        origin: 'stated',
+        count: 8,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 8, maxModelLen: 32768, kvCacheDtype: 'fp8' },
+      },
     ],
-    diagnostics: [
-      ],
+    diagnostics: [],
   },
   'k8s-cronjob-unresolved.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "nightly-batch", format: 'kubernetes', model: null, gpu: "L4", origin: 'default', count: 1, replicas: 1, serving: {"engine":"vllm","maxModelLen":8192} },
+      {
+        name: 'nightly-batch',
+        format: 'kubernetes',
+        model: null,
+        gpu: 'L4',
+        origin: 'default',
+        count: 1,
+        replicas: 1,
+        serving: { engine: 'vllm', maxModelLen: 8192 },
+      },
     ],
     // tp ($((NUM_GPUS / 2))) is unknown, so no gpu-count-mismatch against the 1 GPU; said once (issue 11 item 1).
-    diagnostics: ["value-unresolved@18:29-18:37=${MODEL}"],
+    diagnostics: ['value-unresolved@18:29-18:37=${MODEL}'],
   },
   'k8s-default-gpu.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "phi-4", format: 'kubernetes', model: "microsoft/phi-4", gpu: "L4", origin: 'default', count: 1, replicas: 1, serving: {"engine":"vllm"} },
+      { name: 'phi-4', format: 'kubernetes', model: 'microsoft/phi-4', gpu: 'L4', origin: 'default', count: 1, replicas: 1, serving: { engine: 'vllm' } },
     ],
-    diagnostics: [
-      "weights-exceed-memory@15:38-15:53=microsoft/phi-4",
-    ],
+    diagnostics: ['weights-exceed-memory@15:38-15:53=microsoft/phi-4'],
   },
   'k8s-deployment-args.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "llama-8b", format: 'kubernetes', model: "meta-llama/Llama-3.1-8B-Instruct", gpu: "L4", origin: 'stated', count: 1, replicas: 2, serving: {"engine":"vllm","tp":2,"maxModelLen":16384,"gpuMemoryUtilization":0.92,"maxNumSeqs":128} },
+      {
+        name: 'llama-8b',
+        format: 'kubernetes',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'L4',
+        origin: 'stated',
+        count: 1,
+        replicas: 2,
+        serving: { engine: 'vllm', tp: 2, maxModelLen: 16384, gpuMemoryUtilization: 0.92, maxNumSeqs: 128 },
+      },
     ],
-    diagnostics: [
-      "gpu-count-mismatch@32:30-32:31=1",
-    ],
+    diagnostics: ['gpu-count-mismatch@32:30-32:31=1'],
   },
   'k8s-instance-too-small.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "gemma-27b-g6", format: 'kubernetes', model: "google/gemma-3-27b-it", gpu: "L4", origin: 'inferred', count: 8, replicas: 1, serving: {"engine":"vllm","tp":8,"maxModelLen":32768} },
+      {
+        name: 'gemma-27b-g6',
+        format: 'kubernetes',
+        model: 'google/gemma-3-27b-it',
+        gpu: 'L4',
+        origin: 'inferred',
+        count: 8,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 8, maxModelLen: 32768 },
+      },
     ],
     diagnostics: [
-      "gpus-exceed-node@20:30-20:31=8",
+      'gpus-exceed-node@20:30-20:31=8',
       // 256 warm-up requests x 262,208 vocab x 20 B = 1.25 GiB > 2.20 GiB headroom - 0.5 context - 0.72 CUDA graphs.
-      "sampler-warmup-oom@17:38-17:59=google/gemma-3-27b-it",
-      "shm-too-small@25:48-25:53=256Mi",
+      'sampler-warmup-oom@17:38-17:59=google/gemma-3-27b-it',
+      'shm-too-small@25:48-25:53=256Mi',
     ],
   },
   'k8s-job-bash-c.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "eval-run", format: 'kubernetes', model: "google/gemma-3-27b-it", gpu: "L40S", origin: 'stated', count: 2, replicas: 1, serving: {"engine":"vllm","tp":2,"maxModelLen":131072} },
+      {
+        name: 'eval-run',
+        format: 'kubernetes',
+        model: 'google/gemma-3-27b-it',
+        gpu: 'L40S',
+        origin: 'stated',
+        count: 2,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 2, maxModelLen: 131072 },
+      },
     ],
-    diagnostics: [
-      "shm-too-small@11:16-11:20=eval",
-    ],
+    diagnostics: ['shm-too-small@11:16-11:20=eval'],
   },
   'k8s-mig.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "small-model-mig", format: 'kubernetes', model: "Qwen/Qwen3-0.6B", gpu: "A100-SXM4-80GB", origin: 'stated', count: 1, replicas: 4, serving: {"engine":"vllm","maxModelLen":4096} },
+      {
+        name: 'small-model-mig',
+        format: 'kubernetes',
+        model: 'Qwen/Qwen3-0.6B',
+        gpu: 'A100-SXM4-80GB',
+        origin: 'stated',
+        count: 1,
+        replicas: 4,
+        serving: { engine: 'vllm', maxModelLen: 4096 },
+      },
     ],
-    diagnostics: [
-      ],
+    diagnostics: [],
   },
   'k8s-multidoc.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "llama-70b", format: 'kubernetes', model: "meta-llama/Llama-3.3-70B-Instruct", gpu: "A100-SXM4-80GB", origin: 'stated', count: 4, replicas: 1, serving: {"engine":"vllm","tp":4,"maxModelLen":65536} },
+      {
+        name: 'llama-70b',
+        format: 'kubernetes',
+        model: 'meta-llama/Llama-3.3-70B-Instruct',
+        gpu: 'A100-SXM4-80GB',
+        origin: 'stated',
+        count: 4,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 4, maxModelLen: 65536 },
+      },
     ],
-    diagnostics: [
-      "shm-too-small@42:16-42:20=vllm",
-    ],
+    diagnostics: ['shm-too-small@42:16-42:20=vllm'],
   },
   'k8s-no-shm-tp4.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "qwen-72b", format: 'kubernetes', model: "Qwen/Qwen2.5-72B-Instruct", gpu: "A100-SXM4-80GB", origin: 'inferred', count: 4, replicas: 1, serving: {"engine":"vllm","tp":4,"maxModelLen":32768} },
+      {
+        name: 'qwen-72b',
+        format: 'kubernetes',
+        model: 'Qwen/Qwen2.5-72B-Instruct',
+        gpu: 'A100-SXM4-80GB',
+        origin: 'inferred',
+        count: 4,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 4, maxModelLen: 32768 },
+      },
     ],
-    diagnostics: [
-      "shm-too-small@15:16-15:20=vllm",
-    ],
+    diagnostics: ['shm-too-small@15:16-15:20=vllm'],
   },
   'k8s-pod-sglang.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "sglang-qwen", format: 'kubernetes', model: "Qwen/Qwen3-30B-A3B", gpu: "H100-SXM", origin: 'stated', count: 2, replicas: 1, serving: {"engine":"sglang","tp":2,"maxModelLen":32768,"memFractionStatic":0.85} },
+      {
+        name: 'sglang-qwen',
+        format: 'kubernetes',
+        model: 'Qwen/Qwen3-30B-A3B',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 2,
+        replicas: 1,
+        serving: { engine: 'sglang', tp: 2, maxModelLen: 32768, memFractionStatic: 0.85 },
+      },
     ],
     diagnostics: [],
   },
   'k8s-python-api-server.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "mistral-7b", format: 'kubernetes', model: "mistralai/Mistral-7B-Instruct-v0.3", gpu: "A10G", origin: 'inferred', count: 1, replicas: 3, serving: {"engine":"vllm","maxModelLen":32768,"gpuMemoryUtilization":0.95} },
+      {
+        name: 'mistral-7b',
+        format: 'kubernetes',
+        model: 'mistralai/Mistral-7B-Instruct-v0.3',
+        gpu: 'A10G',
+        origin: 'inferred',
+        count: 1,
+        replicas: 3,
+        serving: { engine: 'vllm', maxModelLen: 32768, gpuMemoryUtilization: 0.95 },
+      },
     ],
     diagnostics: [],
   },
   'k8s-sh-c-script.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "qwen-32b", format: 'kubernetes', model: "Qwen/Qwen3-32B", gpu: "H100-SXM", origin: 'stated', count: 4, replicas: 1, serving: {"engine":"vllm","tp":4,"maxModelLen":32768,"maxNumSeqs":64,"kvCacheDtype":"fp8"} },
+      {
+        name: 'qwen-32b',
+        format: 'kubernetes',
+        model: 'Qwen/Qwen3-32B',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 4,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 4, maxModelLen: 32768, maxNumSeqs: 64, kvCacheDtype: 'fp8' },
+      },
     ],
-    diagnostics: [
-      "shm-too-small@16:16-16:22=server",
-    ],
+    diagnostics: ['shm-too-small@16:16-16:22=server'],
   },
   'k8s-tgi-env.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "tgi-llama", format: 'kubernetes', model: "meta-llama/Llama-3.1-8B-Instruct", gpu: "A100-SXM4-40GB", origin: 'stated', count: 2, replicas: 1, serving: {"engine":"vllm","tp":2,"maxModelLen":8192,"gpuMemoryUtilization":0.9} },
+      {
+        name: 'tgi-llama',
+        format: 'kubernetes',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'A100-SXM4-40GB',
+        origin: 'stated',
+        count: 2,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 2, maxModelLen: 8192, gpuMemoryUtilization: 0.9 },
+      },
     ],
-    diagnostics: [
-      ],
+    diagnostics: [],
   },
   'k8s-tgi-launcher-args.yaml': {
-    formats: ["kubernetes"],
+    formats: ['kubernetes'],
     deployments: [
-      { name: "tgi-mixtral", format: 'kubernetes', model: "mistralai/Mixtral-8x7B-v0.1", gpu: "H100-SXM", origin: 'stated', count: 4, replicas: 2, serving: {"engine":"vllm","tp":4,"maxModelLen":16384,"gpuMemoryUtilization":1,"quantization":"fp8"} },
+      {
+        name: 'tgi-mixtral',
+        format: 'kubernetes',
+        model: 'mistralai/Mixtral-8x7B-v0.1',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 4,
+        replicas: 2,
+        serving: { engine: 'vllm', tp: 4, maxModelLen: 16384, gpuMemoryUtilization: 1, quantization: 'fp8' },
+      },
     ],
-    diagnostics: [
-      "shm-too-small@15:16-15:19=tgi",
-    ],
+    diagnostics: ['shm-too-small@15:16-15:19=tgi'],
   },
   'kserve-hf-runtime.yaml': {
-    formats: ["kserve"],
+    formats: ['kserve'],
     deployments: [
-      { name: "huggingface-llama3", format: 'kserve', model: "meta-llama/Meta-Llama-3-8B-Instruct", gpu: "A10G", origin: 'stated', count: 1, replicas: 1, serving: {"engine":"vllm","maxModelLen":8192,"gpuMemoryUtilization":0.95} },
+      {
+        name: 'huggingface-llama3',
+        format: 'kserve',
+        model: 'meta-llama/Meta-Llama-3-8B-Instruct',
+        gpu: 'A10G',
+        origin: 'stated',
+        count: 1,
+        replicas: 1,
+        serving: { engine: 'vllm', maxModelLen: 8192, gpuMemoryUtilization: 0.95 },
+      },
     ],
     // 256 warm-up requests x 128,256 vocab x 20 B = 0.61 GiB > 22.03 GiB x 0.05 - 0.5 context - 0.42 CUDA graphs.
-    diagnostics: ["sampler-warmup-oom@16:35-16:39=0.95"],
+    diagnostics: ['sampler-warmup-oom@16:35-16:39=0.95'],
   },
   'kserve-llminferenceservice.yaml': {
-    formats: ["kserve-llm"],
+    formats: ['kserve-llm'],
     deployments: [
-      { name: "llama-pd/prefill", format: 'kserve-llm', model: "meta-llama/Llama-3.1-70B-Instruct", gpu: "H100-SXM", origin: 'stated', count: 4, replicas: 1, serving: {"tp":8} },
-      { name: "llama-pd/decode", format: 'kserve-llm', model: "meta-llama/Llama-3.1-70B-Instruct", gpu: "H100-SXM", origin: 'stated', count: 4, replicas: 2, serving: {"engine":"vllm","tp":4,"maxModelLen":32768} },
+      {
+        name: 'llama-pd/prefill',
+        format: 'kserve-llm',
+        model: 'meta-llama/Llama-3.1-70B-Instruct',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 4,
+        replicas: 1,
+        serving: { tp: 8 },
+      },
+      {
+        name: 'llama-pd/decode',
+        format: 'kserve-llm',
+        model: 'meta-llama/Llama-3.1-70B-Instruct',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 4,
+        replicas: 2,
+        serving: { engine: 'vllm', tp: 4, maxModelLen: 32768 },
+      },
     ],
-    diagnostics: [
-      "gpu-count-mismatch@31:31-31:32=4",
-    ],
+    diagnostics: ['gpu-count-mismatch@31:31-31:32=4'],
   },
   'kserve-multinode.yaml': {
-    formats: ["kserve"],
+    formats: ['kserve'],
     deployments: [
-      { name: "llama-405b-multinode", format: 'kserve', model: "meta-llama/Llama-3.1-405B-Instruct", gpu: "H100-SXM", origin: 'stated', count: 16, replicas: 1, serving: {"engine":"vllm","tp":8,"pp":2} },
+      {
+        name: 'llama-405b-multinode',
+        format: 'kserve',
+        model: 'meta-llama/Llama-3.1-405B-Instruct',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 16,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 8, pp: 2 },
+      },
     ],
     diagnostics: [],
   },
   'kserve-storage-uri.yaml': {
-    formats: ["kserve"],
+    formats: ['kserve'],
     deployments: [
-      { name: "qwen-14b", format: 'kserve', model: "Qwen/Qwen3-14B", gpu: "L4", origin: 'stated', count: 2, replicas: 1, serving: {"engine":"vllm","tp":2,"maxModelLen":40960} },
+      {
+        name: 'qwen-14b',
+        format: 'kserve',
+        model: 'Qwen/Qwen3-14B',
+        gpu: 'L4',
+        origin: 'stated',
+        count: 2,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 2, maxModelLen: 40960 },
+      },
     ],
     diagnostics: [],
   },
   'kubeai-model-tp.yaml': {
-    formats: ["kubeai"],
+    formats: ['kubeai'],
     deployments: [
-      { name: "qwen-72b-h100", format: 'kubeai', model: "Qwen/Qwen2.5-72B-Instruct", gpu: "H100-SXM", origin: 'stated', count: 2, replicas: 1, serving: {"engine":"vllm","tp":4,"maxModelLen":32768} },
+      {
+        name: 'qwen-72b-h100',
+        format: 'kubeai',
+        model: 'Qwen/Qwen2.5-72B-Instruct',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 2,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 4, maxModelLen: 32768 },
+      },
     ],
-    diagnostics: [
-      "gpu-count-mismatch@11:35-11:36=2",
-    ],
+    diagnostics: ['gpu-count-mismatch@11:35-11:36=2'],
   },
   'kubeai-model.yaml': {
-    formats: ["kubeai"],
+    formats: ['kubeai'],
     deployments: [
-      { name: "llama-3.1-8b-instruct-l4", format: 'kubeai', model: "meta-llama/Llama-3.1-8B-Instruct", gpu: "L4", origin: 'stated', count: 1, replicas: 0, serving: {"engine":"vllm","maxModelLen":16384,"gpuMemoryUtilization":0.9} },
+      {
+        name: 'llama-3.1-8b-instruct-l4',
+        format: 'kubeai',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'L4',
+        origin: 'stated',
+        count: 1,
+        replicas: 0,
+        serving: { engine: 'vllm', maxModelLen: 16384, gpuMemoryUtilization: 0.9 },
+      },
     ],
     diagnostics: [],
   },
   'llmd-modelservice-values.yaml': {
-    formats: ["llm-d"],
+    formats: ['llm-d'],
     deployments: [
-      { name: "Qwen/Qwen3-32B/prefill", format: 'llm-d', model: "Qwen/Qwen3-32B", gpu: "H100-SXM", origin: 'stated', count: 2, replicas: 4, serving: {"engine":"vllm","tp":1,"maxModelLen":32768} },
-      { name: "Qwen/Qwen3-32B/decode", format: 'llm-d', model: "Qwen/Qwen3-32B", gpu: "H100-SXM", origin: 'stated', count: 2, replicas: 2, serving: {"engine":"vllm","tp":2,"dp":1,"maxModelLen":32768} },
+      {
+        name: 'Qwen/Qwen3-32B/prefill',
+        format: 'llm-d',
+        model: 'Qwen/Qwen3-32B',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 2,
+        replicas: 4,
+        serving: { engine: 'vllm', tp: 1, maxModelLen: 32768 },
+      },
+      {
+        name: 'Qwen/Qwen3-32B/decode',
+        format: 'llm-d',
+        model: 'Qwen/Qwen3-32B',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 2,
+        replicas: 2,
+        serving: { engine: 'vllm', tp: 2, dp: 1, maxModelLen: 32768 },
+      },
     ],
-    diagnostics: [
-      "gpu-count-mismatch@47:27-47:28=2",
-      "max-model-len-too-long@44:33-44:38=32768",
-    ],
+    diagnostics: ['gpu-count-mismatch@47:27-47:28=2', 'max-model-len-too-long@44:33-44:38=32768'],
   },
   'lws-multinode.yaml': {
-    formats: ["leaderworkerset"],
+    formats: ['leaderworkerset'],
     deployments: [
-      { name: "vllm-405b", format: 'leaderworkerset', model: "meta-llama/Llama-3.1-405B-Instruct", gpu: "H100-SXM", origin: 'stated', count: 16, replicas: 1, serving: {"engine":"vllm","tp":8,"pp":2} },
+      {
+        name: 'vllm-405b',
+        format: 'leaderworkerset',
+        model: 'meta-llama/Llama-3.1-405B-Instruct',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 16,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 8, pp: 2 },
+      },
     ],
     diagnostics: [],
   },
   'lws-tp-across-nodes.yaml': {
-    formats: ["leaderworkerset"],
+    formats: ['leaderworkerset'],
     deployments: [
-      { name: "deepseek-r1", format: 'leaderworkerset', model: "deepseek-ai/DeepSeek-R1", gpu: "H200-SXM", origin: 'inferred', count: 16, replicas: 2, serving: {"engine":"vllm","tp":16,"maxModelLen":65536} },
+      {
+        name: 'deepseek-r1',
+        format: 'leaderworkerset',
+        model: 'deepseek-ai/DeepSeek-R1',
+        gpu: 'H200-SXM',
+        origin: 'inferred',
+        count: 16,
+        replicas: 2,
+        serving: { engine: 'vllm', tp: 16, maxModelLen: 65536 },
+      },
     ],
-    diagnostics: [
-      "shm-too-small@13:18-13:24=leader",
-      "tp-across-nodes@20:41-20:43=16",
-    ],
+    diagnostics: ['shm-too-small@13:18-13:24=leader', 'tp-across-nodes@20:41-20:43=16'],
   },
   'production-stack-multi.yaml': {
-    formats: ["production-stack"],
+    formats: ['production-stack'],
     deployments: [
-      { name: "llama3", format: 'production-stack', model: "meta-llama/Llama-3.1-8B-Instruct", gpu: "L4", origin: 'stated', count: 1, replicas: 2, serving: {"engine":"vllm","maxModelLen":32768,"gpuMemoryUtilization":0.9,"maxNumSeqs":128} },
-      { name: "qwen-32b", format: 'production-stack', model: "Qwen/Qwen3-32B", gpu: "H100-SXM", origin: 'stated', count: 2, replicas: 1, serving: {"engine":"vllm","tp":2,"maxModelLen":40960} },
-      { name: "mistral", format: 'production-stack', model: "mistralai/Mistral-7B-Instruct-v0.3", gpu: "L4", origin: 'default', count: 2, replicas: 1, serving: {"engine":"vllm","tp":1,"maxModelLen":16384} },
+      {
+        name: 'llama3',
+        format: 'production-stack',
+        model: 'meta-llama/Llama-3.1-8B-Instruct',
+        gpu: 'L4',
+        origin: 'stated',
+        count: 1,
+        replicas: 2,
+        serving: { engine: 'vllm', maxModelLen: 32768, gpuMemoryUtilization: 0.9, maxNumSeqs: 128 },
+      },
+      {
+        name: 'qwen-32b',
+        format: 'production-stack',
+        model: 'Qwen/Qwen3-32B',
+        gpu: 'H100-SXM',
+        origin: 'stated',
+        count: 2,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 2, maxModelLen: 40960 },
+      },
+      {
+        name: 'mistral',
+        format: 'production-stack',
+        model: 'mistralai/Mistral-7B-Instruct-v0.3',
+        gpu: 'L4',
+        origin: 'default',
+        count: 2,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 1, maxModelLen: 16384 },
+      },
     ],
     diagnostics: [
-      "gpu-count-mismatch@45:18-45:19=2",
-      "setting-ignored@33:8-33:20=kvCacheDtype",
+      'gpu-count-mismatch@45:18-45:19=2',
+      'setting-ignored@33:8-33:20=kvCacheDtype',
       // The chart appends extraArgs after its own flags, so vLLM honours --tensor-parallel-size 2; what it does not
       // do is mount /dev/shm, which it renders only for vllmConfig.tensorParallelSize (deployment-vllm-multi.yaml).
-      "setting-ignored@34:52-34:69=--max-num-seqs 64",
-      "shm-too-small@25:13-25:21=qwen-32b",
+      'setting-ignored@34:52-34:69=--max-num-seqs 64',
+      'shm-too-small@25:13-25:21=qwen-32b',
     ],
   },
   'production-stack-single.yaml': {
-    formats: ["production-stack"],
+    formats: ['production-stack'],
     deployments: [
-      { name: "opt125m", format: 'production-stack', model: "facebook/opt-125m", gpu: "L4", origin: 'default', count: 1, replicas: 1, serving: {"engine":"vllm"} },
+      {
+        name: 'opt125m',
+        format: 'production-stack',
+        model: 'facebook/opt-125m',
+        gpu: 'L4',
+        origin: 'default',
+        count: 1,
+        replicas: 1,
+        serving: { engine: 'vllm' },
+      },
     ],
-    diagnostics: [
-      ],
+    diagnostics: [],
   },
   'ray-serve-llm.yaml': {
-    formats: ["ray-serve"],
+    formats: ['ray-serve'],
     deployments: [
-      { name: "llm_app/qwen-8b", format: 'ray-serve', model: "Qwen/Qwen3-8B", gpu: "L4", origin: 'stated', count: null, replicas: 1, serving: {"engine":"vllm","tp":2,"maxModelLen":32768,"gpuMemoryUtilization":0.9} },
-      { name: "llm_app/llama-70b", format: 'ray-serve', model: "meta-llama/Llama-3.3-70B-Instruct", gpu: "A100-SXM4-80GB", origin: 'stated', count: null, replicas: 1, serving: {"engine":"vllm","tp":4,"maxModelLen":131072} },
+      {
+        name: 'llm_app/qwen-8b',
+        format: 'ray-serve',
+        model: 'Qwen/Qwen3-8B',
+        gpu: 'L4',
+        origin: 'stated',
+        count: null,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 2, maxModelLen: 32768, gpuMemoryUtilization: 0.9 },
+      },
+      {
+        name: 'llm_app/llama-70b',
+        format: 'ray-serve',
+        model: 'meta-llama/Llama-3.3-70B-Instruct',
+        gpu: 'A100-SXM4-80GB',
+        origin: 'stated',
+        count: null,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 4, maxModelLen: 131072 },
+      },
     ],
     diagnostics: [],
   },
   'rayservice-embedded.yaml': {
-    formats: ["rayservice"],
+    formats: ['rayservice'],
     deployments: [
-      { name: "ray-serve-llm/llms/gemma", format: 'rayservice', model: "google/gemma-3-27b-it", gpu: "L4", origin: 'stated', count: null, replicas: 1, serving: {"engine":"vllm","tp":2,"maxModelLen":32768} },
+      {
+        name: 'ray-serve-llm/llms/gemma',
+        format: 'rayservice',
+        model: 'google/gemma-3-27b-it',
+        gpu: 'L4',
+        origin: 'stated',
+        count: null,
+        replicas: 1,
+        serving: { engine: 'vllm', tp: 2, maxModelLen: 32768 },
+      },
     ],
-    diagnostics: [
-      "weights-exceed-memory@14:26-14:47=google/gemma-3-27b-it",
-    ],
+    diagnostics: ['weights-exceed-memory@14:26-14:47=google/gemma-3-27b-it'],
   },
-
 };
 
 function analyze(file: string) {
@@ -334,10 +640,22 @@ for (const [file, exp] of Object.entries(EXPECTED)) {
     const got = a.deployments.map(({ deployment: d }) => {
       const serving: Record<string, unknown> = {};
       for (const k of Object.keys(exp.deployments.find((e) => e.name === d.name)?.serving ?? {})) serving[k] = (d.serving as Record<string, unknown>)[k];
-      return { name: d.name, format: d.format, model: d.model ? (d.model.kind === 'id' ? d.model.id : d.model.kind === 'path' ? d.model.path : d.model.entry.id) : null, gpu: d.gpu, origin: d.gpuOrigin, count: d.gpuCount, replicas: d.replicas, serving };
+      return {
+        name: d.name,
+        format: d.format,
+        model: d.model ? (d.model.kind === 'id' ? d.model.id : d.model.kind === 'path' ? d.model.path : d.model.entry.id) : null,
+        gpu: d.gpu,
+        origin: d.gpuOrigin,
+        count: d.gpuCount,
+        replicas: d.replicas,
+        serving,
+      };
     });
     assert.deepEqual(got, exp.deployments);
-    const diags = a.diagnostics.filter((d) => !ENGINE_NUMERIC.has(d.code)).map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}=${textAt(src, d.range)}`).sort();
+    const diags = a.diagnostics
+      .filter((d) => !ENGINE_NUMERIC.has(d.code))
+      .map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}=${textAt(src, d.range)}`)
+      .sort();
     assert.deepEqual(diags, exp.diagnostics);
     // Every range any deployment carries points inside the file and at non-empty text.
     const lines = src.split('\n');
@@ -389,7 +707,13 @@ test('unresolved $(VAR), ${VAR} and shell arithmetic are noted, never guessed', 
   assert.equal(d.serving.tp, undefined);
   assert.ok(d.notes.some((n) => n.includes('${MODEL}') && /not set to a literal/.test(n)));
   assert.ok(d.notes.some((n) => n.includes('$((NUM_GPUS / 2))') && /arithmetic/.test(n)));
-  assert.deepEqual(d.unresolved?.map((u) => [u.path, u.text]), [['model', '${MODEL}'], ['serving.tensor_parallel_size', '$((NUM_GPUS / 2))']]);
+  assert.deepEqual(
+    d.unresolved?.map((u) => [u.path, u.text]),
+    [
+      ['model', '${MODEL}'],
+      ['serving.tensor_parallel_size', '$((NUM_GPUS / 2))'],
+    ],
+  );
   const info = a.diagnostics.filter((x) => x.code === 'value-unresolved');
   assert.equal(info.length, 1, 'said once per deployment');
   assert.equal(info[0].severity, 'info');
@@ -428,7 +752,10 @@ test('the default GPU is used only when nothing names one, and a note says so', 
 
 test('report JSON names the format per deployment', () => {
   const { a } = analyze('llmd-modelservice-values.yaml');
-  assert.deepEqual(a.deployments.map((d) => d.deployment.format), ['llm-d', 'llm-d']);
+  assert.deepEqual(
+    a.deployments.map((d) => d.deployment.format),
+    ['llm-d', 'llm-d'],
+  );
 });
 
 // ---- argument parser, shell tokenizer, scalar mapping ----
@@ -442,7 +769,19 @@ function args(list: string[]) {
 }
 
 test('argparse: = and space forms, - and _ spellings, prefixes, aliases, booleans and --no-*', () => {
-  const { src, args: a } = args(['--tensor_parallel_size=4', '--max-model-len', '8192', '--max-num-seq', '32', '-tp', '2', '--no-enable-prefix-caching', '--enforce-eager', '--gpu-memory-util', '0.8']);
+  const { src, args: a } = args([
+    '--tensor_parallel_size=4',
+    '--max-model-len',
+    '8192',
+    '--max-num-seq',
+    '32',
+    '-tp',
+    '2',
+    '--no-enable-prefix-caching',
+    '--enforce-eager',
+    '--gpu-memory-util',
+    '0.8',
+  ]);
   const c = parseEngineArgs('vllm', 'vllm serve', [0, 0], a, () => undefined, false);
   assert.equal(c.options.get('tensor_parallel_size')!.value!.text, '2'); // the later -tp wins, like argparse
   assert.equal(c.options.get('max_model_len')!.value!.text, '8192');
@@ -458,11 +797,21 @@ test('argparse: positional model for vllm serve; ambiguous prefix is an error; m
   const { args: a } = args(['Qwen/Qwen3-8B', '--max-num', '4', '--dtype']);
   const c = parseEngineArgs('vllm', 'vllm serve', [0, 0], a, () => undefined, true);
   assert.equal(c.model!.text, 'Qwen/Qwen3-8B');
-  assert.deepEqual(c.diagnostics.map((d) => d.code), ['ambiguous-flag', 'flag-missing-value']);
+  assert.deepEqual(
+    c.diagnostics.map((d) => d.code),
+    ['ambiguous-flag', 'flag-missing-value'],
+  );
 });
 
 test('argparse: SGLang and TGI spellings', () => {
-  const s = parseEngineArgs('sglang', 'x', [0, 0], args(['--model-path', 'm', '--tp-size', '4', '--dp', '2', '--mem-fraction-static', '0.8', '--context-length', '4096']).args, () => undefined, false);
+  const s = parseEngineArgs(
+    'sglang',
+    'x',
+    [0, 0],
+    args(['--model-path', 'm', '--tp-size', '4', '--dp', '2', '--mem-fraction-static', '0.8', '--context-length', '4096']).args,
+    () => undefined,
+    false,
+  );
   assert.equal(s.model!.text, 'm');
   assert.deepEqual([...s.options.keys()], ['tp_size', 'dp_size', 'mem_fraction_static', 'context_length']);
   const t = parseEngineArgs('tgi', 'x', [0, 0], args(['--model-id', 'm', '--num-shard=2', '--quantize', 'awq', '--sharded']).args, () => undefined, false);
@@ -475,16 +824,25 @@ test('shell tokenizer: quotes, continuations, operators, env assignments, expans
   const s = `A=1 B="x y" vllm serve 'my model' --tp 2 \\\n  --x="a b" && echo "$HOME" ; sleep $((1+2))`;
   const cmds = tokenizeShell(s);
   assert.equal(cmds.length, 3);
-  assert.deepEqual(cmds[0].env.map((e) => [e.name, e.value.text]), [['A', '1'], ['B', 'x y']]);
-  assert.deepEqual(cmds[0].words.map((w) => w.text), ['vllm', 'serve', 'my model', '--tp', '2', '--x=a b']);
+  assert.deepEqual(
+    cmds[0].env.map((e) => [e.name, e.value.text]),
+    [
+      ['A', '1'],
+      ['B', 'x y'],
+    ],
+  );
+  assert.deepEqual(
+    cmds[0].words.map((w) => w.text),
+    ['vllm', 'serve', 'my model', '--tp', '2', '--x=a b'],
+  );
   const w = cmds[0].words[2];
-  assert.equal(s.slice(w.start[0], w.end[w.text.length - 1]), "my model");
+  assert.equal(s.slice(w.start[0], w.end[w.text.length - 1]), 'my model');
   assert.equal(cmds[1].words[1].dynamic, true);
   assert.equal(cmds[2].words[1].text, '$((1+2))');
 });
 
 test('scalar mapping: every flow and block style maps each value character to its source', () => {
-  const src = 'a: |\n  vllm serve x \\\n    --tp 2\nb: "q\\"x \\\n   y"\nc: >-\n  foo\n  bar\nd: plain\n  folded\ne: \'it\'\'s\'\n';
+  const src = "a: |\n  vllm serve x \\\n    --tp 2\nb: \"q\\\"x \\\n   y\"\nc: >-\n  foo\n  bar\nd: plain\n  folded\ne: 'it''s'\n";
   const doc = parseDocument(src);
   for (const p of (doc.contents as unknown as { items: { value: unknown }[] }).items) {
     const ms = mapScalar(src, p.value)!;
@@ -528,13 +886,43 @@ test('a 5,000-line multi-document manifest is analyzed', () => {
 });
 
 test('mutated fixtures never make an adapter throw (seeded fuzz)', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(DIR, f), 'utf8'));
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => readFileSync(join(DIR, f), 'utf8'));
   let seed = 7;
   const rnd = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const junk = ['', ' ', '\n', '"', "'", '\\', '$(', '${', '{{', '-', '--', '=', ':', '[', ']', '|', '>', '&&', '0', '-1', '1e9', 'null', '~', '*a', '&a', '\t', '#'];
+  const junk = [
+    '',
+    ' ',
+    '\n',
+    '"',
+    "'",
+    '\\',
+    '$(',
+    '${',
+    '{{',
+    '-',
+    '--',
+    '=',
+    ':',
+    '[',
+    ']',
+    '|',
+    '>',
+    '&&',
+    '0',
+    '-1',
+    '1e9',
+    'null',
+    '~',
+    '*a',
+    '&a',
+    '\t',
+    '#',
+  ];
   for (let i = 0; i < 600; i++) {
     let s = files[rnd(files.length)];
     for (let k = 0; k < 1 + rnd(4); k++) {

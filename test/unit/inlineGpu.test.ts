@@ -22,7 +22,10 @@ const LAB = `    id: lab-gpu-48
 
 test('an inline GPU is sized with its own memory, bandwidth and FLOP/s', () => {
   const f = analyzeText(plan(LAB));
-  assert.deepEqual(f.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    f.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const a = f.deployments[0];
   const g = a.gpu!;
   assert.equal(g.id, 'lab-gpu-48');

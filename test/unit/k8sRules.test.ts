@@ -19,14 +19,26 @@ test('shm-too-small counts the GPUs the pod requests, not the GPUs of its instan
 test('a fractional GPU limit is not a GPU count: no tp-across-nodes with a division by it, a note says why', () => {
   const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'formats', 'lws-tp-across-nodes.yaml'), 'utf8');
   const whole = analyzeText(text, { memoryOnly: true });
-  assert.ok(whole.diagnostics.some((d) => d.code === 'tp-across-nodes'), 'the fixture triggers the rule with whole counts');
+  assert.ok(
+    whole.diagnostics.some((d) => d.code === 'tp-across-nodes'),
+    'the fixture triggers the rule with whole counts',
+  );
   // 5e-324 GPUs per worker pod once printed "(5e-324 GPUs per pod) ... pipeline_parallel_size Infinity" (npm run fuzz).
   for (const bad of ['5e-324', '0.5']) {
     const f = analyzeText(text.replace(/nvidia\.com\/gpu: (\d+)/g, `nvidia.com/gpu: ${bad}`), { memoryOnly: true });
-    assert.equal(f.diagnostics.some((d) => d.code === 'tp-across-nodes'), false, bad);
+    assert.equal(
+      f.diagnostics.some((d) => d.code === 'tp-across-nodes'),
+      false,
+      bad,
+    );
     assert.doesNotMatch(JSON.stringify(f.diagnostics), /Infinity|NaN/);
     const d = f.deployments[0].deployment;
     assert.equal(d.gpuCount, null);
-    assert.ok(d.notes.includes(`\`nvidia.com/gpu: ${bad}\` is not a whole number of GPUs: Kubernetes rejects fractional extended resources, so the pod is not created. The GPU count is treated as unknown.`), d.notes.join('\n'));
+    assert.ok(
+      d.notes.includes(
+        `\`nvidia.com/gpu: ${bad}\` is not a whole number of GPUs: Kubernetes rejects fractional extended resources, so the pod is not created. The GPU count is treated as unknown.`,
+      ),
+      d.notes.join('\n'),
+    );
   }
 });

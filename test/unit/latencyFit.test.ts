@@ -16,7 +16,20 @@ for (const r of rows) {
 }
 
 test('a CSV row becomes the native plan the held-out check hands over, and the report reads it as closed-loop clients', () => {
-  const r = rows.find((x) => x.id === 'llama3_1_70b_b200_vllm_fp8_agg_1024x1024_c8_cfg0') ?? rows.find((x) => x.backend === 'vllm' && x.model_path === 'meta-llama/Llama-3.1-70B' && x.mode === 'agg' && x.precision === 'fp8' && x.system === 'b200_sxm' && x.tp_size === '4' && x.isl === '1024' && x.osl === '1024' && x.batch_size === '8');
+  const r =
+    rows.find((x) => x.id === 'llama3_1_70b_b200_vllm_fp8_agg_1024x1024_c8_cfg0') ??
+    rows.find(
+      (x) =>
+        x.backend === 'vllm' &&
+        x.model_path === 'meta-llama/Llama-3.1-70B' &&
+        x.mode === 'agg' &&
+        x.precision === 'fp8' &&
+        x.system === 'b200_sxm' &&
+        x.tp_size === '4' &&
+        x.isl === '1024' &&
+        x.osl === '1024' &&
+        x.batch_size === '8',
+    );
   assert.ok(r, 'the Llama-3.1-70B fp8 4xB200 1024/1024 at 8 clients row');
   const p = planOfRow(r);
   assert.ok(!('skip' in p));
@@ -27,7 +40,10 @@ test('a CSV row becomes the native plan the held-out check hands over, and the r
   assert.match(p.yaml, /^ {2}quantization: fp8$/m);
   assert.match(p.yaml, /^workload: \{input_tokens: 1024, output_tokens: 1024, concurrency: 8\}$/m);
   const fa = analyzeText(p.yaml, { performanceDetail: false });
-  assert.deepEqual(fa.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    fa.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const perf = fa.deployments[0].performance?.performance;
   assert.ok(perf);
   assert.equal(perf.load_model, 'closed-loop');
@@ -83,7 +99,11 @@ test('the real pipeline reproduces the fitted errors per engine (plans from rows
     assert.ok(Math.abs(e.ttft - f.fitted.ttft_median_abs_pct) <= 0.051, `${engine} TTFT ${e.ttft} vs ${f.fitted.ttft_median_abs_pct}`);
   }
   // The figures reached (docs/ACCURACY.md), with a small margin: a worse model or a broken pipeline fails here.
-  const limits: Record<string, { tpot: number; ttft: number }> = { vllm: { tpot: 12.5, ttft: 26 }, sglang: { tpot: 15.5, ttft: 38 }, trtllm: { tpot: 22.5, ttft: 56 } };
+  const limits: Record<string, { tpot: number; ttft: number }> = {
+    vllm: { tpot: 12.5, ttft: 26 },
+    sglang: { tpot: 15.5, ttft: 38 },
+    trtllm: { tpot: 22.5, ttft: 56 },
+  };
   for (const [engine, lim] of Object.entries(limits)) {
     const f = LATENCY_FIT.engines[engine];
     assert.ok(f.fitted.tpot_median_abs_pct <= lim.tpot, `${engine} fitted TPOT ${f.fitted.tpot_median_abs_pct}% > ${lim.tpot}%`);

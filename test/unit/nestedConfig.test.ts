@@ -15,37 +15,83 @@ const GEMMA3_4B = {
   torch_dtype: 'bfloat16',
   mm_tokens_per_image: 256,
   text_config: {
-    model_type: 'gemma3_text', hidden_size: 2560, num_hidden_layers: 34, num_attention_heads: 8, num_key_value_heads: 4,
-    head_dim: 256, intermediate_size: 10240, sliding_window: 1024, rope_scaling: { rope_type: 'linear', factor: 8 },
-    max_position_embeddings: 131072, vocab_size: 262208,
+    model_type: 'gemma3_text',
+    hidden_size: 2560,
+    num_hidden_layers: 34,
+    num_attention_heads: 8,
+    num_key_value_heads: 4,
+    head_dim: 256,
+    intermediate_size: 10240,
+    sliding_window: 1024,
+    rope_scaling: { rope_type: 'linear', factor: 8 },
+    max_position_embeddings: 131072,
+    vocab_size: 262208,
   },
   vision_config: {
-    model_type: 'siglip_vision_model', hidden_size: 1152, image_size: 896, intermediate_size: 4304,
-    num_attention_heads: 16, num_hidden_layers: 27, patch_size: 14,
+    model_type: 'siglip_vision_model',
+    hidden_size: 1152,
+    image_size: 896,
+    intermediate_size: 4304,
+    num_attention_heads: 16,
+    num_hidden_layers: 27,
+    patch_size: 14,
   },
 };
 
 // Qwen/Qwen2.5-VL-7B-Instruct: text dims at the top level, vision_config nested (module dump: Conv3d(3,1280,(2,14,14)),
 // 32 blocks of qkv 1280->3840, SwiGLU 1280->3420, merger 5120->5120->3584).
 const QWEN25_VL_7B = {
-  architectures: ['Qwen2_5_VLForConditionalGeneration'], model_type: 'qwen2_5_vl', torch_dtype: 'bfloat16',
-  hidden_size: 3584, num_hidden_layers: 28, num_attention_heads: 28, num_key_value_heads: 4, intermediate_size: 18944,
-  vocab_size: 152064, max_position_embeddings: 128000, tie_word_embeddings: false,
+  architectures: ['Qwen2_5_VLForConditionalGeneration'],
+  model_type: 'qwen2_5_vl',
+  torch_dtype: 'bfloat16',
+  hidden_size: 3584,
+  num_hidden_layers: 28,
+  num_attention_heads: 28,
+  num_key_value_heads: 4,
+  intermediate_size: 18944,
+  vocab_size: 152064,
+  max_position_embeddings: 128000,
+  tie_word_embeddings: false,
   vision_config: {
-    depth: 32, hidden_size: 1280, intermediate_size: 3420, num_heads: 16, in_chans: 3, out_hidden_size: 3584,
-    patch_size: 14, spatial_merge_size: 2, temporal_patch_size: 2,
+    depth: 32,
+    hidden_size: 1280,
+    intermediate_size: 3420,
+    num_heads: 16,
+    in_chans: 3,
+    out_hidden_size: 3584,
+    patch_size: 14,
+    spatial_merge_size: 2,
+    temporal_patch_size: 2,
   },
 };
 
 // Qwen/Qwen3-Next-80B-A3B-Instruct: 48 layers, every 4th full attention, the rest Gated DeltaNet
 // (16 key heads, 32 value heads, 128-dim heads, conv kernel 4: transformers Qwen3NextConfig defaults).
 const QWEN3_NEXT = {
-  architectures: ['Qwen3NextForCausalLM'], model_type: 'qwen3_next', torch_dtype: 'bfloat16',
-  hidden_size: 2048, num_hidden_layers: 48, num_attention_heads: 16, num_key_value_heads: 2, head_dim: 256,
-  intermediate_size: 5120, vocab_size: 151936, max_position_embeddings: 262144, partial_rotary_factor: 0.25,
-  num_experts: 512, num_experts_per_tok: 10, moe_intermediate_size: 512, shared_expert_intermediate_size: 512,
-  decoder_sparse_step: 1, full_attention_interval: 4, linear_num_key_heads: 16, linear_num_value_heads: 32,
-  linear_key_head_dim: 128, linear_value_head_dim: 128, linear_conv_kernel_dim: 4, tie_word_embeddings: false,
+  architectures: ['Qwen3NextForCausalLM'],
+  model_type: 'qwen3_next',
+  torch_dtype: 'bfloat16',
+  hidden_size: 2048,
+  num_hidden_layers: 48,
+  num_attention_heads: 16,
+  num_key_value_heads: 2,
+  head_dim: 256,
+  intermediate_size: 5120,
+  vocab_size: 151936,
+  max_position_embeddings: 262144,
+  partial_rotary_factor: 0.25,
+  num_experts: 512,
+  num_experts_per_tok: 10,
+  moe_intermediate_size: 512,
+  shared_expert_intermediate_size: 512,
+  decoder_sparse_step: 1,
+  full_attention_interval: 4,
+  linear_num_key_heads: 16,
+  linear_num_value_heads: 32,
+  linear_key_head_dim: 128,
+  linear_value_head_dim: 128,
+  linear_conv_kernel_dim: 4,
+  tie_word_embeddings: false,
 };
 
 test('a nested text_config is read: the text dims come from it, the wrapper dtype applies', () => {
@@ -59,7 +105,10 @@ test('a nested text_config is read: the text dims come from it, the wrapper dtyp
   assert.equal(m.slidingWindow, 1024);
   // KV bytes per token, unsharded: 34 layers x K,V x 4 heads x 256 x 2 bytes = 139,264.
   const kv = kvLayers(m, { tp: 1, elementBytes: 2, mlaLatent: true });
-  assert.equal(kv.reduce((s, l) => s + l.bytesPerTokenUnsharded, 0), 34 * 2 * 4 * 256 * 2);
+  assert.equal(
+    kv.reduce((s, l) => s + l.bytesPerTokenUnsharded, 0),
+    34 * 2 * 4 * 256 * 2,
+  );
 });
 
 test('the vision tower is counted: SigLIP-400M in gemma-3-4b, the 0.68B ViT of Qwen2.5-VL-7B', () => {
@@ -69,7 +118,7 @@ test('the vision tower is counted: SigLIP-400M in gemma-3-4b, the 0.68B ViT of Q
   // + 4 x 1152 + projector 1152 x 2560 + 1152.
   const gExpected = 27 * (4 * 1152 ** 2 + 2 * 1152 * 4304) + 27 * (9 * 1152 + 4304) + 3 * 196 * 1152 + 4096 * 1152 + 4 * 1152 + 1152 * 2560 + 1152;
   assert.equal(gv, gExpected);
-  assert.ok(gv > 0.40e9 && gv < 0.43e9, `SigLIP so400m is ~0.4B, got ${gv}`);
+  assert.ok(gv > 0.4e9 && gv < 0.43e9, `SigLIP so400m is ~0.4B, got ${gv}`);
   const q = modelFromConfig('Qwen/Qwen2.5-VL-7B-Instruct', QWEN25_VL_7B);
   assert.equal(q.nestedTextConfig, false);
   const pc = paramCounts(q);
@@ -96,7 +145,14 @@ test('an AWQ checkpoint that lists "visual" in modules_to_not_convert keeps the 
   const m = modelFromConfig('Qwen/Qwen2.5-VL-7B-Instruct-AWQ', cfg);
   const [r] = weightsPerRank(m, tensorsOf(m), { tp: 1, pp: 1, dp: 1, expertParallel: false }, 'float16', m.quant);
   assert.equal(r.byComponent.vision, paramCounts(m).byComponent.vision * 2);
-  const cfg2 = { ...QWEN25_VL_7B, quantization_config: { quant_method: 'compressed-tensors', ignore: ['re:visual.*', 'lm_head'], config_groups: { g: { weights: { num_bits: 8, type: 'float' } } } } };
+  const cfg2 = {
+    ...QWEN25_VL_7B,
+    quantization_config: {
+      quant_method: 'compressed-tensors',
+      ignore: ['re:visual.*', 'lm_head'],
+      config_groups: { g: { weights: { num_bits: 8, type: 'float' } } },
+    },
+  };
   const m2 = modelFromConfig('x/qwen25vl-fp8', cfg2);
   const [r2] = weightsPerRank(m2, tensorsOf(m2), { tp: 1, pp: 1, dp: 1, expertParallel: false }, 'bfloat16', m2.quant);
   assert.equal(r2.byComponent.vision, paramCounts(m2).byComponent.vision * 2);
@@ -108,7 +164,10 @@ test('Gated DeltaNet hybrids: only the 12 full-attention layers hold per-token K
   assert.equal(m.layerKinds[3], 'full');
   assert.equal(m.layerKinds[0], 'linear');
   const kv = kvLayers(m, { tp: 1, elementBytes: 2, mlaLatent: true });
-  assert.equal(kv.reduce((s, l) => s + l.bytesPerTokenUnsharded, 0), 12 * 2 * 2 * 256 * 2);
+  assert.equal(
+    kv.reduce((s, l) => s + l.bytesPerTokenUnsharded, 0),
+    12 * 2 * 2 * 256 * 2,
+  );
   // conv state (2 x 16 x 128 + 32 x 128) x 3 + recurrent 32 x 128 x 128, bf16: 1,097,728 bytes per layer per request.
   assert.equal(m.linearStateBytes, ((2 * 16 * 128 + 32 * 128) * 3 + 32 * 128 * 128) * 2);
   assert.equal(linearStateBytesPerGpu(m.linearAttn!, 4, 2), ((8192 / 4) * 3 + 8 * 128 * 128) * 2);

@@ -60,7 +60,12 @@ test('shipped H100 GEMM cells equal roofline / measured latency of the quoted da
   // h100_sxm/gemm/vllm/0.24.0/gemm_perf.parquet: torch.nn.functional.linear bfloat16 m=4096 n=8192 k=8192 latency 0.697748449113634
   const bf16 = (2 * 4096 * 8192 * 8192) / H100.flops_dense.bf16; // compute-bound: 0.556 ms at 989.4 TFLOP/s
   assert.equal(round3(bf16 / (0.697748449113634 / 1000)), 0.796);
-  assert.deepEqual(gemmUtilisation('H100-SXM', 'bf16', 4096, 8192, 8192), { utilisation: 0.796, source: 'measured', table: 'H100-SXM gemm bf16', clamped: false });
+  assert.deepEqual(gemmUtilisation('H100-SXM', 'bf16', 4096, 8192, 8192), {
+    utilisation: 0.796,
+    source: 'measured',
+    table: 'H100-SXM gemm bf16',
+    clamped: false,
+  });
   // same file: CutlassFP8ScaledMMLinearKernel fp8 m=16 n=8192 k=8192 latency 0.0328453348742591 (memory-bound: fp8 weights,
   // fp8 activations in, bf16 out, at 3.35 TB/s)
   const fp8Bytes = 16 * 8192 + 8192 * 8192 + 16 * 8192 * 2;
@@ -76,7 +81,7 @@ test('shipped H100 decode-attention and NCCL cells equal roofline / measured lat
   assert.equal(decodeAttentionUtilisation('H100-SXM', 'bf16', 64, 2048, 8)!.utilisation, 0.857);
   // h100_sxm/comm/nccl/2.29.2/nccl_perf.parquet: all_reduce half, 8 GPUs, message_size 2097152 elements (4 MiB),
   // latency 0.05049. Ring: 2 x 7/8 of the message at 450 GB/s per direction (900 GB/s NVLink bidirectional).
-  const ring = ((2 * 7) / 8) * 4194304 / (H100.interconnect.bandwidth_bytes_per_s / 2);
+  const ring = (((2 * 7) / 8) * 4194304) / (H100.interconnect.bandwidth_bytes_per_s / 2);
   assert.equal(round3(ring / (0.05049 / 1000)), 0.323);
   assert.equal(commUtilisation('H100-SXM', 'ncclAllReduce', 4194304, 8)!.utilisation, 0.323);
 });

@@ -63,7 +63,14 @@ const llama8b = modelFromConfig('test/llama-3.1-8b', llama8bConfig);
 const mixtral = modelFromConfig('test/mixtral-8x7b', mixtralConfig);
 
 const serving = (o: Partial<ServingInput> = {}): ServingInput => ({ ...defaultServing(), maxModelLen: 8192, ...o });
-const wl = (o: Partial<WorkloadInput> = {}): WorkloadInput => ({ requestsPerSecond: null, inputTokens: 1024, outputTokens: 256, concurrency: null, prefixCacheHitRate: 0, ...o });
+const wl = (o: Partial<WorkloadInput> = {}): WorkloadInput => ({
+  requestsPerSecond: null,
+  inputTokens: 1024,
+  outputTokens: 256,
+  concurrency: null,
+  prefixCacheHitRate: 0,
+  ...o,
+});
 const noSlo: SloInput = { ttftMs: null, tpotMs: null };
 
 function allFinite(x: unknown, path = 'result'): string[] {
@@ -97,7 +104,12 @@ test('decode of a 70B bf16 model at B=1 on one H100 is weight-bandwidth-bound at
   const mem = sizeMemory(llama70b, H100, serving());
   assert.equal(mem.startup.ok, false, '141 GB of bf16 weights cannot start on 80 GB');
   // Parameters read per decode step: every matmul weight (not the embedding table, which is gathered by row).
-  const h = 8192, L = 80, f = 28672, V = 128256, q = 64 * 128, kv = 8 * 128;
+  const h = 8192,
+    L = 80,
+    f = 28672,
+    V = 128256,
+    q = 64 * 128,
+    kv = 8 * 128;
   const matmulParams = L * (h * q + 2 * h * kv + q * h + 3 * h * f) + V * h;
   const expected = (matmulParams * 2) / (3.35e12 * ETA_M);
   const r = sizePerformance(llama70b, H100, mem, wl({ inputTokens: 1, outputTokens: 1, concurrency: 1 }), noSlo, null);
@@ -111,7 +123,12 @@ test('decode of a 70B bf16 model at B=1 on one H100 is weight-bandwidth-bound at
   const k = LATENCY_FIT.engines.vllm.coefficients;
   const roofMs = r.performance.decode.time_ms;
   within(roofMs, expected * 1e3 + floorMs, 0.01, 'roofline decode step');
-  within(r.performance.tpot_ms, k.decode_scale * roofMs + 1e3 * (k.per_step_s + L * k.per_layer_step_s + k.per_request_step_s + k.per_output_token_s), 1e-9, 'TPOT');
+  within(
+    r.performance.tpot_ms,
+    k.decode_scale * roofMs + 1e3 * (k.per_step_s + L * k.per_layer_step_s + k.per_request_step_s + k.per_output_token_s),
+    1e-9,
+    'TPOT',
+  );
   assert.equal(r.performance.load_model, 'single-stream');
   assert.equal(r.capacity.meets_slo, false);
   assert.ok(r.capacity.reasons[0].startsWith('does not start'));
@@ -124,12 +141,14 @@ test('prefill intensity of dense linear layers is P, decode intensity is B (16-b
   for (const P of [64, 512, 4096]) {
     const acc = new OpAccumulator();
     prefillTime(pm, P, 0, 0, 0, acc);
-    for (const row of acc.rows('prefill').filter((r) => r.name === 'qkv_o_proj' || r.name === 'mlp')) within(row.intensity, P, 1e-9, `prefill ${row.name} P=${P}`);
+    for (const row of acc.rows('prefill').filter((r) => r.name === 'qkv_o_proj' || r.name === 'mlp'))
+      within(row.intensity, P, 1e-9, `prefill ${row.name} P=${P}`);
   }
   for (const B of [1, 8, 64, 256]) {
     const acc = new OpAccumulator();
     decodeStepTime(pm, B, 1000, acc);
-    for (const row of acc.rows('decode').filter((r) => r.name === 'qkv_o_proj' || r.name === 'mlp')) within(row.intensity, B, 1e-9, `decode ${row.name} B=${B}`);
+    for (const row of acc.rows('decode').filter((r) => r.name === 'qkv_o_proj' || r.name === 'mlp'))
+      within(row.intensity, B, 1e-9, `decode ${row.name} B=${B}`);
     // Attention never amortizes: ~ 4 x H x d FLOPs per (2 x Hkv x d x 2 bytes) of KV = H/Hkv = 4 FLOP/byte at most.
     const attn = acc.rows('decode').find((r) => r.name === 'attention')!;
     assert.ok(attn.intensity < 4 && attn.bound === 'memory', `attention intensity ${attn.intensity}`);
@@ -141,7 +160,10 @@ test('prefill intensity of dense linear layers is P, decode intensity is B (16-b
   // Prefill time of 4096 tokens ~ 2 x params x P / (989.4e12 x 0.81) (+ attention, + floors).
   const params = 32 * (4096 * 4096 * 2 + 2 * 4096 * 1024 + 3 * 4096 * 14336);
   const linear = (2 * params * 4096) / (989.4e12 * ETA_C);
-  assert.ok(r.performance.prefill.time_ms / 1e3 > linear && r.performance.prefill.time_ms / 1e3 < linear * 1.25, `prefill ${r.performance.prefill.time_ms} ms vs linear ${linear * 1e3} ms`);
+  assert.ok(
+    r.performance.prefill.time_ms / 1e3 > linear && r.performance.prefill.time_ms / 1e3 < linear * 1.25,
+    `prefill ${r.performance.prefill.time_ms} ms vs linear ${linear * 1e3} ms`,
+  );
 });
 
 test('MoE decode reads E(1-(1-k/E)^B) experts per layer', () => {
@@ -188,7 +210,10 @@ test("Little's Law: L = lambda x W, replicas = ceil(L / per-replica capacity), u
   assert.equal(r.performance.load_model, 'open-loop');
   const cap = c.concurrency_per_replica;
   assert.ok(cap >= 1 && cap <= mem.serving.maxNumSeqs);
-  assert.ok(bm.tpot(cap) * 1e3 <= 40 && (cap === c.max_num_seqs || cap === Math.floor(c.kv_limited_concurrency) || bm.tpot(cap + 1) * 1e3 > 40), 'capacity is the SLO batch');
+  assert.ok(
+    bm.tpot(cap) * 1e3 <= 40 && (cap === c.max_num_seqs || cap === Math.floor(c.kv_limited_concurrency) || bm.tpot(cap + 1) * 1e3 > 40),
+    'capacity is the SLO batch',
+  );
   const Wcap = bm.ttft(cap) + 200 * bm.tpot(cap);
   assert.equal(c.replicas_needed, Math.ceil((40 * Wcap) / cap));
   // At the operating batch: B = L / R with L = lambda x W(B).
@@ -284,7 +309,14 @@ test('absurd workloads and SLOs give finite results and clear reasons', () => {
   assert.ok(z.capacity.reasons.length > 0);
   // A GPU with no FLOP figures, no bandwidth, no price and no interconnect figure.
   const bare: GpuSpec = { ...H100, id: 'bare', flopsDense: {}, interconnect: { kind: 'pcie', bandwidth: null, pcieBandwidth: null }, priceUsdPerHour: 0 };
-  const b = sizePerformance(llama8b, bare, sizeMemory(llama8b, { ...bare, flopsDense: { bf16: 1 } }, serving({ tp: 2 })), wl({ requestsPerSecond: 1 }), noSlo, null);
+  const b = sizePerformance(
+    llama8b,
+    bare,
+    sizeMemory(llama8b, { ...bare, flopsDense: { bf16: 1 } }, serving({ tp: 2 })),
+    wl({ requestsPerSecond: 1 }),
+    noSlo,
+    null,
+  );
   assert.deepEqual(allFinite(b), []);
   assert.equal(b.cost.usd_per_million_output_tokens, 0);
 });
@@ -301,8 +333,19 @@ test('disaggregation: prefill pool by prompt compute, decode pool by KV and band
 });
 
 test('compareHardware ranks fitting, SLO-meeting configurations by $/Mtok and explains the others', () => {
-  const slow: GpuSpec = { ...H100, id: 'slow-24g', name: 'slow 24 GB', memoryBytes: 24e9, memoryBandwidth: 0.3e12, flopsDense: { bf16: 120e12, fp16: 120e12 }, interconnect: { kind: 'pcie', bandwidth: 64e9, pcieBandwidth: 64e9 }, priceUsdPerHour: 0.5 };
-  const rows = compareHardware(llama70b, [H100, slow], serving(), wl({ requestsPerSecond: 2 }), { ttftMs: 2000, tpotMs: 60 }, (g, s) => sizeMemory(llama70b, g, s));
+  const slow: GpuSpec = {
+    ...H100,
+    id: 'slow-24g',
+    name: 'slow 24 GB',
+    memoryBytes: 24e9,
+    memoryBandwidth: 0.3e12,
+    flopsDense: { bf16: 120e12, fp16: 120e12 },
+    interconnect: { kind: 'pcie', bandwidth: 64e9, pcieBandwidth: 64e9 },
+    priceUsdPerHour: 0.5,
+  };
+  const rows = compareHardware(llama70b, [H100, slow], serving(), wl({ requestsPerSecond: 2 }), { ttftMs: 2000, tpotMs: 60 }, (g, s) =>
+    sizeMemory(llama70b, g, s),
+  );
   assert.ok(rows.length >= 6);
   assert.deepEqual(allFinite(rows), []);
   const ok = rows.filter((r) => r.meets_slo);
@@ -313,7 +356,10 @@ test('compareHardware ranks fitting, SLO-meeting configurations by $/Mtok and ex
   assert.equal(h100tp1.fits, false);
   assert.match(h100tp1.why, /exceed/);
   for (const r of rows.filter((x) => !x.meets_slo)) assert.ok(r.why.length > 0, `${r.gpu} tp${r.tp} has a reason`);
-  assert.deepEqual(rows.map((r) => r.rank), rows.map((_, i) => i + 1));
+  assert.deepEqual(
+    rows.map((r) => r.rank),
+    rows.map((_, i) => i + 1),
+  );
   assert.equal(ok[0].gpus, ok[0].replicas_needed * ok[0].tp);
 });
 
@@ -338,7 +384,14 @@ test('detailed report: every curve point carries the decode step roofline point 
   // A decode step of B sequences at context C = 1024 + 256/2 on one H100, bf16: linear layers read their weights once
   // (2 bytes per parameter) and do 2 FLOPs per parameter per token; attention does 4 x H x d FLOPs per context token
   // per layer and reads 2 x Hkv x d x 2 bytes per context token per layer, plus the new token's KV written.
-  const h = 4096, L = 32, f = 14336, V = 128256, H = 32, Hkv = 8, d = 128, C = 1024 + 128;
+  const h = 4096,
+    L = 32,
+    f = 14336,
+    V = 128256,
+    H = 32,
+    Hkv = 8,
+    d = 128,
+    C = 1024 + 128;
   const linearParams = L * (h * H * d + 2 * h * Hkv * d + H * d * h + 3 * h * f) + V * h;
   const kvPerTokenLayer = 2 * Hkv * d * 2;
   const flopsAt = (B: number) => 2 * linearParams * B + 4 * H * d * B * L * C;
@@ -389,7 +442,7 @@ test('step time without an accumulator (the sweep path) equals step time with on
   }
 });
 
-test('batch evaluations are remembered per model: two models used in turn never see each other\'s values', () => {
+test("batch evaluations are remembered per model: two models used in turn never see each other's values", () => {
   const slow: GpuSpec = { ...H100, id: 'slow', memoryBandwidth: 1e12 };
   const memA = sizeMemory(llama8b, H100, serving());
   const memB = sizeMemory(llama8b, slow, serving());

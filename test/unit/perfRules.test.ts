@@ -11,11 +11,15 @@ hardware: {gpu: H100, count: 1}
 serving: {engine_version: "0.11.0", max_model_len: 8192}
 ${extra}`;
 
-test("littles-law-overload: more arrivals than the deployed replicas serve, with L = λW arithmetic in the message", () => {
+test('littles-law-overload: more arrivals than the deployed replicas serve, with L = λW arithmetic in the message', () => {
   const f = analyzeText(plan('workload: {requests_per_second: 200, input_tokens: 1000, output_tokens: 500}\nslo: {tpot_ms: 40}\n'));
   const d = f.diagnostics.find((x) => x.code === 'littles-law-overload');
   assert.ok(d, JSON.stringify(f.diagnostics.map((x) => x.code)));
-  const c = (f.deployments[0].performance as { capacity: { replicas_needed: number; max_rps_per_replica: number; concurrency_per_replica: number; request_latency_at_capacity_s: number } }).capacity;
+  const c = (
+    f.deployments[0].performance as {
+      capacity: { replicas_needed: number; max_rps_per_replica: number; concurrency_per_replica: number; request_latency_at_capacity_s: number };
+    }
+  ).capacity;
   // Little's Law at the replica's capacity: rate = L / W.
   assert.ok(Math.abs(c.max_rps_per_replica - c.concurrency_per_replica / c.request_latency_at_capacity_s) < 1e-9);
   assert.equal(c.replicas_needed, Math.ceil(200 / c.max_rps_per_replica - 1e-9));
@@ -43,5 +47,8 @@ test('decode-below-ridge: a single stream on an H100 is far left of the ridge po
   assert.match(d.message, /^Decode runs at batch 1: about 1 FLOP\/byte against a ridge point of 295 FLOP\/byte/);
   // A busy replica is not flagged.
   const busy = analyzeText(plan('workload: {concurrency: 200, input_tokens: 500, output_tokens: 100}\n'));
-  assert.equal(busy.diagnostics.some((x) => x.code === 'decode-below-ridge'), false);
+  assert.equal(
+    busy.diagnostics.some((x) => x.code === 'decode-below-ridge'),
+    false,
+  );
 });

@@ -26,7 +26,13 @@ function diagnostics(text: string): Diagnostic[] {
 function fixesFor(text: string, code: string): { diag: Diagnostic; actions: CodeAction[] } {
   const d = doc(text);
   const diag = svc.diagnostics(d).find((x) => x.code === code);
-  assert.ok(diag, `no ${code} in ${svc.diagnostics(d).map((x) => x.code).join(', ')}`);
+  assert.ok(
+    diag,
+    `no ${code} in ${svc
+      .diagnostics(d)
+      .map((x) => x.code)
+      .join(', ')}`,
+  );
   const actions = svc.codeActions(d, { textDocument: { uri: d.uri }, range: diag.range, context: { diagnostics: [diag] } });
   return { diag, actions };
 }
@@ -64,8 +70,11 @@ test('native plan: tp 6 on 64 heads is set to 4 with the GPU count in step', () 
   assert.equal(after, text.replace('tensor_parallel_size: 6', 'tensor_parallel_size: 4').replace('count: 6', 'count: 4'));
 });
 
-test('native plan: Little\'s Law overload gets data_parallel_size and the GPU count for the replicas needed', () => {
-  const text = PLAN('  tensor_parallel_size: 4\n  data_parallel_size: 1\n', 'workload: {requests_per_second: 20, input_tokens: 2000, output_tokens: 300}\n').replace('count: 6', 'count: 4');
+test("native plan: Little's Law overload gets data_parallel_size and the GPU count for the replicas needed", () => {
+  const text = PLAN(
+    '  tensor_parallel_size: 4\n  data_parallel_size: 1\n',
+    'workload: {requests_per_second: 20, input_tokens: 2000, output_tokens: 300}\n',
+  ).replace('count: 6', 'count: 4');
   const { diag } = fixesFor(text, 'littles-law-overload');
   const n = (diag.data as { replicasNeeded: number }).replicasNeeded;
   assert.ok(n > 1);
@@ -95,11 +104,20 @@ test('vLLM config: `no-enable-prefix-caching` is never renamed to its opposite; 
     assert.ok(!actions.some((a) => /Rename to "enable-prefix-caching"/.test(a.title)), actions.map((a) => a.title).join(' | '));
   }
   // A different model (other size or family) is never offered; a misspelling of a catalog name is.
-  const { diag, actions } = fixesFor(PLAN('  tensor_parallel_size: 2\n').replace('meta-llama/Llama-3.1-70B-Instruct', 'google/gemma-2-27b-instruct'), 'unknown-model');
+  const { diag, actions } = fixesFor(
+    PLAN('  tensor_parallel_size: 2\n').replace('meta-llama/Llama-3.1-70B-Instruct', 'google/gemma-2-27b-instruct'),
+    'unknown-model',
+  );
   assert.ok(((diag.data as { candidates: string[] }).candidates ?? []).length > 0, 'the diagnostic still names similar models');
-  assert.deepEqual(actions.map((a) => a.title), []);
+  assert.deepEqual(
+    actions.map((a) => a.title),
+    [],
+  );
   const typo = fixesFor(PLAN('  tensor_parallel_size: 2\n').replace('Llama-3.1-70B-Instruct', 'Llama-3.1-70B-Instruc'), 'unknown-model');
-  assert.deepEqual(typo.actions.map((a) => a.title), ['Change to "meta-llama/Llama-3.1-70B-Instruct" (spelling)']);
+  assert.deepEqual(
+    typo.actions.map((a) => a.title),
+    ['Change to "meta-llama/Llama-3.1-70B-Instruct" (spelling)'],
+  );
 });
 
 const DEPLOYMENT = (args: string) => `apiVersion: apps/v1
@@ -122,17 +140,25 @@ ${args}        resources:
 
 test('Deployment args: `--tensor-parallel-size=3` is fixed in its `--flag=value` form, the GPU request in step', () => {
   // Llama-3.1-8B: 32 heads, 8 KV heads; tp 3 divides neither, 2 is the largest valid size below it.
-  const text = DEPLOYMENT('        - --model=meta-llama/Llama-3.1-8B-Instruct\n        - --tensor-parallel-size=3\n        - --max-num-seqs=64\n').replace('nvidia.com/gpu: 4', 'nvidia.com/gpu: 3');
+  const text = DEPLOYMENT('        - --model=meta-llama/Llama-3.1-8B-Instruct\n        - --tensor-parallel-size=3\n        - --max-num-seqs=64\n').replace(
+    'nvidia.com/gpu: 4',
+    'nvidia.com/gpu: 3',
+  );
   const after = applyFix(text, 'heads-not-divisible', /^Set tensor_parallel_size to 2$/);
   assert.equal(after, text.replace('--tensor-parallel-size=3', '--tensor-parallel-size=2').replace('nvidia.com/gpu: 3', 'nvidia.com/gpu: 2'));
 });
 
 test('Deployment args: `--max-model-len 200000` (two items) is fixed in place; kv_cache_dtype is added as a new argument', () => {
-  const text = DEPLOYMENT('        - --model\n        - meta-llama/Llama-3.1-8B-Instruct\n        - --max-model-len\n        - "200000"\n').replace('nvidia.com/gpu: 4', 'nvidia.com/gpu: 1');
+  const text = DEPLOYMENT('        - --model\n        - meta-llama/Llama-3.1-8B-Instruct\n        - --max-model-len\n        - "200000"\n').replace(
+    'nvidia.com/gpu: 4',
+    'nvidia.com/gpu: 1',
+  );
   const after = applyFix(text, 'context-beyond-model', /^Set max_model_len to 131072$/);
   // The value keeps its quotes (argv items are strings either way).
   assert.equal(after, text.replace('"200000"', '"131072"'));
-  const kv = DEPLOYMENT('        - --model\n        - meta-llama/Llama-3.1-70B-Instruct\n        - --tensor-parallel-size\n        - "4"\n        - --max-num-seqs\n        - "512"\n');
+  const kv = DEPLOYMENT(
+    '        - --model\n        - meta-llama/Llama-3.1-70B-Instruct\n        - --tensor-parallel-size\n        - "4"\n        - --max-num-seqs\n        - "512"\n',
+  );
   const fixed = applyFix(kv, 'kv-limits-concurrency', /^Set kv_cache_dtype to fp8/);
   assert.equal(fixed, kv.replace('        - "512"\n', '        - "512"\n        - "--kv-cache-dtype=fp8"\n'));
 });
@@ -157,7 +183,10 @@ test('production-stack: kv_cache_dtype goes to vllmConfig.extraArgs (the chart h
 test('production-stack: a vllmConfig key the chart ignores moves to extraArgs; a sizing flag in extraArgs is honoured, not flagged', () => {
   const text = STACK('      tensorParallelSize: 4\n      maxNumBatchedTokens: 8192\n      extraArgs: ["--disable-log-requests"]\n');
   const after = applyFix(text, 'setting-ignored', /^Move to vllmConfig\.extraArgs as --max-num-batched-tokens=8192$/);
-  assert.equal(after, text.replace('      maxNumBatchedTokens: 8192\n', '').replace('["--disable-log-requests"]', '["--disable-log-requests", "--max-num-batched-tokens=8192"]'));
+  assert.equal(
+    after,
+    text.replace('      maxNumBatchedTokens: 8192\n', '').replace('["--disable-log-requests"]', '["--disable-log-requests", "--max-num-batched-tokens=8192"]'),
+  );
   // A sizing flag in extraArgs is honoured (the chart appends extraArgs last; checked against
   // helm/templates/deployment-vllm-multi.yaml by issue 11), so it is no longer setting-ignored: no fix to offer.
   const flag = STACK('      maxModelLen: 8192\n      extraArgs:\n      - "--tensor-parallel-size=4"\n');

@@ -98,7 +98,10 @@ spec:
 `;
 
 test('Kubernetes expansion: $(VAR) of a literal env value resolves (also inside a word), $$(VAR) is the text $(VAR)', () => {
-  const ok = pod('"Qwen/Qwen3-8B", "--tensor-parallel-size", "$(TP)", "--max-model-len=$(K)000"', '\n        - {name: TP, value: "2"}\n        - {name: K, value: "$(TP)"}');
+  const ok = pod(
+    '"Qwen/Qwen3-8B", "--tensor-parallel-size", "$(TP)", "--max-model-len=$(K)000"',
+    '\n        - {name: TP, value: "2"}\n        - {name: K, value: "$(TP)"}',
+  );
   const d = run(ok).deployments[0].deployment;
   assert.equal(d.serving.tp, 2);
   // K = "$(TP)" expands to "2" (a variable defined before it), so --max-model-len=2000.
@@ -111,7 +114,10 @@ test('Kubernetes expansion: $(VAR) of a literal env value resolves (also inside 
 });
 
 test('value-unresolved: a tp from a ConfigMap is unknown, not 1: no gpu-count-mismatch against 2 GPUs, said once', () => {
-  const text = pod('"Qwen/Qwen3-8B", "--tensor-parallel-size", "$(TP)", "--pipeline-parallel-size", "$(PP)"', '\n        - name: TP\n          valueFrom: {configMapKeyRef: {name: c, key: tp}}\n        - name: PP\n          valueFrom: {configMapKeyRef: {name: c, key: pp}}');
+  const text = pod(
+    '"Qwen/Qwen3-8B", "--tensor-parallel-size", "$(TP)", "--pipeline-parallel-size", "$(PP)"',
+    '\n        - name: TP\n          valueFrom: {configMapKeyRef: {name: c, key: tp}}\n        - name: PP\n          valueFrom: {configMapKeyRef: {name: c, key: pp}}',
+  );
   const f = run(text);
   assert.deepEqual(found(text, f.diagnostics), ['value-unresolved info 9:57-9:62 $(TP)']);
   assert.equal(f.deployments[0].sizing, null);
@@ -124,7 +130,10 @@ test('value-unresolved: a tp from a ConfigMap is unknown, not 1: no gpu-count-mi
 test('env-var-not-expanded in args; empty-flag-value; secret-in-plain-text never echoes the secret', () => {
   const key = 'sk-abcdefghijklmnopqrstuvwxyz123456';
   const token = 'hf_abcdefghijklmnopqrstuvwxyzABCDEFGH';
-  const text = pod(`"Qwen/Qwen3-8B", "--tensor-parallel-size", "2", "--served-model-name", "\${NAME}", "--kv-cache-memory-bytes=", "--max-model-len", "$(EMPTY)", "--api-key", "${key}"`, `\n        - {name: EMPTY, value: ""}\n        - {name: HF_TOKEN, value: ${token}}`);
+  const text = pod(
+    `"Qwen/Qwen3-8B", "--tensor-parallel-size", "2", "--served-model-name", "\${NAME}", "--kv-cache-memory-bytes=", "--max-model-len", "$(EMPTY)", "--api-key", "${key}"`,
+    `\n        - {name: EMPTY, value: ""}\n        - {name: HF_TOKEN, value: ${token}}`,
+  );
   const f = run(text);
   assert.deepEqual(found(text, f.diagnostics, ['env-var-not-expanded', 'empty-flag-value', 'secret-in-plain-text']), [
     'env-var-not-expanded warning 9:85-9:92 ${NAME}',
@@ -171,7 +180,10 @@ test('flag-removed: an error with the image tag version, information when the ve
   const old = text.replace('v0.11.0', 'v0.10.1');
   assert.deepEqual(found(old, run(old).diagnostics, ['flag-removed']), []);
   const untagged = text.replace('vllm/vllm-openai:v0.11.0', 'vllm/vllm-openai:latest');
-  assert.deepEqual(found(untagged, run(untagged).diagnostics, ['flag-removed']).map((s) => s.split(' ').slice(0, 2).join(' ')), ['flag-removed info', 'flag-removed info']);
+  assert.deepEqual(
+    found(untagged, run(untagged).diagnostics, ['flag-removed']).map((s) => s.split(' ').slice(0, 2).join(' ')),
+    ['flag-removed info', 'flag-removed info'],
+  );
 });
 
 test("vLLM's human_readable_int: 32k = 32,000, 32K = 32,768, 1.5k = 1,500; a binary suffix takes no decimals", () => {
@@ -196,7 +208,9 @@ spec:
           command: ["python3", "-m", "sglang.launch_server", "--model-path", "Qwen/Qwen3-8B"]
 `;
   assert.deepEqual(found(text, run(text).diagnostics, ['no-gpu-requested']), ['no-gpu-requested warning 7:16-7:22 sglang']);
-  const cpu = text.replace('lmsysorg/sglang:v0.4.9', 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.9.1').replace('["python3", "-m", "sglang.launch_server", "--model-path", "Qwen/Qwen3-8B"]', '["vllm", "serve", "Qwen/Qwen3-8B"]');
+  const cpu = text
+    .replace('lmsysorg/sglang:v0.4.9', 'public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.9.1')
+    .replace('["python3", "-m", "sglang.launch_server", "--model-path", "Qwen/Qwen3-8B"]', '["vllm", "serve", "Qwen/Qwen3-8B"]');
   assert.deepEqual(found(cpu, run(cpu).diagnostics, ['no-gpu-requested']), []);
   const selected = text.replace('      containers:', '      nodeSelector: {cloud.google.com/gke-accelerator: nvidia-l4}\n      containers:');
   assert.deepEqual(found(selected, run(selected).diagnostics, ['no-gpu-requested']), []);
@@ -205,14 +219,20 @@ spec:
 test('gpu-selector-unknown: a GPU product label no GPU carries is a warning on the value, not an unknown-gpu error', () => {
   const text = pod('"Qwen/Qwen3-8B", "--tensor-parallel-size", "2"', '', '\n  nodeSelector:\n    nvidia.com/gpu.product: NVIDIA-H100-80GB-HMB3');
   const f = run(text);
-  assert.deepEqual(found(text, f.diagnostics, ['gpu-selector-unknown', 'unknown-gpu', 'no-gpu']), ['gpu-selector-unknown warning 18:28-18:49 NVIDIA-H100-80GB-HMB3']);
+  assert.deepEqual(found(text, f.diagnostics, ['gpu-selector-unknown', 'unknown-gpu', 'no-gpu']), [
+    'gpu-selector-unknown warning 18:28-18:49 NVIDIA-H100-80GB-HMB3',
+  ]);
   const known = text.replace('HMB3', 'HBM3');
   assert.equal(run(known).deployments[0].gpu?.id, 'H100-SXM');
 });
 
 test('models named by container paths, served names and storage URIs; unknown is information', () => {
   assert.deepEqual(namesFromPath('/models/Qwen3-8B'), ['models/Qwen3-8B', 'Qwen3-8B']);
-  assert.deepEqual(namesFromPath('s3://bucket/llama/meta-llama--Llama-3.1-8B-Instruct'), ['meta-llama/Llama-3.1-8B-Instruct', 'llama/meta-llama--Llama-3.1-8B-Instruct', 'meta-llama--Llama-3.1-8B-Instruct']);
+  assert.deepEqual(namesFromPath('s3://bucket/llama/meta-llama--Llama-3.1-8B-Instruct'), [
+    'meta-llama/Llama-3.1-8B-Instruct',
+    'llama/meta-llama--Llama-3.1-8B-Instruct',
+    'meta-llama--Llama-3.1-8B-Instruct',
+  ]);
   assert.deepEqual(namesFromPath('/root/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/abc123'), ['Qwen/Qwen3-8B', 'snapshots/abc123', 'abc123']);
   assert.equal(nameFromNimImage('nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3'), 'meta/llama-3.1-8b-instruct');
   // https://github.com/vllm-project/aibrix/blob/e3e10f9e4aebe9aac5e7d992fb87d2648e01628b/samples/disaggregation/sglang/tp-1p1d.yaml
@@ -224,7 +244,10 @@ test('models named by container paths, served names and storage URIs; unknown is
   const unknown = pod('"/mnt/weights/v3", "--tensor-parallel-size", "2"');
   const u = run(unknown);
   assert.deepEqual(found(unknown, u.diagnostics, ['unknown-model']), ['unknown-model info 9:14-9:29 /mnt/weights/v3']);
-  assert.match(u.diagnostics.find((d) => d.code === 'unknown-model')!.message, /^Not sized: model unknown\. "\/mnt\/weights\/v3" is a path inside the container/);
+  assert.match(
+    u.diagnostics.find((d) => d.code === 'unknown-model')!.message,
+    /^Not sized: model unknown\. "\/mnt\/weights\/v3" is a path inside the container/,
+  );
 });
 
 test('"did you mean" only for the same numbers and quantization: never Llama-2 for Llama-3, never FP8 for bf16', () => {
@@ -235,7 +258,10 @@ test('"did you mean" only for the same numbers and quantization: never Llama-2 f
   const text = pod('"meta-llama/Llama-3.1-8B-Instuct", "--tensor-parallel-size", "2"');
   const d = run(text).diagnostics.find((x) => x.code === 'unknown-model')!;
   assert.equal(d.severity, 'info');
-  assert.equal(d.message, 'Not sized: model "meta-llama/Llama-3.1-8B-Instuct" is not in llm-sizer\'s catalog. Did you mean "meta-llama/Llama-3.1-8B-Instruct"? Name a catalog model or describe it in .llm-sizer/models/ to size this deployment.');
+  assert.equal(
+    d.message,
+    'Not sized: model "meta-llama/Llama-3.1-8B-Instuct" is not in llm-sizer\'s catalog. Did you mean "meta-llama/Llama-3.1-8B-Instruct"? Name a catalog model or describe it in .llm-sizer/models/ to size this deployment.',
+  );
 });
 
 test('SGLang --enable-dp-attention: dp runs inside the tp group, so 8 GPUs serve tp 8 x dp 8', () => {
@@ -334,7 +360,10 @@ test('a vllm --config file without a model, with no-<flag> keys and suffixed len
   const text = 'max-model-len: 32k\nmax-num-batched-tokens: 8K\nno-enable-prefix-caching: true\ngpu-memory-utilization: 0.9\n';
   const f = run(text);
   assert.deepEqual(found(text, f.diagnostics), ['schema-missing-key info 0:0-4:0 max-model-len: 32k...']);
-  assert.equal(f.diagnostics[0].message, 'Not sized: the model is given on the command line (vllm serve MODEL --config this-file). Add "model:" here to size this configuration.');
+  assert.equal(
+    f.diagnostics[0].message,
+    'Not sized: the model is given on the command line (vllm serve MODEL --config this-file). Add "model:" here to size this configuration.',
+  );
   const s = f.deployments[0].deployment.serving;
   assert.deepEqual([s.maxModelLen, s.maxNumBatchedTokens, s.enablePrefixCaching], [32000, 8192, false]);
 });
@@ -347,7 +376,13 @@ hardware: {gpu: L4, count: 1}
 serving: {max_model_len: 8192, max_num_seqs: 256}
 ${workload}`;
   const none = analyzeText(plan(''), {}).diagnostics.filter((d) => d.code === 'kv-limits-concurrency');
-  assert.deepEqual(none.map((d) => d.severity), ['info']);
+  assert.deepEqual(
+    none.map((d) => d.severity),
+    ['info'],
+  );
   const stated = analyzeText(plan('workload: {input_tokens: 4000, output_tokens: 1000}'), {}).diagnostics.filter((d) => d.code === 'kv-limits-concurrency');
-  assert.deepEqual(stated.map((d) => d.severity), ['warning']);
+  assert.deepEqual(
+    stated.map((d) => d.severity),
+    ['warning'],
+  );
 });

@@ -41,7 +41,8 @@ test('every expectation is well-formed and its finding lines exist in the file',
 });
 
 test('no expectation file is left without its corpus file', () => {
-  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  const walk = (d: string): string[] =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
   const orphans = walk(CORPUS_DIR)
     .filter((p) => p.endsWith('.expected.yaml'))
     .filter((p) => !fs.existsSync(p.replace(/\.expected\.yaml$/, '.yaml')) && !fs.existsSync(p.replace(/\.expected\.yaml$/, '.yml')));
@@ -73,10 +74,22 @@ test('scoring: a diagnostic is true when an expected finding has its code on its
   assert.equal(s.recognised, true);
   assert.equal(s.modelIdentified, true); // ids compare case-insensitively
   assert.equal(s.sized, true);
-  assert.deepEqual(s.truePositives.map((d) => d.line), [12]);
-  assert.deepEqual(s.falsePositives.map((d) => `${d.code}:${d.line}`), ['gpu-count-mismatch:13', 'unknown-model:4']);
-  assert.deepEqual(s.misses.map((m) => m.code), ['env-var-not-expanded']);
-  const sum = summarize([s, scoreFile('b.yaml', { recognised: false, deployments: [], findings: [], doubts: [] }, { deployments: [], diagnostics: [] } as unknown as FileAnalysis)]);
+  assert.deepEqual(
+    s.truePositives.map((d) => d.line),
+    [12],
+  );
+  assert.deepEqual(
+    s.falsePositives.map((d) => `${d.code}:${d.line}`),
+    ['gpu-count-mismatch:13', 'unknown-model:4'],
+  );
+  assert.deepEqual(
+    s.misses.map((m) => m.code),
+    ['env-var-not-expanded'],
+  );
+  const sum = summarize([
+    s,
+    scoreFile('b.yaml', { recognised: false, deployments: [], findings: [], doubts: [] }, { deployments: [], diagnostics: [] } as unknown as FileAnalysis),
+  ]);
   assert.equal(sum.files, 2);
   assert.equal(sum.servingFiles, 1);
   assert.equal(sum.precision, 1 / 3);
@@ -97,17 +110,21 @@ const corpus = (): FileResult[] => (results ??= checkCorpus());
 test('the pipeline reads every corpus file without throwing (figures and the list to fix printed below)', () => {
   const r = corpus();
   const s = summarize(r);
-  console.log(['real-world corpus:', ...summaryLines(s).map((l) => `  ${l}`), 'false positives and misses:', ...problemLines(r).map((l) => `  ${l}`)].join('\n'));
+  console.log(
+    ['real-world corpus:', ...summaryLines(s).map((l) => `  ${l}`), 'false positives and misses:', ...problemLines(r).map((l) => `  ${l}`)].join('\n'),
+  );
   assert.deepEqual(
     r.filter((x) => x.crash).map((x) => `${x.file}: ${x.crash}`),
     [],
   );
 });
 
-
 test('no false error on the real-world corpus', () => {
   const r = corpus();
-  assert.deepEqual(r.flatMap((x) => x.falsePositives.filter((d) => d.severity === 'error').map((d) => `${x.file}:${d.line} ${d.code}`)), []);
+  assert.deepEqual(
+    r.flatMap((x) => x.falsePositives.filter((d) => d.severity === 'error').map((d) => `${x.file}:${d.line} ${d.code}`)),
+    [],
+  );
 });
 
 test('precision of errors and warnings on the real-world corpus is at least 95%', () => {

@@ -8,7 +8,10 @@ const MIN = 60 * S;
 /** Feeds crash times to a fresh tracker; returns 'restart'/'stop' and the in-window count for each. */
 function run(times: number[], limits = DEFAULT_LIMITS): string[] {
   const t = new CrashTracker(limits);
-  return times.map((now) => { const d = t.crashed(now); return `${d.action}:${d.crashesInWindow}`; });
+  return times.map((now) => {
+    const d = t.crashed(now);
+    return `${d.action}:${d.crashesInWindow}`;
+  });
 }
 
 test('default limits are 4 restarts in 3 minutes (what maxRestartCount: 4 gave before)', () => {
@@ -22,12 +25,17 @@ test('a crash loop: 4 restarts, the 5th crash within 3 minutes stops the server 
   assert.deepEqual(d.crashed(4 * S), {
     action: 'stop',
     crashesInWindow: 5,
-    message: 'LLM Sizer: the language server crashed 5 times in 3 minutes and will not be restarted; diagnostics and reports stay stale until you run "Developer: Reload Window". The "LLM Sizer" output has the errors.',
+    message:
+      'LLM Sizer: the language server crashed 5 times in 3 minutes and will not be restarted; diagnostics and reports stay stale until you run "Developer: Reload Window". The "LLM Sizer" output has the errors.',
   });
 });
 
 test('restarts are logged with the count and the limit', () => {
-  assert.deepEqual(decisionForCrash([0], 10 * S), { action: 'restart', crashesInWindow: 2, message: 'LLM Sizer: the language server exited unexpectedly (crash 2 of 4 allowed in 3 minutes); restarting it.' });
+  assert.deepEqual(decisionForCrash([0], 10 * S), {
+    action: 'restart',
+    crashesInWindow: 2,
+    message: 'LLM Sizer: the language server exited unexpectedly (crash 2 of 4 allowed in 3 minutes); restarting it.',
+  });
 });
 
 test('the window is inclusive: a crash exactly 3 minutes earlier still counts, 1 ms more and it does not', () => {
@@ -45,7 +53,11 @@ test('an occasional crash restarts forever; a steady crash every 45 s stops at t
 
 test('earlier crash times may come in any order; times after now are ignored', () => {
   assert.equal(decisionForCrash([3 * S, 0, 2 * S, 1 * S], 4 * S).action, 'stop');
-  assert.deepEqual(decisionForCrash([5 * S, 6 * S, 7 * S, 8 * S], 4 * S), { action: 'restart', crashesInWindow: 1, message: 'LLM Sizer: the language server exited unexpectedly (crash 1 of 4 allowed in 3 minutes); restarting it.' });
+  assert.deepEqual(decisionForCrash([5 * S, 6 * S, 7 * S, 8 * S], 4 * S), {
+    action: 'restart',
+    crashesInWindow: 1,
+    message: 'LLM Sizer: the language server exited unexpectedly (crash 1 of 4 allowed in 3 minutes); restarting it.',
+  });
 });
 
 test('other limits: no restarts at all, and a window in seconds', () => {

@@ -10,12 +10,23 @@ import { CHART_VLLM_CONFIG } from '../../server/src/formats/productionStack';
 import { servingKeyMarkdown } from '../../server/src/lsp/features/hover';
 
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schemas', 'deployment.schema.json'), 'utf8'));
-const props: Record<string, { type?: string | string[]; enum?: unknown[]; minimum?: number; exclusiveMinimum?: number; maximum?: number; description?: string }> =
-  schema.properties.serving.properties;
+const props: Record<
+  string,
+  { type?: string | string[]; enum?: unknown[]; minimum?: number; exclusiveMinimum?: number; maximum?: number; description?: string }
+> = schema.properties.serving.properties;
 
 test('the native plan schema documents exactly the native keys of the table, with the kind the adapters read', () => {
   assert.deepEqual(Object.keys(props).sort(), Object.keys(SERVING_KEYS).sort());
-  const schemaType: Record<string, string> = { int: 'integer', fraction: 'number', gib: 'number', bool: 'boolean', engine: 'string', version: 'string', str: 'string', json: 'string' };
+  const schemaType: Record<string, string> = {
+    int: 'integer',
+    fraction: 'number',
+    gib: 'number',
+    bool: 'boolean',
+    engine: 'string',
+    version: 'string',
+    str: 'string',
+    json: 'string',
+  };
   for (const k of SERVING_KEY_TABLE.filter((r) => r.native)) {
     const p = props[k.name];
     assert.ok(p.description && p.description.length > 10, `${k.name} has a description`);
@@ -70,9 +81,18 @@ ${extra}
 `;
 
 test('LoRA, offload and KV-memory settings in a native plan size exactly as the same vLLM options do', () => {
-  const plan = analyzeText(NATIVE('  enable_lora: true\n  max_loras: 4\n  max_lora_rank: 64\n  cpu_offload_gb: 2\n'), { defaultGpu: 'L40S', defaultEngineVersion: '0.11.0' });
-  const cfg = analyzeText(VLLM_CONFIG('enable-lora: true\nmax-loras: 4\nmax-lora-rank: 64\ncpu-offload-gb: 2'), { defaultGpu: 'L40S', defaultEngineVersion: '0.11.0' });
-  assert.deepEqual(plan.diagnostics.filter((d) => d.severity === 'error'), []);
+  const plan = analyzeText(NATIVE('  enable_lora: true\n  max_loras: 4\n  max_lora_rank: 64\n  cpu_offload_gb: 2\n'), {
+    defaultGpu: 'L40S',
+    defaultEngineVersion: '0.11.0',
+  });
+  const cfg = analyzeText(VLLM_CONFIG('enable-lora: true\nmax-loras: 4\nmax-lora-rank: 64\ncpu-offload-gb: 2'), {
+    defaultGpu: 'L40S',
+    defaultEngineVersion: '0.11.0',
+  });
+  assert.deepEqual(
+    plan.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const a = plan.deployments[0].sizing!;
   const b = cfg.deployments[0].sizing!;
   // Llama-3.1-8B: 4 slots x rank 64 x 81,920 (in + out per layer, see extras.test.ts) x 32 layers x 2 B.
@@ -80,7 +100,10 @@ test('LoRA, offload and KV-memory settings in a native plan size exactly as the 
   assert.equal(a.memory.weightsBytes, b.memory.weightsBytes);
   assert.equal(a.kv.numBlocks, b.kv.numBlocks);
   // Before the table these keys were schema errors in a native plan.
-  assert.equal(plan.diagnostics.some((d) => d.code === 'schema'), false);
+  assert.equal(
+    plan.diagnostics.some((d) => d.code === 'schema'),
+    false,
+  );
 });
 
 test('a speculative_config mapping in a native plan is read as vLLM reads the JSON text', () => {

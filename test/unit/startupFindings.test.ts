@@ -11,17 +11,20 @@ const cat = builtinCatalog();
 const H100 = cat.resolveGpu('H100')!;
 const serve = (over: Partial<ServingInput>): ServingInput => ({ ...defaultServing(), engineVersion: '0.11.0', ...over });
 
-test('heads not divisible by tp: startup.ok is false with vLLM\'s message', () => {
+test("heads not divisible by tp: startup.ok is false with vLLM's message", () => {
   const { arch } = cat.resolveModel('meta-llama/Llama-3.1-70B-Instruct')!;
   const s = sizeMemory(arch, H100, serve({ tp: 5, maxModelLen: 8192 }));
   assert.equal(s.startup.ok, false);
   assert.equal(s.startup.errorKind, 'heads_not_divisible');
   assert.equal(s.startup.error, 'Total number of attention heads (64) must be divisible by tensor parallel size (5).');
   // 8 KV heads on tp 16 are replicated (16 % 8 == 0): fine; 64 heads / 16: fine.
-  assert.equal(sizeMemory(arch, H100, serve({ tp: 16, maxModelLen: 8192 })).startup.findings.some((f) => f.kind === 'heads_not_divisible'), false);
+  assert.equal(
+    sizeMemory(arch, H100, serve({ tp: 16, maxModelLen: 8192 })).startup.findings.some((f) => f.kind === 'heads_not_divisible'),
+    false,
+  );
 });
 
-test('a --quantization the checkpoint does not carry is vLLM\'s error, a matching one is accepted', () => {
+test("a --quantization the checkpoint does not carry is vLLM's error, a matching one is accepted", () => {
   const base = cat.resolveModel('Qwen/Qwen2.5-7B-Instruct')!.arch;
   // vLLM looks for AWQ's quant_config.json in an unquantized repo (get_quant_config).
   assert.deepEqual(quantizationFinding('awq', base), { kind: 'quantization_mismatch', phase: 'load', error: 'Cannot find the config file for awq' });
@@ -30,10 +33,19 @@ test('a --quantization the checkpoint does not carry is vLLM\'s error, a matchin
   const s = sizeMemory(base, H100, serve({ quantization: 'modelopt_fp4', maxModelLen: 8192 }));
   assert.equal(s.startup.ok, false);
   assert.equal(s.startup.error, 'Cannot find the config file for modelopt_fp4');
-  const ct = modelFromConfig('x/qwen-awq-ct', { ...cat.resolveModel('Qwen/Qwen2.5-7B-Instruct')!.config, quantization_config: { quant_method: 'compressed-tensors', config_groups: { g: { weights: { num_bits: 4, group_size: 128, type: 'int' } } } } });
+  const ct = modelFromConfig('x/qwen-awq-ct', {
+    ...cat.resolveModel('Qwen/Qwen2.5-7B-Instruct')!.config,
+    quantization_config: { quant_method: 'compressed-tensors', config_groups: { g: { weights: { num_bits: 4, group_size: 128, type: 'int' } } } },
+  });
   // The wording of the public report (an llm-compressor AWQ checkpoint served with --quantization awq).
-  assert.equal(quantizationFinding('awq', ct)!.error, 'Quantization method specified in the model config (compressed-tensors) does not match the quantization method specified in the `quantization` argument (awq).');
-  const awq = modelFromConfig('x/qwen-awq', { ...cat.resolveModel('Qwen/Qwen2.5-7B-Instruct')!.config, quantization_config: { quant_method: 'awq', bits: 4, group_size: 128 } });
+  assert.equal(
+    quantizationFinding('awq', ct)!.error,
+    'Quantization method specified in the model config (compressed-tensors) does not match the quantization method specified in the `quantization` argument (awq).',
+  );
+  const awq = modelFromConfig('x/qwen-awq', {
+    ...cat.resolveModel('Qwen/Qwen2.5-7B-Instruct')!.config,
+    quantization_config: { quant_method: 'awq', bits: 4, group_size: 128 },
+  });
   assert.equal(quantizationFinding('awq', awq), null);
   assert.equal(quantizationFinding('awq_marlin', awq), null);
   assert.equal(quantizationFinding('gptq', awq)!.kind, 'quantization_mismatch');
@@ -44,7 +56,10 @@ test('a --quantization the checkpoint does not carry is vLLM\'s error, a matchin
 });
 
 test('ModelOpt hf_quant_config.json bodies are read as NVFP4 with their exclude_modules', () => {
-  const m = modelFromConfig('x/llama-nvfp4', { ...cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.config, quantization_config: { producer: { name: 'modelopt' }, quantization: { quant_algo: 'NVFP4', group_size: 16, exclude_modules: ['lm_head'] } } });
+  const m = modelFromConfig('x/llama-nvfp4', {
+    ...cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.config,
+    quantization_config: { producer: { name: 'modelopt' }, quantization: { quant_algo: 'NVFP4', group_size: 16, exclude_modules: ['lm_head'] } },
+  });
   assert.equal(m.quant!.method, 'nvfp4');
   assert.equal(m.quant!.checkpointMethod, 'modelopt');
   assert.deepEqual(m.quant!.notConverted, ['lm_head']);
@@ -53,8 +68,17 @@ test('ModelOpt hf_quant_config.json bodies are read as NVFP4 with their exclude_
 
 test('sampler warm-up after the KV allocation: a refusal only when even the favourable overheads fail; Qwen3-32B tp 2 at util 0.95 on H100 (llm-d#787, vLLM 0.11.0) is inside the estimate, 0.97 fails, 0.90 starts', () => {
   const qwen32 = modelFromConfig('Qwen/Qwen3-32B', {
-    model_type: 'qwen3', hidden_size: 5120, num_hidden_layers: 64, num_attention_heads: 64, num_key_value_heads: 8, head_dim: 128,
-    intermediate_size: 25600, vocab_size: 151936, max_position_embeddings: 40960, torch_dtype: 'bfloat16', tie_word_embeddings: false,
+    model_type: 'qwen3',
+    hidden_size: 5120,
+    num_hidden_layers: 64,
+    num_attention_heads: 64,
+    num_key_value_heads: 8,
+    head_dim: 128,
+    intermediate_size: 25600,
+    vocab_size: 151936,
+    max_position_embeddings: 40960,
+    torch_dtype: 'bfloat16',
+    tie_word_embeddings: false,
   });
   // 1024 x 151,936 x 20 B = 2.90 GiB needed. At 0.95 of 79.19 GiB, 3.96 GiB is outside the budget: minus the expected
   // 0.5 GiB context and 0.74 GiB of graphs leaves 2.72 (fails), minus the favourable 0.3 and 0.22 leaves 3.44 (fits).
@@ -66,11 +90,19 @@ test('sampler warm-up after the KV allocation: a refusal only when even the favo
   const bad = sizeMemory(qwen32, H100, serve({ tp: 2, gpuMemoryUtilization: 0.97 }));
   assert.equal(bad.startup.ok, false);
   assert.equal(bad.startup.errorKind, 'sampler_warmup_oom');
-  assert.equal(bad.startup.error, 'CUDA out of memory occurred when warming up sampler with 1024 dummy requests. Please try lowering `max_num_seqs` or `gpu_memory_utilization` when initializing the engine.');
+  assert.equal(
+    bad.startup.error,
+    'CUDA out of memory occurred when warming up sampler with 1024 dummy requests. Please try lowering `max_num_seqs` or `gpu_memory_utilization` when initializing the engine.',
+  );
   const fine = sizeMemory(qwen32, H100, serve({ tp: 2, gpuMemoryUtilization: 0.9 }));
   assert.equal(fine.startup.ok, true);
   assert.equal(fine.startup.samplerWarmupTight, undefined);
   assert.equal(sizeMemory(qwen32, H100, serve({ tp: 2, gpuMemoryUtilization: 0.97, maxNumSeqs: 256 })).startup.ok, true);
   // V0 had no post-allocation warm-up.
-  assert.equal(sizeMemory(qwen32, H100, serve({ engineVersion: '0.6.3', tp: 2, gpuMemoryUtilization: 0.97, maxModelLen: 8192 })).startup.findings.some((f) => f.kind === 'sampler_warmup_oom'), false);
+  assert.equal(
+    sizeMemory(qwen32, H100, serve({ engineVersion: '0.6.3', tp: 2, gpuMemoryUtilization: 0.97, maxModelLen: 8192 })).startup.findings.some(
+      (f) => f.kind === 'sampler_warmup_oom',
+    ),
+    false,
+  );
 });

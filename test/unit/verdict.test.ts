@@ -12,8 +12,12 @@ import { REFUSES_TO_START } from '../../server/src/analysis/verdict';
 
 const ROOT = resolve(__dirname, '../..');
 const files = [
-  ...readdirSync(join(ROOT, 'test/fixtures/formats')).filter((f) => f.endsWith('.yaml')).map((f) => join(ROOT, 'test/fixtures/formats', f)),
-  ...readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => join(ROOT, 'examples', f)),
+  ...readdirSync(join(ROOT, 'test/fixtures/formats'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(ROOT, 'test/fixtures/formats', f)),
+  ...readdirSync(join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(ROOT, 'examples', f)),
 ];
 
 test('the inlay hint, the diagnostics, the status and the report agree on every fixture', () => {
@@ -49,7 +53,11 @@ test('the inlay hint, the diagnostics, the status and the report agree on every 
       if (kv) {
         limited++;
         assert.equal(kv.data!.concurrency, c.at_workload, where);
-        assert.match(kv.message, new RegExp(`only ${c.at_workload.toLocaleString('en-US')} requests of ${c.workload_tokens.toLocaleString('en-US')} tokens`), where);
+        assert.match(
+          kv.message,
+          new RegExp(`only ${c.at_workload.toLocaleString('en-US')} requests of ${c.workload_tokens.toLocaleString('en-US')} tokens`),
+          where,
+        );
       } else if (a.serving?.engine === 'vllm' || a.deployment.serving.maxNumSeqs != null) {
         // SGLang derives max_running_requests from its own token pool: unstated, the rule stays silent (issue 11 item 3).
         assert.ok(c.at_workload >= r.serving!.max_num_seqs, `${where}: ${c.at_workload} < max_num_seqs without a warning`);
@@ -78,7 +86,10 @@ test('gemma-2-9b: requests of 1,200 tokens count each KV group at that length (a
   assert.equal(r.concurrency!.workload_tokens, 1200);
   assert.equal(r.concurrency!.at_workload, Math.floor(r.kv_cache!.num_blocks / (75 + 76)));
   // About capacity / 1,200 (tokens are counted once across groups), not the old count of a third of it.
-  assert.ok(Math.abs(r.concurrency!.at_workload - r.kv_cache!.capacity_tokens / 1200) <= 1, `${r.concurrency!.at_workload} vs ${r.kv_cache!.capacity_tokens} / 1200`);
+  assert.ok(
+    Math.abs(r.concurrency!.at_workload - r.kv_cache!.capacity_tokens / 1200) <= 1,
+    `${r.concurrency!.at_workload} vs ${r.kv_cache!.capacity_tokens} / 1200`,
+  );
 });
 
 test('tp 3 on 64 heads: one verdict everywhere (does not start), the performance numbers marked hypothetical', () => {
@@ -86,8 +97,14 @@ test('tp 3 on 64 heads: one verdict everywhere (does not start), the performance
   const f = analyzeText(text);
   const a = f.deployments[0];
   const r = reportJson('p.yaml', f).deployments[0];
-  assert.deepEqual({ kind: r.verdict.kind, label: r.verdict.label, code: r.verdict.code }, { kind: 'fails', label: 'does not start', code: 'heads-not-divisible' });
-  assert.equal(r.verdict.reason, 'Total number of attention heads (64) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start.');
+  assert.deepEqual(
+    { kind: r.verdict.kind, label: r.verdict.label, code: r.verdict.code },
+    { kind: 'fails', label: 'does not start', code: 'heads-not-divisible' },
+  );
+  assert.equal(
+    r.verdict.reason,
+    'Total number of attention heads (64) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start.',
+  );
   assert.equal(summaryLine(a), '✗ does not start: heads-not-divisible');
   assert.deepEqual(fileVerdict(f), { kind: 'fails', label: 'does not start', detail: `p: does not start — ${r.verdict.reason}` });
   assert.match(reportText('p.yaml', f), /verdict ✗ does not start: Total number of attention heads \(64\)/);
@@ -98,7 +115,15 @@ test('tp 3 on 64 heads: one verdict everywhere (does not start), the performance
 test('assumptions: stated or assumed, each with the setting that changes it; the GPU default is an information diagnostic', () => {
   const f = analyzeText('model: meta-llama/Llama-3.1-8B-Instruct\nmax-model-len: 8192\n', { defaultGpu: 'H100' });
   const r = reportJson('v.yaml', f).deployments[0];
-  assert.deepEqual(r.assumptions.map((x) => [x.what, x.stated]), [['gpu', false], ['engine_version', false], ['workload', false], ['price', false]]);
+  assert.deepEqual(
+    r.assumptions.map((x) => [x.what, x.stated]),
+    [
+      ['gpu', false],
+      ['engine_version', false],
+      ['workload', false],
+      ['price', false],
+    ],
+  );
   assert.equal(r.verdict.kind, 'assumed');
   const info = f.diagnostics.filter((d) => d.code === 'assumption');
   assert.equal(info.length, 1);
@@ -107,7 +132,15 @@ test('assumptions: stated or assumed, each with the setting that changes it; the
   // The price the report says came from the catalog, not "plan": the file has no cost: block.
   assert.equal(r.cost!.price_source, 'catalog (H100-SXM)');
   const stated = reportJson('p.yaml', analyzeText(readFileSync(join(ROOT, 'examples/chat-70b.yaml'), 'utf8'))).deployments[0];
-  assert.deepEqual(stated.assumptions.map((x) => [x.what, x.stated]), [['gpu', true], ['engine_version', true], ['workload', true], ['price', true]]);
+  assert.deepEqual(
+    stated.assumptions.map((x) => [x.what, x.stated]),
+    [
+      ['gpu', true],
+      ['engine_version', true],
+      ['workload', true],
+      ['price', true],
+    ],
+  );
   assert.equal(stated.verdict.kind, 'starts');
   assert.equal(stated.cost!.price_source, 'plan');
 });

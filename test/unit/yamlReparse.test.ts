@@ -38,8 +38,16 @@ function plainValues(text: string): [number, number][] {
     if (isScalar(n) && (n as Scalar).type === 'PLAIN' && n.range) out.push([n.range[0], n.range[1]]);
   };
   const visit = (n: unknown): void => {
-    if (isMap(n)) for (const p of n.items) (add(p.value), visit(p.value));
-    else if (isSeq(n)) for (const it of n.items) (add(it), visit(it));
+    if (isMap(n))
+      for (const p of n.items) {
+        add(p.value);
+        visit(p.value);
+      }
+    else if (isSeq(n))
+      for (const it of n.items) {
+        add(it);
+        visit(it);
+      }
   };
   for (const d of parseYaml(text).docs) visit(d.contents);
   return out;
@@ -86,7 +94,13 @@ test('an edit inside one plain value: the new value, and every later offset and 
   // [start, end of value, end of node]: the `yaml` package ends a value node after its comment and line break.
   assert.deepEqual(root.items[0].value.range, [3, 7, 15]);
   assert.equal(root.items[0].value.comment, ' seqs');
-  assert.deepEqual(root.items[1].value.items!.map((s) => s.range), [[19, 20, 20], [22, 25, 25]]);
+  assert.deepEqual(
+    root.items[1].value.items!.map((s) => s.range),
+    [
+      [19, 20, 20],
+      [22, 25, 25],
+    ],
+  );
   assert.deepEqual(p.lineCounter.lineStarts, [0, 15, 27]);
   assert.equal(sourceOf(p.docs[0]), next);
 });

@@ -101,10 +101,15 @@ function inContainer(d: Deployment, path: string): boolean {
   // A native plan describes the deployment from this machine: its model path is a local directory (read in trusted
   // workspaces only), never a path inside a container.
   if (d.format === 'native' && !/^[a-z0-9+.-]+:\/\//i.test(path)) return false;
-  return !!d.pod || /^[a-z0-9+.-]+:\/\//i.test(path) || /^\/(models?|mnt|data|workspace|root|opt|cache|home|var|tmp|huggingface|hf-cache|model-cache)(\/|$)/i.test(path);
+  return (
+    !!d.pod ||
+    /^[a-z0-9+.-]+:\/\//i.test(path) ||
+    /^\/(models?|mnt|data|workspace|root|opt|cache|home|var|tmp|huggingface|hf-cache|model-cache)(\/|$)/i.test(path)
+  );
 }
 
-const HOW_TO_NAME = 'Name a catalog model (a Hugging Face id such as Qwen/Qwen3-8B, e.g. with --served-model-name) or describe it in .llm-sizer/models/ to size this deployment.';
+const HOW_TO_NAME =
+  'Name a catalog model (a Hugging Face id such as Qwen/Qwen3-8B, e.g. with --served-model-name) or describe it in .llm-sizer/models/ to size this deployment.';
 
 function catalogModel(catalog: Catalog, id: string): ModelInfo | null {
   const hit = catalog.resolveModel(id);
@@ -135,7 +140,13 @@ function resolveModel(d: Deployment, o: AnalysisOptions, catalog: Catalog, diags
       const hit = firstCatalogEntry(catalog, [d.servedModelName, ...namesFromPath(ref.path)]);
       if (hit) return catalogModel(catalog, hit.id);
       if (inContainer(d, ref.path) || !o.readLocalConfig) {
-        diags.push({ code: 'unknown-model', severity: 'info', message: `Not sized: model unknown. "${ref.path}" is a path inside the container (llm-sizer does not read it) and neither it nor a served model name matches a catalog model. ${HOW_TO_NAME}`, range, data: { candidates: [] } });
+        diags.push({
+          code: 'unknown-model',
+          severity: 'info',
+          message: `Not sized: model unknown. "${ref.path}" is a path inside the container (llm-sizer does not read it) and neither it nor a served model name matches a catalog model. ${HOW_TO_NAME}`,
+          range,
+          data: { candidates: [] },
+        });
         return null;
       }
       const r = o.readLocalConfig(ref.path);
@@ -152,11 +163,23 @@ function resolveModel(d: Deployment, o: AnalysisOptions, catalog: Catalog, diags
   } catch (e) {
     if (e instanceof ModelConfigError && ref.kind === 'id' && catalog.findModelEntry(ref.id)) {
       // A built-in entry kept verbatim that this engine cannot size yet: our gap, not a fault of the deployment.
-      diags.push({ code: 'model-config-invalid', severity: 'info', message: `Not sized: "${ref.id}" is in the catalog, but its config.json is not supported by this version of llm-sizer (${e.message}).`, range, data: { field: e.field } });
+      diags.push({
+        code: 'model-config-invalid',
+        severity: 'info',
+        message: `Not sized: "${ref.id}" is in the catalog, but its config.json is not supported by this version of llm-sizer (${e.message}).`,
+        range,
+        data: { field: e.field },
+      });
       return null;
     }
     if (e instanceof ModelConfigError) {
-      diags.push({ code: 'model-config-invalid', severity: 'error', message: `Model "${ref.kind === 'id' ? ref.id : ref.kind === 'path' ? ref.path : ref.entry.id}": ${e.message}.`, range, data: { field: e.field } });
+      diags.push({
+        code: 'model-config-invalid',
+        severity: 'error',
+        message: `Model "${ref.kind === 'id' ? ref.id : ref.kind === 'path' ? ref.path : ref.entry.id}": ${e.message}.`,
+        range,
+        data: { field: e.field },
+      });
       return null;
     }
     throw e;
@@ -168,9 +191,10 @@ function resolveGpu(d: Deployment, catalog: Catalog, diags: Diagnostic[]): GpuSp
     diags.push({
       code: 'no-gpu',
       severity: 'info',
-      message: d.gpuOrigin === 'stated'
-        ? 'The GPU described in "hardware.gpu" is incomplete (see the schema errors), so nothing is sized.'
-        : 'No GPU is named, so nothing is sized. Set "hardware.gpu" or the llmSizer.defaultGpu setting.',
+      message:
+        d.gpuOrigin === 'stated'
+          ? 'The GPU described in "hardware.gpu" is incomplete (see the schema errors), so nothing is sized.'
+          : 'No GPU is named, so nothing is sized. Set "hardware.gpu" or the llmSizer.defaultGpu setting.',
       range: d.ranges.document ?? ZERO,
     });
     return null;
@@ -198,7 +222,7 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   const gpu = resolveGpu(d, catalog, diags);
   const serving: ServingInput = { ...defaultServing(), ...d.serving };
   if (serving.engineVersion === null && o.defaultEngineVersion) serving.engineVersion = o.defaultEngineVersion;
-  const price = d.gpuHourUsd ?? (gpu ? o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour : 0);
+  const price = d.gpuHourUsd ?? (gpu ? (o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour) : 0);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
   diags.push(...flagRules(d, o));
   const unknown = unresolvedDiagnostic(d);
@@ -232,8 +256,12 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   try {
     // A speculative draft model named in speculative_config is sized from the catalog when it is known there.
     const spec = parseSpeculativeConfig(serving.speculativeConfig);
-    const draftModel = spec?.method === 'draft_model' && spec.model ? catalog.resolveModel(spec.model)?.arch ?? null : null;
-    out.sizing = sizeMemory(model.arch, gpu, serving, { calibration: d.calibration, draftModel, gpusPerNode: d.pod && d.gpuCount ? d.gpuCount : d.gpusPerNode });
+    const draftModel = spec?.method === 'draft_model' && spec.model ? (catalog.resolveModel(spec.model)?.arch ?? null) : null;
+    out.sizing = sizeMemory(model.arch, gpu, serving, {
+      calibration: d.calibration,
+      draftModel,
+      gpusPerNode: d.pod && d.gpuCount ? d.gpuCount : d.gpusPerNode,
+    });
   } catch (e) {
     if (e instanceof SizingInputError) {
       const path = e.field === 'engine_version' ? 'serving.engine_version' : `serving.${e.field}`;
@@ -250,7 +278,9 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
     d.weightsNeedNodes = m.weightsBytes * serving.tp * serving.pp > d.gpusPerNode * m.requestedBytes;
   }
   diags.push(...podRules(d));
-  if (!o.memoryOnly) out.performance = o.performanceDetail === false ? leanPerformance(model.arch, gpu, out.sizing, d, price) : performanceFor(model.arch, gpu, out.sizing, d, price);
+  if (!o.memoryOnly)
+    out.performance =
+      o.performanceDetail === false ? leanPerformance(model.arch, gpu, out.sizing, d, price) : performanceFor(model.arch, gpu, out.sizing, d, price);
   const found = rulesFor(out);
   // On a GPU the file does not name (the default GPU setting) a failure is a prediction for that GPU, not a fact
   // about this deployment: information that says which GPU it assumed.
@@ -340,7 +370,14 @@ export function* analysisSteps(raw: string, o: AnalysisOptions = {}): Generator<
   if (text.length > MAX_TEXT_BYTES) {
     return {
       deployments: [],
-      diagnostics: [{ code: 'file-too-large', severity: 'warning', message: `This file is ${(text.length / 1048576).toFixed(1)} MB; llm-sizer checks files up to ${MAX_TEXT_BYTES / 1048576} MB.`, range: ZERO }],
+      diagnostics: [
+        {
+          code: 'file-too-large',
+          severity: 'warning',
+          message: `This file is ${(text.length / 1048576).toFixed(1)} MB; llm-sizer checks files up to ${MAX_TEXT_BYTES / 1048576} MB.`,
+          range: ZERO,
+        },
+      ],
       formats: [],
       disabled: false,
     };
@@ -398,8 +435,18 @@ export function* analysisSteps(raw: string, o: AnalysisOptions = {}): Generator<
   // not read, so whether it is ours is unknown.
   const yamlDiags = claimed || looksOurs ? yamlProblems : yamlProblems.filter((p) => NOT_READ.has(p.code));
   const conflicts = claimed || looksOurs ? conflictMarkers(text) : [];
-  const tabs = tabIndentDiagnostic(text, yamlProblems.some((p) => p.code === 'yaml-syntax'));
-  const diagnostics = [...textCheck.diagnostics, ...(tabs ? [tabs] : []), ...conflicts, ...yamlDiags, ...fileDiags, ...deployments.flatMap((d) => d.diagnostics)];
+  const tabs = tabIndentDiagnostic(
+    text,
+    yamlProblems.some((p) => p.code === 'yaml-syntax'),
+  );
+  const diagnostics = [
+    ...textCheck.diagnostics,
+    ...(tabs ? [tabs] : []),
+    ...conflicts,
+    ...yamlDiags,
+    ...fileDiags,
+    ...deployments.flatMap((d) => d.diagnostics),
+  ];
   if (stoppedAt < 0) return { deployments, diagnostics, formats, disabled: false };
   // Like a skipped document, the unchecked rest is reported in every file: whether it is ours is unknown.
   const from = segments[stoppedAt].startLine;
@@ -430,7 +477,12 @@ export function analyzeSegmentAt(text: string, line: number, o: AnalysisOptions 
   let r = o.segmentCache ? cachedSegment(o.segmentCache, seg.text, docIndex) : undefined;
   if (!r) r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
   if (r.line !== seg.startLine) r = placeSegment(r, docIndex, seg.startLine);
-  return { deployments: r.deployments, diagnostics: [...r.problems, ...r.diagnostics, ...r.deployments.flatMap((d) => d.diagnostics)], formats: r.formats, disabled: false };
+  return {
+    deployments: r.deployments,
+    diagnostics: [...r.problems, ...r.diagnostics, ...r.deployments.flatMap((d) => d.diagnostics)],
+    formats: r.formats,
+    disabled: false,
+  };
 }
 
 /** Unresolved git merge conflicts: one error per marker line (the YAML errors they cause say less). */
@@ -442,7 +494,12 @@ function conflictMarkers(text: string): Diagnostic[] {
   for (let m = re.exec(text); m && out.length < 100; m = re.exec(text)) {
     for (let i = text.indexOf('\n', last); i !== -1 && i < m.index; i = text.indexOf('\n', i + 1)) line++;
     last = m.index;
-    out.push({ code: 'merge-conflict', severity: 'error', message: `Unresolved git merge conflict marker "${m[1]}": resolve the conflict before this file can be checked.`, range: { start: { line, character: 0 }, end: { line, character: m[0].replace(/\r$/, '').length } } });
+    out.push({
+      code: 'merge-conflict',
+      severity: 'error',
+      message: `Unresolved git merge conflict marker "${m[1]}": resolve the conflict before this file can be checked.`,
+      range: { start: { line, character: 0 }, end: { line, character: m[0].replace(/\r$/, '').length } },
+    });
   }
   return out;
 }
@@ -500,7 +557,16 @@ function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions)
   const parsed = (kept && reparseScalarEdit(kept, text)) || parseYaml(text);
   if (o.segmentCache) o.segmentCache.lastParse = text.length <= MAX_KEPT_PARSE ? parsed : undefined;
   const adapters = o.adapters ?? ADAPTERS;
-  const out: SegmentResult = { docCount: parsed.docs.length, docIndex: firstDocIndex, line: 0, claimed: false, formats: [], problems: parsed.problems, diagnostics: [], deployments: [] };
+  const out: SegmentResult = {
+    docCount: parsed.docs.length,
+    docIndex: firstDocIndex,
+    line: 0,
+    claimed: false,
+    formats: [],
+    problems: parsed.problems,
+    diagnostics: [],
+    deployments: [],
+  };
   parsed.docs.forEach((doc, i) => {
     const adapter = adapters.find((a) => {
       try {
@@ -535,5 +601,9 @@ function tooLargeSegment(text: string, docIndex: number): SegmentResult {
 function shiftAnalysis(a: DeploymentAnalysis, lines: number): DeploymentAnalysis {
   if (lines === 0) return a;
   const d = a.deployment;
-  return { ...a, deployment: { ...d, ranges: shiftRanges(d.ranges, lines), keyRanges: shiftRanges(d.keyRanges, lines) }, diagnostics: shiftDiagnostics(a.diagnostics, lines) };
+  return {
+    ...a,
+    deployment: { ...d, ranges: shiftRanges(d.ranges, lines), keyRanges: shiftRanges(d.keyRanges, lines) },
+    diagnostics: shiftDiagnostics(a.diagnostics, lines),
+  };
 }

@@ -19,7 +19,13 @@ const GIB_PER_GPU = 4096;
 const TOKENS = 2 ** 31;
 
 const BOUNDS: Bound[] = [
-  ...(['total_memory_gib', 'weights_gib', 'activation_peak_gib', 'non_torch_gib', 'cudagraph_gib'] as const).map((k) => ({ path: `calibration.${k}`, value: (d: Deployment) => d.calibration?.[k], min: 0, max: GIB_PER_GPU, unit: 'GiB' })),
+  ...(['total_memory_gib', 'weights_gib', 'activation_peak_gib', 'non_torch_gib', 'cudagraph_gib'] as const).map((k) => ({
+    path: `calibration.${k}`,
+    value: (d: Deployment) => d.calibration?.[k],
+    min: 0,
+    max: GIB_PER_GPU,
+    unit: 'GiB',
+  })),
   // vLLM prints a negative "Available KV cache memory" when the model does not fit.
   { path: 'calibration.available_kv_gib', value: (d) => d.calibration?.available_kv_gib, min: -GIB_PER_GPU, max: GIB_PER_GPU, unit: 'GiB' },
   { path: 'workload.requests_per_second', value: (d) => d.workload.requestsPerSecond, min: 0, max: 1e6, unit: 'requests/s' },
@@ -35,7 +41,8 @@ const BOUNDS: Bound[] = [
   { path: 'replicas', value: (d) => d.replicas, min: 0, max: 100_000, unit: 'replicas' },
 ];
 
-const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 1e15 ? v.toExponential(2) : v.toLocaleString('en-US', { maximumFractionDigits: 6 })) : 'not a finite number');
+const fmt = (v: number) =>
+  Number.isFinite(v) ? (Math.abs(v) >= 1e15 ? v.toExponential(2) : v.toLocaleString('en-US', { maximumFractionDigits: 6 })) : 'not a finite number';
 
 /** An `invalid-value` error for each number of `d` outside its bound; empty when all are inside. */
 export function inputBoundDiagnostics(d: Deployment, fallback: Range): Diagnostic[] {

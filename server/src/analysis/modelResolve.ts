@@ -8,7 +8,10 @@ import type { Catalog, ModelEntry } from '../catalog/index';
 const QUANT_MARKERS = /^(fp8|fp4|nvfp4|mxfp4|int4|int8|w4a16|w8a8|w8a16|w4a4|awq|gptq|bnb|4bit|8bit|gguf|dynamic|fp16|bf16|quantized|mlx|exl2)$/;
 
 function words(id: string): string[] {
-  return id.toLowerCase().split(/[^a-z0-9.]+/).filter(Boolean);
+  return id
+    .toLowerCase()
+    .split(/[^a-z0-9.]+/)
+    .filter(Boolean);
 }
 
 /** The id with its organisation dropped, lower case. */
@@ -18,7 +21,10 @@ function tail(id: string): string {
 
 /** Catalog entry for a name: the exact id or alias, else a unique id whose name matches with the organisation optional. */
 export function catalogEntryFor(catalog: Catalog, name: string): ModelEntry | undefined {
-  const n = name.trim().replace(/^(hf|huggingface):\/\//i, '').replace(/\/+$/, '');
+  const n = name
+    .trim()
+    .replace(/^(hf|huggingface):\/\//i, '')
+    .replace(/\/+$/, '');
   if (!n) return undefined;
   const exact = catalog.findModelEntry(n);
   if (exact) return exact;
@@ -30,7 +36,10 @@ export function catalogEntryFor(catalog: Catalog, name: string): ModelEntry | un
 
 /** Names a container path or storage URI may stand for, most specific first. */
 export function namesFromPath(path: string): string[] {
-  const p = path.trim().replace(/^[a-z0-9+.-]+:\/\//i, '/').replace(/\/+$/, '');
+  const p = path
+    .trim()
+    .replace(/^[a-z0-9+.-]+:\/\//i, '/')
+    .replace(/\/+$/, '');
   const segs = p.split('/').filter((s) => s && s !== '.' && s !== '..' && s !== '~');
   const out: string[] = [];
   // Hugging Face cache layout: .../models--org--name/snapshots/<sha>
@@ -67,10 +76,21 @@ export function firstCatalogEntry(catalog: Catalog, names: (string | null | unde
  */
 export function nearIdenticalModels(catalog: Catalog, name: string, n = 3): string[] {
   const q = words(name.split('/').pop() ?? name);
-  const nums = (ws: string[]) => ws.filter((w) => /\d/.test(w)).sort().join(' ');
-  const quant = (ws: string[]) => ws.filter((w) => QUANT_MARKERS.test(w)).sort().join(' ');
-  return catalog.closestModels(name, 8).filter((id) => {
-    const c = words(id.split('/').pop() ?? id);
-    return nums(c) === nums(q) && quant(c) === quant(q);
-  }).slice(0, n);
+  const nums = (ws: string[]) =>
+    ws
+      .filter((w) => /\d/.test(w))
+      .sort()
+      .join(' ');
+  const quant = (ws: string[]) =>
+    ws
+      .filter((w) => QUANT_MARKERS.test(w))
+      .sort()
+      .join(' ');
+  return catalog
+    .closestModels(name, 8)
+    .filter((id) => {
+      const c = words(id.split('/').pop() ?? id);
+      return nums(c) === nums(q) && quant(c) === quant(q);
+    })
+    .slice(0, n);
 }

@@ -16,7 +16,10 @@ export function notSizedReason(d: Deployment, resolved: { model: boolean; gpu: b
   // A model written as a placeholder or variable is said by value-unresolved; a second message would repeat it.
   // A vLLM --config file without a model is said by its own information line (the model comes from the command line).
   if (!d.model && d.format === 'vllm-config') return { reason: 'the model is given on the command line, not in this file', owned: true };
-  if (!d.model) return d.unresolved?.some((u) => u.path === 'model') ? { reason: 'the model is not resolved in this file', owned: true } : { reason: 'the file names no model llm-sizer can read (set the model id, e.g. --model or a Hugging Face uri)', owned: false };
+  if (!d.model)
+    return d.unresolved?.some((u) => u.path === 'model')
+      ? { reason: 'the model is not resolved in this file', owned: true }
+      : { reason: 'the file names no model llm-sizer can read (set the model id, e.g. --model or a Hugging Face uri)', owned: false };
   const owner = diags.find((x) => OWN_REASON.has(x.code));
   if (!resolved.model) return { reason: owner?.code === 'unknown-model' ? `model unknown: ${owner.message}` : 'model unknown', owned: true };
   if (!resolved.gpu) return { reason: owner ? owner.message : 'no GPU is named', owned: true };

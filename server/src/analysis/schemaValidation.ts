@@ -81,13 +81,21 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   // 1e309, .inf and .nan parse to numbers that are not finite; say what they are rather than print NaN or Infinity.
-  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'not-a-number (.nan)' : v > 0 ? 'an infinite number' : 'a negative infinite number';
+  if (typeof v === 'number' && !Number.isFinite(v))
+    return Number.isNaN(v) ? 'not-a-number (.nan)' : v > 0 ? 'an infinite number' : 'a negative infinite number';
   return String(v);
 }
 
 function typeWord(t: unknown): string {
   const ts = (Array.isArray(t) ? t : [t]).filter((x) => x !== 'null');
-  const words: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'text', boolean: 'true or false', object: 'a mapping', array: 'a list' };
+  const words: Record<string, string> = {
+    integer: 'a whole number',
+    number: 'a number',
+    string: 'text',
+    boolean: 'true or false',
+    object: 'a mapping',
+    array: 'a list',
+  };
   return ts.map((x) => words[String(x)] ?? String(x)).join(' or ');
 }
 
@@ -105,7 +113,10 @@ export function validateNode(name: SchemaName, root: Node, lc: LineCounter, docR
   // anyOf branches (model: string or object) produce noisy errors; keep the most specific.
   const errors = (v.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
   for (const e of errors) {
-    const segs = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segs = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const valueNode = nodeAt(root, segs);
     const valueRange = rangeOf(lc, valueNode) ?? docRange;
     const field = segs.join('.') || 'document';
@@ -142,7 +153,12 @@ export function validateNode(name: SchemaName, root: Node, lc: LineCounter, docR
         if (segs[0] === 'model' && segs.length > 1) break;
         // An object where text or an inline object is allowed (model, hardware.gpu): the object branch's errors say what is wrong.
         if (schema?.anyOf && (schema.anyOf as Record<string, unknown>[]).some((x) => x.$ref) && typeof toPlain(valueNode) === 'object') break;
-        d = { code: 'schema-type', severity: 'error', message: `"${field}" must be ${typeWord((e.params as { type: unknown }).type)}, not ${describe(toPlain(valueNode))}.`, range: valueRange };
+        d = {
+          code: 'schema-type',
+          severity: 'error',
+          message: `"${field}" must be ${typeWord((e.params as { type: unknown }).type)}, not ${describe(toPlain(valueNode))}.`,
+          range: valueRange,
+        };
         break;
       case 'enum': {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
@@ -157,7 +173,12 @@ export function validateNode(name: SchemaName, root: Node, lc: LineCounter, docR
         break;
       }
       case 'const':
-        d = { code: 'schema-value', severity: 'error', message: `"${field}" must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}.`, range: valueRange };
+        d = {
+          code: 'schema-value',
+          severity: 'error',
+          message: `"${field}" must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}.`,
+          range: valueRange,
+        };
         break;
       case 'minimum':
       case 'maximum':
@@ -165,7 +186,12 @@ export function validateNode(name: SchemaName, root: Node, lc: LineCounter, docR
       case 'exclusiveMaximum': {
         const p = e.params as { comparison: string; limit: number };
         const words: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'greater than', '<': 'less than' };
-        d = { code: 'schema-range', severity: 'error', message: `"${field}" must be ${words[p.comparison] ?? p.comparison} ${p.limit}; got ${describe(toPlain(valueNode))}.`, range: valueRange };
+        d = {
+          code: 'schema-range',
+          severity: 'error',
+          message: `"${field}" must be ${words[p.comparison] ?? p.comparison} ${p.limit}; got ${describe(toPlain(valueNode))}.`,
+          range: valueRange,
+        };
         break;
       }
       case 'minLength':

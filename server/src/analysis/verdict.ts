@@ -105,7 +105,7 @@ function computeVerdict(a: DeploymentAnalysis): Verdict {
   }
   const fail = startupFailure(a.diagnostics);
   if (fail || !s.startup.ok) {
-    const reason = fail ? firstSentence(fail.message) : s.startup.error ?? 'vLLM stops at startup.';
+    const reason = fail ? firstSentence(fail.message) : (s.startup.error ?? 'vLLM stops at startup.');
     return { kind: 'fails', label: 'does not start', reason, code: fail?.code ?? s.startup.errorKind, hypothetical: !!a.performance };
   }
   const assumed = assumptionsOf(a).filter((x) => !x.stated && x.what !== 'price');
@@ -122,7 +122,13 @@ function computeAssumptions(a: DeploymentAnalysis): Assumption[] {
       d.gpuOrigin === 'stated'
         ? { what: 'gpu', label: 'GPU', stated: true, value: name, how: 'named in the file' }
         : d.gpuOrigin === 'default'
-          ? { what: 'gpu', label: 'GPU', stated: false, value: name, how: 'the file names no GPU: the llmSizer.defaultGpu setting; name the GPU (hardware.gpu, a nodeSelector or a resource) to change it' }
+          ? {
+              what: 'gpu',
+              label: 'GPU',
+              stated: false,
+              value: name,
+              how: 'the file names no GPU: the llmSizer.defaultGpu setting; name the GPU (hardware.gpu, a nodeSelector or a resource) to change it',
+            }
           : { what: 'gpu', label: 'GPU', stated: false, value: name, how: 'inferred from the instance type or node labels; name it (hardware.gpu) to be sure' },
     );
   }
@@ -136,7 +142,9 @@ function computeAssumptions(a: DeploymentAnalysis): Assumption[] {
       stated: statedVersion,
       value: sv.engineVersion,
       how: statedVersion
-        ? d.ranges['serving.engine_version'] ? 'stated in the file (engine_version or the image tag)' : 'stated in the file'
+        ? d.ranges['serving.engine_version']
+          ? 'stated in the file (engine_version or the image tag)'
+          : 'stated in the file'
         : fromSetting
           ? 'the llmSizer.defaultEngineVersion setting; set serving.engine_version or pin the image tag to change it'
           : 'the newest version llm-sizer models; set serving.engine_version, pin the image tag, or set llmSizer.defaultEngineVersion',
@@ -150,18 +158,34 @@ function computeAssumptions(a: DeploymentAnalysis): Assumption[] {
       label: 'Workload',
       stated,
       value: `${fmtInt(w.inputTokens)} input + ${fmtInt(w.outputTokens)} output tokens${w.requestsPerSecond ? ` at ${w.requestsPerSecond} requests/s` : w.concurrency ? `, ${fmtInt(w.concurrency)} in flight` : ', no arrival rate'}`,
-      how: stated ? 'stated in the file' : 'llm-sizer\'s default request shape: add a workload: block (native plan) to size for yours',
+      how: stated ? 'stated in the file' : "llm-sizer's default request shape: add a workload: block (native plan) to size for yours",
     });
   }
   if (a.gpu && a.performance) {
     const price = a.gpuHourUsd;
     const value = price > 0 ? `$${price.toFixed(2)} per GPU-hour` : 'unknown: costs are not computed';
     if (d.gpuHourUsd !== null && d.gpuHourUsd > 0) out.push({ what: 'price', label: 'GPU price', stated: true, value, how: 'cost.gpu_hour_usd in the file' });
-    else if (price > 0 && price === a.gpu.priceUsdPerHour) out.push({ what: 'price', label: 'GPU price', stated: false, value, how: `the catalog's list price for ${a.gpu.id}; set cost.gpu_hour_usd or llmSizer.gpuPrices for yours` });
-    else if (price > 0) out.push({ what: 'price', label: 'GPU price', stated: false, value, how: 'the llmSizer.gpuPrices setting; cost.gpu_hour_usd in the file overrides it' });
-    else out.push({ what: 'price', label: 'GPU price', stated: false, value, how: `no price is known for ${a.gpu.id}: set cost.gpu_hour_usd or llmSizer.gpuPrices` });
+    else if (price > 0 && price === a.gpu.priceUsdPerHour)
+      out.push({
+        what: 'price',
+        label: 'GPU price',
+        stated: false,
+        value,
+        how: `the catalog's list price for ${a.gpu.id}; set cost.gpu_hour_usd or llmSizer.gpuPrices for yours`,
+      });
+    else if (price > 0)
+      out.push({ what: 'price', label: 'GPU price', stated: false, value, how: 'the llmSizer.gpuPrices setting; cost.gpu_hour_usd in the file overrides it' });
+    else
+      out.push({
+        what: 'price',
+        label: 'GPU price',
+        stated: false,
+        value,
+        how: `no price is known for ${a.gpu.id}: set cost.gpu_hour_usd or llmSizer.gpuPrices`,
+      });
     const note = a.performance.performance.compute_dtype_note;
-    if (/lists no dense/.test(note)) out.push({ what: 'compute', label: 'GPU compute', stated: false, value: `${a.performance.performance.compute_dtype} peak`, how: note });
+    if (/lists no dense/.test(note))
+      out.push({ what: 'compute', label: 'GPU compute', stated: false, value: `${a.performance.performance.compute_dtype} peak`, how: note });
   }
   return out;
 }

@@ -32,12 +32,30 @@ const GIB = 2 ** 30;
 export function predictedTerms(s: MemorySizing | null | undefined): CalibrationTerms | null {
   if (!s) return null;
   const m = s.memory;
-  return { total: m.totalBytes / GIB, weights: m.weightsBytes / GIB, activation: m.activationPeakBytes / GIB, non_torch: m.nonTorchBytes / GIB, cudagraph: m.cudagraphBytes / GIB, kv: m.kvCacheBytes / GIB, tokens: s.kv.capacityTokens, concurrency: s.kv.maxConcurrency };
+  return {
+    total: m.totalBytes / GIB,
+    weights: m.weightsBytes / GIB,
+    activation: m.activationPeakBytes / GIB,
+    non_torch: m.nonTorchBytes / GIB,
+    cudagraph: m.cudagraphBytes / GIB,
+    kv: m.kvCacheBytes / GIB,
+    tokens: s.kv.capacityTokens,
+    concurrency: s.kv.maxConcurrency,
+  };
 }
 
 /** The terms the log printed (null where it did not print one). */
 export function measuredTerms(log: ParsedLog): CalibrationTerms {
-  return { total: log.totalMemoryGiB, weights: log.weightsGiB, activation: log.activationPeakGiB, non_torch: log.nonTorchGiB, cudagraph: log.cudagraphGiB, kv: log.availableKvGiB, tokens: log.kvTokens, concurrency: log.maxConcurrency };
+  return {
+    total: log.totalMemoryGiB,
+    weights: log.weightsGiB,
+    activation: log.activationPeakGiB,
+    non_torch: log.nonTorchGiB,
+    cudagraph: log.cudagraphGiB,
+    kv: log.availableKvGiB,
+    tokens: log.kvTokens,
+    concurrency: log.maxConcurrency,
+  };
 }
 
 /** The sizing a log is compared with: the file's first deployment that was sized. */

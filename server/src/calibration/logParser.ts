@@ -34,9 +34,23 @@ function strip(line: string): string {
 
 export function parseVllmLog(text: string): ParsedLog {
   const r: ParsedLog = {
-    version: null, model: null, tp: null, maxModelLen: null, gpuMemoryUtilization: null, totalMemoryGiB: null, weightsGiB: null,
-    activationPeakGiB: null, nonTorchGiB: null, cudagraphGiB: null, availableKvGiB: null, numGpuBlocks: null, kvTokens: null,
-    maxConcurrency: null, concurrencyTokens: null, error: null, engine: null,
+    version: null,
+    model: null,
+    tp: null,
+    maxModelLen: null,
+    gpuMemoryUtilization: null,
+    totalMemoryGiB: null,
+    weightsGiB: null,
+    activationPeakGiB: null,
+    nonTorchGiB: null,
+    cudagraphGiB: null,
+    availableKvGiB: null,
+    numGpuBlocks: null,
+    kvTokens: null,
+    maxConcurrency: null,
+    concurrencyTokens: null,
+    error: null,
+    engine: null,
   };
   let peakTorch: number | null = null;
   for (const raw of text.split(/\r?\n/).slice(0, 200_000)) {
@@ -44,7 +58,8 @@ export function parseVllmLog(text: string): ParsedLog {
     if (!line) continue;
     let m: RegExpExecArray | null;
     if (/EngineCore|gpu_worker\.py|v1\//.test(line)) r.engine ??= 'V1';
-    if ((m = /vLLM API server version ([\w.+-]+)/.exec(line)) || (m = /Initializing (?:an LLM engine|a V1 LLM engine) \(v?([\w.+-]+)\)/.exec(line))) r.version = m[1];
+    if ((m = /vLLM API server version ([\w.+-]+)/.exec(line)) || (m = /Initializing (?:an LLM engine|a V1 LLM engine) \(v?([\w.+-]+)\)/.exec(line)))
+      r.version = m[1];
     if ((m = /model='([^']+)'/.exec(line))) r.model ??= m[1];
     if ((m = /tensor_parallel_size=(\d+)/.exec(line))) r.tp ??= num(m[1]);
     if ((m = /max_seq_len=(\d+)/.exec(line))) r.maxModelLen ??= num(m[1]);
@@ -62,7 +77,12 @@ export function parseVllmLog(text: string): ParsedLog {
       r.totalMemoryGiB = num(m[1]);
       r.gpuMemoryUtilization = num(m[2]);
     }
-    if ((m = /model weights take ([\d.]+) ?GiB; non_torch_memory takes ([\d.]+) ?GiB; PyTorch activation peak memory takes ([\d.]+) ?GiB; the rest of the memory reserved for KV Cache is (-?[\d.]+) ?GiB/.exec(line))) {
+    if (
+      (m =
+        /model weights take ([\d.]+) ?GiB; non_torch_memory takes ([\d.]+) ?GiB; PyTorch activation peak memory takes ([\d.]+) ?GiB; the rest of the memory reserved for KV Cache is (-?[\d.]+) ?GiB/.exec(
+          line,
+        ))
+    ) {
       // Several TP ranks print this line; vLLM uses the smallest KV across ranks.
       r.weightsGiB = num(m[1]);
       r.nonTorchGiB = Math.max(r.nonTorchGiB ?? 0, num(m[2]) ?? 0);

@@ -20,7 +20,8 @@ export function misSizedReason(config: Record<string, unknown>): string | null {
   if (MIS_SIZED_MODEL_TYPES[t]) return MIS_SIZED_MODEL_TYPES[t];
   // ModelOpt MIXED_PRECISION checkpoints list a format per layer (quantized_layers); read as one method the weights
   // would be off by up to 2x (NVFP4 layers counted as FP8).
-  const q = (config.quantization_config ?? (config.text_config as Record<string, unknown> | undefined)?.quantization_config) as Record<string, unknown> | undefined;
+  const q = (config.quantization_config ?? (config.text_config as Record<string, unknown> | undefined)?.quantization_config) as
+    Record<string, unknown> | undefined;
   if (q && String(q.quant_algo ?? '').toUpperCase() === 'MIXED_PRECISION') return MIXED_PRECISION;
   return null;
 }

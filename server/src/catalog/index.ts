@@ -126,7 +126,10 @@ export function closest(query: string, names: string[], n = 3): string[] {
   });
   scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
   const limit = Math.max(3, q.length * 0.6);
-  return scored.filter((s) => s.score <= limit).slice(0, n).map((s) => s.name);
+  return scored
+    .filter((s) => s.score <= limit)
+    .slice(0, n)
+    .map((s) => s.name);
 }
 
 /**
@@ -147,7 +150,15 @@ export function gpuSpecOf(e: GpuEntry): GpuSpec {
     computeCapability: e.compute_capability ?? null,
     memoryBytes: e.torch_total_bytes ?? e.memory_bytes - reserved,
     memoryBandwidth: e.memory_bandwidth_bytes_per_s,
-    flopsDense: { fp32: f.fp32 ?? null, tf32: f.tf32 ?? null, fp16: f.fp16 ?? null, bf16: f.bf16 ?? null, fp8: f.fp8 ?? null, int8: f.int8 ?? null, fp4: f.fp4 ?? null },
+    flopsDense: {
+      fp32: f.fp32 ?? null,
+      tf32: f.tf32 ?? null,
+      fp16: f.fp16 ?? null,
+      bf16: f.bf16 ?? null,
+      fp8: f.fp8 ?? null,
+      int8: f.int8 ?? null,
+      fp4: f.fp4 ?? null,
+    },
     interconnect: {
       kind: e.interconnect?.kind ?? 'pcie',
       bandwidth: e.interconnect?.bandwidth_bytes_per_s ?? null,
@@ -218,7 +229,11 @@ export class Catalog {
     if (hit) return hit;
     const config = this.mergedConfig(e);
     const misSized = misSizedReason(config);
-    if (misSized) throw new ModelConfigError(misSized === MIXED_PRECISION ? 'quantization_config' : 'model_type', misSized === MIXED_PRECISION ? misSized : `model_type "${String(config.model_type)}": ${misSized}`);
+    if (misSized)
+      throw new ModelConfigError(
+        misSized === MIXED_PRECISION ? 'quantization_config' : 'model_type',
+        misSized === MIXED_PRECISION ? misSized : `model_type "${String(config.model_type)}": ${misSized}`,
+      );
     const r = { entry: e, config, arch: modelFromConfig(e.id, config) };
     this.archCache.set(e.id, r);
     return r;

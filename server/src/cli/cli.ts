@@ -90,7 +90,9 @@ function checkOptionValues(v: Record<string, unknown>): void {
     const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
     if (!cat.resolveGpu(gpu)) {
       const near = cat.closestGpus(gpu);
-      throw new UsageError(`unknown --gpu ${JSON.stringify(gpu.slice(0, 64))}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; \`llm-sizer gpus\` lists them`);
+      throw new UsageError(
+        `unknown --gpu ${JSON.stringify(gpu.slice(0, 64))}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; \`llm-sizer gpus\` lists them`,
+      );
     }
   }
   const ver = v['engine-version'] as string | undefined;
@@ -136,14 +138,22 @@ export function run(argv: string[], out: (s: string) => void): number {
       if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown --format ${format} (text, json or sarif)`);
       const results = pos.map((file) => ({ file, f: analyzeText(readInput(file), optionsFor(file, v)) }));
       for (const r of results) finiteReport(r.file, r.f);
-      if (format === 'json') out(JSON.stringify(results.map((r) => ({ file: r.file, diagnostics: reportJson(r.file, r.f).diagnostics })), null, 2) + '\n');
+      if (format === 'json')
+        out(
+          JSON.stringify(
+            results.map((r) => ({ file: r.file, diagnostics: reportJson(r.file, r.f).diagnostics })),
+            null,
+            2,
+          ) + '\n',
+        );
       else if (format === 'sarif') out(JSON.stringify(sarifLog(results), null, 2) + '\n');
       else {
         let n = 0;
-        for (const r of results) for (const d of r.f.diagnostics) {
-          out(diagnosticText(r.file, d) + '\n');
-          n++;
-        }
+        for (const r of results)
+          for (const d of r.f.diagnostics) {
+            out(diagnosticText(r.file, d) + '\n');
+            n++;
+          }
         out(`${n} problem${n === 1 ? '' : 's'} in ${results.length} file${results.length === 1 ? '' : 's'}\n`);
       }
       return results.some((r) => hasErrors(r.f)) ? 1 : 0;
@@ -156,31 +166,67 @@ export function run(argv: string[], out: (s: string) => void): number {
           r = cat.resolveModel(e.id)!;
         } catch (err) {
           // Kept verbatim but not sizable by this engine yet (e.g. a nested text_config): listed, with the reason.
-          return { id: e.id, params_total: null, params_active: null, kv_bytes_per_token: null, max_position_embeddings: null, quantization: null, source: e.source ?? null, unsupported: (err as Error).message };
+          return {
+            id: e.id,
+            params_total: null,
+            params_active: null,
+            kv_bytes_per_token: null,
+            max_position_embeddings: null,
+            quantization: null,
+            source: e.source ?? null,
+            unsupported: (err as Error).message,
+          };
         }
         const p = paramCounts(r.arch);
         const kv = kvLayers(r.arch, { tp: 1, elementBytes: 2, mlaLatent: true }).reduce((a, l) => a + l.bytesPerTokenUnsharded, 0);
-        return { id: e.id, params_total: Math.round(p.total), params_active: Math.round(p.active), kv_bytes_per_token: kv, max_position_embeddings: r.arch.maxPosition, quantization: r.arch.quant?.label ?? null, source: e.source ?? null };
+        return {
+          id: e.id,
+          params_total: Math.round(p.total),
+          params_active: Math.round(p.active),
+          kv_bytes_per_token: kv,
+          max_position_embeddings: r.arch.maxPosition,
+          quantization: r.arch.quant?.label ?? null,
+          source: e.source ?? null,
+        };
       });
       if (v.json) out(JSON.stringify(rows, null, 2) + '\n');
       else {
         out(`${'model'.padEnd(56)} ${'params'.padStart(9)} ${'active'.padStart(9)} ${'KV B/token'.padStart(11)} ${'context'.padStart(8)}  quant\n`);
         for (const r of rows) {
           if (r.params_total === null) out(`${r.id.padEnd(56)} not sized: ${r.unsupported}\n`);
-          else out(`${r.id.padEnd(56)} ${fmtParams(r.params_total).padStart(9)} ${fmtParams(r.params_active!).padStart(9)} ${fmtInt(r.kv_bytes_per_token!).padStart(11)} ${fmtInt(r.max_position_embeddings!).padStart(8)}  ${r.quantization ?? ''}\n`);
+          else
+            out(
+              `${r.id.padEnd(56)} ${fmtParams(r.params_total).padStart(9)} ${fmtParams(r.params_active!).padStart(9)} ${fmtInt(r.kv_bytes_per_token!).padStart(11)} ${fmtInt(r.max_position_embeddings!).padStart(8)}  ${r.quantization ?? ''}\n`,
+            );
         }
       }
       return 0;
     }
     case 'gpus': {
-      const rows = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders).gpuEntries().map((e) => {
-        const g = gpuSpecOf(e);
-        return { id: g.id, name: g.name, memory_bytes: g.memoryBytes, memory_bandwidth_bytes_per_s: g.memoryBandwidth, bf16_flops: g.flopsDense.bf16 ?? null, fp8_flops: g.flopsDense.fp8 ?? null, interconnect: g.interconnect.kind, usd_per_hour: g.priceUsdPerHour };
-      });
+      const rows = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders)
+        .gpuEntries()
+        .map((e) => {
+          const g = gpuSpecOf(e);
+          return {
+            id: g.id,
+            name: g.name,
+            memory_bytes: g.memoryBytes,
+            memory_bandwidth_bytes_per_s: g.memoryBandwidth,
+            bf16_flops: g.flopsDense.bf16 ?? null,
+            fp8_flops: g.flopsDense.fp8 ?? null,
+            interconnect: g.interconnect.kind,
+            usd_per_hour: g.priceUsdPerHour,
+          };
+        });
       if (v.json) out(JSON.stringify(rows, null, 2) + '\n');
       else {
-        out(`${'gpu'.padEnd(16)} ${'name'.padEnd(40)} ${'memory'.padStart(10)} ${'TB/s'.padStart(6)} ${'bf16 TF'.padStart(8)} ${'fp8 TF'.padStart(8)}  link      $/h\n`);
-        for (const r of rows) out(`${r.id.padEnd(16)} ${r.name.slice(0, 40).padEnd(40)} ${fmtGiB(r.memory_bytes).padStart(10)} ${(r.memory_bandwidth_bytes_per_s / 1e12).toFixed(2).padStart(6)} ${(r.bf16_flops ? (r.bf16_flops / 1e12).toFixed(0) : '-').padStart(8)} ${(r.fp8_flops ? (r.fp8_flops / 1e12).toFixed(0) : '-').padStart(8)}  ${r.interconnect.padEnd(8)} ${r.usd_per_hour.toFixed(2)}\n`);
+        out(
+          `${'gpu'.padEnd(16)} ${'name'.padEnd(40)} ${'memory'.padStart(10)} ${'TB/s'.padStart(6)} ${'bf16 TF'.padStart(8)} ${'fp8 TF'.padStart(8)}  link      $/h\n`,
+        );
+        for (const r of rows)
+          out(
+            `${r.id.padEnd(16)} ${r.name.slice(0, 40).padEnd(40)} ${fmtGiB(r.memory_bytes).padStart(10)} ${(r.memory_bandwidth_bytes_per_s / 1e12).toFixed(2).padStart(6)} ${(r.bf16_flops ? (r.bf16_flops / 1e12).toFixed(0) : '-').padStart(8)} ${(r.fp8_flops ? (r.fp8_flops / 1e12).toFixed(0) : '-').padStart(8)}  ${r.interconnect.padEnd(8)} ${r.usd_per_hour.toFixed(2)}\n`,
+          );
       }
       return 0;
     }
@@ -193,7 +239,14 @@ export function run(argv: string[], out: (s: string) => void): number {
         const cat = cliCatalogFor(null, process.cwd(), DEFAULT_SETTINGS.catalogFolders);
         const r = cat.resolveModel(log.model);
         const gpu = v.gpu ? cat.resolveGpu(v.gpu as string) : undefined;
-        if (r && gpu) sizing = sizeMemory(r.arch, gpu, { ...defaultServing(), tp: log.tp ?? 1, maxModelLen: log.maxModelLen, gpuMemoryUtilization: log.gpuMemoryUtilization, engineVersion: log.version });
+        if (r && gpu)
+          sizing = sizeMemory(r.arch, gpu, {
+            ...defaultServing(),
+            tp: log.tp ?? 1,
+            maxModelLen: log.maxModelLen,
+            gpuMemoryUtilization: log.gpuMemoryUtilization,
+            engineVersion: log.version,
+          });
       }
       const cmp = calibrationComparison(log, sizing);
       const { measured, predicted } = cmp;
@@ -201,10 +254,12 @@ export function run(argv: string[], out: (s: string) => void): number {
         out(JSON.stringify(cmp, null, 2) + '\n');
         return 0;
       }
-      const f = (x: number | null | undefined, k: string) => (x === null || x === undefined ? '-' : k === 'tokens' ? fmtInt(x) : k === 'concurrency' ? `${x.toFixed(2)}x` : `${x.toFixed(2)} GiB`);
+      const f = (x: number | null | undefined, k: string) =>
+        x === null || x === undefined ? '-' : k === 'tokens' ? fmtInt(x) : k === 'concurrency' ? `${x.toFixed(2)}x` : `${x.toFixed(2)} GiB`;
       out(`vLLM log: ${pos[0]}${log.version ? ` (vLLM ${log.version})` : ''}${log.model ? `, model ${log.model}` : ''}\n`);
       out(`${'term'.padEnd(14)} ${'measured'.padStart(14)} ${'predicted'.padStart(14)}\n`);
-      for (const k of Object.keys(measured) as Array<keyof typeof measured>) out(`${k.padEnd(14)} ${f(measured[k], k).padStart(14)} ${f(predicted?.[k], k).padStart(14)}\n`);
+      for (const k of Object.keys(measured) as Array<keyof typeof measured>)
+        out(`${k.padEnd(14)} ${f(measured[k], k).padStart(14)} ${f(predicted?.[k], k).padStart(14)}\n`);
       if (log.error) out(`startup error in log: ${log.error}\n`);
       if (!predicted) out('(no prediction: pass --plan FILE, or --gpu NAME for a log that names a catalog model)\n');
       out('\n' + cmp.calibration + '\n');
@@ -213,6 +268,7 @@ export function run(argv: string[], out: (s: string) => void): number {
     case 'compare': {
       if (pos.length !== 1) throw new UsageError('compare takes one FILE');
       const file = pos[0];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: check and report never need the comparison
       const { compareText } = require('../presenters/compareReport') as typeof import('../presenters/compareReport');
       return compareText(file, readInput(file), optionsFor(file, v), !!v.json, out);
     }
@@ -230,7 +286,12 @@ if (require.main === module) {
   try {
     code = run(process.argv.slice(2), (s) => process.stdout.write(s));
   } catch (e) {
-    const msg = e instanceof UsageError ? e.message : e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? e.message : `internal error: ${(e as Error).message}`;
+    const msg =
+      e instanceof UsageError
+        ? e.message
+        : e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+          ? e.message
+          : `internal error: ${(e as Error).message}`;
     process.stderr.write(`llm-sizer: ${msg.split('\n')[0]}\n`);
     code = 2;
   }

@@ -59,7 +59,11 @@ export class BatchModel {
    * With `lat`, TTFT and TPOT at batch B are those of B clients under the engine's scheduler with the fitted step costs
    * (closedLoop.ts); without it, the bare roofline of one step (the physics the tests of this class pin).
    */
-  constructor(readonly pm: PerfModel, readonly w: WorkShape, readonly lat: LatencySpec | null = null) {}
+  constructor(
+    readonly pm: PerfModel,
+    readonly w: WorkShape,
+    readonly lat: LatencySpec | null = null,
+  ) {}
 
   tpot(B: number): number {
     const b = Math.max(1, B);
@@ -268,10 +272,11 @@ export function sweep(bm: BatchModel, maxB: number, tpotSlo: number | null, ttft
   if (sloMax >= 1) {
     let bestX = bm.throughput(sloMax);
     sloBatch = sloMax;
-    for (const p of grid) if (p.batch < sloMax && p.throughput > bestX) {
-      bestX = p.throughput;
-      sloBatch = p.batch;
-    }
+    for (const p of grid)
+      if (p.batch < sloMax && p.throughput > bestX) {
+        bestX = p.throughput;
+        sloBatch = p.batch;
+      }
   }
   return { grid, knee, kneeReason, maxThroughput: best, sloMax, sloBatch };
 }

@@ -28,7 +28,15 @@ import fitJson from './latencyFit.json';
 const step = stepTime;
 const scratch = scratchLoad;
 
-export const COEF_NAMES = ['decode_scale', 'prefill_scale', 'per_step_s', 'per_layer_step_s', 'per_request_step_s', 'per_request_api_s', 'per_output_token_s'] as const;
+export const COEF_NAMES = [
+  'decode_scale',
+  'prefill_scale',
+  'per_step_s',
+  'per_layer_step_s',
+  'per_request_step_s',
+  'per_request_api_s',
+  'per_output_token_s',
+] as const;
 export const NCOEF = COEF_NAMES.length;
 
 export type SchedulerKind = 'mixed' | 'separate';
@@ -42,7 +50,11 @@ export interface EngineFit {
   /** measured / predicted at the 10th and 90th percentile of the fit's rows. */
   band: { ttft: [number, number]; tpot: [number, number] };
   fitted: { ttft_median_abs_pct: number; tpot_median_abs_pct: number };
-  left_out: { ttft_median_abs_pct: number; tpot_median_abs_pct: number; by_model: Record<string, { rows: number; ttft_median_abs_pct: number; tpot_median_abs_pct: number }> };
+  left_out: {
+    ttft_median_abs_pct: number;
+    tpot_median_abs_pct: number;
+    by_model: Record<string, { rows: number; ttft_median_abs_pct: number; tpot_median_abs_pct: number }>;
+  };
 }
 
 export interface LatencyFitFile {
@@ -225,7 +237,13 @@ export function dot(f: Float64Array, coef: Float64Array, offset: number): number
  * stepFeatures of a prompt-only step, remembered for the last few (model, workload, tokens): the batch sweep asks for
  * the same full-budget wave step at every batch.
  */
-const PROMPT_CACHE: { pm: PerfModel | null; w: WorkShape | null; n: number; seqs: number; f: Float64Array }[] = Array.from({ length: 4 }, () => ({ pm: null, w: null, n: -1, seqs: -1, f: new Float64Array(NCOEF) }));
+const PROMPT_CACHE: { pm: PerfModel | null; w: WorkShape | null; n: number; seqs: number; f: Float64Array }[] = Array.from({ length: 4 }, () => ({
+  pm: null,
+  w: null,
+  n: -1,
+  seqs: -1,
+  f: new Float64Array(NCOEF),
+}));
 let promptNext = 0;
 function promptOnlyFeatures(pm: PerfModel, w: WorkShape, n: number, seqs: number, layers: number, out: Float64Array): void {
   for (const e of PROMPT_CACHE) {
@@ -267,7 +285,16 @@ function layersOf(pm: PerfModel): number {
 }
 
 /** TTFT and TPOT in seconds for C clients (closed loop) or C in flight (open loop, phi = 0). */
-export function latencyAt(pm: PerfModel, w: WorkShape, C: number, slots: number, sched: SchedulerKind, phi: number, coef: Float64Array, scratchF: Features): { ttft: number; tpot: number } {
+export function latencyAt(
+  pm: PerfModel,
+  w: WorkShape,
+  C: number,
+  slots: number,
+  sched: SchedulerKind,
+  phi: number,
+  coef: Float64Array,
+  scratchF: Features,
+): { ttft: number; tpot: number } {
   if (!loadFeatures(pm, w, C, slots, sched, phi, scratchF)) return { ttft: 0, tpot: 0 };
   return { ttft: dot(scratchF, coef, 0), tpot: dot(scratchF, coef, NCOEF) };
 }

@@ -72,9 +72,11 @@ function blank(gpu: GpuSpec, tp: number, pp: number, why: string): ComparisonRow
 
 function fitReason(mem: MemorySizing, gpu: GpuSpec): string {
   const s = mem.startup;
-  if (s.errorKind === 'weights_exceed_memory') return `weights ${(mem.memory.weightsBytes / 1024 ** 3).toFixed(1)} GiB per GPU exceed ${gpu.id}'s ${(mem.memory.totalBytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (s.errorKind === 'weights_exceed_memory')
+    return `weights ${(mem.memory.weightsBytes / 1024 ** 3).toFixed(1)} GiB per GPU exceed ${gpu.id}'s ${(mem.memory.totalBytes / 1024 ** 3).toFixed(1)} GiB`;
   if (s.errorKind === 'no_kv_memory') return 'no memory left for KV cache blocks';
-  if (s.errorKind === 'max_model_len') return `one max_model_len request does not fit${s.estimatedMaxModelLen ? ` (largest that fits: ${s.estimatedMaxModelLen})` : ''}`;
+  if (s.errorKind === 'max_model_len')
+    return `one max_model_len request does not fit${s.estimatedMaxModelLen ? ` (largest that fits: ${s.estimatedMaxModelLen})` : ''}`;
   return s.error ?? 'does not start';
 }
 
@@ -102,7 +104,14 @@ export function compareHardware(
     for (const tp of tps) {
       if (tpAllowed(m, tp)) continue;
       if (weightsOne !== null && weightsOne / shards(tp) > gpu.memoryBytes) {
-        rows.push(blank(gpu, tp, pp, `weights need at least ${(weightsOne / shards(tp) / 1024 ** 3).toFixed(1)} GiB per GPU at tp ${tp}: more than ${gpu.id}'s ${(gpu.memoryBytes / 1024 ** 3).toFixed(1)} GiB`));
+        rows.push(
+          blank(
+            gpu,
+            tp,
+            pp,
+            `weights need at least ${(weightsOne / shards(tp) / 1024 ** 3).toFixed(1)} GiB per GPU at tp ${tp}: more than ${gpu.id}'s ${(gpu.memoryBytes / 1024 ** 3).toFixed(1)} GiB`,
+          ),
+        );
         continue;
       }
       let mem: MemorySizing;

@@ -102,7 +102,15 @@ export interface DraftSizing {
  * layer of the target's dims plus an fc of 2h x h (EAGLE-3: 3h x h) sharing the target's embedding and head; MTP loads
  * the checkpoint's num_nextn_predict_layers layers plus eh_proj (2h x h); a draft model is a whole second model.
  */
-export function draftSizing(spec: SpecInput, target: ModelArch, targetLayerBytes: number, dtypeBytes: number, tp: number, draft: ModelArch | null, draftBytes: number | null): DraftSizing {
+export function draftSizing(
+  spec: SpecInput,
+  target: ModelArch,
+  targetLayerBytes: number,
+  dtypeBytes: number,
+  tp: number,
+  draft: ModelArch | null,
+  draftBytes: number | null,
+): DraftSizing {
   const h = target.hidden;
   switch (spec.method) {
     case 'ngram':
@@ -111,15 +119,36 @@ export function draftSizing(spec: SpecInput, target: ModelArch, targetLayerBytes
     case 'eagle':
     case 'eagle3': {
       const fc = (spec.method === 'eagle3' ? 3 : 2) * h * h * dtypeBytes;
-      return { method: spec.method, weightsBytes: targetLayerBytes + fc / tp, kvLayers: 1, formula: `one decoder layer of the target + fc ${spec.method === 'eagle3' ? 3 : 2}h x h` };
+      return {
+        method: spec.method,
+        weightsBytes: targetLayerBytes + fc / tp,
+        kvLayers: 1,
+        formula: `one decoder layer of the target + fc ${spec.method === 'eagle3' ? 3 : 2}h x h`,
+      };
     }
     case 'mtp': {
       const n = Math.max(1, target.mtpLayers);
-      return { method: 'mtp', weightsBytes: n * targetLayerBytes + (2 * h * h * dtypeBytes) / tp, kvLayers: n, formula: `${n} MTP layer(s) of the target + eh_proj 2h x h` };
+      return {
+        method: 'mtp',
+        weightsBytes: n * targetLayerBytes + (2 * h * h * dtypeBytes) / tp,
+        kvLayers: n,
+        formula: `${n} MTP layer(s) of the target + eh_proj 2h x h`,
+      };
     }
     case 'draft_model':
-      if (draft && draftBytes !== null) return { method: 'draft_model', weightsBytes: draftBytes, kvLayers: draft.layers, formula: `draft model ${draft.id}: its own weights and ${draft.layers} KV layers` };
-      return { method: 'draft_model', weightsBytes: null, kvLayers: 0, formula: `draft model ${spec.model ?? '(unnamed)'}: config unknown, its memory is not counted` };
+      if (draft && draftBytes !== null)
+        return {
+          method: 'draft_model',
+          weightsBytes: draftBytes,
+          kvLayers: draft.layers,
+          formula: `draft model ${draft.id}: its own weights and ${draft.layers} KV layers`,
+        };
+      return {
+        method: 'draft_model',
+        weightsBytes: null,
+        kvLayers: 0,
+        formula: `draft model ${spec.model ?? '(unnamed)'}: config unknown, its memory is not counted`,
+      };
     default:
       return { method: spec.method, weightsBytes: null, kvLayers: 0, formula: `speculative method ${spec.method}: not modelled, its memory is not counted` };
   }

@@ -18,7 +18,18 @@ const allReduce = allReduceTime;
 const sendRecv = sendRecvTime;
 import { VOCAB_PADDING } from './weights';
 
-export const OPS = ['qkv_o_proj', 'attention', 'mlp', 'experts', 'shared_experts', 'lm_head', 'tp_allreduce', 'pp_sendrecv', 'ep_alltoall', 'launch_floor'] as const;
+export const OPS = [
+  'qkv_o_proj',
+  'attention',
+  'mlp',
+  'experts',
+  'shared_experts',
+  'lm_head',
+  'tp_allreduce',
+  'pp_sendrecv',
+  'ep_alltoall',
+  'launch_floor',
+] as const;
 export type OpName = (typeof OPS)[number];
 const I = { qkv: 0, attn: 1, mlp: 2, experts: 3, shared: 4, head: 5, ar: 6, pp: 7, a2a: 8, floor: 9 } as const;
 const LINEAR_OPS = [I.qkv, I.mlp, I.experts, I.shared, I.head];
@@ -339,7 +350,7 @@ function stagesOf(m: ModelArch, mem: MemorySizing, tp: number, dp: number, epOn:
       else if (t.component === 'experts') st.expertParams += p;
       else if (t.component === 'shared_experts') st.sharedParams += p;
     }
-    if (last) st.headParams = (Math.ceil((Math.ceil(m.vocab / VOCAB_PADDING) * VOCAB_PADDING) / tp)) * (m.embedProjDim ?? m.hidden);
+    if (last) st.headParams = Math.ceil((Math.ceil(m.vocab / VOCAB_PADDING) * VOCAB_PADDING) / tp) * (m.embedProjDim ?? m.hidden);
     return st;
   });
   stageCache.set(mem.ranks, { m, tp, dp, epOn, stages });

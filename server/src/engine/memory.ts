@@ -161,8 +161,7 @@ export interface KvSizing {
 }
 
 export type StartupErrorKind =
-  | 'weights_exceed_memory' | 'no_kv_memory' | 'max_model_len'
-  | 'heads_not_divisible' | 'quantization_mismatch' | 'sampler_warmup_oom';
+  'weights_exceed_memory' | 'no_kv_memory' | 'max_model_len' | 'heads_not_divisible' | 'quantization_mismatch' | 'sampler_warmup_oom';
 
 /** One reason vLLM refuses to start, in the order vLLM meets them: config checks, loading, profiling, warm-up. */
 export interface StartupFinding {
@@ -222,7 +221,10 @@ export interface MemorySizing {
 }
 
 export class SizingInputError extends Error {
-  constructor(public readonly field: string, message: string) {
+  constructor(
+    public readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -294,7 +296,11 @@ export function quantizationFinding(requested: string | null | undefined, m: Mod
  */
 export function headsFinding(m: ModelArch, tp: number): StartupFinding | null {
   if (m.heads % tp !== 0) {
-    return { kind: 'heads_not_divisible', phase: 'config', error: `Total number of attention heads (${m.heads}) must be divisible by tensor parallel size (${tp}).` };
+    return {
+      kind: 'heads_not_divisible',
+      phase: 'config',
+      error: `Total number of attention heads (${m.heads}) must be divisible by tensor parallel size (${tp}).`,
+    };
   }
   if (m.mla) return null;
   const [a, b] = m.kvHeads >= tp ? [m.kvHeads, tp] : [tp, m.kvHeads];
@@ -315,7 +321,16 @@ export const CUDA_CONTEXT_BYTES = 0.5 * GiB;
 export const CUDA_CONTEXT_MIN_BYTES = 0.3 * GiB;
 
 /** Peak activation bytes on one GPU of a profiling forward pass (weights excluded). */
-export function activationEstimate(m: ModelArch, tokens: number, maxNumSeqs: number, tp: number, ep: number, dtypeBytes: number, lastStage: boolean, samplerCopies = 2): number {
+export function activationEstimate(
+  m: ModelArch,
+  tokens: number,
+  maxNumSeqs: number,
+  tp: number,
+  ep: number,
+  dtypeBytes: number,
+  lastStage: boolean,
+  samplerCopies = 2,
+): number {
   const b = dtypeBytes;
   const h = m.hidden;
   const headsLocal = m.heads / tp;
@@ -452,11 +467,15 @@ const MAX_MODEL_LEN_LIMIT = 2 ** 31;
 export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts: SizeOptions = {}): MemorySizing {
   const s = input;
   const cal = opts.calibration ?? null;
-  for (const [k, v] of [['tensor_parallel_size', s.tp], ['pipeline_parallel_size', s.pp], ['data_parallel_size', s.dp]] as const) {
+  for (const [k, v] of [
+    ['tensor_parallel_size', s.tp],
+    ['pipeline_parallel_size', s.pp],
+    ['data_parallel_size', s.dp],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 4096) throw new SizingInputError(k, `${k} must be a whole number from 1 to 4096, got ${v}`);
   }
   if (s.pp > m.layers) throw new SizingInputError('pipeline_parallel_size', `pipeline_parallel_size ${s.pp} exceeds the model's ${m.layers} layers`);
-  const versionStr = s.engine === 'vllm' ? s.engineVersion ?? LATEST_VLLM : LATEST_VLLM;
+  const versionStr = s.engine === 'vllm' ? (s.engineVersion ?? LATEST_VLLM) : LATEST_VLLM;
   const version = parseVersion(versionStr);
   if (!version) throw new SizingInputError('engine_version', `engine_version "${versionStr}" is not a version like 0.11.0`);
   const beh = vllmBehaviour(version);
@@ -465,7 +484,11 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   if (s.maxModelLen === null) defaulted.max_model_len = `model's max_position_embeddings (${maxModelLen})`;
   if (!(maxModelLen >= 1)) throw new SizingInputError('max_model_len', `max_model_len must be at least 1, got ${maxModelLen}`);
   // Beyond this the KV bytes of one request overflow to Infinity; no model serves 2^31 tokens.
-  if (!(maxModelLen <= MAX_MODEL_LEN_LIMIT)) throw new SizingInputError('max_model_len', `max_model_len must be at most ${fmtInt(MAX_MODEL_LEN_LIMIT)} tokens, got ${Number.isFinite(maxModelLen) ? maxModelLen : 'an infinite number'}`);
+  if (!(maxModelLen <= MAX_MODEL_LEN_LIMIT))
+    throw new SizingInputError(
+      'max_model_len',
+      `max_model_len must be at most ${fmtInt(MAX_MODEL_LEN_LIMIT)} tokens, got ${Number.isFinite(maxModelLen) ? maxModelLen : 'an infinite number'}`,
+    );
   const sd = servingDefaults(beh, maxModelLen, isLargeGpu(gpu), s.apiServer);
   let util: number;
   if (s.engine === 'sglang') util = s.memFractionStatic ?? sglangMemFractionStatic(gpu.memoryBytes, s.tp * s.pp);
@@ -478,8 +501,13 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const maxNumBatchedTokens = s.maxNumBatchedTokens ?? sd.maxNumBatchedTokens;
   if (s.maxNumBatchedTokens === null) defaulted.max_num_batched_tokens = `${sd.maxNumBatchedTokens} (${sd.why})`;
   // Counts past 2^31 (1e308 from a typo, .inf) would turn activations and block math into Infinity and NaN.
-  for (const [k, v] of [['max_num_seqs', maxNumSeqs], ['max_num_batched_tokens', maxNumBatchedTokens], ['block_size', s.blockSize ?? 1]] as const) {
-    if (!(v <= MAX_MODEL_LEN_LIMIT)) throw new SizingInputError(k, `${k} must be at most ${fmtInt(MAX_MODEL_LEN_LIMIT)}, got ${Number.isFinite(v) ? v : 'a number that is not finite'}`);
+  for (const [k, v] of [
+    ['max_num_seqs', maxNumSeqs],
+    ['max_num_batched_tokens', maxNumBatchedTokens],
+    ['block_size', s.blockSize ?? 1],
+  ] as const) {
+    if (!(v <= MAX_MODEL_LEN_LIMIT))
+      throw new SizingInputError(k, `${k} must be at most ${fmtInt(MAX_MODEL_LEN_LIMIT)}, got ${Number.isFinite(v) ? v : 'a number that is not finite'}`);
   }
   const dtype = resolveDtype(s, m, gpu);
   const quant = resolveQuant(s, m);
@@ -512,9 +540,7 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const tensors: Tensor[] = memo(m, 'tensors', () => tensorsOf(m));
   const params = memo(m, 'params', () => paramCounts(m, tensors));
   const ranksKey = `w|${s.tp}|${s.pp}|${s.dp}|${ep}|${dtype}|${quant?.label ?? ''}|${quant === m.quant}`;
-  const ranks = memo(m, ranksKey, () =>
-    weightsPerRank(m, tensors, { tp: s.tp, pp: s.pp, dp: s.dp, expertParallel: ep > 1 }, dtype, quant),
-  );
+  const ranks = memo(m, ranksKey, () => weightsPerRank(m, tensors, { tp: s.tp, pp: s.pp, dp: s.dp, expertParallel: ep > 1 }, dtype, quant));
   const mlaLatent = beh.mlaLatent || s.engine !== 'vllm';
   const kvKey = `kv|${s.tp}|${kvEl}|${mlaLatent}`;
   const allKv = memo(m, kvKey, () => kvLayers(m, { tp: s.tp, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize }));
@@ -533,16 +559,31 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const dtypeBytes = DTYPE_BYTES[dtype];
   const loraOn = !!s.enableLora && s.engine === 'vllm';
   const lora = loraOn
-    ? { maxLoras: s.maxLoras ?? 1, maxLoraRank: s.maxLoraRank ?? 16, maxCpuLoras: s.maxCpuLoras ?? s.maxLoras ?? 1, elementBytes: s.loraDtype && s.loraDtype !== 'auto' ? kvElementBytes(s.loraDtype, dtypeBytes) : dtypeBytes }
+    ? {
+        maxLoras: s.maxLoras ?? 1,
+        maxLoraRank: s.maxLoraRank ?? 16,
+        maxCpuLoras: s.maxCpuLoras ?? s.maxLoras ?? 1,
+        elementBytes: s.loraDtype && s.loraDtype !== 'auto' ? kvElementBytes(s.loraDtype, dtypeBytes) : dtypeBytes,
+      }
     : null;
   const loraOf = (r: number) => (lora ? loraGpuBytes(m, lora, s.tp, ranks[r].layers[1] - ranks[r].layers[0]) : 0);
   const spec = s.engine === 'vllm' ? parseSpeculativeConfig(s.speculativeConfig) : null;
-  if (s.speculativeConfig != null && s.speculativeConfig !== '' && !spec) unknowns.push('speculative_config is not readable JSON: the drafter\'s memory is not counted');
+  if (s.speculativeConfig != null && s.speculativeConfig !== '' && !spec)
+    unknowns.push("speculative_config is not readable JSON: the drafter's memory is not counted");
   let draft: DraftSizing | null = null;
   if (spec) {
     const lastLayers = ranks[s.pp - 1].layers;
     // One decoder layer of the last stage: its bytes less embeddings, head, vision tower, rotary cache and final norm.
-    const layerBytes = lastLayers[1] > lastLayers[0] ? (ranks[s.pp - 1].bytes - ranks[s.pp - 1].byComponent.embedding - ranks[s.pp - 1].byComponent.lm_head - ranks[s.pp - 1].byComponent.vision - ranks[s.pp - 1].ropeCacheBytes - m.hidden * dtypeBytes) / (lastLayers[1] - lastLayers[0]) : 0;
+    const layerBytes =
+      lastLayers[1] > lastLayers[0]
+        ? (ranks[s.pp - 1].bytes -
+            ranks[s.pp - 1].byComponent.embedding -
+            ranks[s.pp - 1].byComponent.lm_head -
+            ranks[s.pp - 1].byComponent.vision -
+            ranks[s.pp - 1].ropeCacheBytes -
+            m.hidden * dtypeBytes) /
+          (lastLayers[1] - lastLayers[0])
+        : 0;
     const dm = opts.draftModel ?? null;
     const draftBytes = dm ? weightsPerRank(dm, tensorsOf(dm), { tp: s.tp, pp: 1, dp: 1, expertParallel: false }, dtype, dm.quant)[0].bytes : null;
     draft = draftSizing(spec, m, layerBytes, dtypeBytes, s.tp, dm, draftBytes);
@@ -550,7 +591,10 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   }
   const draftKv: KvLayer[] = [];
   if (draft && draft.kvLayers > 0) {
-    const src = draft.method === 'draft_model' && opts.draftModel ? kvLayers(opts.draftModel, { tp: s.tp, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize }) : null;
+    const src =
+      draft.method === 'draft_model' && opts.draftModel
+        ? kvLayers(opts.draftModel, { tp: s.tp, elementBytes: kvEl, mlaLatent, preMlaHeadSize: beh.preMlaHeadSize })
+        : null;
     const proto = allKv.find((l) => l.kind === 'full') ?? allKv.find((l) => l.kind !== 'linear');
     for (let i = 0; i < draft.kvLayers; i++) {
       const l = src ? src[i] : proto;
@@ -562,17 +606,25 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   const layouts = rankKv.map((ls, r) =>
     draftKv.length && r === s.pp - 1
       ? blockLayout(ls, layoutOpts)
-      : memo(m, `bl|${s.tp}|${kvEl}|${mlaLatent}|${ranks[r].layers.join('-')}|${blockSize}|${maxModelLen}|${maxNumBatchedTokens}|${layoutOpts.hybridAllocator}`, () => blockLayout(ls, layoutOpts)),
+      : memo(
+          m,
+          `bl|${s.tp}|${kvEl}|${mlaLatent}|${ranks[r].layers.join('-')}|${blockSize}|${maxModelLen}|${maxNumBatchedTokens}|${layoutOpts.hybridAllocator}`,
+          () => blockLayout(ls, layoutOpts),
+        ),
   );
   const cpuOffload = s.engine === 'vllm' && s.cpuOffloadGb && s.cpuOffloadGb > 0 ? s.cpuOffloadGb * GiB : 0;
-  const extraWeights = (r: number) => loraOf(r) + (r === s.pp - 1 ? draft?.weightsBytes ?? 0 : 0);
+  const extraWeights = (r: number) => loraOf(r) + (r === s.pp - 1 ? (draft?.weightsBytes ?? 0) : 0);
   const kvCacheMemory = s.engine === 'vllm' && s.kvCacheMemoryBytes && s.kvCacheMemoryBytes > 0 ? s.kvCacheMemoryBytes : null;
 
   const total = cal?.total_memory_gib ? cal.total_memory_gib * GiB : gpu.memoryBytes;
   const requested = total * util;
   // The profiled communication workspaces (custom all-reduce, symmetric memory) are NVLink-peer buffers; PCIe cards
   // fall back to NCCL, which Era F initialises before the snapshot (assumption: the 0.19 measurements name no PCIe run).
-  const nt = nonTorchEstimate(s.tp, beh.ncclCharged && s.engine === 'vllm', beh.commBuffersProfiled && s.engine === 'vllm' && gpu.interconnect.kind === 'nvlink');
+  const nt = nonTorchEstimate(
+    s.tp,
+    beh.ncclCharged && s.engine === 'vllm',
+    beh.commBuffersProfiled && s.engine === 'vllm' && gpu.interconnect.kind === 'nvlink',
+  );
   const termsFor = (r: number, which: 'low' | 'expected' | 'high'): TermSet => {
     const layersLocal = ranks[r].layers[1] - ranks[r].layers[0];
     const actExp = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1, beh.v1 ? 3 : 2);
@@ -652,7 +704,8 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     const q = quantizationFinding(s.quantization, m);
     if (q) findings.push(q);
   }
-  if (!memStartup.ok && memStartup.errorKind) findings.push({ kind: memStartup.errorKind, phase: memStartup.errorKind === 'weights_exceed_memory' ? 'load' : 'profile', error: memStartup.error ?? '' });
+  if (!memStartup.ok && memStartup.errorKind)
+    findings.push({ kind: memStartup.errorKind, phase: memStartup.errorKind === 'weights_exceed_memory' ? 'load' : 'profile', error: memStartup.error ?? '' });
   const samplerReqs = Math.min(maxNumSeqs, maxNumBatchedTokens);
   const samplerBytes = samplerReqs * m.vocab * SAMPLER_WARMUP_BYTES_PER_LOGIT;
   // V1 (0.8.0+, vllm#15105) warms the sampler up after the KV cache and the CUDA graphs are allocated, with what the
@@ -672,10 +725,21 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     });
   }
   const samplerWarmupTight =
-    s.engine === 'vllm' && s.launcher !== 'tgi' && beh.samplerWarmupAfterKv && memStartup.ok && samplerBytes <= refusalFree && samplerBytes > warmupFreeExpected;
+    s.engine === 'vllm' &&
+    s.launcher !== 'tgi' &&
+    beh.samplerWarmupAfterKv &&
+    memStartup.ok &&
+    samplerBytes <= refusalFree &&
+    samplerBytes > warmupFreeExpected;
   const first = findings[0] ?? null;
   const startup: StartupResult = first
-    ? { ok: false, errorKind: first.kind, error: first.error, estimatedMaxModelLen: first.kind === memStartup.errorKind ? memStartup.estimatedMaxModelLen : null, findings }
+    ? {
+        ok: false,
+        errorKind: first.kind,
+        error: first.error,
+        estimatedMaxModelLen: first.kind === memStartup.errorKind ? memStartup.estimatedMaxModelLen : null,
+        findings,
+      }
     : { ...memStartup, findings, ...(samplerWarmupTight && !findings.length ? { samplerWarmupTight: true } : {}) };
   const kvCacheBytes = Math.max(0, exp.b.available);
   const actBand: [number, number] = cal?.activation_peak_gib != null ? [exp.ts.activation, exp.ts.activation] : [hi.ts.activation, lo.ts.activation];
@@ -691,34 +755,122 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     peakUsageBytes: requested + (cgInBudget ? 0 : cudagraphBytes),
   };
   const terms: Term[] = [
-    { key: 'total', label: 'GPU memory (driver)', bytes: total, band: null, formula: cal?.total_memory_gib ? 'calibration.total_memory_gib' : `${gpu.name} as the driver reports it`, source: cal?.total_memory_gib ? 'calibration' : 'datasheet' },
-    { key: 'requested', label: 'vLLM budget', bytes: requested, band: null, formula: `total x gpu_memory_utilization = ${fmtGiB(total)} x ${util}`, source: 'config' },
-    { key: 'weights', label: 'Weights', bytes: exp.ts.weights, band: null, formula: cal?.weights_gib != null ? 'calibration.weights_gib' : `parameters x bytes by dtype/quantization, sharded tp=${s.tp} pp=${s.pp}${ep > 1 ? ` ep=${ep}` : ''}`, source: cal?.weights_gib != null ? 'calibration' : 'config' },
-    { key: 'activation_peak', label: 'Activation peak', bytes: exp.ts.activation, band: actBand, formula: cal?.activation_peak_gib != null ? 'calibration.activation_peak_gib' : `profile forward of ${fmtInt(maxNumBatchedTokens)} tokens + sampler logits for ${maxNumSeqs} sequences`, source: cal?.activation_peak_gib != null ? 'calibration' : 'estimate' },
-    { key: 'non_torch', label: 'Non-torch (NCCL, CUDA)', bytes: exp.ts.nonTorch, band: cal?.non_torch_gib != null ? [exp.ts.nonTorch, exp.ts.nonTorch] : [nt.low, nt.high], formula: cal?.non_torch_gib != null ? 'calibration.non_torch_gib' : `grows with tp (${s.tp})`, source: cal?.non_torch_gib != null ? 'calibration' : 'estimate' },
-    { key: 'cudagraph', label: cgInBudget ? 'CUDA graphs' : 'CUDA graphs (outside the budget)', bytes: cudagraphBytes, band: cal?.cudagraph_gib != null ? [cudagraphBytes, cudagraphBytes] : [cgExp.low, cgExp.high], formula: s.enforceEager ? 'enforce_eager: no graphs' : cgInBudget ? 'profiled and subtracted from the KV budget' : 'captured after the KV cache is allocated: uses memory beyond the budget', source: cal?.cudagraph_gib != null ? 'calibration' : 'estimate' },
-    { key: 'kv_cache', label: 'KV cache', bytes: kvCacheBytes, band: [Math.max(0, lo.b.available), Math.max(0, hi.b.available)], formula: cal?.available_kv_gib != null ? 'calibration.available_kv_gib' : `budget - weights - activation - non-torch${cgInBudget ? ' - CUDA graphs' : ''}`, source: cal?.available_kv_gib != null ? 'calibration' : 'estimate' },
+    {
+      key: 'total',
+      label: 'GPU memory (driver)',
+      bytes: total,
+      band: null,
+      formula: cal?.total_memory_gib ? 'calibration.total_memory_gib' : `${gpu.name} as the driver reports it`,
+      source: cal?.total_memory_gib ? 'calibration' : 'datasheet',
+    },
+    {
+      key: 'requested',
+      label: 'vLLM budget',
+      bytes: requested,
+      band: null,
+      formula: `total x gpu_memory_utilization = ${fmtGiB(total)} x ${util}`,
+      source: 'config',
+    },
+    {
+      key: 'weights',
+      label: 'Weights',
+      bytes: exp.ts.weights,
+      band: null,
+      formula:
+        cal?.weights_gib != null
+          ? 'calibration.weights_gib'
+          : `parameters x bytes by dtype/quantization, sharded tp=${s.tp} pp=${s.pp}${ep > 1 ? ` ep=${ep}` : ''}`,
+      source: cal?.weights_gib != null ? 'calibration' : 'config',
+    },
+    {
+      key: 'activation_peak',
+      label: 'Activation peak',
+      bytes: exp.ts.activation,
+      band: actBand,
+      formula:
+        cal?.activation_peak_gib != null
+          ? 'calibration.activation_peak_gib'
+          : `profile forward of ${fmtInt(maxNumBatchedTokens)} tokens + sampler logits for ${maxNumSeqs} sequences`,
+      source: cal?.activation_peak_gib != null ? 'calibration' : 'estimate',
+    },
+    {
+      key: 'non_torch',
+      label: 'Non-torch (NCCL, CUDA)',
+      bytes: exp.ts.nonTorch,
+      band: cal?.non_torch_gib != null ? [exp.ts.nonTorch, exp.ts.nonTorch] : [nt.low, nt.high],
+      formula: cal?.non_torch_gib != null ? 'calibration.non_torch_gib' : `grows with tp (${s.tp})`,
+      source: cal?.non_torch_gib != null ? 'calibration' : 'estimate',
+    },
+    {
+      key: 'cudagraph',
+      label: cgInBudget ? 'CUDA graphs' : 'CUDA graphs (outside the budget)',
+      bytes: cudagraphBytes,
+      band: cal?.cudagraph_gib != null ? [cudagraphBytes, cudagraphBytes] : [cgExp.low, cgExp.high],
+      formula: s.enforceEager
+        ? 'enforce_eager: no graphs'
+        : cgInBudget
+          ? 'profiled and subtracted from the KV budget'
+          : 'captured after the KV cache is allocated: uses memory beyond the budget',
+      source: cal?.cudagraph_gib != null ? 'calibration' : 'estimate',
+    },
+    {
+      key: 'kv_cache',
+      label: 'KV cache',
+      bytes: kvCacheBytes,
+      band: [Math.max(0, lo.b.available), Math.max(0, hi.b.available)],
+      formula:
+        cal?.available_kv_gib != null ? 'calibration.available_kv_gib' : `budget - weights - activation - non-torch${cgInBudget ? ' - CUDA graphs' : ''}`,
+      source: cal?.available_kv_gib != null ? 'calibration' : 'estimate',
+    },
   ];
   const host = hostRam({
     gpusPerNode: Math.max(1, Math.min(opts.gpusPerNode ?? Math.min(8, s.tp * s.pp), s.tp * s.pp * s.dp)),
-    cpuOffloadGb: s.engine === 'vllm' ? s.cpuOffloadGb ?? null : null,
-    swapSpaceGb: s.engine === 'vllm' ? s.swapSpace ?? null : null, // counted when stated (V0 defaults to 4 GiB per GPU)
+    cpuOffloadGb: s.engine === 'vllm' ? (s.cpuOffloadGb ?? null) : null,
+    swapSpaceGb: s.engine === 'vllm' ? (s.swapSpace ?? null) : null, // counted when stated (V0 defaults to 4 GiB per GPU)
     v1: beh.v1,
-    kvOffloadGb: s.engine === 'vllm' ? s.kvOffloadingSize ?? null : null,
+    kvOffloadGb: s.engine === 'vllm' ? (s.kvOffloadingSize ?? null) : null,
     loraCpuBytes: lora ? lora.maxCpuLoras * loraAdapterBytes(m, lora) : 0,
   });
   // Additive rows (hover table, report): only when the deployment uses them.
   if (lora) {
-    terms.push({ key: 'lora', label: 'LoRA slots (in weights)', bytes: loraOf(exp.rank), band: null, formula: `max_loras ${lora.maxLoras} x rank ${lora.maxLoraRank} x (in + out) of q/k/v/o${m.moe ? '' : ', gate/up/down'} x ${ranks[exp.rank].layers[1] - ranks[exp.rank].layers[0]} layers x ${lora.elementBytes} B, A or B sharded by tp`, source: 'config' });
+    terms.push({
+      key: 'lora',
+      label: 'LoRA slots (in weights)',
+      bytes: loraOf(exp.rank),
+      band: null,
+      formula: `max_loras ${lora.maxLoras} x rank ${lora.maxLoraRank} x (in + out) of q/k/v/o${m.moe ? '' : ', gate/up/down'} x ${ranks[exp.rank].layers[1] - ranks[exp.rank].layers[0]} layers x ${lora.elementBytes} B, A or B sharded by tp`,
+      source: 'config',
+    });
   }
   if (draft) {
-    terms.push({ key: 'draft', label: `Speculative drafter (${draft.method}, in weights)`, bytes: draft.weightsBytes ?? 0, band: null, formula: `${draft.formula}${draft.kvLayers ? `; +${draft.kvLayers} KV layer(s) per token` : ''}${spec?.numSpeculativeTokens ? `; k = ${spec.numSpeculativeTokens}` : ''}`, source: draft.weightsBytes === null ? 'estimate' : 'config' });
+    terms.push({
+      key: 'draft',
+      label: `Speculative drafter (${draft.method}, in weights)`,
+      bytes: draft.weightsBytes ?? 0,
+      band: null,
+      formula: `${draft.formula}${draft.kvLayers ? `; +${draft.kvLayers} KV layer(s) per token` : ''}${spec?.numSpeculativeTokens ? `; k = ${spec.numSpeculativeTokens}` : ''}`,
+      source: draft.weightsBytes === null ? 'estimate' : 'config',
+    });
   }
   if (host.bytes > 0) {
-    terms.push({ key: 'host_ram', label: 'Host RAM per node (pinned by settings)', bytes: host.bytes, band: null, formula: host.parts.map((p) => p.label).join(' + '), source: 'config' });
+    terms.push({
+      key: 'host_ram',
+      label: 'Host RAM per node (pinned by settings)',
+      bytes: host.bytes,
+      band: null,
+      formula: host.parts.map((p) => p.label).join(' + '),
+      source: 'config',
+    });
   }
   if (cpuOffload) {
-    terms.push({ key: 'cpu_offload', label: 'Weights offloaded to CPU', bytes: Math.min(cpuOffload, ranks[exp.rank].bytes + extraWeights(exp.rank)), band: null, formula: `cpu_offload_gb ${s.cpuOffloadGb} per GPU: subtracted from GPU weights, held in host RAM`, source: 'config' });
+    terms.push({
+      key: 'cpu_offload',
+      label: 'Weights offloaded to CPU',
+      bytes: Math.min(cpuOffload, ranks[exp.rank].bytes + extraWeights(exp.rank)),
+      band: null,
+      formula: `cpu_offload_gb ${s.cpuOffloadGb} per GPU: subtracted from GPU weights, held in host RAM`,
+      source: 'config',
+    });
   }
   return {
     serving,
@@ -826,7 +978,12 @@ function startupCheck(x: StartupInputs): Omit<StartupResult, 'findings'> {
     const fits = x.capacityTokens >= x.maxModelLen;
     return fits
       ? { ok: true, errorKind: null, error: null, estimatedMaxModelLen: null }
-      : { ok: false, errorKind: 'max_model_len', error: `The KV pool holds ${fmtInt(x.capacityTokens)} tokens, fewer than one request of ${fmtInt(x.maxModelLen)} tokens.`, estimatedMaxModelLen: x.capacityTokens };
+      : {
+          ok: false,
+          errorKind: 'max_model_len',
+          error: `The KV pool holds ${fmtInt(x.capacityTokens)} tokens, fewer than one request of ${fmtInt(x.maxModelLen)} tokens.`,
+          estimatedMaxModelLen: x.capacityTokens,
+        };
   }
   if (!x.beh.v1) {
     // V0 (vllm/core/scheduler.py / llm_engine): compares block capacity with max_model_len.

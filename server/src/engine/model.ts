@@ -29,8 +29,7 @@ export interface MoeDims {
   moeLayers: boolean[];
 }
 
-export type QuantMethod =
-  | 'none' | 'fp8' | 'fbgemm_fp8' | 'int8' | 'awq' | 'gptq' | 'w4a16' | 'mxfp4' | 'nvfp4' | 'bitsandbytes';
+export type QuantMethod = 'none' | 'fp8' | 'fbgemm_fp8' | 'int8' | 'awq' | 'gptq' | 'w4a16' | 'mxfp4' | 'nvfp4' | 'bitsandbytes';
 
 export interface QuantSpec {
   method: QuantMethod;
@@ -125,7 +124,10 @@ export interface ModelArch {
 }
 
 export class ModelConfigError extends Error {
-  constructor(public readonly field: string, message: string) {
+  constructor(
+    public readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -157,7 +159,9 @@ function bool(cfg: Json, key: string, dflt: boolean): boolean {
 const DTYPE_SIZE: Record<WeightDtype, number> = { float32: 4, float16: 2, bfloat16: 2 };
 
 function parseDtype(v: unknown): WeightDtype {
-  const s = String(v ?? '').toLowerCase().replace('torch.', '');
+  const s = String(v ?? '')
+    .toLowerCase()
+    .replace('torch.', '');
   if (s === 'float32' || s === 'fp32') return 'float32';
   if (s === 'float16' || s === 'fp16' || s === 'half') return 'float16';
   return 'bfloat16';
@@ -315,7 +319,8 @@ function quantSpecOf(qc: Json): QuantSpec | null {
       const nb = num(w, 'num_bits') ?? 8;
       const type = String(w.type ?? 'int');
       const gs = num(w, 'group_size') ?? null;
-      if (nb === 8) return { method: type === 'float' ? 'fp8' : 'int8', bits: 8, groupSize: null, bytesPerGroup: 0, notConverted, label: `compressed-tensors ${type}8` };
+      if (nb === 8)
+        return { method: type === 'float' ? 'fp8' : 'int8', bits: 8, groupSize: null, bytesPerGroup: 0, notConverted, label: `compressed-tensors ${type}8` };
       if (type === 'float' && nb === 4) return { method: 'nvfp4', bits: 4, groupSize: 16, bytesPerGroup: 1, notConverted, label: 'compressed-tensors nvfp4' };
       return { method: 'w4a16', bits: nb, groupSize: gs, bytesPerGroup: gs ? 2 : 0, notConverted, label: `compressed-tensors w${nb}a16${gs ? ` g${gs}` : ''}` };
     }
@@ -332,11 +337,35 @@ function quantSpecOf(qc: Json): QuantSpec | null {
  */
 const LAYERS_CAP = 1024;
 const CONFIG_CAPS: Record<string, number> = {
-  ...Object.fromEntries(['num_hidden_layers', 'n_layer', 'num_layers', 'max_window_layers', 'num_nextn_predict_layers', 'first_k_dense_replace', 'decoder_sparse_step', 'moe_layer_freq', 'interleave_moe_layer_step', 'sliding_window_pattern'].map((k) => [k, LAYERS_CAP])),
+  ...Object.fromEntries(
+    [
+      'num_hidden_layers',
+      'n_layer',
+      'num_layers',
+      'max_window_layers',
+      'num_nextn_predict_layers',
+      'first_k_dense_replace',
+      'decoder_sparse_step',
+      'moe_layer_freq',
+      'interleave_moe_layer_step',
+      'sliding_window_pattern',
+    ].map((k) => [k, LAYERS_CAP]),
+  ),
   ...Object.fromEntries(['hidden_size', 'd_model', 'n_embd', 'word_embed_proj_dim', 'kv_lora_rank', 'q_lora_rank'].map((k) => [k, 131_072])),
-  ...Object.fromEntries(['num_attention_heads', 'n_head', 'num_key_value_heads', 'multi_query_group_num', 'head_dim', 'qk_nope_head_dim', 'qk_rope_head_dim', 'v_head_dim'].map((k) => [k, 4096])),
-  ...Object.fromEntries(['intermediate_size', 'ffn_dim', 'n_inner', 'intermediate_size_mlp', 'moe_intermediate_size', 'shared_expert_intermediate_size'].map((k) => [k, 1_048_576])),
-  ...Object.fromEntries(['num_experts', 'n_routed_experts', 'num_local_experts', 'n_shared_experts', 'num_experts_per_tok', 'experts_per_token', 'moe_topk'].map((k) => [k, 65_536])),
+  ...Object.fromEntries(
+    ['num_attention_heads', 'n_head', 'num_key_value_heads', 'multi_query_group_num', 'head_dim', 'qk_nope_head_dim', 'qk_rope_head_dim', 'v_head_dim'].map(
+      (k) => [k, 4096],
+    ),
+  ),
+  ...Object.fromEntries(
+    ['intermediate_size', 'ffn_dim', 'n_inner', 'intermediate_size_mlp', 'moe_intermediate_size', 'shared_expert_intermediate_size'].map((k) => [k, 1_048_576]),
+  ),
+  ...Object.fromEntries(
+    ['num_experts', 'n_routed_experts', 'num_local_experts', 'n_shared_experts', 'num_experts_per_tok', 'experts_per_token', 'moe_topk'].map((k) => [
+      k,
+      65_536,
+    ]),
+  ),
   ...Object.fromEntries(['max_position_embeddings', 'n_positions', 'seq_length', 'sliding_window'].map((k) => [k, 2 ** 27])),
   vocab_size: 4_194_304,
   partial_rotary_factor: 1,
@@ -351,7 +380,11 @@ function checkConfigBounds(config: Json): void {
     for (const [k, cap] of Object.entries(caps)) {
       const v = obj[k];
       if (typeof v !== 'number') continue;
-      if (!Number.isFinite(v) || v < 0 || v > cap) throw new ModelConfigError(prefix + k, `config field "${prefix + k}" is ${v}; llm-sizer accepts ${k === 'partial_rotary_factor' ? '0 to 1' : `at most ${cap.toLocaleString('en-US')}`} (larger than any published model)`);
+      if (!Number.isFinite(v) || v < 0 || v > cap)
+        throw new ModelConfigError(
+          prefix + k,
+          `config field "${prefix + k}" is ${v}; llm-sizer accepts ${k === 'partial_rotary_factor' ? '0 to 1' : `at most ${cap.toLocaleString('en-US')}`} (larger than any published model)`,
+        );
     }
   };
   check(config, CONFIG_CAPS, '');
@@ -486,7 +519,8 @@ export function modelFromConfig(id: string, rawConfig: Json): ModelArch {
   const heads = need(config, 'num_attention_heads', 'n_head');
   const kvHeads = num(config, 'num_key_value_heads') ?? num(config, 'multi_query_group_num') ?? heads;
   const headDim = num(config, 'head_dim') ?? hidden / heads;
-  if (!Number.isInteger(headDim)) throw new ModelConfigError('head_dim', `hidden_size ${hidden} is not divisible by num_attention_heads ${heads}; give "head_dim"`);
+  if (!Number.isInteger(headDim))
+    throw new ModelConfigError('head_dim', `hidden_size ${hidden} is not divisible by num_attention_heads ${heads}; give "head_dim"`);
   const vocab = need(config, 'vocab_size');
   const maxPosition = num(config, 'max_position_embeddings') ?? num(config, 'n_positions') ?? num(config, 'seq_length') ?? 4096;
   const intermediate = num(config, 'intermediate_size') ?? num(config, 'ffn_dim') ?? num(config, 'n_inner') ?? 4 * hidden;
@@ -521,7 +555,10 @@ export function modelFromConfig(id: string, rawConfig: Json): ModelArch {
   const embedProj = num(config, 'word_embed_proj_dim');
   const linearAttn = linearAttnOf(config);
   if (kinds.includes('linear') && !linearAttn && num(config, 'linear_state_bytes') === undefined) {
-    throw new ModelConfigError('layer_types', 'config.json declares linear-attention layers but no "linear_num_value_heads"; their per-request state cannot be sized');
+    throw new ModelConfigError(
+      'layer_types',
+      'config.json declares linear-attention layers but no "linear_num_value_heads"; their per-request state cannot be sized',
+    );
   }
   return {
     id,
@@ -550,7 +587,9 @@ export function modelFromConfig(id: string, rawConfig: Json): ModelArch {
     denseIntermediate,
     layerKinds: kinds,
     slidingWindow: window,
-    linearStateBytes: linearAttn ? linearStateBytesPerGpu(linearAttn, 1, DTYPE_SIZE[parseDtype(config.torch_dtype ?? config.dtype)]) : num(config, 'linear_state_bytes') ?? 0,
+    linearStateBytes: linearAttn
+      ? linearStateBytesPerGpu(linearAttn, 1, DTYPE_SIZE[parseDtype(config.torch_dtype ?? config.dtype)])
+      : (num(config, 'linear_state_bytes') ?? 0),
     learnedPositions: isOpt ? maxPosition + 2 : 0,
     embedProjDim: embedProj && embedProj !== hidden ? embedProj : null,
     quant: quantOf(config.quantization_config),

@@ -56,7 +56,9 @@ export function measuredGpus(tables: OperatorTables = BUILTIN): string[] {
 
 /** What the caller says when a GPU has no tables: today's datasheet x efficiency path stays. */
 export function fallbackNote(gpuId: string, tables: OperatorTables = BUILTIN): string | null {
-  return tables.gpus[gpuId] ? null : `${gpuId}: no measured operator tables (aiconfigurator measures ${measuredGpus(tables).join(', ')}); datasheet peaks x fixed efficiency used`;
+  return tables.gpus[gpuId]
+    ? null
+    : `${gpuId}: no measured operator tables (aiconfigurator measures ${measuredGpus(tables).join(', ')}); datasheet peaks x fixed efficiency used`;
 }
 
 /** Position of x on an ascending axis in log space: lower index, upper index, weight of the upper one. */
@@ -124,7 +126,14 @@ function answer(r: { utilisation: number; clamped: boolean } | null, table: stri
 }
 
 /** Dense GEMM of an m x k activation by a k x n weight (m = tokens in the step). */
-export function gemmUtilisation(gpuId: string, dtype: GemmDtype, m: number, n: number, k: number, tables: OperatorTables = BUILTIN): OperatorUtilisation | null {
+export function gemmUtilisation(
+  gpuId: string,
+  dtype: GemmDtype,
+  m: number,
+  n: number,
+  k: number,
+  tables: OperatorTables = BUILTIN,
+): OperatorUtilisation | null {
   const t = tables.gpus[gpuId]?.gemm?.[dtype];
   return t ? answer(gridLookup(t, ['m', 'n', 'k'], [m, n, k]), `${gpuId} gemm ${dtype}`) : null;
 }
@@ -134,7 +143,14 @@ export function gemmUtilisation(gpuId: string, dtype: GemmDtype, m: number, n: n
  * table was measured with 8 query heads per KV head and head_dim 128). Beyond the measured batch at a long context the
  * largest measured batch's value is held (flagged clamped).
  */
-export function decodeAttentionUtilisation(gpuId: string, kv: KvDtype, batch: number, context: number, kvHeads: number, tables: OperatorTables = BUILTIN): OperatorUtilisation | null {
+export function decodeAttentionUtilisation(
+  gpuId: string,
+  kv: KvDtype,
+  batch: number,
+  context: number,
+  kvHeads: number,
+  tables: OperatorTables = BUILTIN,
+): OperatorUtilisation | null {
   const t = tables.gpus[gpuId]?.decodeAttention?.[kv];
   return t ? answer(gridLookup(t, ['batch', 'context', 'kvHeads'], [batch, context, kvHeads], 0), `${gpuId} decode attention kv ${kv}`) : null;
 }
@@ -144,7 +160,13 @@ export function decodeAttentionUtilisation(gpuId: string, kv: KvDtype, batch: nu
  * heads on this GPU, bf16 KV (8 query heads per KV head, head_dim 128, as measured). Beyond the measured batch at a
  * long prompt the largest measured batch's value is held (flagged clamped).
  */
-export function prefillAttentionUtilisation(gpuId: string, batch: number, length: number, kvHeads: number, tables: OperatorTables = BUILTIN): OperatorUtilisation | null {
+export function prefillAttentionUtilisation(
+  gpuId: string,
+  batch: number,
+  length: number,
+  kvHeads: number,
+  tables: OperatorTables = BUILTIN,
+): OperatorUtilisation | null {
   const t = tables.gpus[gpuId]?.prefillAttention?.bf16;
   return t ? answer(gridLookup(t, ['batch', 'length', 'kvHeads'], [batch, length, kvHeads], 0), `${gpuId} prefill attention`) : null;
 }
@@ -154,7 +176,14 @@ export function prefillAttentionUtilisation(gpuId: string, batch: number, length
  * pair nearest in log space (experts first, then top-k) is used, and its token curve is interpolated in log space.
  * `clamped` is also set when the pair is not an exact match.
  */
-export function moeUtilisation(gpuId: string, dtype: MoeDtype, tokens: number, experts: number, topk: number, tables: OperatorTables = BUILTIN): OperatorUtilisation | null {
+export function moeUtilisation(
+  gpuId: string,
+  dtype: MoeDtype,
+  tokens: number,
+  experts: number,
+  topk: number,
+  tables: OperatorTables = BUILTIN,
+): OperatorUtilisation | null {
   const curves = tables.gpus[gpuId]?.moe?.[dtype]?.curves;
   if (!curves || curves.length === 0 || !(tokens > 0) || !(experts > 0) || !(topk > 0)) return null;
   let best = curves[0];
@@ -169,7 +198,12 @@ export function moeUtilisation(gpuId: string, dtype: MoeDtype, tokens: number, e
   const r = gridLookup({ axes: { tokens: best.tokens }, util: best.util }, ['tokens'], [tokens]);
   if (!r) return null;
   const exact = best.experts === experts && best.topk === topk;
-  return { utilisation: r.utilisation, source: 'measured', table: `${gpuId} moe ${dtype} ${best.experts} experts top-${best.topk}`, clamped: r.clamped || !exact };
+  return {
+    utilisation: r.utilisation,
+    source: 'measured',
+    table: `${gpuId} moe ${dtype} ${best.experts} experts top-${best.topk}`,
+    clamped: r.clamped || !exact,
+  };
 }
 
 /**

@@ -2,8 +2,7 @@
 // quantization "not converted" lists and tensor-parallel sharding rules can be applied per tensor. Pure.
 import type { ModelArch } from './model';
 
-export type Component =
-  | 'embedding' | 'attention' | 'mlp' | 'experts' | 'shared_experts' | 'router' | 'norms' | 'lm_head' | 'vision';
+export type Component = 'embedding' | 'attention' | 'mlp' | 'experts' | 'shared_experts' | 'router' | 'norms' | 'lm_head' | 'vision';
 
 /** How a tensor is split across tensor-parallel ranks (vLLM's parallel linear layers). */
 export type Shard =

@@ -233,7 +233,14 @@ function curvePoint(p: BatchPoint, pm: PerfModel, context: number): CurvePoint {
   const acc = SCRATCH_ACC.cleared();
   decodeStepTime(pm, Math.max(1, p.batch), context, acc);
   const d = phaseSummary(acc);
-  return { batch: p.batch, tpot_ms: p.tpot * 1e3, ttft_ms: p.ttft * 1e3, throughput_tokens_per_s: p.throughput, intensity: d.intensity, flop_per_s: d.flop_per_s };
+  return {
+    batch: p.batch,
+    tpot_ms: p.tpot * 1e3,
+    ttft_ms: p.ttft * 1e3,
+    throughput_tokens_per_s: p.throughput,
+    intensity: d.intensity,
+    flop_per_s: d.flop_per_s,
+  };
 }
 
 /** Prompt tokens per second one replica prefills when it does nothing else (full max_num_batched_tokens steps). */
@@ -263,7 +270,15 @@ const SCRATCH_ACC = new OpAccumulator();
 /** Largest arrival rate sized (req/s): a billion requests per second is beyond any serving fleet. */
 const MAX_RATE = 1e9;
 
-export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w: WorkloadInput, slo: SloInput, gpuHourUsd: number | null, opts: SizePerformanceOptions = {}): PerformanceResult {
+export function sizePerformance(
+  m: ModelArch,
+  gpu: GpuSpec,
+  mem: MemorySizing,
+  w: WorkloadInput,
+  slo: SloInput,
+  gpuHourUsd: number | null,
+  opts: SizePerformanceOptions = {},
+): PerformanceResult {
   const detail = opts.detail !== false;
   const notes: string[] = [];
   const reasons: string[] = [];
@@ -278,16 +293,17 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const mml = Math.max(2, mem.serving.maxModelLen);
   const inClamped = Math.min(Math.max(0, rawIn), mml - 1);
   const outClamped = Math.min(Math.max(1, rawOut), mml - inClamped);
-  if (inClamped + outClamped < Math.max(0, rawIn) + Math.max(1, rawOut)) notes.push(`input + output tokens exceed max_model_len ${mml}: a request is cut to ${inClamped} + ${outClamped} tokens`);
+  if (inClamped + outClamped < Math.max(0, rawIn) + Math.max(1, rawOut))
+    notes.push(`input + output tokens exceed max_model_len ${mml}: a request is cut to ${inClamped} + ${outClamped} tokens`);
   const shape = workShape(inClamped, outClamped, hitIn);
   let lambda: number | null = null;
   if (w.requestsPerSecond !== null && w.requestsPerSecond !== undefined) {
     if (validPositive(w.requestsPerSecond)) {
       // Beyond any fleet; above this, rate x time overflows to Infinity in the replica count (found by npm run fuzz).
       lambda = Math.min(w.requestsPerSecond, MAX_RATE);
-      if (w.requestsPerSecond > MAX_RATE) notes.push(`requests_per_second ${w.requestsPerSecond} is above ${MAX_RATE.toExponential()} req/s: sized at ${MAX_RATE.toExponential()}`);
-    }
-    else notes.push(`requests_per_second ${w.requestsPerSecond} is not a positive rate: ignored`);
+      if (w.requestsPerSecond > MAX_RATE)
+        notes.push(`requests_per_second ${w.requestsPerSecond} is above ${MAX_RATE.toExponential()} req/s: sized at ${MAX_RATE.toExponential()}`);
+    } else notes.push(`requests_per_second ${w.requestsPerSecond} is not a positive rate: ignored`);
   }
   let conc: number | null = null;
   if (w.concurrency !== null && w.concurrency !== undefined) {
@@ -304,7 +320,8 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const engineName = mem.serving.engine;
   const sched = schedulerOf(engineName, mem.serving.v1);
   const fit = coefficientsOf(engineName);
-  const loadModel: LoadModel = conc !== null ? (conc === 1 && Math.max(1, mem.serving.dp) === 1 ? 'single-stream' : 'closed-loop') : lambda !== null ? 'open-loop' : 'closed-loop';
+  const loadModel: LoadModel =
+    conc !== null ? (conc === 1 && Math.max(1, mem.serving.dp) === 1 ? 'single-stream' : 'closed-loop') : lambda !== null ? 'open-loop' : 'closed-loop';
   const kvLimForSlots = kvLimitedConcurrency(m, mem, shape.context);
   const spec = latencySpecOf(m, mem, shape, loadModel === 'open-loop', kvLimForSlots);
   const phi = spec.phi;
@@ -326,7 +343,8 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     reasons.push(`does not start: ${mem.startup.error ?? mem.startup.errorKind ?? 'startup check failed'}`);
   }
   if (maxB < 1) {
-    if (fits) reasons.push(`the KV cache (${mem.kv.numBlocks} blocks) holds ${kvLim.toFixed(2)} requests of ${Math.round(shape.context)} tokens: less than one`);
+    if (fits)
+      reasons.push(`the KV cache (${mem.kv.numBlocks} blocks) holds ${kvLim.toFixed(2)} requests of ${Math.round(shape.context)} tokens: less than one`);
     maxB = 0;
   }
   const sweepTop = Math.max(1, maxB);
@@ -335,8 +353,10 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   if (sloGiven && sw.sloMax < 1) {
     const t1 = bm.tpot(1) * 1e3;
     const f1 = bm.ttft(1) * 1e3;
-    if (tpotSlo !== null && t1 > tpotSlo) reasons.push(`TPOT at batch 1 is ${t1.toFixed(1)} ms, above the ${tpotSlo} ms SLO: no batch meets it on ${gpu.id} x ${gpusPerReplica}`);
-    if (ttftSlo !== null && f1 > ttftSlo) reasons.push(`prefill of ${shape.newPrompt} tokens alone takes ${f1.toFixed(1)} ms, above the ${ttftSlo} ms TTFT SLO`);
+    if (tpotSlo !== null && t1 > tpotSlo)
+      reasons.push(`TPOT at batch 1 is ${t1.toFixed(1)} ms, above the ${tpotSlo} ms SLO: no batch meets it on ${gpu.id} x ${gpusPerReplica}`);
+    if (ttftSlo !== null && f1 > ttftSlo)
+      reasons.push(`prefill of ${shape.newPrompt} tokens alone takes ${f1.toFixed(1)} ms, above the ${ttftSlo} ms TTFT SLO`);
   }
   const usable = fits && maxB >= 1;
   // Per-replica capacity: min(max_num_seqs, KV-limited concurrency, SLO batch); without a reachable SLO, the hardware limit.
@@ -360,7 +380,8 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     replicasOp = Math.max(deployed, replicasNeeded);
     Bop = L / replicasOp;
     lam = L / Wof(Math.max(1, Bop));
-    if (cap >= 1 && L > deployed * cap) notes.push(`concurrency ${L} exceeds the ${deployed * cap} request slots deployed (${deployed} replica(s) x ${cap}): ${replicasNeeded} replicas needed`);
+    if (cap >= 1 && L > deployed * cap)
+      notes.push(`concurrency ${L} exceeds the ${deployed * cap} request slots deployed (${deployed} replica(s) x ${cap}): ${replicasNeeded} replicas needed`);
   } else if (lambda !== null) {
     source = 'littles_law';
     lam = lambda;
@@ -406,7 +427,10 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
         }
         L = lam * Wof(Math.max(1, Bop));
       }
-      if (queueUnboundedAsDeployed) notes.push(`${lam} req/s exceeds what ${deployed} deployed replica(s) serve (${((deployed * cap) / Wof(cap)).toFixed(2)} req/s at ${cap} per replica): the queue grows without bound until ${replicasNeeded} replicas run`);
+      if (queueUnboundedAsDeployed)
+        notes.push(
+          `${lam} req/s exceeds what ${deployed} deployed replica(s) serve (${((deployed * cap) / Wof(cap)).toFixed(2)} req/s at ${cap} per replica): the queue grows without bound until ${replicasNeeded} replicas run`,
+        );
     } else {
       queueUnboundedAsDeployed = true;
     }
@@ -434,8 +458,10 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const ttftOp = ttftPrefillOp + queue.wait;
   const throughputOp = Wop > 0 ? (Bop * shape.output) / Wop : 0;
   if (queue.unbounded) reasons.push('arrivals exceed capacity: the queue grows without bound');
-  if (tpotSlo !== null && sw.sloMax >= 1 && tpotOp * 1e3 > tpotSlo) reasons.push(`TPOT at the operating batch ${Beval.toFixed(1)} is ${(tpotOp * 1e3).toFixed(1)} ms, above the ${tpotSlo} ms SLO`);
-  if (ttftSlo !== null && sw.sloMax >= 1 && ttftOp * 1e3 > ttftSlo) reasons.push(`TTFT at the operating point is ${(ttftOp * 1e3).toFixed(1)} ms (queueing ${(queue.wait * 1e3).toFixed(1)} ms), above the ${ttftSlo} ms SLO`);
+  if (tpotSlo !== null && sw.sloMax >= 1 && tpotOp * 1e3 > tpotSlo)
+    reasons.push(`TPOT at the operating batch ${Beval.toFixed(1)} is ${(tpotOp * 1e3).toFixed(1)} ms, above the ${tpotSlo} ms SLO`);
+  if (ttftSlo !== null && sw.sloMax >= 1 && ttftOp * 1e3 > ttftSlo)
+    reasons.push(`TTFT at the operating point is ${(ttftOp * 1e3).toFixed(1)} ms (queueing ${(queue.wait * 1e3).toFixed(1)} ms), above the ${ttftSlo} ms SLO`);
 
   // ---- Operators: pure prefill of the prompt, pure decode at the operating batch.
   // Without detail the prefill accumulator stays empty (a shared all-zero one), and the decode one is reused scratch.
@@ -450,7 +476,13 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
   const priceSource = validPositive(gpuHourUsd) ? 'plan' : validPositive(gpu.priceUsdPerHour) ? `catalog (${gpu.id})` : 'unknown: costs are 0';
   if (!priceIn) notes.push(`no price per GPU-hour for ${gpu.id}: cost fields are 0`);
   const gpusOp = usable ? replicasOp * gpusPerReplica : deployed * gpusPerReplica;
-  const servedOut = usable ? (source === 'littles_law' ? (queue.unbounded ? replicasOp * bm.throughput(cap) : lam * shape.output) : replicasOp * throughputOp) : 0;
+  const servedOut = usable
+    ? source === 'littles_law'
+      ? queue.unbounded
+        ? replicasOp * bm.throughput(cap)
+        : lam * shape.output
+      : replicasOp * throughputOp
+    : 0;
   const flopsPerReq = usefulFlopsPerRequest(m, mem, shape);
   const cost = costOf({ gpus: gpusOp, usdPerGpuHour: priceIn, outputTokensPerS: servedOut, peakFlopsPerGpu: hw.peak.flops }, shape, flopsPerReq);
   const capX = cap >= 1 ? bm.throughput(cap) : 0;
@@ -484,12 +516,16 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     decode_tpot_ms: dTpot * 1e3,
     kv_transfer_bytes_per_request: kvPerReq,
     kv_transfer_ms: (kvPerReq / KV_TRANSFER_BYTES_PER_S) * 1e3,
-    note: 'step times carry the engine\'s fitted step costs (engine/latencyFit.json; fitted on colocated runs); prefill pool = ceil(lambda x new prompt tokens / prefill tokens/s per replica) at full max_num_batched_tokens steps; decode pool = ceil(lambda x O x TPOT / batch) with pure decode steps at the largest batch the KV cache, max_num_seqs and the TPOT SLO allow; same tp x pp per replica; KV moves over an assumed 400 Gb/s RDMA link (50 GB/s); no headroom added',
+    note: "step times carry the engine's fitted step costs (engine/latencyFit.json; fitted on colocated runs); prefill pool = ceil(lambda x new prompt tokens / prefill tokens/s per replica) at full max_num_batched_tokens steps; decode pool = ceil(lambda x O x TPOT / batch) with pure decode steps at the largest batch the KV cache, max_num_seqs and the TPOT SLO allow; same tp x pp per replica; KV moves over an assumed 400 Gb/s RDMA link (50 GB/s); no headroom added",
   };
 
   // ---- Notes on the model's assumptions.
-  const floorKernels = pm.stages.reduce((a, s) => a + s.layers * KERNELS_PER_LAYER + s.moeLayers * KERNELS_PER_MOE_LAYER_EXTRA + (s.lastStage ? KERNELS_PER_STEP : 0), 0);
-  if (pp > 1) notes.push(`pipeline parallel: a step runs its ${pp} stages one after another (no micro-batch overlap counted), so TPOT and throughput are conservative`);
+  const floorKernels = pm.stages.reduce(
+    (a, s) => a + s.layers * KERNELS_PER_LAYER + s.moeLayers * KERNELS_PER_MOE_LAYER_EXTRA + (s.lastStage ? KERNELS_PER_STEP : 0),
+    0,
+  );
+  if (pp > 1)
+    notes.push(`pipeline parallel: a step runs its ${pp} stages one after another (no micro-batch overlap counted), so TPOT and throughput are conservative`);
   if (shape.cached > 0) notes.push(`prefix cache: ${shape.cached} of ${shape.prompt} prompt tokens are hits; their KV is still read by attention`);
   if (pm.numExperts > 0) notes.push(`MoE: routing assumed uniform; a step of T tokens reads E(1-(1-k/E)^T) of ${pm.numExperts} experts per layer`);
 
@@ -511,8 +547,29 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
       rule: `${hw.launchFloorS * 1e6} us per kernel${mem.serving.enforceEager ? ' (enforce_eager: launched from Python)' : ' (CUDA graphs)'}; ${KERNELS_PER_LAYER} kernels per layer, +${KERNELS_PER_MOE_LAYER_EXTRA} per MoE layer, +${KERNELS_PER_STEP} per step`,
     },
     // Written out rather than spread: object spread was the largest single cost of a sizing in a CPU profile.
-    prefill: { flops: pSum.flops, bytes: pSum.bytes, intensity: pSum.intensity, linear_intensity: pSum.linear_intensity, bound: pSum.bound, time_ms: pSum.time_ms, flop_per_s: pSum.flop_per_s, tokens: shape.newPrompt, cached_tokens: shape.cached, chunks: prefillChunks(pm, shape.newPrompt) },
-    decode: { flops: dSum.flops, bytes: dSum.bytes, intensity: dSum.intensity, linear_intensity: dSum.linear_intensity, bound: dSum.bound, time_ms: dSum.time_ms, flop_per_s: dSum.flop_per_s, batch: Beval, context: shape.context },
+    prefill: {
+      flops: pSum.flops,
+      bytes: pSum.bytes,
+      intensity: pSum.intensity,
+      linear_intensity: pSum.linear_intensity,
+      bound: pSum.bound,
+      time_ms: pSum.time_ms,
+      flop_per_s: pSum.flop_per_s,
+      tokens: shape.newPrompt,
+      cached_tokens: shape.cached,
+      chunks: prefillChunks(pm, shape.newPrompt),
+    },
+    decode: {
+      flops: dSum.flops,
+      bytes: dSum.bytes,
+      intensity: dSum.intensity,
+      linear_intensity: dSum.linear_intensity,
+      bound: dSum.bound,
+      time_ms: dSum.time_ms,
+      flop_per_s: dSum.flop_per_s,
+      batch: Beval,
+      context: shape.context,
+    },
     batch: Bop,
     batch_source: source,
     load_model: loadModel,
@@ -523,7 +580,8 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
     ttft_queue_ms: queue.wait * 1e3,
     tpot_ms: tpotOp * 1e3,
     throughput_tokens_per_s: throughputOp,
-    throughput_rule: 'per replica: B x O / (TTFT + O x TPOT) (Little\'s Law; B / TPOT with each request\'s own prefill amortized over its output); TPOT includes the other requests\' prompt chunks sharing each step',
+    throughput_rule:
+      "per replica: B x O / (TTFT + O x TPOT) (Little's Law; B / TPOT with each request's own prefill amortized over its output); TPOT includes the other requests' prompt chunks sharing each step",
     max_throughput_tokens_per_s: usable ? sw.maxThroughput.throughput : 0,
     max_throughput_batch: usable ? sw.maxThroughput.batch : 0,
     max_batch: maxB,
@@ -580,7 +638,13 @@ export function sizePerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, w
  * How the engine prices latency under load for this deployment: its engine's scheduler and fitted step costs, the
  * first-wave weight of a closed loop (0 for open-loop arrivals) and the request slots of one replica.
  */
-export function latencySpecOf(m: ModelArch, mem: MemorySizing, shape: WorkShape, openLoop: boolean, kvLimited = kvLimitedConcurrency(m, mem, shape.context)): LatencySpec {
+export function latencySpecOf(
+  m: ModelArch,
+  mem: MemorySizing,
+  shape: WorkShape,
+  openLoop: boolean,
+  kvLimited = kvLimitedConcurrency(m, mem, shape.context),
+): LatencySpec {
   const fit = coefficientsOf(mem.serving.engine);
   return { sched: schedulerOf(mem.serving.engine, mem.serving.v1), phi: openLoop ? 0 : fit.phi, coef: fit.coef, slots: requestSlots(mem, kvLimited) };
 }

@@ -51,7 +51,8 @@ export interface Hardware {
  * reached 2744 of 5000 dense TFLOP/s per GB200 GPU (Azure ND GB200 v6, calibration published_perf.json).
  */
 export const LOW_PRECISION_ETA_COMPUTE = 2744 / 5000;
-export const LOW_PRECISION_ETA_SOURCE = 'fp8/fp4/int8 GEMMs: 2744 of 5000 dense TFLOP/s sustained FP8 per GB200 GPU (Azure ND GB200 v6 MLPerf blog, calibration published_perf.json)';
+export const LOW_PRECISION_ETA_SOURCE =
+  'fp8/fp4/int8 GEMMs: 2744 of 5000 dense TFLOP/s sustained FP8 per GB200 GPU (Azure ND GB200 v6 MLPerf blog, calibration published_perf.json)';
 
 const FALLBACK_16: ComputeDtype[] = ['bf16', 'fp16', 'tf32', 'fp32'];
 
@@ -101,7 +102,12 @@ export function computePeakOf(gpu: GpuSpec, mem: MemorySizing, checkpointQuant: 
   for (const d of chain) {
     const f = gpu.flopsDense[d];
     if (positive(f)) {
-      const fellBack = wanted.length > 0 && d !== wanted[0] ? ` (${gpu.id} has no ${wanted[0]} tensor cores: ${d})` : d !== base && !wanted.includes(d) ? ` (${gpu.id} lists no dense ${base} figure: ${d})` : '';
+      const fellBack =
+        wanted.length > 0 && d !== wanted[0]
+          ? ` (${gpu.id} has no ${wanted[0]} tensor cores: ${d})`
+          : d !== base && !wanted.includes(d)
+            ? ` (${gpu.id} lists no dense ${base} figure: ${d})`
+            : '';
       return { dtype: d, flops: f, note: `${why}${fellBack}` };
     }
   }
@@ -116,11 +122,21 @@ export function linkOf(gpu: GpuSpec): LinkModel {
   const pcie = gpu.interconnect.pcieBandwidth;
   const fast = kind === 'nvlink' || kind === 'infinity-fabric' || kind === 'ici';
   if (fast && positive(stated)) {
-    return { kind, perDirection: stated / 2, latencyS: 8e-6, note: `${kind} ${(stated / 1e9).toFixed(0)} GB/s bidirectional: ${(stated / 2e9).toFixed(0)} GB/s per direction, 8 us per collective` };
+    return {
+      kind,
+      perDirection: stated / 2,
+      latencyS: 8e-6,
+      note: `${kind} ${(stated / 1e9).toFixed(0)} GB/s bidirectional: ${(stated / 2e9).toFixed(0)} GB/s per direction, 8 us per collective`,
+    };
   }
   const bw = positive(pcie) ? pcie : positive(stated) ? stated : 64e9;
   const label = positive(pcie) || positive(stated) ? `${(bw / 1e9).toFixed(0)} GB/s bidirectional` : 'no figure: assumed PCIe Gen4 x16 64 GB/s bidirectional';
-  return { kind: kind === 'nvlink' ? 'pcie' : kind, perDirection: bw / 2, latencyS: 20e-6, note: `${kind === 'pcie' || kind === 'nvlink' ? 'PCIe' : kind} ${label}: ${(bw / 2e9).toFixed(0)} GB/s per direction, 20 us per collective` };
+  return {
+    kind: kind === 'nvlink' ? 'pcie' : kind,
+    perDirection: bw / 2,
+    latencyS: 20e-6,
+    note: `${kind === 'pcie' || kind === 'nvlink' ? 'PCIe' : kind} ${label}: ${(bw / 2e9).toFixed(0)} GB/s per direction, 20 us per collective`,
+  };
 }
 
 /**

@@ -116,7 +116,12 @@ export function servingDefaults(b: VllmBehaviour, maxModelLen: number, largeGpu:
       const t = atLeast(b.version, '0.7.0') ? 2048 : 512;
       return { maxNumBatchedTokens: t, maxNumSeqs: 256, chunkedPrefill: true, why: `V0 chunked prefill, on by default above 32K context: ${t}` };
     }
-    return { maxNumBatchedTokens: Math.max(maxModelLen, 2048), maxNumSeqs: 256, chunkedPrefill: false, why: 'V0 without chunked prefill: max(max_model_len, 2048)' };
+    return {
+      maxNumBatchedTokens: Math.max(maxModelLen, 2048),
+      maxNumSeqs: 256,
+      chunkedPrefill: false,
+      why: 'V0 without chunked prefill: max(max_model_len, 2048)',
+    };
   }
   const big = largeGpu && atLeast(b.version, '0.9.0');
   const t = big ? (server ? 8192 : 16384) : server ? 2048 : 8192;

@@ -127,13 +127,13 @@ export function weightsPerRank(m: ModelArch, tensors: Tensor[], par: Parallelism
           : t.component === 'vision'
             ? r === 0 // the vision encoder runs on the first pipeline stage
             : t.component === 'embedding'
-            ? r === 0 || (m.tieEmbeddings && r === par.pp - 1) // a tied head is a copy of the embedding on the last stage
-            : r === par.pp - 1;
+              ? r === 0 || (m.tieEmbeddings && r === par.pp - 1) // a tied head is a copy of the embedding on the last stage
+              : r === par.pp - 1;
       if (!onRank) continue;
       let full = quant && isConverted(quant, t, patterns) ? quantizedBytes(quant, t.params, t.outFeatures) : t.params * b;
       // vLLM's MXFP4 MoE kernels pad the expert intermediate size to a multiple of 256 (2880 -> 3072 for gpt-oss):
       // "Model loading took 64.38 GiB" for gpt-oss-120b (vllm#33155) against 60.7 GiB unpadded.
-      if (quant?.method === 'mxfp4' && t.component === 'experts' && t.linear && t.outFeatures) full *= Math.ceil(t.outFeatures / 256) * 256 / t.outFeatures;
+      if (quant?.method === 'mxfp4' && t.component === 'experts' && t.linear && t.outFeatures) full *= (Math.ceil(t.outFeatures / 256) * 256) / t.outFeatures;
       const local = full * localFraction(m, t, par);
       byComponent[t.component] += local;
       bytes += local;

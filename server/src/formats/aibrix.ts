@@ -47,7 +47,11 @@ export const aibrixFleetAdapter: FormatAdapter = {
     if (workers > 0 && head !== null) {
       d.gpuCount = head + workerGpus;
       d.gpusPerNode = Math.max(head, perWorker ?? 0);
-      d.pod = { ...d.pod!, podsPerGroup: 1 + workers, countLabel: `GPUs across the Ray cluster (head ${head} + ${workers} worker pod${workers === 1 ? '' : 's'})` };
+      d.pod = {
+        ...d.pod!,
+        podsPerGroup: 1 + workers,
+        countLabel: `GPUs across the Ray cluster (head ${head} + ${workers} worker pod${workers === 1 ? '' : 's'})`,
+      };
     }
     setReplicas(ctx, d, get(spec, 'replicas'));
     finishGpu(ctx, d);

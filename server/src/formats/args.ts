@@ -66,11 +66,33 @@ interface OptSpec {
 }
 
 const VLLM_BOOL = new Set([
-  'enforce_eager', 'enable_prefix_caching', 'enable_expert_parallel', 'trust_remote_code', 'enable_chunked_prefill', 'disable_log_stats',
-  'disable_log_requests', 'enable_log_requests', 'enable_auto_tool_choice', 'disable_custom_all_reduce', 'skip_tokenizer_init',
-  'enable_sleep_mode', 'async_scheduling', 'headless', 'enable_lora', 'disable_sliding_window', 'disable_cascade_attn', 'enable_eplb',
-  'enable_dbo', 'disable_frontend_multiprocessing', 'enable_request_id_headers', 'return_tokens_as_token_ids', 'enable_prompt_tokens_details',
-  'enable_server_load_tracking', 'calculate_kv_scales', 'disable_hybrid_kv_cache_manager', 'ray_workers_use_nsight',
+  'enforce_eager',
+  'enable_prefix_caching',
+  'enable_expert_parallel',
+  'trust_remote_code',
+  'enable_chunked_prefill',
+  'disable_log_stats',
+  'disable_log_requests',
+  'enable_log_requests',
+  'enable_auto_tool_choice',
+  'disable_custom_all_reduce',
+  'skip_tokenizer_init',
+  'enable_sleep_mode',
+  'async_scheduling',
+  'headless',
+  'enable_lora',
+  'disable_sliding_window',
+  'disable_cascade_attn',
+  'enable_eplb',
+  'enable_dbo',
+  'disable_frontend_multiprocessing',
+  'enable_request_id_headers',
+  'return_tokens_as_token_ids',
+  'enable_prompt_tokens_details',
+  'enable_server_load_tracking',
+  'calculate_kv_scales',
+  'disable_hybrid_kv_cache_manager',
+  'ray_workers_use_nsight',
 ]);
 /** The argument parser's kind for an engine setting (servingKeys.ts says what each setting accepts). */
 function kindOf(key: keyof ServingInput): ValueKind {
@@ -108,13 +130,53 @@ const SGLANG: Record<string, OptSpec> = {
   page_size: SG('serving.block_size', 'blockSize'),
   disable_cuda_graph: { path: 'serving.enforce_eager', key: 'enforceEager', kind: 'bool', flag: true },
   ...Object.fromEntries(
-    ['trust_remote_code', 'enable_dp_attention', 'disable_radix_cache', 'enable_torch_compile', 'enable_metrics', 'log_requests', 'enable_ep_moe', 'skip_server_warmup'].map((k) => [k, { kind: 'bool', flag: true } as OptSpec]),
+    [
+      'trust_remote_code',
+      'enable_dp_attention',
+      'disable_radix_cache',
+      'enable_torch_compile',
+      'enable_metrics',
+      'log_requests',
+      'enable_ep_moe',
+      'skip_server_warmup',
+    ].map((k) => [k, { kind: 'bool', flag: true } as OptSpec]),
   ),
   ...Object.fromEntries(
-    ['host', 'port', 'served_model_name', 'tokenizer_path', 'ep_size', 'nnodes', 'node_rank', 'dist_init_addr', 'attention_backend', 'max_total_tokens', 'max_prefill_tokens', 'schedule_policy', 'chat_template', 'api_key', 'revision', 'load_format', 'speculative_algorithm', 'reasoning_parser', 'tool_call_parser', 'cuda_graph_max_bs', 'log_level'].map((k) => [k, { kind: 'str' } as OptSpec]),
+    [
+      'host',
+      'port',
+      'served_model_name',
+      'tokenizer_path',
+      'ep_size',
+      'nnodes',
+      'node_rank',
+      'dist_init_addr',
+      'attention_backend',
+      'max_total_tokens',
+      'max_prefill_tokens',
+      'schedule_policy',
+      'chat_template',
+      'api_key',
+      'revision',
+      'load_format',
+      'speculative_algorithm',
+      'reasoning_parser',
+      'tool_call_parser',
+      'cuda_graph_max_bs',
+      'log_level',
+    ].map((k) => [k, { kind: 'str' } as OptSpec]),
   ),
 };
-const SGLANG_ALIASES: Record<string, string> = { model: 'model_path', tp: 'tp_size', dp: 'dp_size', pp: 'pp_size', tensor_parallel_size: 'tp_size', data_parallel_size: 'dp_size', pipeline_parallel_size: 'pp_size', ep: 'ep_size' };
+const SGLANG_ALIASES: Record<string, string> = {
+  model: 'model_path',
+  tp: 'tp_size',
+  dp: 'dp_size',
+  pp: 'pp_size',
+  tensor_parallel_size: 'tp_size',
+  data_parallel_size: 'dp_size',
+  pipeline_parallel_size: 'pp_size',
+  ep: 'ep_size',
+};
 
 const TGI: Record<string, OptSpec> = {
   model_id: { path: 'model', kind: 'str' },
@@ -125,16 +187,66 @@ const TGI: Record<string, OptSpec> = {
   dtype: SG('serving.dtype', 'dtype'),
   kv_cache_dtype: SG('serving.kv_cache_dtype', 'kvCacheDtype'),
   max_batch_prefill_tokens: SG('serving.max_num_batched_tokens', 'maxNumBatchedTokens'),
-  ...Object.fromEntries(['sharded', 'trust_remote_code', 'disable_custom_kernels', 'json_output', 'disable_grammar_support'].map((k) => [k, { kind: 'bool', flag: true } as OptSpec])),
   ...Object.fromEntries(
-    ['revision', 'port', 'hostname', 'max_input_tokens', 'max_input_length', 'max_concurrent_requests', 'max_batch_total_tokens', 'max_batch_size', 'waiting_served_ratio', 'max_waiting_tokens', 'huggingface_hub_cache', 'weights_cache_override', 'shard_uds_path', 'master_addr', 'master_port', 'speculate', 'rope_scaling', 'rope_factor', 'max_best_of', 'max_stop_sequences', 'max_top_n_tokens', 'payload_limit', 'prefix_caching', 'attention', 'otlp_endpoint', 'cors_allow_origin', 'api_key', 'validation_workers'].map((k) => [k, { kind: 'str' } as OptSpec]),
+    ['sharded', 'trust_remote_code', 'disable_custom_kernels', 'json_output', 'disable_grammar_support'].map((k) => [
+      k,
+      { kind: 'bool', flag: true } as OptSpec,
+    ]),
+  ),
+  ...Object.fromEntries(
+    [
+      'revision',
+      'port',
+      'hostname',
+      'max_input_tokens',
+      'max_input_length',
+      'max_concurrent_requests',
+      'max_batch_total_tokens',
+      'max_batch_size',
+      'waiting_served_ratio',
+      'max_waiting_tokens',
+      'huggingface_hub_cache',
+      'weights_cache_override',
+      'shard_uds_path',
+      'master_addr',
+      'master_port',
+      'speculate',
+      'rope_scaling',
+      'rope_factor',
+      'max_best_of',
+      'max_stop_sequences',
+      'max_top_n_tokens',
+      'payload_limit',
+      'prefix_caching',
+      'attention',
+      'otlp_endpoint',
+      'cors_allow_origin',
+      'api_key',
+      'validation_workers',
+    ].map((k) => [k, { kind: 'str' } as OptSpec]),
   ),
 };
 /** TGI --quantize values as the engine's online quantization names. */
-const TGI_QUANTIZE: Record<string, string> = { bitsandbytes: 'bitsandbytes-8bit', 'bitsandbytes-nf4': 'bitsandbytes', 'bitsandbytes-fp4': 'bitsandbytes', eetq: 'eetq', fp8: 'fp8' };
+const TGI_QUANTIZE: Record<string, string> = {
+  bitsandbytes: 'bitsandbytes-8bit',
+  'bitsandbytes-nf4': 'bitsandbytes',
+  'bitsandbytes-fp4': 'bitsandbytes',
+  eetq: 'eetq',
+  fp8: 'fp8',
+};
 
 /** TGI reads every launcher option from an env var of the same name in upper case. */
-export const TGI_ENV: Record<string, string> = { MODEL_ID: 'model_id', NUM_SHARD: 'num_shard', MAX_TOTAL_TOKENS: 'max_total_tokens', QUANTIZE: 'quantize', CUDA_MEMORY_FRACTION: 'cuda_memory_fraction', DTYPE: 'dtype', KV_CACHE_DTYPE: 'kv_cache_dtype', MAX_BATCH_PREFILL_TOKENS: 'max_batch_prefill_tokens', SHARDED: 'sharded' };
+export const TGI_ENV: Record<string, string> = {
+  MODEL_ID: 'model_id',
+  NUM_SHARD: 'num_shard',
+  MAX_TOTAL_TOKENS: 'max_total_tokens',
+  QUANTIZE: 'quantize',
+  CUDA_MEMORY_FRACTION: 'cuda_memory_fraction',
+  DTYPE: 'dtype',
+  KV_CACHE_DTYPE: 'kv_cache_dtype',
+  MAX_BATCH_PREFILL_TOKENS: 'max_batch_prefill_tokens',
+  SHARDED: 'sharded',
+};
 
 const VLLM = vllmTable();
 export const ENGINE_TABLES: Record<EngineKind, { table: Record<string, OptSpec>; aliases: Record<string, string> }> = {
@@ -192,7 +304,8 @@ export function resolveVal(arg: Arg, i: number, j: number, env: EnvLookup): Val 
   if (!/\$|`/.test(text)) return { text, span };
   const m = VAR_ONLY.exec(text);
   // Outside a shell script only Kubernetes expands, and only `$(VAR)`: `${VAR}` / `$VAR` reach the engine as written.
-  if (m && !m[1] && !arg.shell) return { text, span, unresolved: `"${text}" is passed to the engine as written: Kubernetes expands only $(${m[2] ?? m[3]}), not ${text}` };
+  if (m && !m[1] && !arg.shell)
+    return { text, span, unresolved: `"${text}" is passed to the engine as written: Kubernetes expands only $(${m[2] ?? m[3]}), not ${text}` };
   if (m) {
     const name = m[1] ?? m[2] ?? m[3];
     const v = env(name);
@@ -201,7 +314,11 @@ export function resolveVal(arg: Arg, i: number, j: number, env: EnvLookup): Val 
     if (v && !v.unresolved) return v;
     return { text, span, unresolved: `"${text}" refers to ${name}, which the manifest does not set to a literal value` };
   }
-  return { text, span, unresolved: /\$\(\(/.test(text) ? `"${text}" is shell arithmetic, not evaluated` : `"${text}" contains a shell expansion, not evaluated` };
+  return {
+    text,
+    span,
+    unresolved: /\$\(\(/.test(text) ? `"${text}" is shell arithmetic, not evaluated` : `"${text}" contains a shell expansion, not evaluated`,
+  };
 }
 
 function canonical(engine: EngineKind, raw: string, extra: Record<string, string> = {}): { name: string | null; ambiguous: string[] } {
@@ -218,7 +335,15 @@ function canonical(engine: EngineKind, raw: string, extra: Record<string, string
 }
 
 /** Parses the arguments after the launcher (`vllm serve` ...). */
-export function parseEngineArgs(engine: EngineKind, launcher: string, launcherSpan: Span, args: Arg[], env: EnvLookup, positionalModel: boolean, extraAliases: Record<string, string> = {}): EngineCommand {
+export function parseEngineArgs(
+  engine: EngineKind,
+  launcher: string,
+  launcherSpan: Span,
+  args: Arg[],
+  env: EnvLookup,
+  positionalModel: boolean,
+  extraAliases: Record<string, string> = {},
+): EngineCommand {
   const { table } = ENGINE_TABLES[engine];
   const out: EngineCommand = { engine, launcher, model: null, options: new Map(), notes: [], diagnostics: [], launcherSpan };
   let sawPositional = false;
@@ -249,7 +374,15 @@ export function parseEngineArgs(engine: EngineKind, launcher: string, launcherSp
     }
     if (!c.name) {
       if (c.ambiguous.length) {
-        out.diagnostics.push({ code: 'ambiguous-flag', severity: 'error', message: `"--${rawName}" is ambiguous: it could be ${c.ambiguous.slice(0, 4).map((n) => `--${n.replace(/_/g, '-')}`).join(', ')}; argparse refuses it and the server does not start.`, span: flagSpan });
+        out.diagnostics.push({
+          code: 'ambiguous-flag',
+          severity: 'error',
+          message: `"--${rawName}" is ambiguous: it could be ${c.ambiguous
+            .slice(0, 4)
+            .map((n) => `--${n.replace(/_/g, '-')}`)
+            .join(', ')}; argparse refuses it and the server does not start.`,
+          span: flagSpan,
+        });
       } else out.notes.push(`Option "--${rawName}" is not one llm-sizer knows for ${engine}; it is ignored for sizing.`);
       // Unknown option: a following non-flag word is its value.
       if (eq < 0 && i + 1 < args.length && !args[i + 1].text.startsWith('-')) i++;
@@ -270,13 +403,23 @@ export function parseEngineArgs(engine: EngineKind, launcher: string, launcherSp
       i++;
       value = resolveVal(args[i], 0, args[i].text.length, env);
     } else {
-      out.diagnostics.push({ code: 'flag-missing-value', severity: 'error', message: `"--${rawName}" expects a value; argparse refuses the command line.`, span: flagSpan });
+      out.diagnostics.push({
+        code: 'flag-missing-value',
+        severity: 'error',
+        message: `"--${rawName}" expects a value; argparse refuses the command line.`,
+        span: flagSpan,
+      });
       continue;
     }
     if (value?.unresolved) out.notes.push(`${value.unresolved}: --${c.name.replace(/_/g, '-')} is left unknown.`);
     else if (value && !spec?.flag && value.text.trim() === '' && c.name !== 'model') {
       // `--kv-cache-memory-bytes=` or `--max-model-len $(EMPTY)` with EMPTY set to "": the engine gets an empty value.
-      out.diagnostics.push({ code: 'empty-flag-value', severity: 'error', message: `--${c.name.replace(/_/g, '-')} gets an empty value: the engine refuses it (argparse: invalid value) and does not start. Give it a value or drop the flag.`, span: flagSpan });
+      out.diagnostics.push({
+        code: 'empty-flag-value',
+        severity: 'error',
+        message: `--${c.name.replace(/_/g, '-')} gets an empty value: the engine refuses it (argparse: invalid value) and does not start. Give it a value or drop the flag.`,
+        span: flagSpan,
+      });
       continue;
     }
     if (c.name === 'model' || spec?.path === 'model') {
@@ -293,10 +436,20 @@ const SHELLS = /^(?:.*\/)?(?:sh|bash|ash|dash|zsh)$/;
 const WRAPPERS = new Set(['exec', 'nohup', 'env', 'time', 'stdbuf', 'taskset', 'numactl']);
 
 /** Finds the engine launch in an argv (possibly inside `sh -c`). `image` helps for args-only containers. */
-export function findEngineCommand(argv: Arg[], env: EnvLookup, image: string | null, depth = 0, shellOf?: (a: Arg) => { words: Arg[]; env: { name: string; value: Arg }[] }[]): EngineCommand | null {
+export function findEngineCommand(
+  argv: Arg[],
+  env: EnvLookup,
+  image: string | null,
+  depth = 0,
+  shellOf?: (a: Arg) => { words: Arg[]; env: { name: string; value: Arg }[] }[],
+): EngineCommand | null {
   if (depth > 3) return null;
   let k = 0;
-  while (k < argv.length && (WRAPPERS.has(argv[k].text) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[k].text) || (argv[k - 1]?.text === 'env' && argv[k].text.startsWith('-')))) k++;
+  while (
+    k < argv.length &&
+    (WRAPPERS.has(argv[k].text) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[k].text) || (argv[k - 1]?.text === 'env' && argv[k].text.startsWith('-')))
+  )
+    k++;
   const rest = argv.slice(k);
   if (!rest.length) return null;
   const w0 = rest[0].text;
@@ -308,8 +461,10 @@ export function findEngineCommand(argv: Arg[], env: EnvLookup, image: string | n
   if (PY.test(w0)) {
     const m = rest.findIndex((a) => a.text === '-m');
     const mod = m >= 0 ? rest[m + 1]?.text : undefined;
-    if (mod && /^vllm\.entrypoints\.(openai\.api_server|api_server)$/.test(mod)) return parseEngineArgs('vllm', `python -m ${mod}`, sp, rest.slice(m + 2), env, false);
-    if (mod === 'dynamo.vllm') return parseEngineArgs('vllm', `python -m ${mod}`, sp, rest.slice(m + 2), env, false, { is_prefill_worker: 'dynamo_is_prefill_worker' });
+    if (mod && /^vllm\.entrypoints\.(openai\.api_server|api_server)$/.test(mod))
+      return parseEngineArgs('vllm', `python -m ${mod}`, sp, rest.slice(m + 2), env, false);
+    if (mod === 'dynamo.vllm')
+      return parseEngineArgs('vllm', `python -m ${mod}`, sp, rest.slice(m + 2), env, false, { is_prefill_worker: 'dynamo_is_prefill_worker' });
     if (mod === 'dynamo.sglang') return parseEngineArgs('sglang', `python -m ${mod}`, sp, rest.slice(m + 2), env, false);
     if (mod && /^sglang\.launch_server$/.test(mod)) return parseEngineArgs('sglang', `python -m ${mod}`, sp, rest.slice(m + 2), env, false);
     return null;
@@ -339,9 +494,11 @@ export function findEngineCommand(argv: Arg[], env: EnvLookup, image: string | n
   if (depth === 0 && k === 0 && image) {
     if (/vllm/i.test(image) && !/router|proxy/i.test(image)) {
       if (w0 === 'serve') return parseEngineArgs('vllm', `${image} entrypoint (vllm serve)`, sp, rest.slice(1), env, true);
-      if (w0.startsWith('-') || /^[\w.-]+\/[\w.-]+$/.test(w0)) return parseEngineArgs('vllm', `${image} entrypoint`, sp, rest, env, /vllm-openai|vllm\/vllm/i.test(image) && !w0.startsWith('-'));
+      if (w0.startsWith('-') || /^[\w.-]+\/[\w.-]+$/.test(w0))
+        return parseEngineArgs('vllm', `${image} entrypoint`, sp, rest, env, /vllm-openai|vllm\/vllm/i.test(image) && !w0.startsWith('-'));
     }
-    if (/text-generation-inference/i.test(image) && w0.startsWith('-')) return parseEngineArgs('tgi', `${image} entrypoint (text-generation-launcher)`, sp, rest, env, false);
+    if (/text-generation-inference/i.test(image) && w0.startsWith('-'))
+      return parseEngineArgs('tgi', `${image} entrypoint (text-generation-launcher)`, sp, rest, env, false);
   }
   return null;
 }
@@ -445,7 +602,12 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
       const t = o.value.text.trim();
       if (spec.key === 'maxModelLen' && /^(auto|-1)$/i.test(t)) {
         // `auto` / -1 (PR #29431): vLLM fits max_model_len to the KV cache, so no length is stated to check.
-        unresolved.push({ path, text: t, reason: `--max-model-len ${t} lets vLLM choose the largest length that fits memory at startup`, range: dep.ranges[path] });
+        unresolved.push({
+          path,
+          text: t,
+          reason: `--max-model-len ${t} lets vLLM choose the largest length that fits memory at startup`,
+          range: dep.ranges[path],
+        });
         continue;
       }
       v = humanReadableInt(t) ?? undefined;
@@ -455,7 +617,12 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
     // 8-bit weight-only; awq / gptq / marlin / exl2 / compressed-tensors read a pre-quantized checkpoint.
     if (cmd.engine === 'tgi' && spec.key === 'quantization' && typeof v === 'string') v = TGI_QUANTIZE[v.toLowerCase()] ?? v;
     if (v === undefined || (typeof v === 'number' && ((v <= 0 && spec.kind !== 'gib') || (spec.kind === 'float' && v > 1)))) {
-      diags.push({ code: 'invalid-value', severity: 'error', message: `--${o.name.replace(/_/g, '-')} has a value ${cmd.engine === 'tgi' ? 'TGI' : cmd.engine === 'sglang' ? 'SGLang' : 'vLLM'} will not accept: "${o.value?.text ?? ''}".`, range: dep.ranges[path] });
+      diags.push({
+        code: 'invalid-value',
+        severity: 'error',
+        message: `--${o.name.replace(/_/g, '-')} has a value ${cmd.engine === 'tgi' ? 'TGI' : cmd.engine === 'sglang' ? 'SGLang' : 'vLLM'} will not accept: "${o.value?.text ?? ''}".`,
+        range: dep.ranges[path],
+      });
       continue;
     }
     serving[spec.key] = v;
@@ -463,7 +630,9 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
   for (const d of cmd.diagnostics) diags.push({ code: d.code, severity: d.severity, message: d.message, range: R(d.span) });
   dep.notes.push(...cmd.notes);
   if (cmd.engine === 'tgi') {
-    dep.notes.push("Text Generation Inference: sized with vLLM's budget (CUDA_MEMORY_FRACTION as gpu_memory_utilization, MAX_TOTAL_TOKENS as max_model_len); TGI's own memory accounting differs.");
+    dep.notes.push(
+      "Text Generation Inference: sized with vLLM's budget (CUDA_MEMORY_FRACTION as gpu_memory_utilization, MAX_TOTAL_TOKENS as max_model_len); TGI's own memory accounting differs.",
+    );
     if (serving.gpuMemoryUtilization === undefined) serving.gpuMemoryUtilization = 1;
     serving.launcher = 'tgi';
   }

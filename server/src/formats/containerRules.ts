@@ -17,9 +17,11 @@ const SHELL_VAR = /(?<!\$)(?:\$\$)*(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Z
 /** Secrets by their shape: Hugging Face user tokens and OpenAI-style keys. */
 const TOKEN_SHAPES = [/hf_[A-Za-z0-9]{30,}/, /\bsk-[A-Za-z0-9_-]{20,}/];
 /** Env vars that hold a credential. */
-const SECRET_ENV = /^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_HUB_TOKEN|HUGGINGFACEHUB_API_TOKEN|HF_API_TOKEN|VLLM_API_KEY|OPENAI_API_KEY|API_KEY|NGC_API_KEY)$/;
+const SECRET_ENV =
+  /^(HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACE_HUB_TOKEN|HUGGINGFACEHUB_API_TOKEN|HF_API_TOKEN|VLLM_API_KEY|OPENAI_API_KEY|API_KEY|NGC_API_KEY)$/;
 /** Values that are obviously a placeholder to fill in, not a secret. */
-const PLACEHOLDER = /^$|[<>{}]|\$|your|xxx|changeme|change-me|replace|token[-_]?here|dummy|example|placeholder|\.\.\.|^(none|null|empty|fake|test|EMPTY|token)$/i;
+const PLACEHOLDER =
+  /^$|[<>{}]|\$|your|xxx|changeme|change-me|replace|token[-_]?here|dummy|example|placeholder|\.\.\.|^(none|null|empty|fake|test|EMPTY|token)$/i;
 
 function scalarRange(ctx: Ctx, node: unknown, i: number, j: number): Range | null {
   const ms = mapScalar(ctx.src, node);
@@ -54,8 +56,12 @@ export function containerRules(ctx: Ctx, podSpec: unknown, c: unknown, cmd: Engi
  */
 export function containerTextRules(ctx: Ctx, c: unknown): void {
   const { nodes, script } = argvNodes(c);
-  const envNames = new Set(seqItems(get(c, 'env')).map((e) => str(get(e, 'name'))).filter((n): n is string => !!n));
-  const scriptText = script >= 0 ? str(nodes[script]) ?? '' : '';
+  const envNames = new Set(
+    seqItems(get(c, 'env'))
+      .map((e) => str(get(e, 'name')))
+      .filter((n): n is string => !!n),
+  );
+  const scriptText = script >= 0 ? (str(nodes[script]) ?? '') : '';
   // A script that runs envsubst or eval expands variables of env values itself.
   const reexpands = /\b(envsubst|eval)\b/.test(scriptText);
 
@@ -92,7 +98,8 @@ export function containerTextRules(ctx: Ctx, c: unknown): void {
       // Only a reference to a variable this container defines, or a well-known one, is clearly meant to expand.
       SHELL_VAR.lastIndex = 0; // matchAll starts where the shared /g regex last stopped
       const refs = [...t.matchAll(SHELL_VAR)].map((m) => m[1].replace(/^\$\{?|\}$/g, ''));
-      if (refs.some((r) => envNames.has(r) || /^(HOME|HOSTNAME|PATH|USER|POD_IP|POD_NAME|MODEL|MODEL_NAME|MODEL_ID)$/.test(r))) notExpanded(v as Node, `in env ${name}`, name);
+      if (refs.some((r) => envNames.has(r) || /^(HOME|HOSTNAME|PATH|USER|POD_IP|POD_NAME|MODEL|MODEL_NAME|MODEL_ID)$/.test(r)))
+        notExpanded(v as Node, `in env ${name}`, name);
     }
   }
 
@@ -114,7 +121,7 @@ export function containerTextRules(ctx: Ctx, c: unknown): void {
       return;
     }
     // `--api-key VALUE` / `--api-key=VALUE` given literally (not from the env).
-    const prev = i > 0 ? str(nodes[i - 1]) ?? '' : '';
+    const prev = i > 0 ? (str(nodes[i - 1]) ?? '') : '';
     const val = /^--api[-_]key=(.*)$/.exec(t)?.[1] ?? (/^--api[-_]key$/.test(prev) ? t : null);
     if (val !== null && i !== script && !PLACEHOLDER.test(val.trim()) && !/\$/.test(val)) {
       seen.add(n);
@@ -128,7 +135,7 @@ export function containerTextRules(ctx: Ctx, c: unknown): void {
   for (const e of seqItems(get(c, 'env'))) {
     const name = str(get(e, 'name')) ?? '';
     const v = get(e, 'value');
-    const t = v !== undefined ? str(v) ?? '' : '';
+    const t = v !== undefined ? (str(v) ?? '') : '';
     if (!t) continue;
     if (TOKEN_SHAPES.some((re) => re.test(t))) secretAt(v as Node, `The value of ${name}`);
     else if (SECRET_ENV.test(name) && !PLACEHOLDER.test(t.trim())) secretAt(v as Node, `The value of ${name}`);
@@ -137,7 +144,11 @@ export function containerTextRules(ctx: Ctx, c: unknown): void {
 
 function podFacts(ctx: Ctx, podSpec: unknown, c: unknown, dep: Deployment): void {
   const { nodes } = argvNodes(c);
-  const envNames = new Set(seqItems(get(c, 'env')).map((e) => str(get(e, 'name'))).filter((n): n is string => !!n));
+  const envNames = new Set(
+    seqItems(get(c, 'env'))
+      .map((e) => str(get(e, 'name')))
+      .filter((n): n is string => !!n),
+  );
 
   // CUDA_VISIBLE_DEVICES set literally: the devices the engine can use, whatever the pod requests.
   for (const e of seqItems(get(c, 'env'))) {
@@ -145,19 +156,38 @@ function podFacts(ctx: Ctx, podSpec: unknown, c: unknown, dep: Deployment): void
     const v = get(e, 'value');
     const t = v !== undefined ? str(v) : null;
     if (t === null || /\$|\{\{/.test(t)) continue;
-    const ids = t.split(',').map((x) => x.trim()).filter(Boolean);
-    dep.pod = { ...(dep.pod ?? { countLabel: 'GPUs per pod', podsPerGroup: 1, shm: 'none', shmRange: null }), visibleDevices: { count: ids.length, text: t, range: range(ctx, v) } };
+    const ids = t
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    dep.pod = {
+      ...(dep.pod ?? { countLabel: 'GPUs per pod', podsPerGroup: 1, shm: 'none', shmRange: null }),
+      visibleDevices: { count: ids.length, text: t, range: range(ctx, v) },
+    };
   }
 
   // Whether the pod asks for any accelerator, or is placed on GPU nodes some other way.
   const res = get(c, 'resources');
-  const asks = ['limits', 'requests'].some((part) => mapPairs(get(res, part)).some((p) => /gpu|nvidia\.com\/|amd\.com\/|habana\.ai|neuron|google\.com\/tpu|intel\.com|xilinx|furiosa|rebellions/i.test(keyString(p))));
+  const asks = ['limits', 'requests'].some((part) =>
+    mapPairs(get(res, part)).some((p) =>
+      /gpu|nvidia\.com\/|amd\.com\/|habana\.ai|neuron|google\.com\/tpu|intel\.com|xilinx|furiosa|rebellions/i.test(keyString(p)),
+    ),
+  );
   const runtime = str(get(podSpec, 'runtimeClassName')) ?? '';
-  const selected = mapPairs(get(podSpec, 'nodeSelector')).some((p) => /gpu|accelerator|nvidia|amd/i.test(keyString(p))) || /gpu|accelerator|nvidia/i.test(JSON.stringify(get(get(podSpec, 'affinity'), 'nodeAffinity')?.toJSON?.() ?? ''));
+  const selected =
+    mapPairs(get(podSpec, 'nodeSelector')).some((p) => /gpu|accelerator|nvidia|amd/i.test(keyString(p))) ||
+    /gpu|accelerator|nvidia/i.test(JSON.stringify(get(get(podSpec, 'affinity'), 'nodeAffinity')?.toJSON?.() ?? ''));
   const claims = seqItems(get(podSpec, 'resourceClaims')).length > 0 || seqItems(get(res, 'claims')).length > 0;
   const image = str(get(c, 'image')) ?? '';
-  const cpuBackend = /cpu|neuron|tpu|gaudi|habana|xpu|openvino|intel/i.test(image) || /(^|\s)--device[= ](cpu|neuron|tpu|xpu|hpu)\b/.test([...nodes.map((n) => str(n) ?? '')].join(' ')) || [...envNames].includes('VLLM_TARGET_DEVICE');
-  dep.pod = { ...(dep.pod ?? { countLabel: 'GPUs per pod', podsPerGroup: 1, shm: 'none', shmRange: null }), requestsAccelerator: asks || !!runtime.match(/nvidia|gpu/i) || selected || claims || cpuBackend, engineRange: range(ctx, get(c, 'name')) ?? range(ctx, get(c, 'image')) };
+  const cpuBackend =
+    /cpu|neuron|tpu|gaudi|habana|xpu|openvino|intel/i.test(image) ||
+    /(^|\s)--device[= ](cpu|neuron|tpu|xpu|hpu)\b/.test([...nodes.map((n) => str(n) ?? '')].join(' ')) ||
+    [...envNames].includes('VLLM_TARGET_DEVICE');
+  dep.pod = {
+    ...(dep.pod ?? { countLabel: 'GPUs per pod', podsPerGroup: 1, shm: 'none', shmRange: null }),
+    requestsAccelerator: asks || !!runtime.match(/nvidia|gpu/i) || selected || claims || cpuBackend,
+    engineRange: range(ctx, get(c, 'name')) ?? range(ctx, get(c, 'image')),
+  };
 }
 
 /** Node-selector keys whose value names a GPU model. */

@@ -22,8 +22,28 @@ add('H200-SXM', { 'p5e.48xlarge': 8, 'p5en.48xlarge': 8 });
 add('B200', { 'p6-b200.48xlarge': 8 });
 add('V100-SXM2-32GB', { 'p3dn.24xlarge': 8 });
 add('A10G', { 'g5.xlarge': 1, 'g5.2xlarge': 1, 'g5.4xlarge': 1, 'g5.8xlarge': 1, 'g5.16xlarge': 1, 'g5.12xlarge': 4, 'g5.24xlarge': 4, 'g5.48xlarge': 8 });
-add('L4', { 'g6.xlarge': 1, 'g6.2xlarge': 1, 'g6.4xlarge': 1, 'g6.8xlarge': 1, 'g6.16xlarge': 1, 'g6.12xlarge': 4, 'g6.24xlarge': 4, 'g6.48xlarge': 8, 'gr6.4xlarge': 1, 'gr6.8xlarge': 1 });
-add('L40S', { 'g6e.xlarge': 1, 'g6e.2xlarge': 1, 'g6e.4xlarge': 1, 'g6e.8xlarge': 1, 'g6e.16xlarge': 1, 'g6e.12xlarge': 4, 'g6e.24xlarge': 4, 'g6e.48xlarge': 8 });
+add('L4', {
+  'g6.xlarge': 1,
+  'g6.2xlarge': 1,
+  'g6.4xlarge': 1,
+  'g6.8xlarge': 1,
+  'g6.16xlarge': 1,
+  'g6.12xlarge': 4,
+  'g6.24xlarge': 4,
+  'g6.48xlarge': 8,
+  'gr6.4xlarge': 1,
+  'gr6.8xlarge': 1,
+});
+add('L40S', {
+  'g6e.xlarge': 1,
+  'g6e.2xlarge': 1,
+  'g6e.4xlarge': 1,
+  'g6e.8xlarge': 1,
+  'g6e.16xlarge': 1,
+  'g6e.12xlarge': 4,
+  'g6e.24xlarge': 4,
+  'g6e.48xlarge': 8,
+});
 add('T4', { 'g4dn.xlarge': 1, 'g4dn.2xlarge': 1, 'g4dn.4xlarge': 1, 'g4dn.8xlarge': 1, 'g4dn.16xlarge': 1, 'g4dn.12xlarge': 4, 'g4dn.metal': 8 });
 // Google Cloud
 add('A100-SXM4-40GB', { 'a2-highgpu-1g': 1, 'a2-highgpu-2g': 2, 'a2-highgpu-4g': 4, 'a2-highgpu-8g': 8, 'a2-megagpu-16g': 16 });
@@ -31,7 +51,16 @@ add('A100-SXM4-80GB', { 'a2-ultragpu-1g': 1, 'a2-ultragpu-2g': 2, 'a2-ultragpu-4
 add('H100-SXM', { 'a3-highgpu-1g': 1, 'a3-highgpu-2g': 2, 'a3-highgpu-4g': 4, 'a3-highgpu-8g': 8, 'a3-megagpu-8g': 8, 'a3-edgegpu-8g': 8 });
 add('H200-SXM', { 'a3-ultragpu-8g': 8 });
 add('B200', { 'a4-highgpu-8g': 8 });
-add('L4', { 'g2-standard-4': 1, 'g2-standard-8': 1, 'g2-standard-12': 1, 'g2-standard-16': 1, 'g2-standard-32': 1, 'g2-standard-24': 2, 'g2-standard-48': 4, 'g2-standard-96': 8 });
+add('L4', {
+  'g2-standard-4': 1,
+  'g2-standard-8': 1,
+  'g2-standard-12': 1,
+  'g2-standard-16': 1,
+  'g2-standard-32': 1,
+  'g2-standard-24': 2,
+  'g2-standard-48': 4,
+  'g2-standard-96': 8,
+});
 // Azure
 add('A100-SXM4-40GB', { Standard_ND96asr_v4: 8 });
 add('A100-SXM4-80GB', { Standard_ND96amsr_A100_v4: 8 });

@@ -3,7 +3,22 @@
 import { get, mapPairs, keyString, sourceOf } from '../yaml/yamlDoc';
 import type { AdapterInput, AdapterOutput, FormatAdapter } from './adapter';
 import type { Ctx } from './k8sCommon';
-import { defaultPod, unreadableTemplate, deploymentFromContainer, engineContainers, finishGpu, gpuFromPod, gpuResources, metaName, num, podSpecOf, range, seqItems, str, valueSpan } from './k8sCommon';
+import {
+  defaultPod,
+  unreadableTemplate,
+  deploymentFromContainer,
+  engineContainers,
+  finishGpu,
+  gpuFromPod,
+  gpuResources,
+  metaName,
+  num,
+  podSpecOf,
+  range,
+  seqItems,
+  str,
+  valueSpan,
+} from './k8sCommon';
 import type { Val } from './args';
 import { containerTextRules } from './containerRules';
 import type { Deployment } from './types';
@@ -11,7 +26,15 @@ import type { Deployment } from './types';
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'Pod', 'DaemonSet', 'ReplicaSet', 'PodTemplate']);
 
 export function ctxOf(input: AdapterInput): Ctx {
-  return { doc: input.doc, src: sourceOf(input.doc), lc: input.lineCounter, docIndex: input.docIndex, docRange: input.docRange, defaultGpu: input.defaultGpu, diagnostics: [] };
+  return {
+    doc: input.doc,
+    src: sourceOf(input.doc),
+    lc: input.lineCounter,
+    docIndex: input.docIndex,
+    docRange: input.docRange,
+    defaultGpu: input.defaultGpu,
+    diagnostics: [],
+  };
 }
 
 function probeCtx(doc: AdapterInput['doc']): Ctx {
@@ -49,7 +72,7 @@ export const kubernetesAdapter: FormatAdapter = {
     const base = name ?? `${kind.toLowerCase()}-${input.docIndex + 1}`;
     const ces = engineContainers(ctx, pod);
     const replicasNode = get(get(root, 'spec'), 'replicas');
-    const replicas = kind === 'Pod' || kind === 'Job' || kind === 'CronJob' ? 1 : num(replicasNode) ?? 1;
+    const replicas = kind === 'Pod' || kind === 'Job' || kind === 'CronJob' ? 1 : (num(replicasNode) ?? 1);
     const deployments = ces.map((ce) => {
       const d = deploymentFromContainer(ctx, format, ces.length > 1 ? `${base}/${ce.name}` : base, pod, ce);
       d.replicas = Math.max(0, Math.floor(replicas));

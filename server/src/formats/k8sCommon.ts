@@ -1,15 +1,14 @@
 // Shared Kubernetes reading: pod specs, containers, env, GPU resources, /dev/shm, and the GPU named by node
 // selectors, affinity or instance types. Used by every Kubernetes-shaped adapter.
-import type { LineCounter, Node } from 'yaml';
+import type { Node } from 'yaml';
 import { builtinCatalog } from '../catalog/index';
-import { get, getPair, isMap, isScalar, isSeq, keyString, mapPairs, offsetRange, rangeOf, scalarValue, sourceOf } from '../yaml/yamlDoc';
-import type { Document } from 'yaml';
+import { get, getPair, isMap, isScalar, keyString, mapPairs, offsetRange, sourceOf } from '../yaml/yamlDoc';
 import type { Arg, EngineCommand, EnvLookup, Val } from './args';
 import { TGI_ENV, applyEngineCommand, argFromScalar, findEngineCommand, parseEngineArgs, shellArgs } from './args';
 import { instanceGpu } from './instanceTypes';
 import { GPU_PRODUCT_LABELS, containerRules } from './containerRules';
 import { mapScalar, spanOf } from './scalarMap';
-import type { Deployment, Diagnostic, Range } from './types';
+import type { Deployment, Range } from './types';
 import { defaultWorkload } from './types';
 
 // The node and context helpers every Kubernetes-style adapter uses live in nodes.ts (containerRules reads them too).
@@ -40,7 +39,6 @@ export function newDeployment(ctx: Ctx, format: string, name: string): Deploymen
   };
 }
 
-
 /** Range of `hf://org/model` without the scheme. */
 export function uriModelRange(ctx: Ctx, node: unknown): Range | null {
   const ms = mapScalar(ctx.src, node);
@@ -55,7 +53,7 @@ export function argOf(ctx: Ctx, node: unknown): Arg | null {
   return ms ? argFromScalar(ms) : null;
 }
 
-export function shellOf(ctx: Ctx): (a: Arg) => ReturnType<typeof shellArgs> {
+export function shellOf(_ctx: Ctx): (a: Arg) => ReturnType<typeof shellArgs> {
   // The script arg's span function already maps through its scalar; rebuild a MappedString view of it.
   return (a: Arg) =>
     shellArgs({
@@ -189,7 +187,7 @@ export function engineOfContainer(ctx: Ctx, c: unknown, injected: Record<string,
   return cmd;
 }
 
-function range0(ctx: Ctx, n: unknown): [number, number] {
+function range0(_ctx: Ctx, n: unknown): [number, number] {
   const r = (n as Node)?.range;
   return r ? [r[0], r[0]] : [0, 0];
 }
@@ -212,7 +210,8 @@ function addTgiEnv(ctx: Ctx, c: unknown, cmd: EngineCommand): void {
       continue;
     }
     // Command-line flags win over env (clap reads env only when the flag is absent).
-    if (!cmd.options.has(opt)) cmd.options.set(opt, { name: opt, flagSpan: [nr[0], nr[1]], value: val, bool: opt === 'sharded' ? /^(true|1)$/i.test(val.text) : undefined });
+    if (!cmd.options.has(opt))
+      cmd.options.set(opt, { name: opt, flagSpan: [nr[0], nr[1]], value: val, bool: opt === 'sharded' ? /^(true|1)$/i.test(val.text) : undefined });
   }
 }
 
@@ -235,11 +234,18 @@ export function gpuResources(ctx: Ctx, container: unknown, dep: Deployment, labe
         // of 5e-324 or 0.5 never schedules, and dividing by it printed 'pipeline_parallel_size Infinity' (npm run fuzz).
         const written = str(p.value);
         if (n === null && written !== null && written.trim() !== '') {
-          (dep.unresolved ??= []).push({ path: 'hardware.count', text: written, reason: `${k}: "${written}" is not a number this file resolves${isTemplated(written) ? ' (a template placeholder)' : ''}`, range: r });
+          (dep.unresolved ??= []).push({
+            path: 'hardware.count',
+            text: written,
+            reason: `${k}: "${written}" is not a number this file resolves${isTemplated(written) ? ' (a template placeholder)' : ''}`,
+            range: r,
+          });
           return null;
         }
         if (n !== null && !(Number.isSafeInteger(n) && n >= 0)) {
-          dep.notes.push(`\`${k}: ${n}\` is not a whole number of GPUs: Kubernetes rejects fractional extended resources, so the pod is not created. The GPU count is treated as unknown.`);
+          dep.notes.push(
+            `\`${k}: ${n}\` is not a whole number of GPUs: Kubernetes rejects fractional extended resources, so the pod is not created. The GPU count is treated as unknown.`,
+          );
           return null;
         }
         return n;
@@ -265,7 +271,23 @@ export function quantityBytes(q: string): number | null {
   if (!m) return null;
   const n = Number(m[1]);
   const u = m[2] ?? '';
-  const pow: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6, m: 1e-3 };
+  const pow: Record<string, number> = {
+    '': 1,
+    k: 1e3,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    Pi: 1024 ** 5,
+    Ei: 1024 ** 6,
+    m: 1e-3,
+  };
   return n * (pow[u] ?? 1);
 }
 
@@ -287,7 +309,18 @@ export function shmOf(ctx: Ctx, podSpec: unknown, container: unknown): { shm: 'n
   return { shm: b ?? 'unlimited', range: r };
 }
 
-const GPU_LABELS = ['nvidia.com/gpu.product', 'cloud.google.com/gke-accelerator', 'karpenter.k8s.aws/instance-gpu-name', 'gpu.nvidia.com/class', 'nvidia.com/gpu.family', 'accelerator', 'gpu-type', 'nvidia.com/gpu', 'amd.com/gpu.product-name', 'cloud.google.com/gke-gpu'];
+const GPU_LABELS = [
+  'nvidia.com/gpu.product',
+  'cloud.google.com/gke-accelerator',
+  'karpenter.k8s.aws/instance-gpu-name',
+  'gpu.nvidia.com/class',
+  'nvidia.com/gpu.family',
+  'accelerator',
+  'gpu-type',
+  'nvidia.com/gpu',
+  'amd.com/gpu.product-name',
+  'cloud.google.com/gke-gpu',
+];
 const INSTANCE_LABELS = ['node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type', 'karpenter.k8s.aws/instance-type'];
 
 /** Catalog id for a GPU label value (`NVIDIA-H100-80GB-HBM3`, `nvidia-l4`, `a10g`), or null. */
@@ -378,10 +411,15 @@ export function applyGpuCandidates(ctx: Ctx, cands: { key: string; value: string
 /** When nothing names a GPU: the workspace default, said in a note. */
 export function finishGpu(ctx: Ctx, dep: Deployment): void {
   if (dep.gpu) return;
-  if (dep.pod?.countLabel.startsWith('amd.com')) dep.notes.push('AMD GPUs requested (amd.com/gpu) but no node label names the model; add amd.com/gpu.product-name to the node selector.');
+  if (dep.pod?.countLabel.startsWith('amd.com'))
+    dep.notes.push('AMD GPUs requested (amd.com/gpu) but no node label names the model; add amd.com/gpu.product-name to the node selector.');
   dep.gpu = ctx.defaultGpu;
   dep.gpuOrigin = 'default';
-  dep.notes.push(ctx.defaultGpu ? `No node selector, affinity or instance type names the GPU: sized on the default GPU "${ctx.defaultGpu}" (setting llmSizer.defaultGpu).` : 'No node selector, affinity or instance type names the GPU and no default GPU is set (setting llmSizer.defaultGpu).');
+  dep.notes.push(
+    ctx.defaultGpu
+      ? `No node selector, affinity or instance type names the GPU: sized on the default GPU "${ctx.defaultGpu}" (setting llmSizer.defaultGpu).`
+      : 'No node selector, affinity or instance type names the GPU and no default GPU is set (setting llmSizer.defaultGpu).',
+  );
 }
 
 /** Pod spec under a workload's template (Deployment, StatefulSet, Job, CronJob, Pod, PodTemplate). */

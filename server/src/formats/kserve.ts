@@ -9,7 +9,24 @@ import type { Arg, EngineCommand } from './args';
 import { ctxOf } from './k8s';
 import type { Ctx } from './k8sCommon';
 import { unreadableTemplate } from './k8sCommon';
-import { uriModelRange, argOf, defaultPod, engineOfContainer, envOf, finishGpu, gpuFromPod, gpuResources, metaName, newDeployment, num, range, seqItems, shellOf, shmOf, str } from './k8sCommon';
+import {
+  uriModelRange,
+  argOf,
+  defaultPod,
+  engineOfContainer,
+  envOf,
+  finishGpu,
+  gpuFromPod,
+  gpuResources,
+  metaName,
+  newDeployment,
+  num,
+  range,
+  seqItems,
+  shellOf,
+  shmOf,
+  str,
+} from './k8sCommon';
 import type { Deployment } from './types';
 import { mapScalar, spanOf } from './scalarMap';
 import { findEngineCommand, shellArgs } from './args';
@@ -42,7 +59,9 @@ function applyAdditionalArgs(ctx: Ctx, container: unknown, d: Deployment): void 
 }
 
 function argsOf(ctx: Ctx, node: unknown): Arg[] {
-  return seqItems(get(node, 'args')).map((n) => argOf(ctx, n)).filter((a): a is Arg => !!a);
+  return seqItems(get(node, 'args'))
+    .map((n) => argOf(ctx, n))
+    .filter((a): a is Arg => !!a);
 }
 
 /** The predictor's engine: `model` (runtime with args), or a custom container. */
@@ -57,7 +76,10 @@ function predictorEngine(ctx: Ctx, predictor: unknown): { cmd: EngineCommand; co
       // The huggingface server takes `--model_id` / `--model_name` and passes vLLM engine flags through.
       const args = argsOf(ctx, model);
       const span = (model as Node).range ?? [0, 0, 0];
-      cmd = parseEngineArgs('vllm', 'KServe huggingface runtime (vLLM backend)', [span[0], span[0]], args, env.lookup, false, { model_id: 'model', model_name: 'served_model_name' });
+      cmd = parseEngineArgs('vllm', 'KServe huggingface runtime (vLLM backend)', [span[0], span[0]], args, env.lookup, false, {
+        model_id: 'model',
+        model_name: 'served_model_name',
+      });
       // storageUri hf://org/model names the model when no --model_id does.
       const su = get(model, 'storageUri');
       const s = str(su);
@@ -115,7 +137,10 @@ export const kserveAdapter: FormatAdapter = {
     const ws = get(pred, 'workerSpec');
     if (ws) {
       // Multi-node: head + workers; tensorParallelSize / pipelineParallelSize may be stated here.
-      for (const [k, key, path] of [['tensorParallelSize', 'tp', 'serving.tensor_parallel_size'], ['pipelineParallelSize', 'pp', 'serving.pipeline_parallel_size']] as const) {
+      for (const [k, key, path] of [
+        ['tensorParallelSize', 'tp', 'serving.tensor_parallel_size'],
+        ['pipelineParallelSize', 'pp', 'serving.pipeline_parallel_size'],
+      ] as const) {
         const n = get(ws, k);
         const v = num(n);
         if (v !== null) {
@@ -161,7 +186,12 @@ export const llmInferenceServiceAdapter: FormatAdapter = {
     const { name } = metaName(root);
     const base = name ?? `llminferenceservice-${input.docIndex + 1}`;
     const prefill = get(spec, 'prefill');
-    const roles: [string, unknown][] = prefill ? [['prefill', prefill], ['decode', spec]] : [['', spec]];
+    const roles: [string, unknown][] = prefill
+      ? [
+          ['prefill', prefill],
+          ['decode', spec],
+        ]
+      : [['', spec]];
     const uri = get(get(spec, 'model'), 'uri');
     const out: Deployment[] = roles.map(([role, node]) => {
       const d = roleDeployment(ctx, 'kserve-llm', role ? `${base}/${role}` : base, uri, node, get(node, 'template'));
@@ -217,7 +247,13 @@ export function roleDeployment(ctx: Ctx, format: string, name: string, uri: unkn
   }
   for (const c of seqItems(get(pod, 'containers'))) applyAdditionalArgs(ctx, c, d);
   const par = get(node, 'parallelism');
-  for (const [k, key, path] of [['tensor', 'tp', 'serving.tensor_parallel_size'], ['pipeline', 'pp', 'serving.pipeline_parallel_size'], ['data', 'dp', 'serving.data_parallel_size'], ['dataLocal', null, null], ['expert', 'expertParallel', 'serving.enable_expert_parallel']] as const) {
+  for (const [k, key, path] of [
+    ['tensor', 'tp', 'serving.tensor_parallel_size'],
+    ['pipeline', 'pp', 'serving.pipeline_parallel_size'],
+    ['data', 'dp', 'serving.data_parallel_size'],
+    ['dataLocal', null, null],
+    ['expert', 'expertParallel', 'serving.enable_expert_parallel'],
+  ] as const) {
     const n = get(par, k);
     if (n === undefined || !key || !path) continue;
     const v = key === 'expertParallel' ? get(par, k) && /^(true)$/i.test(str(n) ?? '') : num(n);
@@ -237,9 +273,16 @@ export function roleDeployment(ctx: Ctx, format: string, name: string, uri: unkn
   }
   // Engine flags in VLLM_ADDITIONAL_ARGS (the LLMInferenceService runtime appends them) are not read here: the
   // parallel layout is unknown rather than vLLM's default of 1.
-  const extra = seqItems(get(pod, 'containers')).map((c) => seqItems(get(c, 'env')).find((e) => str(get(e, 'name')) === 'VLLM_ADDITIONAL_ARGS')).find((e) => e);
+  const extra = seqItems(get(pod, 'containers'))
+    .map((c) => seqItems(get(c, 'env')).find((e) => str(get(e, 'name')) === 'VLLM_ADDITIONAL_ARGS'))
+    .find((e) => e);
   if (extra && d.serving.tp === undefined && /--(tensor|pipeline|data)-parallel-size|(^|\s)-(tp|pp|dp)\b/.test(str(get(extra, 'value')) ?? '')) {
-    (d.unresolved ??= []).push({ path: 'serving.tensor_parallel_size', text: 'VLLM_ADDITIONAL_ARGS', reason: 'the parallel sizes are passed in env VLLM_ADDITIONAL_ARGS, which this version does not read', range: range(ctx, get(extra, 'name')) });
+    (d.unresolved ??= []).push({
+      path: 'serving.tensor_parallel_size',
+      text: 'VLLM_ADDITIONAL_ARGS',
+      reason: 'the parallel sizes are passed in env VLLM_ADDITIONAL_ARGS, which this version does not read',
+      range: range(ctx, get(extra, 'name')),
+    });
   }
   setReplicas(ctx, d, get(node, 'replicas'));
   if (pod) gpuFromPod(ctx, pod, d);

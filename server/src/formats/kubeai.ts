@@ -28,7 +28,9 @@ export const kubeaiAdapter: FormatAdapter = {
       d.notes.push(`engine ${engine}: llm-sizer sizes vLLM only.`);
       return { deployments: [], diagnostics: [] };
     }
-    const args = seqItems(get(spec, 'args')).map((n) => argOf(ctx, n)).filter((a): a is Arg => !!a);
+    const args = seqItems(get(spec, 'args'))
+      .map((n) => argOf(ctx, n))
+      .filter((a): a is Arg => !!a);
     const cmd = parseEngineArgs('vllm', 'KubeAI vLLM', [0, 0], args, () => undefined, false);
     applyEngineCommand(cmd, d, ctx.lc, ctx.diagnostics);
     const urlNode = get(spec, 'url');
@@ -56,7 +58,7 @@ export const kubeaiAdapter: FormatAdapter = {
       const ms = mapScalar(ctx.src, rpNode)!;
       const prof = pm[1];
       const gpuName = prof.replace(/^(nvidia|amd)-gpu-/, '');
-      const id = /^cpu/.test(prof) ? null : resolveGpuLabel(gpuName) ?? resolveGpuLabel(`${prof.split('-')[0]}-${gpuName}`);
+      const id = /^cpu/.test(prof) ? null : (resolveGpuLabel(gpuName) ?? resolveGpuLabel(`${prof.split('-')[0]}-${gpuName}`));
       if (id) {
         d.gpu = id;
         d.gpuOrigin = 'stated';

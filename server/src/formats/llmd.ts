@@ -49,7 +49,7 @@ function modelFromUri(ctx: Ctx, root: unknown): UriModel {
   const templated = /\{\{/.test(raw);
   const rendered = renderValues(root, raw);
   // A templated uri points at the value it takes; a literal one at itself.
-  const r = templated ? range(ctx, get(ma, 'name')) ?? range(ctx, uriNode) : range(ctx, uriNode);
+  const r = templated ? (range(ctx, get(ma, 'name')) ?? range(ctx, uriNode)) : range(ctx, uriNode);
   if (rendered === null) return { model: null, range: r, why: `modelArtifacts.uri "${raw}" uses a value this file does not set` };
   const m = /^([a-z+]+):\/\/(.*)$/.exec(rendered.replace(/"/g, ''));
   if (!m) return { model: null, range: r, why: `modelArtifacts.uri "${rendered}" has no scheme the chart reads (hf://, pvc://, pvc+hf://)` };
@@ -57,7 +57,9 @@ function modelFromUri(ctx: Ctx, root: unknown): UriModel {
   if (scheme === 'hf') return { model: { kind: 'id', id: rest }, range: r };
   if (scheme === 'pvc+hf') {
     const parts = rest.split('/').filter(Boolean);
-    return parts.length >= 3 ? { model: { kind: 'id', id: parts.slice(-2).join('/') }, range: r } : { model: null, range: r, why: `modelArtifacts.uri "${rendered}" names no <org>/<name> after the claim` };
+    return parts.length >= 3
+      ? { model: { kind: 'id', id: parts.slice(-2).join('/') }, range: r }
+      : { model: null, range: r, why: `modelArtifacts.uri "${rendered}" names no <org>/<name> after the claim` };
   }
   if (scheme === 'pvc') {
     const path = rest.split('/').slice(1).join('/');
@@ -106,7 +108,8 @@ export const llmdAdapter: FormatAdapter = {
       // The chart's default image is a simulator: it loads no model and the chart requests no GPU for it.
       const sim = seqItems(get(node, 'containers')).some((c) => /llm-d-inference-sim/.test(str(get(c, 'image')) ?? ''));
       if (sim) d.unsized = 'the container is llm-d-inference-sim, a simulator that loads no model and uses no GPU';
-      if (d.model?.kind === 'path' && served) d.notes.push(`The model is the directory ${d.model.path} on the claim, served as "${served}" (--served-model-name).`);
+      if (d.model?.kind === 'path' && served)
+        d.notes.push(`The model is the directory ${d.model.path} on the claim, served as "${served}" (--served-model-name).`);
       if (repNode === undefined) d.replicas = DEFAULT_REPLICAS[role];
       const par = get(node, 'parallelism');
       const tensor = num(get(par, 'tensor')) ?? 1;
@@ -128,7 +131,11 @@ export const llmdAdapter: FormatAdapter = {
         // accelerator.type names a vendor (amd, intel-gaudi, google, ...): the workspace's default GPU is not it.
         d.gpu = null;
         d.notes = d.notes.filter((n) => !/names the GPU/.test(n));
-        if (!d.unsized) d.unsized = roleAcc === 'cpu' ? 'accelerator.type is cpu; llm-sizer sizes accelerator serving only' : `accelerator.type ${roleAcc} names the vendor, not the accelerator model; name it with acceleratorTypes.labelKey / labelValues`;
+        if (!d.unsized)
+          d.unsized =
+            roleAcc === 'cpu'
+              ? 'accelerator.type is cpu; llm-sizer sizes accelerator serving only'
+              : `accelerator.type ${roleAcc} names the vendor, not the accelerator model; name it with acceleratorTypes.labelKey / labelValues`;
       }
       if (dra && d.gpuCount === null) d.notes.push('DRA mode: the accelerators come from resource claims, so the count per pod is not in this file.');
       out.push(d);

@@ -12,7 +12,22 @@ import { get, offsetRange } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import { ctxOf } from './k8s';
 import type { Ctx } from './k8sCommon';
-import { defaultPod, envOf, finishGpu, gpuFromPod, gpuResources, metaName, newDeployment, num, podSpecOf, range, seqItems, shmOf, str, unreadableTemplate } from './k8sCommon';
+import {
+  defaultPod,
+  envOf,
+  finishGpu,
+  gpuFromPod,
+  gpuResources,
+  metaName,
+  newDeployment,
+  num,
+  podSpecOf,
+  range,
+  seqItems,
+  shmOf,
+  str,
+  unreadableTemplate,
+} from './k8sCommon';
 import type { Deployment } from './types';
 
 /** NGC org -> Hugging Face org where they differ (NIM images are named nvcr.io/nim/<ngc org>/<model>). */
@@ -33,7 +48,8 @@ const RENAMED: Record<string, string> = {
   'nvidia/llama-3.3-nemotron-super-49b-v1.5': 'nvidia/Llama-3_3-Nemotron-Super-49B-v1_5',
 };
 
-const NO_ENGINE = 'NIM picks its engine (TensorRT-LLM, vLLM or SGLang) and parallelism from the model profile at start-up; set NIM_MODEL_PROFILE (e.g. vllm-bf16-tp1-pp1) to size it';
+const NO_ENGINE =
+  'NIM picks its engine (TensorRT-LLM, vLLM or SGLang) and parallelism from the model profile at start-up; set NIM_MODEL_PROFILE (e.g. vllm-bf16-tp1-pp1) to size it';
 
 /** Images that serve a model named at run time (NIM_MODEL_NAME), not one built in. */
 const MULTI_LLM = /^(nvidia\/)?llm-nim$/;
@@ -91,7 +107,8 @@ function fillNim(ctx: Ctx, d: Deployment, imageNode: unknown, envHolder: unknown
     else if (v && !/^[a-z]+:\/\//.test(v.text) && !v.text.startsWith('/')) d.model = { kind: 'id', id: v.text };
     else if (v?.text.startsWith('/')) d.model = { kind: 'path', path: v.text };
     if (v) d.ranges.model = offsetRange(ctx.lc, v.span[0], v.span[1]);
-    if (!d.model) d.unsized = `the multi-LLM NIM image ${image} serves the model NIM_MODEL_NAME names, ${v ? `"${v.text}", which is not a Hugging Face id` : 'which this file does not set'}`;
+    if (!d.model)
+      d.unsized = `the multi-LLM NIM image ${image} serves the model NIM_MODEL_NAME names, ${v ? `"${v.text}", which is not a Hugging Face id` : 'which this file does not set'}`;
   } else if (name) {
     d.model = { kind: 'id', id: nimModelId(name) };
     if (ir) d.ranges.model = ir;
@@ -111,7 +128,10 @@ function fillNim(ctx: Ctx, d: Deployment, imageNode: unknown, envHolder: unknown
     d.notes.push(`Engine ${e.engine} from ${e.source}.`);
   } else if (!d.unsized) d.unsized = NO_ENGINE;
   // NIM's own overrides of the profile's parallelism (NIM for LLMs configuration env vars).
-  for (const [k, key] of [['NIM_TENSOR_PARALLEL_SIZE', 'tp'], ['NIM_PIPELINE_PARALLEL_SIZE', 'pp']] as const) {
+  for (const [k, key] of [
+    ['NIM_TENSOR_PARALLEL_SIZE', 'tp'],
+    ['NIM_PIPELINE_PARALLEL_SIZE', 'pp'],
+  ] as const) {
     const v = env.vars.get(k);
     if (v && /^\d+$/.test(v.text) && Number(v.text) >= 1) {
       d.serving[key] = Number(v.text);
@@ -235,7 +255,8 @@ export const nimKserveAdapter: FormatAdapter = {
         if (e.tp !== null) d.serving.tp = e.tp;
         if (e.pp !== null) d.serving.pp = e.pp;
       } else d.unsized = NO_ENGINE;
-      if (!d.model) d.unsized = `modelFormat ${p.format} names the NIM "${short}" without its organisation; the runtime's image (nvcr.io/nim/<org>/${short}) names it`;
+      if (!d.model)
+        d.unsized = `modelFormat ${p.format} names the NIM "${short}" without its organisation; the runtime's image (nvcr.io/nim/<org>/${short}) names it`;
       const g = gpuResources(ctx, p.model, d, 'per pod');
       d.gpuCount = g !== null && g >= 1 ? Math.floor(g) : null;
       d.pod = { ...(d.pod ?? defaultPod()), shm: 'unlimited' };

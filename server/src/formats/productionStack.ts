@@ -2,7 +2,7 @@
 // `vllmConfig.*` into vLLM flags and appends `extraArgs`; settings it does not read are warned about
 // ('setting-ignored').
 import type { Node } from 'yaml';
-import { get, getPair, keyString, mapPairs } from '../yaml/yamlDoc';
+import { get, keyString, mapPairs } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
 import type { Arg } from './args';
 import { applyEngineCommand, parseEngineArgs } from './args';
@@ -80,7 +80,8 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
       ctx.diagnostics.push({
         code: 'setting-ignored',
         severity: 'warning',
-        message: 'The production-stack chart reads vllmConfig.pipelineParallelSize only with raySpec.enabled (templates/ray-cluster.yaml); this modelSpec renders a plain Deployment, so vLLM never sees it. Enable raySpec or pass "--pipeline-parallel-size" in vllmConfig.extraArgs.',
+        message:
+          'The production-stack chart reads vllmConfig.pipelineParallelSize only with raySpec.enabled (templates/ray-cluster.yaml); this modelSpec renders a plain Deployment, so vLLM never sees it. Enable raySpec or pass "--pipeline-parallel-size" in vllmConfig.extraArgs.',
         range: kr ?? ctx.docRange,
         data: { key: k, flag: '--pipeline-parallel-size' },
       });
@@ -105,9 +106,18 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
     if (vr) d.ranges[path] = vr;
     if (kr) d.keyRanges[path] = kr;
     const raw = get(vc, k);
-    let v: unknown = str(raw) !== null && typeof (raw as { value?: unknown }).value === 'string' && /^\d+(\.\d+)?$/.test(str(raw)!) ? Number(str(raw)) : (raw as { value?: unknown })?.value;
+    let v: unknown =
+      str(raw) !== null && typeof (raw as { value?: unknown }).value === 'string' && /^\d+(\.\d+)?$/.test(str(raw)!)
+        ? Number(str(raw))
+        : (raw as { value?: unknown })?.value;
     v = servingValue(key, v);
-    if (v === undefined) ctx.diagnostics.push({ code: 'invalid-value', severity: 'error', message: `vllmConfig.${k} has a value vLLM will not accept.`, range: vr ?? ctx.docRange });
+    if (v === undefined)
+      ctx.diagnostics.push({
+        code: 'invalid-value',
+        severity: 'error',
+        message: `vllmConfig.${k} has a value vLLM will not accept.`,
+        range: vr ?? ctx.docRange,
+      });
     else serving[key] = v;
   }
   // extraArgs: a list of argv words appended to the command line.
@@ -150,7 +160,12 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
   const shmQ = str(get(m, 'shmSize'));
   const hasTpKey = get(vc, 'tensorParallelSize') !== undefined;
   const shmB = quantityBytes(shmQ ?? '20Gi');
-  d.pod = { ...defaultPod(), countLabel: 'requestGPU', shm: hasTpKey ? shmB ?? 'unlimited' : 'none', shmRange: range(ctx, get(m, 'shmSize')) ?? range(ctx, nameNode) };
+  d.pod = {
+    ...defaultPod(),
+    countLabel: 'requestGPU',
+    shm: hasTpKey ? (shmB ?? 'unlimited') : 'none',
+    shmRange: range(ctx, get(m, 'shmSize')) ?? range(ctx, nameNode),
+  };
   // No requestGPU (or 0): _helpers.tpl chart.resources renders no GPU request.
   if (g === null || g < 1) d.pod = { ...d.pod, requestsAccelerator: !!str(rg) && !/^\d+(\.\d+)?$/.test(str(rg) ?? ''), engineRange: range(ctx, nameNode) };
   if (ray) {
@@ -183,14 +198,5 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
   }
   applyGpuCandidates(ctx, cands, d);
   finishGpu(ctx, d);
-  void getPair;
   return d;
-}
-
-function ctxRange(ctx: Ctx, s: [number, number]) {
-  return { start: pos(ctx, s[0]), end: pos(ctx, s[1]) };
-}
-function pos(ctx: Ctx, o: number) {
-  const p = ctx.lc.linePos(o);
-  return { line: p.line - 1, character: p.col - 1 };
 }

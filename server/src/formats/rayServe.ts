@@ -22,7 +22,9 @@ type Ranger = (n: unknown) => Range | null;
 const LLM_ARGS = ['llm_configs', 'llm_config', 'prefill_config', 'decode_config'];
 
 function hasLlmConfigs(root: unknown): boolean {
-  return seqItems(get(root, 'applications')).some((a) => LLM_ARGS.some((k) => get(get(a, 'args'), k) !== undefined) || /ray\.(serve\.)?llm/.test(str(get(a, 'import_path')) ?? ''));
+  return seqItems(get(root, 'applications')).some(
+    (a) => LLM_ARGS.some((k) => get(get(a, 'args'), k) !== undefined) || /ray\.(serve\.)?llm/.test(str(get(a, 'import_path')) ?? ''),
+  );
 }
 
 /** A bare LLMConfig file (what `llm_configs` entries point to): `model_loading_config` at the top with engine or
@@ -30,7 +32,10 @@ function hasLlmConfigs(root: unknown): boolean {
 function isBareLlmConfig(root: unknown): boolean {
   if (get(root, 'apiVersion') !== undefined || get(root, 'applications') !== undefined) return false;
   const mlc = get(root, 'model_loading_config');
-  return get(mlc, 'model_id') !== undefined && ['engine_kwargs', 'accelerator_type', 'deployment_config', 'placement_group_config'].some((k) => get(root, k) !== undefined);
+  return (
+    get(mlc, 'model_id') !== undefined &&
+    ['engine_kwargs', 'accelerator_type', 'deployment_config', 'placement_group_config'].some((k) => get(root, k) !== undefined)
+  );
 }
 
 export const rayServeAdapter: FormatAdapter = {
@@ -124,7 +129,7 @@ function llmConfig(ctx: Ctx, c: unknown, R: Ranger, format: string, prefix: stri
   const idNode = get(mlc, 'model_id');
   const srcNode = get(mlc, 'model_source');
   const modelNode = str(srcNode) !== null ? srcNode : idNode;
-  const d = newDeployment(ctx, format, prefix ? `${prefix}/${str(idNode) ?? i}` : str(idNode) ?? 'llm_config');
+  const d = newDeployment(ctx, format, prefix ? `${prefix}/${str(idNode) ?? i}` : (str(idNode) ?? 'llm_config'));
   const m = str(modelNode);
   if (m) {
     d.model = /^(s3|gs|gcs):\/\//.test(m) ? null : /^[./~]/.test(m) ? { kind: 'path', path: m } : { kind: 'id', id: m };
@@ -157,7 +162,13 @@ function llmConfig(ctx: Ctx, c: unknown, R: Ranger, format: string, prefix: stri
     if (kr) d.keyRanges[`serving.${k}`] = kr;
     const raw = (p.value as { value?: unknown } | null)?.value;
     const v = servingValue(key, typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw);
-    if (v === undefined) ctx.diagnostics.push({ code: 'invalid-value', severity: 'error', message: `engine_kwargs.${k} has a value vLLM will not accept.`, range: R(p.value) ?? ctx.docRange });
+    if (v === undefined)
+      ctx.diagnostics.push({
+        code: 'invalid-value',
+        severity: 'error',
+        message: `engine_kwargs.${k} has a value vLLM will not accept.`,
+        range: R(p.value) ?? ctx.docRange,
+      });
     else serving[key] = v;
   }
   const accNode = get(c, 'accelerator_type');
@@ -169,7 +180,11 @@ function llmConfig(ctx: Ctx, c: unknown, R: Ranger, format: string, prefix: stri
     set('hardware.gpu', accNode);
   } else {
     d.gpu = ctx.defaultGpu;
-    d.notes.push(ctx.defaultGpu ? `No accelerator_type: sized on the default GPU "${ctx.defaultGpu}" (setting llmSizer.defaultGpu).` : 'No accelerator_type and no default GPU is set (setting llmSizer.defaultGpu).');
+    d.notes.push(
+      ctx.defaultGpu
+        ? `No accelerator_type: sized on the default GPU "${ctx.defaultGpu}" (setting llmSizer.defaultGpu).`
+        : 'No accelerator_type and no default GPU is set (setting llmSizer.defaultGpu).',
+    );
   }
   const dc = get(c, 'deployment_config');
   const asc = get(dc, 'autoscaling_config');

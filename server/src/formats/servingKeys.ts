@@ -101,9 +101,7 @@ export const VLLM_SIZING_OPTIONS: Readonly<Record<string, keyof ServingInput>> =
 );
 
 /** The production-stack chart's sizing vllmConfig keys -> vLLM option, and back. */
-export const CHART_SIZING_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
-  SERVING_KEY_TABLE.filter((k) => k.chart).map((k) => [k.chart!, k.name]),
-);
+export const CHART_SIZING_KEYS: Readonly<Record<string, string>> = Object.fromEntries(SERVING_KEY_TABLE.filter((k) => k.chart).map((k) => [k.chart!, k.name]));
 export const CHART_KEY_OF_OPTION: Readonly<Record<string, string>> = Object.fromEntries(
   SERVING_KEY_TABLE.filter((k) => k.chart).map((k) => [k.name, k.chart!]),
 );

@@ -42,7 +42,10 @@ export function tokenizeShell(script: string): ShellCommand[] {
       while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0].text)) {
         const w = words.shift()!;
         const eq = w.text.indexOf('=');
-        env.push({ name: w.text.slice(0, eq), value: { text: w.text.slice(eq + 1), start: w.start.slice(eq + 1), end: w.end.slice(eq + 1), dynamic: w.dynamic } });
+        env.push({
+          name: w.text.slice(0, eq),
+          value: { text: w.text.slice(eq + 1), start: w.start.slice(eq + 1), end: w.end.slice(eq + 1), dynamic: w.dynamic },
+        });
       }
       cmds.push({ words, env });
     }

@@ -23,10 +23,7 @@ export interface Diagnostic {
   data?: Record<string, unknown>;
 }
 
-export type ModelRef =
-  | { kind: 'id'; id: string }
-  | { kind: 'path'; path: string }
-  | { kind: 'inline'; entry: ModelEntry };
+export type ModelRef = { kind: 'id'; id: string } | { kind: 'path'; path: string } | { kind: 'inline'; entry: ModelEntry };
 
 // The engine's own workload type: the adapters fill exactly what engine II reads.
 export type { WorkloadInput } from '../engine/performance';

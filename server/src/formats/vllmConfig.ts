@@ -66,15 +66,25 @@ export const vllmConfigAdapter: FormatAdapter = {
       } else if (setting) {
         // vLLM's argparse accepts strings for numbers in YAML configs; so do we. Lengths take human_readable_int
         // suffixes (`32k` = 32,000, `32K` = 32,768; vllm/engine/arg_utils.py).
-        if ((setting === 'maxModelLen') && typeof v === 'string' && /^(auto|-1)$/i.test(v.trim())) {
-          unresolved.push({ path, text: v.trim(), reason: `max-model-len ${v.trim()} lets vLLM choose the largest length that fits memory at startup`, range: vr });
+        if (setting === 'maxModelLen' && typeof v === 'string' && /^(auto|-1)$/i.test(v.trim())) {
+          unresolved.push({
+            path,
+            text: v.trim(),
+            reason: `max-model-len ${v.trim()} lets vLLM choose the largest length that fits memory at startup`,
+            range: vr,
+          });
           continue;
         }
         const hr = (setting === 'maxModelLen' || setting === 'maxNumBatchedTokens') && typeof v === 'string' ? humanReadableInt(v) : null;
         const coerced = hr !== null ? hr : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
         const val = servingValue(setting, coerced);
         if (val === undefined) {
-          diagnostics.push({ code: 'schema-type', severity: 'error', message: `"${raw}" has a value vLLM will not accept: ${JSON.stringify(v ?? null)}.`, range: vr ?? kr ?? docRange });
+          diagnostics.push({
+            code: 'schema-type',
+            severity: 'error',
+            message: `"${raw}" has a value vLLM will not accept: ${JSON.stringify(v ?? null)}.`,
+            range: vr ?? kr ?? docRange,
+          });
         } else (serving as Record<string, unknown>)[setting] = val;
       } else if (!VLLM_ALL_OPTIONS.has(k)) {
         const near = closest(k, [...VLLM_ALL_OPTIONS], 1);
@@ -92,13 +102,24 @@ export const vllmConfigAdapter: FormatAdapter = {
     }
     if (!model) {
       // `vllm serve MODEL --config FILE` is the usual way: a config without a model is complete, only not sizable.
-      diagnostics.push({ code: 'schema-missing-key', severity: 'info', message: 'Not sized: the model is given on the command line (vllm serve MODEL --config this-file). Add "model:" here to size this configuration.', range: docRange, data: { key: 'model' } });
+      diagnostics.push({
+        code: 'schema-missing-key',
+        severity: 'info',
+        message: 'Not sized: the model is given on the command line (vllm serve MODEL --config this-file). Add "model:" here to size this configuration.',
+        range: docRange,
+        data: { key: 'model' },
+      });
     }
     const dep: Deployment = {
       name: model ? `vllm serve ${model}` : `vllm-config-${docIndex + 1}`,
       format: 'vllm-config',
       docIndex,
-      model: model ? { kind: model.startsWith('.') || model.startsWith('/') ? 'path' : 'id', ...(model.startsWith('.') || model.startsWith('/') ? { path: model } : { id: model }) } as Deployment['model'] : null,
+      model: model
+        ? ({
+            kind: model.startsWith('.') || model.startsWith('/') ? 'path' : 'id',
+            ...(model.startsWith('.') || model.startsWith('/') ? { path: model } : { id: model }),
+          } as Deployment['model'])
+        : null,
       gpu: input.defaultGpu,
       gpuOrigin: 'default',
       gpuCount: null,
@@ -112,7 +133,9 @@ export const vllmConfigAdapter: FormatAdapter = {
       ranges,
       keyRanges,
       unresolved,
-      notes: input.defaultGpu ? [`The file names no GPU: sized on the default GPU "${input.defaultGpu}" (setting llmSizer.defaultGpu).`] : ['The file names no GPU and no default GPU is set (setting llmSizer.defaultGpu).'],
+      notes: input.defaultGpu
+        ? [`The file names no GPU: sized on the default GPU "${input.defaultGpu}" (setting llmSizer.defaultGpu).`]
+        : ['The file names no GPU and no default GPU is set (setting llmSizer.defaultGpu).'],
     };
     return { deployments: [dep], diagnostics };
   },

@@ -10,7 +10,6 @@ import { builtinCatalog } from '../catalog/index';
 import type { Catalog } from '../catalog/index';
 import { parseVllmLog } from '../calibration/logParser';
 import { calibrationComparison, calibrationTarget } from '../calibration/comparison';
-import type { CalibrationComparison } from '../calibration/comparison';
 import { codeActions } from './features/codeActions';
 import { completions } from './features/completion';
 import { toLspDiagnostics } from './features/diagnostics';
@@ -171,7 +170,14 @@ export class LanguageService {
     if (!this.settings.enable) analysis = { deployments: [], diagnostics: [], formats: [], disabled: true };
     else if (catalogKind) analysis = validateCatalogText(text, catalogKind);
     // Engine II without its detail: the report request adds it (detailedPerformance) for the deployments it shows.
-    else analysis = yield* analysisSteps(text, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false, budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs });
+    else
+      analysis = yield* analysisSteps(text, {
+        ...this.options(doc.uri),
+        segmentCache: segments,
+        performanceDetail: false,
+        budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS,
+        documentCostMs: this.env.documentCostMs,
+      });
     const entry: CacheEntry = { uri: doc.uri, version: doc.version, text, analysis, catalogKind, segments, elapsedMs: performance.now() - t0 };
     this.cache.set(doc.uri, entry);
     return entry;
@@ -188,7 +194,8 @@ export class LanguageService {
     let current = hit && hit.version === doc.version ? hit : undefined;
     const text = doc.getText();
     // A file of at most one document's size is analyzed whole now (one step's work, cached for what follows).
-    if (!current && (text.length <= MAX_DOCUMENT_BYTES || !this.settings.enable || catalogKindOf(doc.uri, this.settings.catalogFolders))) current = this.analyze(doc);
+    if (!current && (text.length <= MAX_DOCUMENT_BYTES || !this.settings.enable || catalogKindOf(doc.uri, this.settings.catalogFolders)))
+      current = this.analyze(doc);
     if (current && (current.analysis.uncheckedFrom === undefined || pos.line < current.analysis.uncheckedFrom)) return current;
     const segments = current?.segments ?? hit?.segments ?? new Map();
     const analysis = analyzeSegmentAt(text, pos.line, { ...this.options(doc.uri), segmentCache: segments, performanceDetail: false });
@@ -258,7 +265,11 @@ export class LanguageService {
 
   /** Hardware comparison (engine II) for one deployment of the document (default the first sized), as `llm-sizer compare --json`. */
   compare(doc: TextDoc, deployment?: number): CompareResult | null {
-    const r = compareRows(doc.getText(), { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs }, deployment);
+    const r = compareRows(
+      doc.getText(),
+      { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs },
+      deployment,
+    );
     return r ? finiteJson({ file: doc.uri, ...r }) : null;
   }
 
@@ -296,7 +307,10 @@ export function normalizeSettings(s: Partial<ServerSettings> | null | undefined)
     defaultGpu: str(o.defaultGpu, DEFAULT_SETTINGS.defaultGpu),
     defaultEngineVersion: str(o.defaultEngineVersion, DEFAULT_SETTINGS.defaultEngineVersion),
     gpuPrices: prices,
-    catalogFolders: Array.isArray(o.catalogFolders) && o.catalogFolders.every((x) => typeof x === 'string') ? (o.catalogFolders as string[]) : [...DEFAULT_SETTINGS.catalogFolders],
+    catalogFolders:
+      Array.isArray(o.catalogFolders) && o.catalogFolders.every((x) => typeof x === 'string')
+        ? (o.catalogFolders as string[])
+        : [...DEFAULT_SETTINGS.catalogFolders],
     enable: typeof o.enable === 'boolean' ? o.enable : DEFAULT_SETTINGS.enable,
   };
 }

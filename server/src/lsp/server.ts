@@ -2,7 +2,15 @@
 // never lets an exception escape (it is logged and the request gets an empty answer).
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DidChangeConfigurationNotification, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
+import {
+  DidChangeConfigurationNotification,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+} from 'vscode-languageserver/node';
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
 import { LanguageService } from './languageService';
 import { loadWorkspaceCatalog } from '../node/workspaceCatalog';
@@ -243,7 +251,13 @@ connection.onRequest(
   StatsRequest,
   answer('stats', null, (): StatsResult => {
     const { scheduled, skippedStale, published, cancelled } = stats;
-    return { validations: { scheduled, skippedStale, published }, analyses: { ...service.counters }, inProgress: service.analysesInProgress(), cancelled, memory: process.memoryUsage() };
+    return {
+      validations: { scheduled, skippedStale, published },
+      analyses: { ...service.counters },
+      inProgress: service.analysesInProgress(),
+      cancelled,
+      memory: process.memoryUsage(),
+    };
   }),
 );
 // Hardware comparison (engine II) of one deployment; bounded by the analysis budget like a validation.
@@ -256,7 +270,7 @@ connection.onRequest(
 );
 connection.onRequest(
   CalibrateRequest,
-  answer('calibrate', null, (p: CalibrateParams) => service.calibrate(String(p?.logText ?? ''), p?.uri ? documents.get(p.uri) ?? null : null)),
+  answer('calibrate', null, (p: CalibrateParams) => service.calibrate(String(p?.logText ?? ''), p?.uri ? (documents.get(p.uri) ?? null) : null)),
 );
 
 process.on('uncaughtException', (e) => connection.console.error(`llm-sizer: ${e?.stack ?? String(e)}`));

@@ -15,7 +15,9 @@ export interface LocalConfigOptions {
  * sized, so the user knows trusting the workspace is the fix rather than a missing or broken config.json.
  */
 export function restrictedConfigReader(): (p: string) => { error: string } {
-  return (p: string) => ({ error: `Restricted mode: local model directories are not read, so "${p}" is not sized. Trust the workspace (Workspaces: Manage Workspace Trust) to read its config.json.` });
+  return (p: string) => ({
+    error: `Restricted mode: local model directories are not read, so "${p}" is not sized. Trust the workspace (Workspaces: Manage Workspace Trust) to read its config.json.`,
+  });
 }
 
 export function localConfigReader(o: LocalConfigOptions): (p: string) => { config: Record<string, unknown> } | { error: string } {

@@ -71,11 +71,17 @@ export function loadWorkspaceCatalog(roots: string[], folders: string[]): { cata
   const files: string[] = [];
   for (const root of roots) {
     for (const folder of folders) {
-      for (const [sub, kind] of [['models', 'model'], ['gpus', 'hardware']] as const) {
+      for (const [sub, kind] of [
+        ['models', 'model'],
+        ['gpus', 'hardware'],
+      ] as const) {
         const dir = path.resolve(root, folder, sub);
         let names: string[];
         try {
-          names = fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+          names = fs
+            .readdirSync(dir)
+            .filter((n) => /\.ya?ml$/.test(n))
+            .sort();
         } catch {
           continue;
         }

@@ -23,7 +23,11 @@ export function compareRows(text: string, o: AnalysisOptions, index?: number) {
     const p = g.id === a.gpu?.id && own !== null ? own : o.priceOverrides?.[g.id];
     return p !== undefined && p !== null ? { ...g, priceUsdPerHour: p } : g;
   };
-  const gpus = cat.gpuEntries().map((e) => cat.resolveGpu(e.id)!).filter(Boolean).map(priced);
+  const gpus = cat
+    .gpuEntries()
+    .map((e) => cat.resolveGpu(e.id)!)
+    .filter(Boolean)
+    .map(priced);
   const serving = { ...defaultServing(), ...a.deployment.serving };
   const rows = compareHardware(a.model.arch, gpus, serving, a.deployment.workload, a.deployment.slo, (gpu, s) => sizeMemory(a.model!.arch, gpu, s, {}));
   const price = a.gpu ? priced(a.gpu).priceUsdPerHour : 0;
@@ -47,10 +51,14 @@ export function compareText(file: string, text: string, o: AnalysisOptions, json
     return 0;
   }
   out(`hardware comparison for ${r.deployment} (${r.model}), ranked by $ per million output tokens among configurations meeting the SLO\n`);
-  out(`${'gpu'.padEnd(16)} ${'tp'.padStart(3)} ${'gpus'.padStart(5)} ${'fits'.padEnd(5)} ${'slo'.padEnd(4)} ${'TPOT ms'.padStart(8)} ${'tok/s'.padStart(9)} ${'$/Mtok'.padStart(9)}  why\n`);
+  out(
+    `${'gpu'.padEnd(16)} ${'tp'.padStart(3)} ${'gpus'.padStart(5)} ${'fits'.padEnd(5)} ${'slo'.padEnd(4)} ${'TPOT ms'.padStart(8)} ${'tok/s'.padStart(9)} ${'$/Mtok'.padStart(9)}  why\n`,
+  );
   for (const x of r.rows as unknown as Array<Record<string, unknown>>) {
     const n = (v: unknown, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '-');
-    out(`${String(x.gpu).padEnd(16)} ${String(x.tp).padStart(3)} ${String(x.gpus).padStart(5)} ${(x.fits ? 'yes' : 'no').padEnd(5)} ${(x.meets_slo ? 'yes' : 'no').padEnd(4)} ${n(x.tpot_ms).padStart(8)} ${n(x.throughput_tokens_per_s, 0).padStart(9)} ${n(x.usd_per_million_output_tokens, 3).padStart(9)}  ${x.why ?? ''}\n`);
+    out(
+      `${String(x.gpu).padEnd(16)} ${String(x.tp).padStart(3)} ${String(x.gpus).padStart(5)} ${(x.fits ? 'yes' : 'no').padEnd(5)} ${(x.meets_slo ? 'yes' : 'no').padEnd(4)} ${n(x.tpot_ms).padStart(8)} ${n(x.throughput_tokens_per_s, 0).padStart(9)} ${n(x.usd_per_million_output_tokens, 3).padStart(9)}  ${x.why ?? ''}\n`,
+    );
   }
   return 0;
 }

@@ -26,9 +26,11 @@ export function deploymentJson(a: DeploymentAnalysis): DeploymentReport {
           source: a.model.entry?.source ?? a.model.source,
         }
       : { id: d.model?.kind === 'id' ? d.model.id : d.model?.kind === 'path' ? d.model.path : null, params_total: null, params_active: null },
-    gpu: a.gpu ? { id: a.gpu.id, name: a.gpu.name, memory_bytes: a.gpu.memoryBytes, count: d.gpuCount ?? (sv ? sv.tp * sv.pp * sv.dp : null), origin: d.gpuOrigin } : { id: d.gpu, memory_bytes: null, count: d.gpuCount },
+    gpu: a.gpu
+      ? { id: a.gpu.id, name: a.gpu.name, memory_bytes: a.gpu.memoryBytes, count: d.gpuCount ?? (sv ? sv.tp * sv.pp * sv.dp : null), origin: d.gpuOrigin }
+      : { id: d.gpu, memory_bytes: null, count: d.gpuCount },
     parallelism: sv ? { tp: sv.tp, pp: sv.pp, dp: sv.dp, ep: sv.ep } : null,
-    not_sized_reason: s ? null : a.notSizedReason ?? null,
+    not_sized_reason: s ? null : (a.notSizedReason ?? null),
     verdict: verdictOf(a),
     assumptions: assumptionsOf(a),
     concurrency: concurrencyOf(a),
@@ -74,11 +76,23 @@ export function deploymentJson(a: DeploymentAnalysis): DeploymentReport {
       kv_heads_per_gpu: s.kv.kvHeadsPerGpu,
       kv_heads_replicated: s.kv.kvHeadsReplicated,
     },
-    startup: { ok: s.startup.ok, error: s.startup.error, estimated_max_model_len: s.startup.estimatedMaxModelLen, findings: s.startup.findings.map((f) => ({ kind: f.kind, phase: f.phase, error: f.error })) },
+    startup: {
+      ok: s.startup.ok,
+      error: s.startup.error,
+      estimated_max_model_len: s.startup.estimatedMaxModelLen,
+      findings: s.startup.findings.map((f) => ({ kind: f.kind, phase: f.phase, error: f.error })),
+    },
     extras: {
       lora_bytes: Math.round(s.extras.loraBytes),
       lora: s.extras.lora,
-      draft: s.extras.draft ? { method: s.extras.draft.method, weights_bytes: s.extras.draft.weightsBytes === null ? null : Math.round(s.extras.draft.weightsBytes), kv_layers: s.extras.draft.kvLayers, formula: s.extras.draft.formula } : null,
+      draft: s.extras.draft
+        ? {
+            method: s.extras.draft.method,
+            weights_bytes: s.extras.draft.weightsBytes === null ? null : Math.round(s.extras.draft.weightsBytes),
+            kv_layers: s.extras.draft.kvLayers,
+            formula: s.extras.draft.formula,
+          }
+        : null,
       cpu_offload_bytes: Math.round(s.extras.cpuOffloadBytes),
       kv_cache_memory_bytes: s.extras.kvCacheMemoryBytes,
       host_ram_bytes: Math.round(s.extras.hostRam.bytes),
@@ -94,7 +108,14 @@ export function deploymentJson(a: DeploymentAnalysis): DeploymentReport {
       capacity_tokens: s.bands.capacityTokens,
       max_concurrency: s.bands.maxConcurrency.map((x) => round(x, 2)),
     },
-    memory_terms: s.terms.map((t) => ({ key: t.key, label: t.label, bytes: Math.round(t.bytes), band: t.band ? [Math.round(t.band[0]), Math.round(t.band[1])] : null, formula: t.formula, source: t.source })),
+    memory_terms: s.terms.map((t) => ({
+      key: t.key,
+      label: t.label,
+      bytes: Math.round(t.bytes),
+      band: t.band ? [Math.round(t.band[0]), Math.round(t.band[1])] : null,
+      formula: t.formula,
+      source: t.source,
+    })),
     predicted_log_lines: predictedLogLines(a),
     calibrated: s.calibrated,
     ...(a.performance ? { ...a.performance, cost: { ...a.performance.cost, price_source: priceSource(a) } } : {}),
@@ -163,9 +184,15 @@ export function deploymentText(a: DeploymentAnalysis): string {
   }
   const sv = s.serving;
   const m = s.memory;
-  out.push(`   model   ${a.model.id}: ${fmtParams(s.params.total)} parameters${s.params.active < s.params.total ? ` (${fmtParams(s.params.active)} active)` : ''}${sv.quantization ? `, ${sv.quantization}` : `, ${sv.dtype}`}`);
-  out.push(`   gpu     ${sv.tp * sv.pp * sv.dp} x ${a.gpu.name} (${fmtGiB(m.totalBytes)} each${d.gpuOrigin === 'default' ? ', from the default GPU setting' : ''}); tp=${sv.tp} pp=${sv.pp} dp=${sv.dp}${sv.ep > 1 ? ` ep=${sv.ep}` : ''}`);
-  out.push(`   engine  ${sv.engine} ${sv.engineVersion}${sv.engine === 'vllm' ? (sv.v1 ? ' (V1)' : ' (V0)') : ''}; max_model_len ${fmtInt(sv.maxModelLen)}, max_num_seqs ${sv.maxNumSeqs}, max_num_batched_tokens ${fmtInt(sv.maxNumBatchedTokens)}, block_size ${sv.blockSize}`);
+  out.push(
+    `   model   ${a.model.id}: ${fmtParams(s.params.total)} parameters${s.params.active < s.params.total ? ` (${fmtParams(s.params.active)} active)` : ''}${sv.quantization ? `, ${sv.quantization}` : `, ${sv.dtype}`}`,
+  );
+  out.push(
+    `   gpu     ${sv.tp * sv.pp * sv.dp} x ${a.gpu.name} (${fmtGiB(m.totalBytes)} each${d.gpuOrigin === 'default' ? ', from the default GPU setting' : ''}); tp=${sv.tp} pp=${sv.pp} dp=${sv.dp}${sv.ep > 1 ? ` ep=${sv.ep}` : ''}`,
+  );
+  out.push(
+    `   engine  ${sv.engine} ${sv.engineVersion}${sv.engine === 'vllm' ? (sv.v1 ? ' (V1)' : ' (V0)') : ''}; max_model_len ${fmtInt(sv.maxModelLen)}, max_num_seqs ${sv.maxNumSeqs}, max_num_batched_tokens ${fmtInt(sv.maxNumBatchedTokens)}, block_size ${sv.blockSize}`,
+  );
   out.push('   memory per GPU');
   const row = (label: string, bytes: number, extra = '') => out.push(`     ${pad(label, 28)} ${pad(fmtGiB(bytes), 11)} ${extra}`);
   row('total (driver)', m.totalBytes);
@@ -178,23 +205,38 @@ export function deploymentText(a: DeploymentAnalysis): string {
   // LoRA slots, the speculative drafter, offloaded weights and host RAM, when the deployment uses them.
   for (const t of s.terms) if (t.key === 'lora' || t.key === 'draft' || t.key === 'cpu_offload' || t.key === 'host_ram') row(t.label, t.bytes, t.formula);
   out.push('   kv cache');
-  out.push(`     ${fmtInt(s.kv.bytesPerToken)} bytes/token (model), ${fmtInt(s.kv.bytesPerTokenPerGpu)} bytes/token per GPU${s.kv.kvHeadsReplicated ? ' (KV heads replicated)' : ''}`);
-  out.push(`     ${fmtInt(s.kv.numBlocks)} blocks of ${s.kv.blockSize} tokens = ${fmtInt(s.kv.capacityTokens)} tokens (band ${fmtInt(s.bands.capacityTokens[0])} to ${fmtInt(s.bands.capacityTokens[1])})`);
-  out.push(`     max concurrency at ${fmtInt(sv.maxModelLen)} tokens: ${s.kv.maxConcurrency.toFixed(2)}x (band ${s.bands.maxConcurrency[0].toFixed(2)} to ${s.bands.maxConcurrency[1].toFixed(2)})`);
+  out.push(
+    `     ${fmtInt(s.kv.bytesPerToken)} bytes/token (model), ${fmtInt(s.kv.bytesPerTokenPerGpu)} bytes/token per GPU${s.kv.kvHeadsReplicated ? ' (KV heads replicated)' : ''}`,
+  );
+  out.push(
+    `     ${fmtInt(s.kv.numBlocks)} blocks of ${s.kv.blockSize} tokens = ${fmtInt(s.kv.capacityTokens)} tokens (band ${fmtInt(s.bands.capacityTokens[0])} to ${fmtInt(s.bands.capacityTokens[1])})`,
+  );
+  out.push(
+    `     max concurrency at ${fmtInt(sv.maxModelLen)} tokens: ${s.kv.maxConcurrency.toFixed(2)}x (band ${s.bands.maxConcurrency[0].toFixed(2)} to ${s.bands.maxConcurrency[1].toFixed(2)})`,
+  );
   const conc = concurrencyOf(a);
-  if (conc) out.push(`     at the workload's ${fmtInt(conc.workload_tokens)} tokens (input + output): ${fmtInt(conc.at_workload)} requests fit at once; ${fmtInt(conc.running)} run (max_num_seqs ${sv.maxNumSeqs})`);
+  if (conc)
+    out.push(
+      `     at the workload's ${fmtInt(conc.workload_tokens)} tokens (input + output): ${fmtInt(conc.at_workload)} requests fit at once; ${fmtInt(conc.running)} run (max_num_seqs ${sv.maxNumSeqs})`,
+    );
   out.push(`   startup ${s.startup.ok ? 'OK' : 'FAILS'}`);
   for (const l of predictedLogLines(a)) out.push(`     vLLM: ${l}`);
   if (a.performance) {
     const { performance: p, capacity: c, cost } = a.performance;
     out.push(v.hypothetical ? '   performance (hypothetical: vLLM does not start with this configuration)' : '   performance');
-    out.push(`     TTFT ${p.ttft_ms.toFixed(1)} ms, TPOT ${p.tpot_ms.toFixed(1)} ms, ${fmtInt(p.throughput_tokens_per_s)} tokens/s per replica (max ${fmtInt(p.max_throughput_tokens_per_s)}, knee at batch ${p.knee_batch})`);
-    const bands = p.ttft_band_ms && p.tpot_band_ms ? `; p10-p90 TTFT ${p.ttft_band_ms[0].toFixed(0)}-${p.ttft_band_ms[1].toFixed(0)} ms, TPOT ${p.tpot_band_ms[0].toFixed(1)}-${p.tpot_band_ms[1].toFixed(1)} ms` : '';
+    out.push(
+      `     TTFT ${p.ttft_ms.toFixed(1)} ms, TPOT ${p.tpot_ms.toFixed(1)} ms, ${fmtInt(p.throughput_tokens_per_s)} tokens/s per replica (max ${fmtInt(p.max_throughput_tokens_per_s)}, knee at batch ${p.knee_batch})`,
+    );
+    const bands =
+      p.ttft_band_ms && p.tpot_band_ms
+        ? `; p10-p90 TTFT ${p.ttft_band_ms[0].toFixed(0)}-${p.ttft_band_ms[1].toFixed(0)} ms, TPOT ${p.tpot_band_ms[0].toFixed(1)}-${p.tpot_band_ms[1].toFixed(1)} ms`
+        : '';
     if (p.load_model) out.push(`     load ${p.load_model}${bands}`);
     // meets_slo is judged at max(deployed, needed) replicas: say which, so 'SLO met' is not read as 'met as deployed'.
     const at = Math.max(c.replicas_deployed, c.replicas_needed);
     const deployed = c.replicas_needed > c.replicas_deployed ? ` (${c.replicas_deployed} deployed)` : '';
-    const slo = p.slo_tpot_ms === null && p.slo_ttft_ms === null ? 'no SLO set' : `SLO ${c.meets_slo ? 'met' : 'not met'} with ${at} replica${at === 1 ? '' : 's'}`;
+    const slo =
+      p.slo_tpot_ms === null && p.slo_ttft_ms === null ? 'no SLO set' : `SLO ${c.meets_slo ? 'met' : 'not met'} with ${at} replica${at === 1 ? '' : 's'}`;
     out.push(`     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}${deployed}; ${slo}`);
     out.push(`     $${cost.usd_per_million_output_tokens.toFixed(3)} per million output tokens, MFU ${(cost.mfu * 100).toFixed(1)}%`);
   }

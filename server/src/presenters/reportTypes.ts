@@ -143,7 +143,8 @@ export interface ServingReport {
 }
 
 /** The engine II section as the report carries it: the lean analysis leaves the detail arrays out. */
-export type PerformanceReport = Omit<PerformanceSection, 'curve' | 'operators' | 'ceilings'> & Partial<Pick<PerformanceSection, 'curve' | 'operators' | 'ceilings'>>;
+export type PerformanceReport = Omit<PerformanceSection, 'curve' | 'operators' | 'ceilings'> &
+  Partial<Pick<PerformanceSection, 'curve' | 'operators' | 'ceilings'>>;
 export type CapacityReport = CapacitySection;
 export type CostReport = CostSection;
 export type DisaggregationReport = DisaggregationSection;
@@ -178,7 +179,12 @@ export interface DeploymentReport {
   serving?: ServingReport;
   memory_per_gpu: MemoryReport | null;
   kv_cache: KvCacheReport | null;
-  startup: { ok: boolean; error: string | null; estimated_max_model_len: number | null; findings?: Array<{ kind: string; phase: string; error: string }> } | null;
+  startup: {
+    ok: boolean;
+    error: string | null;
+    estimated_max_model_len: number | null;
+    findings?: Array<{ kind: string; phase: string; error: string }>;
+  } | null;
   /** Memory terms beyond weights/activation/KV (LoRA slots, draft model, CPU offload, host RAM), when sized. */
   extras?: ExtrasReport;
   bands: BandsReport | null;

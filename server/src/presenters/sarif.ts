@@ -23,7 +23,12 @@ export function sarifLog(results: Array<{ file: string; f: FileAnalysis }>): Rec
               {
                 physicalLocation: {
                   artifactLocation: { uri: r.file.replace(/\\/g, '/') },
-                  region: { startLine: d.range.start.line + 1, startColumn: d.range.start.character + 1, endLine: d.range.end.line + 1, endColumn: d.range.end.character + 1 },
+                  region: {
+                    startLine: d.range.start.line + 1,
+                    startColumn: d.range.start.character + 1,
+                    endLine: d.range.end.line + 1,
+                    endColumn: d.range.end.character + 1,
+                  },
                 },
               },
             ],

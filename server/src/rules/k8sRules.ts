@@ -8,7 +8,14 @@ const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, characte
 export const MIN_SHM_BYTES = 1024 ** 3;
 
 /** Field paths that decide how many GPUs a pod or group needs. */
-const LAYOUT_PATHS = new Set(['serving.tensor_parallel_size', 'serving.pipeline_parallel_size', 'serving.data_parallel_size', 'serving.data_parallel_size_local', 'serving.nnodes', 'hardware.count']);
+const LAYOUT_PATHS = new Set([
+  'serving.tensor_parallel_size',
+  'serving.pipeline_parallel_size',
+  'serving.data_parallel_size',
+  'serving.data_parallel_size_local',
+  'serving.nnodes',
+  'hardware.count',
+]);
 
 /** `prefill: ` / `decode: ` on a disaggregated worker's messages. */
 export function roleOf(d: Deployment): string {
@@ -25,13 +32,26 @@ export function gpusWanted(d: Deployment, tp: number, pp: number, dp: number): {
   // SGLang --enable-dp-attention runs data parallelism inside the tensor-parallel group (server_args.py: dp_size <= tp_size).
   if (d.serving.engine === 'sglang' && L.dpAttention) {
     const total = tp * pp;
-    if (!group && L.nnodes && L.nnodes > 1) return total % L.nnodes === 0 ? { count: total / L.nnodes, formula: `tensor_parallel_size x pipeline_parallel_size / nnodes (dp attention adds no GPUs) = ${tp} x ${pp} / ${L.nnodes}` } : null;
+    if (!group && L.nnodes && L.nnodes > 1)
+      return total % L.nnodes === 0
+        ? {
+            count: total / L.nnodes,
+            formula: `tensor_parallel_size x pipeline_parallel_size / nnodes (dp attention adds no GPUs) = ${tp} x ${pp} / ${L.nnodes}`,
+          }
+        : null;
     return { count: total, formula: `tensor_parallel_size x pipeline_parallel_size (dp attention adds no GPUs) = ${tp} x ${pp}` };
   }
-  if (!group && L.dpLocal !== undefined) return { count: tp * pp * L.dpLocal, formula: `tensor_parallel_size x pipeline_parallel_size x data_parallel_size_local = ${tp} x ${pp} x ${L.dpLocal}` };
+  if (!group && L.dpLocal !== undefined)
+    return { count: tp * pp * L.dpLocal, formula: `tensor_parallel_size x pipeline_parallel_size x data_parallel_size_local = ${tp} x ${pp} x ${L.dpLocal}` };
   if (!group && L.headless) return null;
   const total = tp * pp * dp;
-  if (!group && L.nnodes && L.nnodes > 1) return total % L.nnodes === 0 ? { count: total / L.nnodes, formula: `tensor_parallel_size x pipeline_parallel_size x data_parallel_size / nnodes = ${tp} x ${pp} x ${dp} / ${L.nnodes}` } : null;
+  if (!group && L.nnodes && L.nnodes > 1)
+    return total % L.nnodes === 0
+      ? {
+          count: total / L.nnodes,
+          formula: `tensor_parallel_size x pipeline_parallel_size x data_parallel_size / nnodes = ${tp} x ${pp} x ${dp} / ${L.nnodes}`,
+        }
+      : null;
   // A Ray executor places workers on whatever Ray nodes joined; a single pod's count says nothing about the others.
   if (!group && d.rayCluster && (d.gpuCount ?? 0) < total) return null;
   return { count: total, formula: `tensor_parallel_size x pipeline_parallel_size x data_parallel_size = ${tp} x ${pp} x ${dp}` };
@@ -59,7 +79,6 @@ export function podRules(d: Deployment): Diagnostic[] {
   const tp = d.serving.tp ?? 1;
   const pp = d.serving.pp ?? 1;
   const dp = d.serving.dp ?? 1;
-  const need = tp * pp * dp;
   // A GPU count that is not a whole number we can print (an LWS size of 1e308) is treated as unknown.
   const gpuCount = d.gpuCount !== null && Number.isSafeInteger(d.gpuCount) ? d.gpuCount : null;
   // Parallel sizes that are not whole numbers from 1 to 4096 get the engine's invalid-value error instead (a dp of
@@ -118,7 +137,7 @@ export function podRules(d: Deployment): Diagnostic[] {
     });
   }
   // A single pod holds what it requests (its node may hold more); in a group, each pod holds gpusPerNode.
-  const gpusInPod = pod.podsPerGroup === 1 ? gpuCount ?? tp * pp : d.gpusPerNode ?? gpuCount ?? 0;
+  const gpusInPod = pod.podsPerGroup === 1 ? (gpuCount ?? tp * pp) : (d.gpusPerNode ?? gpuCount ?? 0);
   const multi = gpusInPod > 1 || (pod.podsPerGroup === 1 && tp * pp > 1);
   if (sane && multi && pod.shm !== 'unlimited' && (pod.shm === 'none' || pod.shm < MIN_SHM_BYTES)) {
     out.push({

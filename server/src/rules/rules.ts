@@ -2,7 +2,7 @@
 // `data` carries what the quick fixes need. Ranges point at the most specific node.
 import type { DeploymentAnalysis } from '../analysis/analysis';
 import type { Diagnostic, Range } from '../formats/types';
-import { cdiv, fmtGiB, fmtInt, GiB } from '../engine/units';
+import { fmtGiB, fmtInt, GiB } from '../engine/units';
 import { roleOf } from './k8sRules';
 import { concurrencyOf } from '../analysis/verdict';
 
@@ -89,10 +89,21 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     });
   } else if (m.mla && refuses('heads_not_divisible')) {
     const valid = validTpSizes(m.heads, m.heads, Math.max(8, sv.tp * 2));
-    out.push({ code: CODES.headsNotDivisible, severity: 'error', message: `Total number of attention heads (${m.heads}) must be divisible by tensor_parallel_size (${sv.tp}). Valid sizes: ${valid.join(', ')}.`, range: tpRange, data: { validTp: valid, suggested: valid.filter((v) => v <= sv.tp).pop() ?? valid[0] } });
+    out.push({
+      code: CODES.headsNotDivisible,
+      severity: 'error',
+      message: `Total number of attention heads (${m.heads}) must be divisible by tensor_parallel_size (${sv.tp}). Valid sizes: ${valid.join(', ')}.`,
+      range: tpRange,
+      data: { validTp: valid, suggested: valid.filter((v) => v <= sv.tp).pop() ?? valid[0] },
+    });
   }
   if (m.moe && sv.ep > 1 && m.moe.numExperts % sv.ep !== 0) {
-    out.push({ code: CODES.headsNotDivisible, severity: 'error', message: `${m.moe.numExperts} experts cannot be split evenly over ${sv.ep} expert-parallel ranks (tp x dp).`, range: r('serving.enable_expert_parallel', 'serving.tensor_parallel_size') });
+    out.push({
+      code: CODES.headsNotDivisible,
+      severity: 'error',
+      message: `${m.moe.numExperts} experts cannot be split evenly over ${sv.ep} expert-parallel ranks (tp x dp).`,
+      range: r('serving.enable_expert_parallel', 'serving.tensor_parallel_size'),
+    });
   }
 
   // Context beyond what the model was trained for (vLLM _get_and_verify_max_len).
@@ -110,28 +121,52 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   const cc = gpu.computeCapability ? Number(gpu.computeCapability) : null;
   if (gpu.vendor === 'nvidia' && cc !== null) {
     if (sv.dtype === 'bfloat16' && cc < 8 && (d.serving.dtype === 'bfloat16' || d.serving.dtype === 'bf16')) {
-      out.push({ code: CODES.dtypeUnsupported, severity: 'error', message: `Bfloat16 is only supported on GPUs with compute capability of at least 8.0; ${gpu.name} has ${gpu.computeCapability}. Use dtype: float16.`, range: r('serving.dtype'), data: { suggested: 'float16' } });
+      out.push({
+        code: CODES.dtypeUnsupported,
+        severity: 'error',
+        message: `Bfloat16 is only supported on GPUs with compute capability of at least 8.0; ${gpu.name} has ${gpu.computeCapability}. Use dtype: float16.`,
+        range: r('serving.dtype'),
+        data: { suggested: 'float16' },
+      });
     }
     const fp8Kv = /^fp8/.test(sv.kvCacheDtype);
     if (m.quant && (m.quant.method === 'fp8' || m.quant.method === 'fbgemm_fp8') && cc < 8) {
-      out.push({ code: CODES.dtypeUnsupported, severity: 'error', message: `${m.quant.label} checkpoints need compute capability 8.0 or newer (8.9+ for native FP8); ${gpu.name} has ${gpu.computeCapability}.`, range: r('model') });
+      out.push({
+        code: CODES.dtypeUnsupported,
+        severity: 'error',
+        message: `${m.quant.label} checkpoints need compute capability 8.0 or newer (8.9+ for native FP8); ${gpu.name} has ${gpu.computeCapability}.`,
+        range: r('model'),
+      });
     }
     if (fp8Kv && cc < 8) {
-      out.push({ code: CODES.dtypeUnsupported, severity: 'error', message: `An fp8 KV cache needs compute capability 8.0 or newer; ${gpu.name} has ${gpu.computeCapability}.`, range: r('serving.kv_cache_dtype'), data: { suggested: 'auto' } });
+      out.push({
+        code: CODES.dtypeUnsupported,
+        severity: 'error',
+        message: `An fp8 KV cache needs compute capability 8.0 or newer; ${gpu.name} has ${gpu.computeCapability}.`,
+        range: r('serving.kv_cache_dtype'),
+        data: { suggested: 'auto' },
+      });
     }
   }
 
   // A --quantization the checkpoint does not carry (vLLM ModelConfig._verify_quantization / get_quant_config).
   const qm = st.findings.find((f) => f.kind === 'quantization_mismatch');
   if (qm) {
-    out.push({ code: CODES.quantizationMismatch, severity: 'error', message: `vLLM refuses to start: "${qm.error}"${m.quant ? ` The checkpoint is ${m.quant.label}; leave quantization unset and vLLM reads it from the checkpoint.` : ' The checkpoint is not quantized with this method: use a pre-quantized checkpoint or an online method (fp8, bitsandbytes).'}`, range: r('serving.quantization', 'model') });
+    out.push({
+      code: CODES.quantizationMismatch,
+      severity: 'error',
+      message: `vLLM refuses to start: "${qm.error}"${m.quant ? ` The checkpoint is ${m.quant.label}; leave quantization unset and vLLM reads it from the checkpoint.` : ' The checkpoint is not quantized with this method: use a pre-quantized checkpoint or an online method (fp8, bitsandbytes).'}`,
+      range: r('serving.quantization', 'model'),
+    });
   }
 
   // Startup: the engine's own errors.
   const mem = s.memory;
   if (st.errorKind === 'weights_exceed_memory' || (!st.ok && mem.weightsBytes > mem.requestedBytes)) {
     const perGpuNeeded = mem.weightsBytes * sv.tp;
-    const minTp = [1, 2, 4, 8, 16, 32, 64].find((t) => perGpuNeeded / t + 2 * GiB < mem.totalBytes * sv.gpuMemoryUtilization && validTpSizes(m.heads, m.kvHeads, 64).includes(t));
+    const minTp = [1, 2, 4, 8, 16, 32, 64].find(
+      (t) => perGpuNeeded / t + 2 * GiB < mem.totalBytes * sv.gpuMemoryUtilization && validTpSizes(m.heads, m.kvHeads, 64).includes(t),
+    );
     out.push({
       code: CODES.weightsExceedMemory,
       severity: 'error',
@@ -140,8 +175,19 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
       data: minTp ? { suggestedTp: minTp } : {},
     });
   } else if (refuses('no_kv_memory')) {
-    const deficit = -s.memory.kvCacheBytes - (s.memory.requestedBytes - s.memory.weightsBytes - s.memory.activationPeakBytes - s.memory.nonTorchBytes - (s.memory.cudagraphInBudget ? s.memory.cudagraphBytes : 0));
-    const need = s.memory.weightsBytes + s.memory.activationPeakBytes + s.memory.nonTorchBytes + (s.memory.cudagraphInBudget ? s.memory.cudagraphBytes : 0) + s.kv.bytesPerRequest;
+    const deficit =
+      -s.memory.kvCacheBytes -
+      (s.memory.requestedBytes -
+        s.memory.weightsBytes -
+        s.memory.activationPeakBytes -
+        s.memory.nonTorchBytes -
+        (s.memory.cudagraphInBudget ? s.memory.cudagraphBytes : 0));
+    const need =
+      s.memory.weightsBytes +
+      s.memory.activationPeakBytes +
+      s.memory.nonTorchBytes +
+      (s.memory.cudagraphInBudget ? s.memory.cudagraphBytes : 0) +
+      s.kv.bytesPerRequest;
     const util = Math.min(0.95, Math.ceil((need / s.memory.totalBytes) * 100) / 100);
     void deficit;
     out.push({
@@ -171,7 +217,12 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
   // V1 warms the sampler up after the KV cache and CUDA graphs are allocated, outside gpu_memory_utilization.
   const warm = st.findings.find((f) => f.kind === 'sampler_warmup_oom');
   if (warm) {
-    out.push({ code: CODES.samplerWarmupOom, severity: 'error', message: `The KV cache fits, but the sampler warm-up that follows needs about ${fmtGiB(Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens) * m.vocab * 20)} (${Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens)} requests x ${fmtInt(m.vocab)} vocab x 20 bytes) beyond the ${fmtGiB(mem.requestedBytes)} budget. vLLM stops with: "${warm.error}"`, range: r('serving.gpu_memory_utilization', 'serving.max_num_seqs', 'model') });
+    out.push({
+      code: CODES.samplerWarmupOom,
+      severity: 'error',
+      message: `The KV cache fits, but the sampler warm-up that follows needs about ${fmtGiB(Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens) * m.vocab * 20)} (${Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens)} requests x ${fmtInt(m.vocab)} vocab x 20 bytes) beyond the ${fmtGiB(mem.requestedBytes)} budget. vLLM stops with: "${warm.error}"`,
+      range: r('serving.gpu_memory_utilization', 'serving.max_num_seqs', 'model'),
+    });
   }
   if (st.samplerWarmupTight) {
     const reqs = Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens);
@@ -183,15 +234,24 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     });
   }
 
-
-
   // Host RAM the settings pin (cpu_offload_gb, swap_space, KV offloading, CPU LoRA cache) against the pod's limit.
   const host = s.extras.hostRam;
   const limit = d.pod?.memoryLimit ?? null;
   if (limit && host.bytes > limit) {
-    out.push({ code: CODES.hostRamExceedsLimit, severity: 'error', message: `The settings pin ${fmtGiB(host.bytes)} of host RAM in this pod (${host.parts.map((p) => `${p.label} = ${fmtGiB(p.bytes)}`).join(', ')}), more than its memory limit of ${fmtGiB(limit)}, before Python, CUDA and the tokenizer take their share: the pod is OOM-killed.`, range: d.pod?.memoryLimitRange ?? r('serving.cpu_offload_gb', 'model') });
+    out.push({
+      code: CODES.hostRamExceedsLimit,
+      severity: 'error',
+      message: `The settings pin ${fmtGiB(host.bytes)} of host RAM in this pod (${host.parts.map((p) => `${p.label} = ${fmtGiB(p.bytes)}`).join(', ')}), more than its memory limit of ${fmtGiB(limit)}, before Python, CUDA and the tokenizer take their share: the pod is OOM-killed.`,
+      range: d.pod?.memoryLimitRange ?? r('serving.cpu_offload_gb', 'model'),
+    });
   }
-  for (const u of s.extras.unknowns) out.push({ code: CODES.extrasUnknown, severity: 'info', message: `${u}; the KV cache is predicted without it.`, range: r('serving.speculative_config', 'model') });
+  for (const u of s.extras.unknowns)
+    out.push({
+      code: CODES.extrasUnknown,
+      severity: 'info',
+      message: `${u}; the KV cache is predicted without it.`,
+      range: r('serving.speculative_config', 'model'),
+    });
   // KV heads replicated (Hkv < tp): every rank stores a full copy of its head's KV.
   if (s.kv.kvHeadsReplicated) {
     out.push({
@@ -239,7 +299,12 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     });
   }
   if (!d.pod && d.gpusPerNode !== null && sv.tp > d.gpusPerNode && d.weightsNeedNodes === false) {
-    out.push({ code: CODES.tpAcrossNodes, severity: 'warning', message: `tensor_parallel_size ${sv.tp} spans more than one node (${d.gpusPerNode} GPUs per node): every layer's all-reduce crosses the network. Prefer tensor parallelism within a node and pipeline parallelism across nodes.`, range: tpRange });
+    out.push({
+      code: CODES.tpAcrossNodes,
+      severity: 'warning',
+      message: `tensor_parallel_size ${sv.tp} spans more than one node (${d.gpusPerNode} GPUs per node): every layer's all-reduce crosses the network. Prefer tensor parallelism within a node and pipeline parallelism across nodes.`,
+      range: tpRange,
+    });
   }
 
   // Engine II: Little's Law, the SLO and the roofline at the operating point.
@@ -279,7 +344,10 @@ export function performanceRules(a: DeploymentAnalysis, r: (path: string, ...fal
   }
   const hasSlo = d.slo.ttftMs !== null || d.slo.tpotMs !== null;
   if (hasSlo && !c.meets_slo) {
-    const why = c.reasons.filter((x) => /TTFT|TPOT|SLO/i.test(x))[0] ?? c.reasons[0] ?? `TPOT ${p.tpot_ms.toFixed(1)} ms, TTFT ${p.ttft_ms.toFixed(1)} ms at batch ${p.batch}`;
+    const why =
+      c.reasons.filter((x) => /TTFT|TPOT|SLO/i.test(x))[0] ??
+      c.reasons[0] ??
+      `TPOT ${p.tpot_ms.toFixed(1)} ms, TTFT ${p.ttft_ms.toFixed(1)} ms at batch ${p.batch}`;
     out.push({
       code: CODES.sloUnreachable,
       severity: 'warning',

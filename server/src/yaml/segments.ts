@@ -50,7 +50,9 @@ export function splitSegments(text: string): Segment[] {
 }
 
 export function shiftRange(r: Range, lines: number): Range {
-  return lines === 0 ? r : { start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } };
+  return lines === 0
+    ? r
+    : { start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } };
 }
 
 export function shiftRanges(rs: Record<string, Range>, lines: number): Record<string, Range> {

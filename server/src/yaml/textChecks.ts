@@ -24,18 +24,34 @@ export function checkText(text: string): TextCheck {
   // when read as UTF-8.
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
+    // eslint-disable-next-line no-control-regex -- NUL bytes are exactly what tells UTF-16 text apart
     const utf16 = /^(\uFFFD\uFFFD|\uFEFF?\u0000?[\x20-\x7e]\u0000)/.test(text) || text.charCodeAt(1) === 0 || text.charCodeAt(0) === 0;
     return {
       text,
       readable: false,
-      diagnostics: [{ code: 'file-not-utf8', severity: 'warning', message: `This file is not UTF-8 YAML (${utf16 ? 'it looks like UTF-16' : 'it holds NUL characters: binary data'}), so llm-sizer did not check it. Save it as UTF-8.`, range: ZERO }],
+      diagnostics: [
+        {
+          code: 'file-not-utf8',
+          severity: 'warning',
+          message: `This file is not UTF-8 YAML (${utf16 ? 'it looks like UTF-16' : 'it holds NUL characters: binary data'}), so llm-sizer did not check it. Save it as UTF-8.`,
+          range: ZERO,
+        },
+      ],
     };
   }
   if (text.includes('\r') && !text.includes('\n')) {
     return {
       text: text.replace(/\r/g, '\n'),
       readable: true,
-      diagnostics: [{ code: 'cr-line-endings', severity: 'info', message: 'This file ends its lines with CR alone (classic Mac OS). llm-sizer reads CR as a line break, as YAML does, but git, diff and many tools see one long line: save it with LF line endings.', range: ZERO }],
+      diagnostics: [
+        {
+          code: 'cr-line-endings',
+          severity: 'info',
+          message:
+            'This file ends its lines with CR alone (classic Mac OS). llm-sizer reads CR as a line break, as YAML does, but git, diff and many tools see one long line: save it with LF line endings.',
+          range: ZERO,
+        },
+      ],
     };
   }
   return { text, readable: true, diagnostics: [] };

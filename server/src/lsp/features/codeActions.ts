@@ -52,7 +52,10 @@ export function setServingEdit(a: DeploymentAnalysis, lines: string[], key: stri
   const name = kebab ? key.replace(/_/g, '-') : key;
   const existing = d.ranges[`serving.${key}`];
   // A bare boolean flag (`--enforce-eager`) has its flag as its range: not a value to replace.
-  if (existing && !(d.keyRanges[`serving.${key}`] && sameRange(existing, d.keyRanges[`serving.${key}`]) && d.format !== 'native' && d.format !== 'vllm-config')) {
+  if (
+    existing &&
+    !(d.keyRanges[`serving.${key}`] && sameRange(existing, d.keyRanges[`serving.${key}`]) && d.format !== 'native' && d.format !== 'vllm-config')
+  ) {
     return { range: existing, newText: scalar(textIn(lines, existing), value) };
   }
   if (existing) return null;
@@ -110,15 +113,25 @@ function appendToDocument(doc: Range, lines: string[], text: string): TextEdit {
 
 function action(title: string, uri: string, diag: LspDiagnostic, edit: TextEdit | TextEdit[] | null, preferred = false): CodeAction | null {
   if (!edit || (Array.isArray(edit) && !edit.length)) return null;
-  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: preferred, edit: { changes: { [uri]: Array.isArray(edit) ? edit : [edit] } } };
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diag],
+    isPreferred: preferred,
+    edit: { changes: { [uri]: Array.isArray(edit) ? edit : [edit] } },
+  };
 }
-
 
 /**
  * setting-ignored on a production-stack values file: move the setting to where the chart reads it. A vllmConfig key
  * the chart does not read goes to extraArgs as `--flag=value`; a sizing flag in extraArgs goes to vllmConfig.<key>.
  */
-function moveIgnoredSetting(a: DeploymentAnalysis, lines: string[], diag: LspDiagnostic, data: Record<string, unknown>): { title: string; edits: TextEdit[] } | null {
+function moveIgnoredSetting(
+  a: DeploymentAnalysis,
+  lines: string[],
+  diag: LspDiagnostic,
+  data: Record<string, unknown>,
+): { title: string; edits: TextEdit[] } | null {
   if (a.deployment.format !== 'production-stack') return null;
   const text = lines.join('\n');
   const removed = removalAt(text, diag.range);
@@ -128,7 +141,9 @@ function moveIgnoredSetting(a: DeploymentAnalysis, lines: string[], diag: LspDia
     if (!add) return null;
     const r = removed.edit.range;
     const p = add.range.start;
-    const inside = (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
+    const inside =
+      (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) &&
+      (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
     // The new entry lands where the old one is removed (it was the map's last pair): one replacement instead.
     return inside ? [{ range: r, newText: `${add.newText.replace(/^\n/, '')}\n` }] : [removed.edit, add];
   };
@@ -156,30 +171,50 @@ export function codeActions(entry: CacheEntry, params: CodeActionParams): CodeAc
     const data = (diag.data ?? {}) as Record<string, unknown>;
     const a = deploymentAt(entry.analysis.deployments, diag.range.start);
     const push = (x: CodeAction | null) => x && out.push(x);
-    const setServing = (title: string, key: string, value: string | number, preferred = false) => a && push(action(title, uri, diag, setServingEdit(a, lines, key, value), preferred));
+    const setServing = (title: string, key: string, value: string | number, preferred = false) =>
+      a && push(action(title, uri, diag, setServingEdit(a, lines, key, value), preferred));
     switch (diag.code) {
       case 'max-model-len-too-long':
       case 'context-beyond-model':
-        if (typeof data.suggested === 'number' && data.suggested > 0) setServing(`Set max_model_len to ${data.suggested}`, 'max_model_len', data.suggested, true);
+        if (typeof data.suggested === 'number' && data.suggested > 0)
+          setServing(`Set max_model_len to ${data.suggested}`, 'max_model_len', data.suggested, true);
         break;
       case 'heads-not-divisible':
-        if (typeof data.suggested === 'number' && a) push(action(`Set tensor_parallel_size to ${data.suggested}`, uri, diag, parallelEdits(a, lines, 'tensor_parallel_size', data.suggested), true));
+        if (typeof data.suggested === 'number' && a)
+          push(action(`Set tensor_parallel_size to ${data.suggested}`, uri, diag, parallelEdits(a, lines, 'tensor_parallel_size', data.suggested), true));
         break;
       case 'weights-exceed-memory':
-        if (typeof data.suggestedTp === 'number' && a) push(action(`Set tensor_parallel_size to ${data.suggestedTp}`, uri, diag, parallelEdits(a, lines, 'tensor_parallel_size', data.suggestedTp), true));
+        if (typeof data.suggestedTp === 'number' && a)
+          push(action(`Set tensor_parallel_size to ${data.suggestedTp}`, uri, diag, parallelEdits(a, lines, 'tensor_parallel_size', data.suggestedTp), true));
         break;
       case 'littles-law-overload':
         // More replicas as vLLM data parallelism, with the GPU count in step (native plans and vLLM configs, where
         // data_parallel_size is what the sizing counts as replicas).
         if (typeof data.replicasNeeded === 'number' && a && (a.deployment.format === 'native' || a.deployment.format === 'vllm-config')) {
-          push(action(`Set data_parallel_size to ${data.replicasNeeded} (replicas Little's Law needs)`, uri, diag, parallelEdits(a, lines, 'data_parallel_size', data.replicasNeeded), true));
+          push(
+            action(
+              `Set data_parallel_size to ${data.replicasNeeded} (replicas Little's Law needs)`,
+              uri,
+              diag,
+              parallelEdits(a, lines, 'data_parallel_size', data.replicasNeeded),
+              true,
+            ),
+          );
         }
         break;
       case 'gpu-count-mismatch': {
         // The stated GPU count, set to tp x pp x dp (a multi-pod group states a per-pod count: no fix).
         const r = a?.deployment.ranges['hardware.count'];
         if (typeof data.expected === 'number' && a && r && sameRange(r, diag.range) && (a.deployment.pod?.podsPerGroup ?? 1) === 1) {
-          push(action(`Set the GPU count to ${data.expected} (tensor x pipeline x data parallel)`, uri, diag, { range: r, newText: scalar(textIn(lines, r), data.expected) }, true));
+          push(
+            action(
+              `Set the GPU count to ${data.expected} (tensor x pipeline x data parallel)`,
+              uri,
+              diag,
+              { range: r, newText: scalar(textIn(lines, r), data.expected) },
+              true,
+            ),
+          );
         }
         break;
       }
@@ -189,7 +224,8 @@ export function codeActions(entry: CacheEntry, params: CodeActionParams): CodeAc
         break;
       }
       case 'kv-limits-concurrency':
-        if (typeof data.suggestedKvCacheDtype === 'string') setServing(`Set kv_cache_dtype to ${data.suggestedKvCacheDtype} (doubles KV tokens)`, 'kv_cache_dtype', data.suggestedKvCacheDtype, true);
+        if (typeof data.suggestedKvCacheDtype === 'string')
+          setServing(`Set kv_cache_dtype to ${data.suggestedKvCacheDtype} (doubles KV tokens)`, 'kv_cache_dtype', data.suggestedKvCacheDtype, true);
         break;
       case 'no-kv-memory':
       case 'cudagraph-exceeds-memory':
@@ -198,13 +234,21 @@ export function codeActions(entry: CacheEntry, params: CodeActionParams): CodeAc
         }
         break;
       case 'dtype-unsupported':
-        if (typeof data.suggested === 'string') setServing(`Set ${diag.message.includes('KV') ? 'kv_cache_dtype' : 'dtype'} to ${data.suggested}`, diag.message.includes('KV') ? 'kv_cache_dtype' : 'dtype', data.suggested, true);
+        if (typeof data.suggested === 'string')
+          setServing(
+            `Set ${diag.message.includes('KV') ? 'kv_cache_dtype' : 'dtype'} to ${data.suggested}`,
+            diag.message.includes('KV') ? 'kv_cache_dtype' : 'dtype',
+            data.suggested,
+            true,
+          );
         break;
       case 'unknown-model': {
         // Only a spelling fix: a candidate at most 2 edits away with the same numbers (family, version, size). Any other
         // "similar" catalog model is a different model, and swapping it in would size something else.
         const original = textIn(lines, diag.range);
-        const cands = (Array.isArray(data.candidates) ? (data.candidates as unknown[]) : []).filter((c): c is string => typeof c === 'string' && isRespelling(unquote(original), c));
+        const cands = (Array.isArray(data.candidates) ? (data.candidates as unknown[]) : []).filter(
+          (c): c is string => typeof c === 'string' && isRespelling(unquote(original), c),
+        );
         cands.forEach((c, i) => push(action(`Change to "${c}" (spelling)`, uri, diag, { range: diag.range, newText: scalar(original, c) }, i === 0)));
         break;
       }
@@ -216,12 +260,24 @@ export function codeActions(entry: CacheEntry, params: CodeActionParams): CodeAc
       }
       case 'schema-unknown-key':
         // `no-enable-prefix-caching` is the negation of `enable-prefix-caching`: renaming it would flip the setting.
-        if (typeof data.suggestion === 'string' && !/^no[-_]/i.test(textIn(lines, diag.range).trim()) || (typeof data.suggestion === 'string' && /^no[-_]/i.test(data.suggestion))) {
+        if (
+          (typeof data.suggestion === 'string' && !/^no[-_]/i.test(textIn(lines, diag.range).trim())) ||
+          (typeof data.suggestion === 'string' && /^no[-_]/i.test(data.suggestion))
+        ) {
           push(action(`Rename to "${data.suggestion}"`, uri, diag, { range: diag.range, newText: String(data.suggestion) }, true));
         }
         break;
       case 'schema-value':
-        if (typeof data.suggestion === 'string') push(action(`Change to ${JSON.stringify(data.suggestion)}`, uri, diag, { range: diag.range, newText: scalar(textIn(lines, diag.range), data.suggestion) }, true));
+        if (typeof data.suggestion === 'string')
+          push(
+            action(
+              `Change to ${JSON.stringify(data.suggestion)}`,
+              uri,
+              diag,
+              { range: diag.range, newText: scalar(textIn(lines, diag.range), data.suggestion) },
+              true,
+            ),
+          );
         break;
     }
   }

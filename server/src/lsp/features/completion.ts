@@ -87,7 +87,7 @@ export function modelItems(catalog: Catalog): CompletionItem[] {
   if (items) return items;
   items = [];
   for (const e of catalog.modelEntries()) {
-    let detail = '';
+    let detail: string;
     try {
       const r = catalog.resolveModel(e.id)!;
       const p = paramCounts(r.arch);
@@ -107,7 +107,12 @@ export function gpuItems(catalog: Catalog): CompletionItem[] {
   if (items) return items;
   items = catalog.gpuEntries().map((e) => {
     const g = gpuSpecOf(e);
-    return { label: g.id, kind: CompletionItemKind.Value, detail: `${fmtGiB(g.memoryBytes)} · ${(g.memoryBandwidth / 1e12).toFixed(2)} TB/s${g.flopsDense.bf16 ? ` · ${(g.flopsDense.bf16 / 1e12).toFixed(0)} TFLOP/s bf16` : ''}`, documentation: g.name };
+    return {
+      label: g.id,
+      kind: CompletionItemKind.Value,
+      detail: `${fmtGiB(g.memoryBytes)} · ${(g.memoryBandwidth / 1e12).toFixed(2)} TB/s${g.flopsDense.bf16 ? ` · ${(g.flopsDense.bf16 / 1e12).toFixed(0)} TFLOP/s bf16` : ''}`,
+      documentation: g.name,
+    };
   });
   gpuItemsCache.set(catalog, items);
   return items;
@@ -147,7 +152,11 @@ export function completions(entry: CacheEntry, pos: Position, catalog: Catalog):
     const kebab = /^[a-z]+-[a-z-]+:/m.test(entry.text);
     return [...VLLM_ALL_OPTIONS].map((k) => {
       const name = kebab ? k.replace(/_/g, '-') : k;
-      const item = keyItem(name, Object.hasOwn(VLLM_SIZING_OPTIONS, k) ? describeKey('deployment', ['serving', k]) : { description: 'vLLM option (does not change the sizing).' }, name);
+      const item = keyItem(
+        name,
+        Object.hasOwn(VLLM_SIZING_OPTIONS, k) ? describeKey('deployment', ['serving', k]) : { description: 'vLLM option (does not change the sizing).' },
+        name,
+      );
       item.sortText = (Object.hasOwn(VLLM_SIZING_OPTIONS, k) ? '0' : '1') + name;
       return item;
     });

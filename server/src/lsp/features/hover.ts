@@ -55,19 +55,34 @@ export function sizingMarkdown(a: DeploymentAnalysis): string {
   if (s && a.gpu) {
     const sv = s.serving;
     const gpus = sv.tp * sv.pp * sv.dp;
-    out.push('', `${fmtParams(s.params.total)} parameters${s.params.active < s.params.total ? ` (${fmtParams(s.params.active)} active)` : ''} · ${gpus} x ${a.gpu.name}${d.gpuOrigin === 'default' ? ' (the llmSizer.defaultGpu setting)' : ''} · tp ${sv.tp}, pp ${sv.pp}, dp ${sv.dp}`);
+    out.push(
+      '',
+      `${fmtParams(s.params.total)} parameters${s.params.active < s.params.total ? ` (${fmtParams(s.params.active)} active)` : ''} · ${gpus} x ${a.gpu.name}${d.gpuOrigin === 'default' ? ' (the llmSizer.defaultGpu setting)' : ''} · tp ${sv.tp}, pp ${sv.pp}, dp ${sv.dp}`,
+    );
     const c = concurrencyOf(a);
     const hyp = v.hypothetical ? ' (hypothetical)' : '';
-    out.push('', `Weights ${gib(s.memory.weightsBytes)} per GPU of a ${gib(s.memory.requestedBytes)} budget · KV cache ${fmtInt(s.kv.capacityTokens)} tokens${hyp}`);
+    out.push(
+      '',
+      `Weights ${gib(s.memory.weightsBytes)} per GPU of a ${gib(s.memory.requestedBytes)} budget · KV cache ${fmtInt(s.kv.capacityTokens)} tokens${hyp}`,
+    );
     const p = a.performance?.performance;
     const parts: string[] = [];
-    if (c) parts.push(`${fmtInt(c.running)} requests of ${fmtInt(c.workload_tokens)} tokens at once`, `${c.at_max_model_len.toFixed(2)}x at max_model_len ${fmtInt(c.max_model_len)}`);
+    if (c)
+      parts.push(
+        `${fmtInt(c.running)} requests of ${fmtInt(c.workload_tokens)} tokens at once`,
+        `${c.at_max_model_len.toFixed(2)}x at max_model_len ${fmtInt(c.max_model_len)}`,
+      );
     if (p && num(p.ttft_ms) !== null && num(p.tpot_ms) !== null) parts.push(`TTFT ${p.ttft_ms.toFixed(0)} ms, TPOT ${p.tpot_ms.toFixed(1)} ms`);
     if (parts.length) out.push('', parts.join(' · ') + hyp);
   } else {
     const u = d.unresolved ?? [];
     // Values the file states but does not resolve: the reason nothing is sized, said here as in value-unresolved.
-    if (u.length) out.push('', 'Not sized: unknown until run time:', ...u.map((x) => `- \`${x.text.replace(/`/g, "'")}\` (${x.path.replace(/^serving\./, '')}): ${x.reason}`));
+    if (u.length)
+      out.push(
+        '',
+        'Not sized: unknown until run time:',
+        ...u.map((x) => `- \`${x.text.replace(/`/g, "'")}\` (${x.path.replace(/^serving\./, '')}): ${x.reason}`),
+      );
     else if (a.notSizedReason && !v.reason) out.push('', `Not sized: ${a.notSizedReason}.`);
   }
   // A command link the client trusts (clientOptions.markdown.isTrusted lists this command only).
@@ -123,7 +138,9 @@ function effectOf(key: string, a: DeploymentAnalysis): string | null {
     case 'block_size':
       return `KV is allocated in blocks of ${k.blockSize} tokens (${fmtInt(k.bytesPerBlock)} B each): ${fmtInt(k.numBlocks)} blocks.`;
     case 'enforce_eager':
-      return s.serving.enforceEager ? 'No CUDA graphs: their memory is 0, decode is slower.' : `CUDA graphs take about ${gib(m.cudagraphBytes)} ${m.cudagraphInBudget ? 'inside' : 'outside'} the budget.`;
+      return s.serving.enforceEager
+        ? 'No CUDA graphs: their memory is 0, decode is slower.'
+        : `CUDA graphs take about ${gib(m.cudagraphBytes)} ${m.cudagraphInBudget ? 'inside' : 'outside'} the budget.`;
     case 'dtype':
     case 'quantization':
       return `Weights ${gib(m.weightsBytes)} per GPU (${fmtParams(s.params.total)} parameters).`;

@@ -64,7 +64,13 @@ export function inlayHints(entry: CacheEntry, range: Range): InlayHint[] {
     const at = (d.ranges.name ?? d.ranges.model ?? d.ranges.document).start.line;
     if (at < range.start.line || at > range.end.line) continue;
     const col = (lines[at] ?? '').replace(/\r$/, '').length;
-    out.push({ position: { line: at, character: col }, label, kind: InlayHintKind.Type, paddingLeft: true, tooltip: { kind: MarkupKind.Markdown, value: summaryTooltip(a) } });
+    out.push({
+      position: { line: at, character: col },
+      label,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+      tooltip: { kind: MarkupKind.Markdown, value: summaryTooltip(a) },
+    });
   }
   return out;
 }

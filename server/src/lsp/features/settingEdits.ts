@@ -2,12 +2,11 @@
 // level, a container's argument list (`--flag=value`), the production-stack chart's `vllmConfig` (camelCase keys it
 // reads) or its `extraArgs`, Ray Serve's `engine_kwargs`. Structure comes from a fresh YAML parse of the text; the
 // deployment's ranges say which container, model spec or llm_config is meant. Null when the place is not certain.
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { Position, Range, TextEdit } from 'vscode-languageserver';
 import type { DeploymentAnalysis } from '../../analysis/analysis';
 import { CHART_KEY_OF_OPTION } from '../../formats/servingKeys';
-
 
 export function offsetAt(text: string, p: Position): number {
   let line = 0;
@@ -103,7 +102,10 @@ function addToMap(text: string, m: YAMLMap, line: string): TextEdit | null {
   const lastEnd = ((last.value as Node | null)?.range ?? (last.key as Node).range!)[1];
   const eol = text.indexOf('\n', lastEnd);
   const pos = eol < 0 ? text.length : eol;
-  const body = line.split('\n').map((l) => ' '.repeat(indent) + l).join('\n');
+  const body = line
+    .split('\n')
+    .map((l) => ' '.repeat(indent) + l)
+    .join('\n');
   return { range: at(text, pos), newText: `\n${body}` };
 }
 
@@ -154,11 +156,16 @@ export function insertSettingEdit(a: DeploymentAnalysis, text: string, key: stri
     if (!spec) return null;
     const vc = pairOf(spec, 'vllmConfig')?.value;
     const camel = CHART_KEY_OF_OPTION[key];
-    if (camel) return isMap(vc) && vc.items.length ? addToMap(text, vc, `${camel}: ${value}`) : vc ? null : addToMap(text, spec, `vllmConfig:\n  ${camel}: ${value}`);
+    if (camel)
+      return isMap(vc) && vc.items.length ? addToMap(text, vc, `${camel}: ${value}`) : vc ? null : addToMap(text, spec, `vllmConfig:\n  ${camel}: ${value}`);
     const extra = isMap(vc) ? pairOf(vc, 'extraArgs')?.value : undefined;
     if (isSeq(extra) && extra.items.length) return addToSeq(text, extra, flagOf(key, value));
     if (extra) return null;
-    return isMap(vc) && vc.items.length ? addToMap(text, vc, `extraArgs: ["${flagOf(key, value)}"]`) : vc ? null : addToMap(text, spec, `vllmConfig:\n  extraArgs: ["${flagOf(key, value)}"]`);
+    return isMap(vc) && vc.items.length
+      ? addToMap(text, vc, `extraArgs: ["${flagOf(key, value)}"]`)
+      : vc
+        ? null
+        : addToMap(text, spec, `vllmConfig:\n  extraArgs: ["${flagOf(key, value)}"]`);
   }
   if (d.format === 'ray-serve' || d.format === 'rayservice') {
     const cfg = [...chain].reverse().find((c) => isMap(c.node) && pairOf(c.node as YAMLMap, 'model_loading_config'))?.node as YAMLMap | undefined;
@@ -173,10 +180,17 @@ export function insertSettingEdit(a: DeploymentAnalysis, text: string, key: stri
     if (isSeq(n)) {
       const item = chain[i + 1]?.node;
       // One item holding a whole shell command (`- vllm serve m --tp 2` or an `sh -c` script line).
-      if (item && isScalar(item) && /\s--?\w/.test(String(item.value)) && /\bserve\b|vllm|python/.test(String(item.value))) return addToCommandString(text, item, flagOf(key, value));
+      if (item && isScalar(item) && /\s--?\w/.test(String(item.value)) && /\bserve\b|vllm|python/.test(String(item.value)))
+        return addToCommandString(text, item, flagOf(key, value));
       return addToSeq(text, n, flagOf(key, value));
     }
-    if (isScalar(n) && i === chain.length - 1 && /\s/.test(String(n.value)) && chain[i].pair && /^(command|args)$/.test(String((chain[i].pair!.key as { value?: unknown })?.value ?? ''))) {
+    if (
+      isScalar(n) &&
+      i === chain.length - 1 &&
+      /\s/.test(String(n.value)) &&
+      chain[i].pair &&
+      /^(command|args)$/.test(String((chain[i].pair!.key as { value?: unknown })?.value ?? ''))
+    ) {
       return addToCommandString(text, n, flagOf(key, value));
     }
   }
@@ -212,7 +226,8 @@ export function removalAt(text: string, range: Range): { edit: TextEdit; value: 
       let from = text.lastIndexOf('\n', items[k].range![0]) + 1;
       // Its only item(s): the whole `key:` entry goes, not just the items (an empty `extraArgs:` would be null).
       const pair = chain[i].pair;
-      if ((two ? 2 : 1) === items.length && pair && (pair.key as Node)?.range && i > 0 && isMap(chain[i - 1].node) && !(chain[i - 1].node as YAMLMap).flow) from = text.lastIndexOf('\n', (pair.key as Node).range![0]) + 1;
+      if ((two ? 2 : 1) === items.length && pair && (pair.key as Node)?.range && i > 0 && isMap(chain[i - 1].node) && !(chain[i - 1].node as YAMLMap).flow)
+        from = text.lastIndexOf('\n', (pair.key as Node).range![0]) + 1;
       let to = text.indexOf('\n', last.range![1] - 1);
       to = to < 0 ? text.length : to + 1;
       const value = word.includes('=') ? word.slice(word.indexOf('=') + 1) : two ? String((items[k + 1] as { value?: unknown }).value) : null;

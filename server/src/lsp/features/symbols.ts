@@ -22,7 +22,12 @@ export function documentSymbols(entry: CacheEntry): DocumentSymbol[] {
       children.push({ name, detail, kind, range: within(doc, range), selectionRange: within(doc, k) });
     };
     child('model', a.model?.id ?? (d.model?.kind === 'id' ? d.model.id : ''), 'model', SymbolKind.Module);
-    child('hardware', a.gpu ? `${a.gpu.name}${d.gpuCount ? ` x ${d.gpuCount}` : ''}` : d.gpu ?? '', d.ranges.hardware ? 'hardware' : 'hardware.gpu', SymbolKind.Object);
+    child(
+      'hardware',
+      a.gpu ? `${a.gpu.name}${d.gpuCount ? ` x ${d.gpuCount}` : ''}` : (d.gpu ?? ''),
+      d.ranges.hardware ? 'hardware' : 'hardware.gpu',
+      SymbolKind.Object,
+    );
     if (d.ranges.serving) child('serving', '', 'serving', SymbolKind.Object);
     else for (const p of Object.keys(d.ranges).filter((k) => k.startsWith('serving.'))) child(p.slice(8), '', p, SymbolKind.Property);
     const s = a.sizing;
