@@ -40,7 +40,10 @@ fi
 if [ ! -f "$ROOT/cs/node_modules/code-server/out/node/entry.js" ]; then
   mkdir -p "$ROOT/cs"
   echo '{"private":true,"allowScripts":{"code-server":true,"argon2":true}}' > "$ROOT/cs/package.json"
-  ( export PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME"
+  # Drop the npm_* variables of the `npm test` that started us: code-server's postinstall reads the Node version
+  # from npm_config_user_agent, which the outer npm (Node 20) set and the inner one keeps (seen on a fresh machine).
+  ( while read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_')
+    export PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME"
     cd "$ROOT/cs" && npm install --no-audit --no-fund --foreground-scripts "code-server@$CS_VER" > install.log 2>&1 ) \
     || { tail -40 "$ROOT/cs/install.log"; echo "llm-sizer e2e: code-server install failed (log: $ROOT/cs/install.log)" >&2; exit 1; }
 fi
