@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', '.vscode-test/**', 'test/fixtures/**', 'test/real-world/**', 'test/e2e/electron-suite.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'out/**',
+      'node_modules/**',
+      'test-artifacts/**',
+      '.vscode-test/**',
+      'test/fixtures/**',
+      'test/real-world/**',
+      'test/e2e/electron-suite.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -60,6 +60,9 @@ export interface AnalysisCounters {
   abandoned: number;
 }
 
+/** The host's clock for the analysis budget (the pure core reads none of its own). */
+const hostClock = (): number => performance.now();
+
 interface Job {
   version: number;
   steps: Generator<void, CacheEntry, void>;
@@ -177,6 +180,7 @@ export class LanguageService {
         performanceDetail: false,
         budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS,
         documentCostMs: this.env.documentCostMs,
+        clock: hostClock,
       });
     const entry: CacheEntry = { uri: doc.uri, version: doc.version, text, analysis, catalogKind, segments, elapsedMs: performance.now() - t0 };
     this.cache.set(doc.uri, entry);
@@ -267,7 +271,7 @@ export class LanguageService {
   compare(doc: TextDoc, deployment?: number): CompareResult | null {
     const r = compareRows(
       doc.getText(),
-      { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs },
+      { ...this.options(doc.uri), budgetMs: this.env.budgetMs ?? ANALYSIS_BUDGET_MS, documentCostMs: this.env.documentCostMs, clock: hostClock },
       deployment,
     );
     return r ? finiteJson({ file: doc.uri, ...r }) : null;

@@ -13,6 +13,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { InitializeParams, InitializeResult } from 'vscode-languageserver';
 import { LanguageService } from './languageService';
+import { ValidationScheduler } from './validationScheduler';
 import { loadWorkspaceCatalog } from '../node/workspaceCatalog';
 import { setDiagnosticDocsBase } from './features/diagnostics';
 import { diagnosticDocsUrl } from '../node/docsLocation';
@@ -135,48 +136,14 @@ async function reload(): Promise<void> {
 connection.onDidChangeConfiguration(() => void reload());
 connection.onDidChangeWatchedFiles(() => void reload());
 
-// Diagnostics: no fixed debounce. vscode-jsonrpc handles one queued message per event-loop turn and writes each
-// reply a turn later (its write semaphore). So a validation starts, and each of its steps (one `---` document)
-// follows, TURNS turns after the last: a request that arrived meanwhile is handled and its reply written first;
-// a burst of queued edits replaces the validation before it began (counted as skipped); a newer version abandons it.
-const TURNS = 3;
-const pending = new Map<string, { timer: NodeJS.Immediate; begun: boolean }>();
-const stats = { scheduled: 0, skippedStale: 0, published: 0, cancelled: 0 };
-
-function schedule(doc: TextDocument): void {
-  const old = pending.get(doc.uri);
-  if (old) {
-    clearImmediate(old.timer);
-    if (!old.begun) stats.skippedStale++;
-  }
-  stats.scheduled++;
-  afterTurns(doc.uri, doc.version, false, TURNS);
-}
-
-function afterTurns(uri: string, version: number, begun: boolean, turns: number): void {
-  pending.set(uri, { begun, timer: setImmediate(() => (turns > 1 ? afterTurns(uri, version, begun, turns - 1) : runValidation(uri, version))) });
-}
-
-function runValidation(uri: string, version: number, waited = 0): void {
-  // A request answered in the last turns has its reply still to be written: let it go out before more work (at
-  // most MAX_WAIT turns, so a stream of requests cannot hold diagnostics back for good).
-  if (repliesPending > 0 && waited < MAX_WAIT) {
-    const begun = pending.get(uri)?.begun ?? false;
-    pending.set(uri, { begun, timer: setImmediate(() => runValidation(uri, version, waited + 1)) });
-    return;
-  }
-  pending.delete(uri);
-  if (validationStep(uri, version) === 'more') afterTurns(uri, version, true, TURNS);
-}
-
-// vscode-jsonrpc writes a reply in the turn after the handler returns (a setImmediate in its write semaphore, queued
-// after this one): the count drops two turns later, when the reply is out.
-let repliesPending = 0;
-const MAX_WAIT = 16;
-function replyComing(): void {
-  repliesPending++;
-  setImmediate(() => setImmediate(() => repliesPending--));
-}
+// Diagnostics: each document's validation runs in event-loop turns, stepped one `---` document at a time, so requests
+// are answered between steps (validationScheduler.ts says why and how).
+const stats = { published: 0, cancelled: 0 };
+const scheduler = new ValidationScheduler<NodeJS.Immediate>({ defer: (fn) => setImmediate(fn), cancel: (h) => clearImmediate(h) }, (uri, version) =>
+  validationStep(uri, version),
+);
+const schedule = (doc: TextDocument): void => scheduler.schedule(doc.uri, doc.version);
+const replyComing = (): void => scheduler.replyComing();
 
 /** A request handler: `safe`, and validation steps wait for its reply to be written. */
 function answer<P extends unknown[], R>(name: string, fallback: R, fn: (...args: P) => R): (...args: P) => R {
@@ -207,9 +174,7 @@ documents.onDidSave((e) => {
   if (service.get(e.document.uri)?.catalogKind) void reload();
 });
 documents.onDidClose((e) => {
-  const p = pending.get(e.document.uri);
-  if (p) clearImmediate(p.timer);
-  pending.delete(e.document.uri);
+  scheduler.cancel(e.document.uri);
   service.forget(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
@@ -250,9 +215,9 @@ connection.onRequest(ReportRequest, async (p: ReportParams, token): Promise<Repo
 connection.onRequest(
   StatsRequest,
   answer('stats', null, (): StatsResult => {
-    const { scheduled, skippedStale, published, cancelled } = stats;
+    const { published, cancelled } = stats;
     return {
-      validations: { scheduled, skippedStale, published },
+      validations: { ...scheduler.stats, published },
       analyses: { ...service.counters },
       inProgress: service.analysesInProgress(),
       cancelled,
