@@ -3,6 +3,8 @@
 // server/src/engine/latencyFit.json. Deterministic: the same rows give the same coefficients.
 //   node --import tsx scripts/fit-latency.ts           fit, print, write
 //   node --import tsx scripts/fit-latency.ts --check   fit and print only
+//   node --import tsx scripts/fit-latency.ts --sim     fit and print the event-driven scheduler simulation's errors
+//                                                      (closedLoopSim.ts), for comparison; writes nothing
 // Fit: minimize the summed |relative error| of TTFT and TPOT (iteratively reweighted least squares on relative residuals,
 // coefficients >= 0 by coordinate descent), a handful of coefficients per engine across every model, never per model.
 // The weight of the first wave in a run's mean TTFT is picked from a fixed grid. Left-out error: fit without model X,
@@ -14,6 +16,7 @@ import { builtinCatalog } from '../server/src/catalog';
 import { kvLimitedConcurrency, workShape } from '../server/src/engine/capacity';
 import type { EngineFit, LatencyFitFile, SchedulerKind } from '../server/src/engine/closedLoop';
 import { COEF_NAMES, NCOEF, loadFeatures, newFeatures, requestSlots, schedulerOf } from '../server/src/engine/closedLoop';
+import { simulateRounds } from '../server/src/engine/closedLoopSim';
 import { perfModelOf } from '../server/src/engine/latency';
 import { hardwareOf } from '../server/src/engine/roofline';
 
@@ -147,8 +150,14 @@ export interface RowFeatures {
 
 export const PHI_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
+/**
+ * How a row's features are computed: the analytic steady-state scheduler the engine ships (closedLoop.ts loadFeatures),
+ * or the event-driven scheduler simulation (closedLoopSim.ts), which `--sim` fits and scores for comparison.
+ */
+export type FeatureModel = 'analytic' | 'simulated';
+
 /** Features of a row through the real pipeline (plan -> analysis -> memory sizing -> per-GPU model), or why not. */
-export function featuresOfRow(p: RowPlan): RowFeatures | { skip: string } {
+export function featuresOfRow(p: RowPlan, model: FeatureModel = 'analytic'): RowFeatures | { skip: string } {
   const fa = analyzeText(p.yaml, { memoryOnly: true });
   const d = fa.deployments[0];
   if (!d?.model) return { skip: `model ${p.model} not in the catalog` };
@@ -162,6 +171,13 @@ export function featuresOfRow(p: RowPlan): RowFeatures | { skip: string } {
   const slots = requestSlots(mem, kv);
   if (!mem.startup.ok || slots < 1) return { skip: 'does not start or holds no request (as modelled)' };
   const sched = schedulerOf(mem.serving.engine, mem.serving.v1);
+  if (model === 'simulated') {
+    // One simulation per row (closedLoopSim.ts): the first wave's and the steady round's features, mixed per weight.
+    const first = newFeatures();
+    const steady = newFeatures();
+    simulateRounds(pm, w, p.clientsPerRank, slots, sched, first, steady);
+    return { plan: p, sched, byPhi: PHI_GRID.map((phi) => Float64Array.from(steady, (v, i) => (1 - phi) * v + phi * first[i])) };
+  }
   const byPhi = PHI_GRID.map((phi) => {
     const f = newFeatures();
     loadFeatures(pm, w, p.clientsPerRank, slots, sched, phi, f);
@@ -315,12 +331,12 @@ export interface FitReport {
 }
 
 /** Everything the fit computes from the rows: coefficients, fitted and left-out errors, bands. */
-export function fitAll(allRows: Row[] = siliconRows()): FitReport {
+export function fitAll(allRows: Row[] = siliconRows(), model: FeatureModel = 'analytic'): FitReport {
   const skipped: Record<string, number> = {};
   const byEngine = new Map<string, RowFeatures[]>();
   for (const r of allRows) {
     const p = planOfRow(r);
-    const f = 'skip' in p ? p : featuresOfRow(p);
+    const f = 'skip' in p ? p : featuresOfRow(p, model);
     if ('skip' in f) {
       skipped[f.skip] = (skipped[f.skip] ?? 0) + 1;
       continue;
@@ -387,7 +403,9 @@ export function fitTable(file: LatencyFitFile): string[] {
 
 if (require.main === module) {
   const t0 = Date.now();
-  const { file, skipped } = fitAll();
+  // --sim: fit and score the event-driven scheduler simulation instead (printed only, never written).
+  const sim = process.argv.includes('--sim');
+  const { file, skipped } = fitAll(siliconRows(), sim ? 'simulated' : 'analytic');
   for (const l of fitTable(file)) console.log(l);
   for (const [e, f] of Object.entries(file.engines)) {
     console.log(`\n${e}: ${JSON.stringify(f.coefficients)} phi ${f.first_wave_weight} band ${JSON.stringify(f.band)}`);
@@ -396,7 +414,7 @@ if (require.main === module) {
   }
   console.log('\nskipped:', skipped);
   console.log(`${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  if (!process.argv.includes('--check')) {
+  if (!process.argv.includes('--check') && !sim) {
     writeFileSync(OUT, JSON.stringify(file, null, 2) + '\n');
     console.log(`written ${OUT}`);
   }

@@ -264,7 +264,7 @@ function promptOnlyFeatures(pm: PerfModel, w: WorkShape, n: number, seqs: number
 
 /** Roofline time of one decode token at no context: the weight read and kernel floors every step pays. */
 const weightReadCache = new WeakMap<PerfModel, number>();
-function weightReadOf(pm: PerfModel): number {
+export function weightReadOf(pm: PerfModel): number {
   let t = weightReadCache.get(pm);
   if (t === undefined) {
     t = step(pm, scratch(1, 0, 0, 0, 0, 1));
@@ -274,7 +274,7 @@ function weightReadOf(pm: PerfModel): number {
 }
 
 const layersCache = new WeakMap<PerfModel, number>();
-function layersOf(pm: PerfModel): number {
+export function layersOf(pm: PerfModel): number {
   let n = layersCache.get(pm);
   if (n === undefined) {
     n = 0;
