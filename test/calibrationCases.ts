@@ -165,8 +165,8 @@ export const CASES: CalibrationCase[] = [
     serving: { engineVersion: '0.6.6', maxModelLen: 65536, maxNumSeqs: 128, gpuMemoryUtilization: 0.9, enforceEager: true },
     calibration: { total_memory_gib: 79.22, weights_gib: 19.86, activation_peak_gib: 36.63, non_torch_gib: 0.16, available_kv_gib: 14.65 },
     expect: { numBlocks: 6001, kvTokens: 96016, startupOk: true },
-    configOnly: false,
-    why: 'the multimodal profile run (128 sequences with images at 4 tiles: 36.63 GiB of activations) is not modelled; weights and KV bytes/token are',
+    configOnly: true,
+    why: 'command line in the PR; the V0 multimodal profile (128 dummy images at 4 tiles) is modelled in engine/mmProfile.ts',
   },
   {
     id: 'llmd-787-qwen3-32b-tp2-h100-sampler-oom',

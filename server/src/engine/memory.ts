@@ -15,6 +15,8 @@ import type { VllmBehaviour } from './vllmVersion';
 import { LATEST_VLLM, parseVersion, servingDefaults, vllmBehaviour } from './vllmVersion';
 import type { DraftSizing, HostRam } from './extras';
 import { draftSizing, hostRam, loraAdapterBytes, loraGpuBytes, parseSpeculativeConfig } from './extras';
+import type { MmProfileResult } from './mmProfile';
+import { imagesPerPrompt, mmProfile } from './mmProfile';
 import type { RankWeights } from './weights';
 import { DTYPE_BYTES, onlineQuant, weightsPerRank } from './weights';
 
@@ -63,6 +65,8 @@ export interface ServingInput {
   swapSpace?: number | null;
   /** GiB of host memory for KV offloading (--kv-offloading-size). */
   kvOffloadingSize?: number | null;
+  /** --limit-mm-per-prompt as written (JSON text, a mapping, or V0's "image=N"); {"image": 0} is text-only. */
+  limitMmPerPrompt?: unknown;
 }
 
 export function defaultServing(): ServingInput {
@@ -108,7 +112,19 @@ export interface Band {
 
 /** One term of the budget with how it was obtained, for hovers and reports. */
 export interface Term {
-  key: 'total' | 'requested' | 'weights' | 'activation_peak' | 'non_torch' | 'cudagraph' | 'kv_cache' | 'lora' | 'draft' | 'cpu_offload' | 'host_ram';
+  key:
+    | 'total'
+    | 'requested'
+    | 'weights'
+    | 'activation_peak'
+    | 'non_torch'
+    | 'cudagraph'
+    | 'kv_cache'
+    | 'lora'
+    | 'draft'
+    | 'cpu_offload'
+    | 'host_ram'
+    | 'multimodal_profile';
   label: string;
   bytes: number;
   band: [number, number] | null;
@@ -625,9 +641,16 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     beh.ncclCharged && s.engine === 'vllm',
     beh.commBuffersProfiled && s.engine === 'vllm' && gpu.interconnect.kind === 'nvlink',
   );
+  // The profile's dummy images run through the vision encoder on the first pipeline stage (engine/mmProfile.ts).
+  const mm: MmProfileResult =
+    s.engine === 'vllm'
+      ? mmProfile(m, { v1: beh.v1, maxNumSeqs, imagesPerPrompt: imagesPerPrompt(s.limitMmPerPrompt), dtypeBytes: DTYPE_BYTES[dtype], tp: s.tp })
+      : { kind: 'none' };
   const termsFor = (r: number, which: 'low' | 'expected' | 'high'): TermSet => {
     const layersLocal = ranks[r].layers[1] - ranks[r].layers[0];
-    const actExp = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1, beh.v1 ? 3 : 2);
+    const textAct = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1, beh.v1 ? 3 : 2);
+    // Vision phase first, then the text forward with what the vision phase leaves held: the larger of the two.
+    const actExp = mm.kind === 'modelled' && r === 0 ? Math.max(textAct + mm.profile.heldBytes, mm.profile.visionPeakBytes) : textAct;
     const act: Band = { low: 0.8 * actExp, expected: actExp, high: 1.35 * actExp };
     const cg = cudagraphEstimate(layersLocal, s.enforceEager);
     const pick = (b: Band) => b[which];
@@ -790,7 +813,14 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
       formula:
         cal?.activation_peak_gib != null
           ? 'calibration.activation_peak_gib'
-          : `profile forward of ${fmtInt(maxNumBatchedTokens)} tokens + sampler logits for ${maxNumSeqs} sequences`,
+          : `profile forward of ${fmtInt(maxNumBatchedTokens)} tokens + sampler logits for ${maxNumSeqs} sequences` +
+            (mm.kind === 'modelled'
+              ? `; or the vision encoder on the dummy images when larger (${fmtGiB(mm.profile.visionPeakBytes)})`
+              : mm.kind === 'unknown'
+                ? `; ${mm.why}`
+                : mm.kind === 'text_only'
+                  ? '; limit_mm_per_prompt image 0: no vision encoder pass'
+                  : ''),
       source: cal?.activation_peak_gib != null ? 'calibration' : 'estimate',
     },
     {
@@ -850,6 +880,16 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
       band: null,
       formula: `${draft.formula}${draft.kvLayers ? `; +${draft.kvLayers} KV layer(s) per token` : ''}${spec?.numSpeculativeTokens ? `; k = ${spec.numSpeculativeTokens}` : ''}`,
       source: draft.weightsBytes === null ? 'estimate' : 'config',
+    });
+  }
+  if (mm.kind === 'modelled') {
+    terms.push({
+      key: 'multimodal_profile',
+      label: 'Multimodal profile (vision encoder, in the activation peak)',
+      bytes: mm.profile.visionPeakBytes,
+      band: [0.8 * mm.profile.visionPeakBytes, 1.35 * mm.profile.visionPeakBytes],
+      formula: mm.profile.formula,
+      source: 'estimate',
     });
   }
   if (host.bytes > 0) {
