@@ -170,7 +170,6 @@ export const CASES: CalibrationCase[] = [
   },
   {
     id: 'llmd-787-qwen3-32b-tp2-h100-sampler-oom',
-    configOnlyTight: true,
     model: 'Qwen/Qwen3-32B',
     gpu: 'H100',
     serving: { engineVersion: '0.11.0', tp: 2, gpuMemoryUtilization: 0.95 },
