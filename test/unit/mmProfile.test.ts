@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { builtinCatalog } from '../../server/src/catalog/index';
 import { defaultServing, sizeMemory } from '../../server/src/engine/memory';
 import { imagesPerPrompt, mmProfile } from '../../server/src/engine/mmProfile';
+import { servingValue } from '../../server/src/formats/servingKeys';
 import { CASES, archOf } from '../calibrationCases';
 
 const GiB = 2 ** 30;
@@ -65,4 +66,10 @@ test('V1 or a processor-sized vision tower: not modelled, said in the activation
   assert.equal(mmProfile(mllama, { v1: true, maxNumSeqs: 128, imagesPerPrompt: null, dtypeBytes: 2, tp: 1 }).kind, 'unknown');
   const s = sizeMemory(mllama, H100, { ...defaultServing(), ...c.serving, engineVersion: '0.11.0' });
   assert.ok(s.terms.find((t) => t.key === 'activation_peak')!.formula.includes('not modelled'));
+});
+
+test('limit_mm_per_prompt is a serving key taking JSON text or a mapping, as speculative_config does', () => {
+  assert.deepEqual(servingValue('limitMmPerPrompt', { image: 0 }), { image: 0 });
+  assert.equal(servingValue('limitMmPerPrompt', '{"image": 2}'), '{"image": 2}');
+  assert.equal(servingValue('limitMmPerPrompt', 3), undefined);
 });
