@@ -129,6 +129,34 @@ const latencySection = [
   'with the clients far faster than measured (Llama-3.1-70B FP8 on one B200, 1k/1k: 122 ms at 4 clients, 385 ms at 64).',
 ].join('\n');
 
+// Figures the prose below quotes, computed here so they cannot go stale.
+const sized = (id: string) => {
+  const c = CASES.find((x) => x.id === id)!;
+  return sizeMemory(archOf(c), cat.resolveGpu(c.gpu)!, { ...defaultServing(), ...c.serving });
+};
+const gib = (b: number) => (b / GiB).toFixed(2);
+const llmd = sized('llmd-787-qwen3-32b-tp2-h100-sampler-oom');
+const mllama = sized('vllm-pr12126-h100-llama32-11b-vision');
+// gpt-oss-120b on one H100: activation + non-torch the logs imply (budget - "Model loading took" 65.97 GiB of vllm#23278 -
+// "Available KV cache memory"), against the engine's, at each log's settings and version.
+const gptOss = cat.resolveModel('openai/gpt-oss-120b')!.arch;
+const h100 = cat.resolveGpu('H100')!;
+const impliedRows = (
+  [
+    ['vllm#23278 (~0.10.1, util 0.9)', { engineVersion: '0.10.1' }, 79.19 * 0.9 - 65.97 + 2.14],
+    [
+      'vllm#27508 (~0.11, util 0.95, max_num_batched_tokens 1024)',
+      { engineVersion: '0.11.0', gpuMemoryUtilization: 0.95, maxNumBatchedTokens: 1024 },
+      79.19 * 0.95 - 65.97 - 1.71,
+    ],
+  ] as const
+).map(([label, sv, implied]) => {
+  const s = sizeMemory(gptOss, h100, { ...defaultServing(), ...sv });
+  const both = (s.memory.activationPeakBytes + s.memory.nonTorchBytes) / GiB;
+  const hi = (s.bands.activationPeakBytes[1] + s.memory.nonTorchBytes) / GiB;
+  return `| ${label} | ${implied.toFixed(2)} | ${both.toFixed(2)} (sampler path: ${s.behaviour?.samplerPath}; other path ${hi.toFixed(2)}) |`;
+});
+
 const table = ['| log entry | mode | metric | measured | predicted | error |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
   '\n',
 );
@@ -145,30 +173,53 @@ Not scored from config alone:
 ${skipped.join('\n')}
 
 Known misses, honestly:
-- gpt-oss-120b on one H100 (vllm#23278, #27508): vLLM measured about 7.4 GiB of activation + non-torch memory
-  where the engine expects about 2.4 GiB, so the engine predicts a start that the logs show failing. The
-  extra memory is not explained by the profile batch (it does not shrink with max_num_batched_tokens 1024);
-  the MXFP4 weight processing is the likely cause. With the log's "Available KV cache memory" the failure and
-  its message are reproduced.
+- gpt-oss-120b on one H100 (vllm#23278, #27508): the logs imply 7.4-7.6 GiB of activation + non-torch memory. The
+  profile's dummy sampler over 1024 requests x 201,088 vocab explains most of it on the torch.sort path (30 bytes per
+  logit: 5.8 GiB), which is also why the extra memory does not shrink with max_num_batched_tokens 1024; about 1.3-1.4 GiB
+  stays unexplained in both logs (the MXFP4 weight processing is the likely cause). From the config alone #27508 is
+  predicted to fail at the sampler warm-up rather than at the max-model-len check vLLM printed; with the log's
+  "Available KV cache memory" the failure and its message are reproduced.
 - DeepSeek-Coder-V2 on 8xH100 (vllm PR 4650) and Llama-3.1-405B-FP8 on 8xH100 (vllm#6746) printed far fewer KV
   tokens than the engine predicts for their era; utilization and version are not in the excerpts, so they are
   not scored.
+
+## Activation peak by vLLM era
+
+V1's profile (gpu_model_runner.profile_run) runs the forward over max_num_batched_tokens, frees it, then the dummy sampler
+over min(max_num_seqs, max_num_batched_tokens) requests x the vocabulary with top_k = vocab - 1 and top_p 0.9: the peak is
+the larger of the two phases. The sampler holds 30 bytes per logit on the torch.sort path (model-dtype and float32 logits,
+sorted values and int64 indices, and the sort's scratch: the 1.74 GiB allocation that failed in vllm#15105) and 14 on
+FlashInfer's, which does not sort. Default path: FlashInfer where it is installed before 0.11 (vllm PR #11394; images ship
+it), the sort from 0.11 (PR #26859 disabled FlashInfer's sampler by default; 0.11.0 itself is uncertain) until 0.20
+(PR #40376 enabled it again; first release uncertain). The other path bounds the activation band. V0 keeps its sum of the
+forward and two float32 logits copies, which reproduces vllm#10517's measured 2.99 GiB. The post-allocation warm-up check
+uses the same path. SGLang and TensorRT-LLM keep the earlier generic estimate.
+
+| log (gpt-oss-120b, one H100) | activation + non-torch implied, GiB | predicted, GiB |
+|---|---|---|
+${impliedRows.join('\n')}
 
 ## Multi-GPU, multimodal and quantized (issue 13)
 
 Logs in \`test/data/calibration/vllm_startup_logs_2.json\`; the rows above whose ids start with \`vllm-pr12126\` and \`llmd-787\`.
 - Multi-GPU: from vLLM 0.11 on NVLink GPUs, non-torch memory at tp > 1 is 1.96 + 0.0625 x tp GiB (2.06-2.21 GiB at tp 2-4,
   the 0.19 measurements issue 13 cites; those logs are not in this repository, so this term has no held-out check here).
-  Qwen3-32B at tp 2 on H100 (llm-d#787, 0.11.0): the config-only KV is 40.14 GiB against the logged 41.87 GiB per worker (-4.1%), and the
-  sampler warm-up failure that follows the KV allocation is reproduced with vLLM's message from the logged terms. From
-  the config alone it sits inside the overhead range (2.72 GiB free with the expected CUDA context and graphs, 3.44 GiB
-  with the favourable ones, 2.90 GiB needed at 20 bytes per request x vocab entry, a coefficient from this one log), so
-  it is predicted as a start that may fail (an information line), not as a refusal: a refusal needs even the favourable
-  estimate to fail. The expected estimate alone had flagged public A10G/L4 samples at util 0.95 on a 0.01 GiB margin.
+  Qwen3-32B at tp 2 on H100 (llm-d#787, 0.11.0): the config-only KV is ${gib(llmd.memory.kvCacheBytes)} GiB against the ${'41.87'} GiB per worker
+  the issue's timeline states, with ${gib(llmd.memory.activationPeakBytes)} GiB of activation (the sort over 1024 x 151,936 logits) and
+  ${gib(llmd.memory.nonTorchBytes)} GiB of non-torch. The two cannot both hold: 41.87 GiB leaves 2.84 GiB for both terms, so either
+  0.11.0 did not yet profile the communication buffers (then the KV error is -4.7%) or its sampler did not sort; the sort is
+  kept because the sampler warm-up after the KV allocation failed, which FlashInfer's 2.03 GiB would not (3.44 GiB free
+  with the favourable CUDA context and graphs): the config-only verdict is that refusal, with vLLM's message.
 - Multimodal: Llama-3.2-11B-Vision (vllm PR 12126) reads from its nested \`text_config\`; weights with the vision tower
-  are 19.91 GiB against 19.86 logged (+0.3%; 18.2 GiB without the tower) and the KV bytes per token are exact, so the block
-  count is reproduced from the logged terms. Its 36.63 GiB multimodal profile peak is not modelled: from the config alone
-  the KV would be far too high, so the entry is not scored config-only.
+  are 19.91 GiB against 19.86 logged (+0.3%; 18.2 GiB without the tower) and the KV bytes per token are exact. V0's
+  encoder-decoder profile (enc_dec_model_runner.profile_run) gives every one of max_num_seqs dummy sequences
+  limit_mm_per_prompt images at the maximum tile count; engine/mmProfile.ts counts, per image of T padded tokens
+  (tiles x ceil8(patches + 1)), two float32 pixel copies, Mllama's dense T x T attention mask and one ViT layer's working
+  set T x (4 h + 2 f / tp) in the model dtype, no fitted coefficient: ${gib(mllama.memory.activationPeakBytes)} GiB against the logged 36.63
+  (+${((mllama.memory.activationPeakBytes / GiB / 36.63 - 1) * 100).toFixed(1)}%), so the entry is scored config-only above. Uncertain: later ViT layers of the same code also keep the 5 intermediate
+  states Mllama concatenates (5 h per token more), which the measurement does not show. \`limit_mm_per_prompt\` is read
+  (\`{"image": 0}\` skips the vision pass); V1's encoder-cache profile and processor-sized towers (Qwen2-VL, Gemma-3,
+  LLaVA) are not modelled and the activation term says so.
 - Quantized: a \`quantization:\` the checkpoint does not carry is a startup error with vLLM's message
   (\`quantization-mismatch\`); no public log with per-method weight bytes was added in this round.
 ${perfSection}

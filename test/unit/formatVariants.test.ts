@@ -441,7 +441,7 @@ const EXPECTED: Record<string, Expect> = {
         role: null,
       },
     ],
-    diagnostics: ['assumption@5:8-5:28=llama-31-8b-instruct', 'sampler-warmup-oom@18:35-18:39=0.95'],
+    diagnostics: ['assumption@5:8-5:28=llama-31-8b-instruct'],
   },
   // A plain Deployment running the multi-LLM NIM image: the model from NIM_MODEL_NAME, tp 2 from
   // NIM_TENSOR_PARALLEL_SIZE, 8 GPUs requested; the engine is not stated, so not sized. NIM's profile may use the GPUs

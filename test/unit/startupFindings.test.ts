@@ -66,7 +66,7 @@ test('ModelOpt hf_quant_config.json bodies are read as NVFP4 with their exclude_
   assert.equal(quantizationFinding('modelopt_fp4', m), null);
 });
 
-test('sampler warm-up after the KV allocation: a refusal only when even the favourable overheads fail; Qwen3-32B tp 2 at util 0.95 on H100 (llm-d#787, vLLM 0.11.0) is inside the estimate, 0.97 fails, 0.90 starts', () => {
+test('sampler warm-up after the KV allocation: a refusal only when even the favourable overheads fail; Qwen3-32B tp 2 on H100 at util 0.95 fails on 0.11.0 (llm-d#787, the sort), starts where FlashInfer is the default, 0.90 starts', () => {
   const qwen32 = modelFromConfig('Qwen/Qwen3-32B', {
     model_type: 'qwen3',
     hidden_size: 5120,
@@ -80,20 +80,27 @@ test('sampler warm-up after the KV allocation: a refusal only when even the favo
     torch_dtype: 'bfloat16',
     tie_word_embeddings: false,
   });
-  // 1024 x 151,936 x 20 B = 2.90 GiB needed. At 0.95 of 79.19 GiB, 3.96 GiB is outside the budget: minus the expected
-  // 0.5 GiB context and 0.74 GiB of graphs leaves 2.72 (fails), minus the favourable 0.3 and 0.22 leaves 3.44 (fits).
-  const tight = sizeMemory(qwen32, H100, serve({ tp: 2, gpuMemoryUtilization: 0.95 }));
-  assert.equal(tight.serving.maxNumSeqs, 1024);
-  assert.equal(tight.startup.ok, true);
-  assert.equal(tight.startup.samplerWarmupTight, true);
-  // At 0.97, 2.38 GiB is outside the budget: 2.38 - 0.3 - 0.22 = 1.86 < 2.90 on any estimate.
-  const bad = sizeMemory(qwen32, H100, serve({ tp: 2, gpuMemoryUtilization: 0.97 }));
+  // 1024 x 151,936 logits: 4.35 GiB when the sampler sorts (30 B each, the default 0.11-0.19), 2.03 GiB on FlashInfer's
+  // path (14 B). At 0.95 of 79.19 GiB, 3.96 GiB is outside the budget: minus the favourable 0.3 GiB context and 0.22 GiB
+  // of graphs 3.44 is left (the sort fails on any estimate: llm-d#787's failure), minus the expected 0.5 and 0.74, 2.72.
+  const bad = sizeMemory(qwen32, H100, serve({ tp: 2, gpuMemoryUtilization: 0.95 }));
+  assert.equal(bad.serving.maxNumSeqs, 1024);
   assert.equal(bad.startup.ok, false);
   assert.equal(bad.startup.errorKind, 'sampler_warmup_oom');
   assert.equal(
     bad.startup.error,
     'CUDA out of memory occurred when warming up sampler with 1024 dummy requests. Please try lowering `max_num_seqs` or `gpu_memory_utilization` when initializing the engine.',
   );
+  // Where FlashInfer is the default (0.10.x) its 2.03 GiB fits even the expected 2.72: it starts. At 0.97 (2.38 GiB
+  // outside the budget, 1.86 with the favourable overheads) even FlashInfer's path fails.
+  const fi = sizeMemory(qwen32, H100, serve({ engineVersion: '0.10.2', tp: 2, gpuMemoryUtilization: 0.95 }));
+  assert.equal(fi.startup.ok, true);
+  assert.equal(fi.startup.samplerWarmupTight, undefined);
+  assert.equal(sizeMemory(qwen32, H100, serve({ engineVersion: '0.10.2', tp: 2, gpuMemoryUtilization: 0.97 })).startup.errorKind, 'sampler_warmup_oom');
+  // On 0.11.0 at 0.935 (5.15 GiB outside the budget) the sort's 4.35 fits the favourable 4.63 but not the expected 3.91.
+  const tight = sizeMemory(qwen32, H100, serve({ tp: 2, gpuMemoryUtilization: 0.935 }));
+  assert.equal(tight.startup.ok, true);
+  assert.equal(tight.startup.samplerWarmupTight, true);
   const fine = sizeMemory(qwen32, H100, serve({ tp: 2, gpuMemoryUtilization: 0.9 }));
   assert.equal(fine.startup.ok, true);
   assert.equal(fine.startup.samplerWarmupTight, undefined);

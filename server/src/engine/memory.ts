@@ -15,6 +15,8 @@ import type { VllmBehaviour } from './vllmVersion';
 import { LATEST_VLLM, parseVersion, servingDefaults, vllmBehaviour } from './vllmVersion';
 import type { DraftSizing, HostRam } from './extras';
 import { draftSizing, hostRam, loraAdapterBytes, loraGpuBytes, parseSpeculativeConfig } from './extras';
+import type { MmProfileResult } from './mmProfile';
+import { imagesPerPrompt, mmProfile } from './mmProfile';
 import type { RankWeights } from './weights';
 import { DTYPE_BYTES, onlineQuant, weightsPerRank } from './weights';
 
@@ -63,6 +65,8 @@ export interface ServingInput {
   swapSpace?: number | null;
   /** GiB of host memory for KV offloading (--kv-offloading-size). */
   kvOffloadingSize?: number | null;
+  /** --limit-mm-per-prompt as written (JSON text, a mapping, or V0's "image=N"); {"image": 0} is text-only. */
+  limitMmPerPrompt?: unknown;
 }
 
 export function defaultServing(): ServingInput {
@@ -108,7 +112,19 @@ export interface Band {
 
 /** One term of the budget with how it was obtained, for hovers and reports. */
 export interface Term {
-  key: 'total' | 'requested' | 'weights' | 'activation_peak' | 'non_torch' | 'cudagraph' | 'kv_cache' | 'lora' | 'draft' | 'cpu_offload' | 'host_ram';
+  key:
+    | 'total'
+    | 'requested'
+    | 'weights'
+    | 'activation_peak'
+    | 'non_torch'
+    | 'cudagraph'
+    | 'kv_cache'
+    | 'lora'
+    | 'draft'
+    | 'cpu_offload'
+    | 'host_ram'
+    | 'multimodal_profile';
   label: string;
   bytes: number;
   band: [number, number] | null;
@@ -308,17 +324,39 @@ export function headsFinding(m: ModelArch, tp: number): StartupFinding | null {
   return null;
 }
 
-/**
- * Bytes per (request x vocab entry) of V1's sampler warm-up after the KV cache is allocated
- * (gpu_model_runner._dummy_sampler_run with top-k/top-p on): float32 logits (4) + the model-dtype logits still held (2)
- * + torch.sort's values and int64 indices (12) + one float32 temporary (4) = 22 minus the bf16 logits freed by then,
- * 20. The failing allocation in vllm#15105 and llm-d#787 is the sort, 1.74 GiB = 1024 x 151,936 x 12 bytes.
- */
-export const SAMPLER_WARMUP_BYTES_PER_LOGIT = 20;
 /** The CUDA context and allocator slack outside vLLM's budget (about 0.3-0.6 GiB: docs/VLLM-MEMORY.md section 2). */
 export const CUDA_CONTEXT_BYTES = 0.5 * GiB;
 /** The smallest CUDA context seen in that range: the favourable end a startup refusal must fail even at. */
 export const CUDA_CONTEXT_MIN_BYTES = 0.3 * GiB;
+
+/**
+ * Bytes per (request x vocab entry) the V1 profile's dummy sampler holds at its peak (top_k = vocab - 1, top_p 0.9:
+ * gpu_model_runner._dummy_sampler_run), by the top-k/top-p path the version takes (VllmBehaviour.samplerPath):
+ *   native (vllm/v1/sample/ops/topk_topp_sampler.py apply_top_k_top_p, torch.sort): the model-dtype logits still held
+ *     by the caller (2) + the float32 copy Sampler.forward makes (4) + the sorted values and int64 indices (12) + the
+ *     sort's scratch, CUB's alternate keys and values (12: the single 1.74 GiB = 1024 x 151,936 x 12 B allocation that
+ *     failed in vllm#15105 on 0.8.0 and in vllm PR #26278's log of December 2025) = 30;
+ *   flashinfer (flashinfer_sample -> top_k_top_p_sampling_from_logits: top-k-masked logits, then softmax probs, no sort):
+ *     2 + 4 + 4 + 4 = 14.
+ */
+export const SAMPLER_PROFILE_BYTES_PER_LOGIT = { native: 30, flashinfer: 14 } as const;
+
+/** How the profile's sampler is counted: bytes per (request x vocab entry) and whether it runs after the forward. */
+export interface SamplerProfile {
+  bytesPerLogit: number;
+  /**
+   * V1 (gpu_model_runner.profile_run): _dummy_run returns, its activations are freed, and only the hidden states
+   * [tokens, hidden] stay while _dummy_sampler_run runs, so the peak is the larger of the two phases. V0 keeps the
+   * sum, which reproduces its measured peak (vllm#10517).
+   */
+  afterForward: boolean;
+}
+
+/** SGLang and TensorRT-LLM: the generic estimate (three float32 logits-sized copies beside the forward). */
+export const OTHER_ENGINE_SAMPLER: SamplerProfile = { bytesPerLogit: 12, afterForward: false };
+
+/** V0: two float32 logits-sized copies reproduce V0's peak for Llama-3.1-8B (vllm#10517: 2.99 GiB at 29,000 tokens). */
+export const V0_SAMPLER: SamplerProfile = { bytesPerLogit: 8, afterForward: false };
 
 /** Peak activation bytes on one GPU of a profiling forward pass (weights excluded). */
 export function activationEstimate(
@@ -329,7 +367,7 @@ export function activationEstimate(
   ep: number,
   dtypeBytes: number,
   lastStage: boolean,
-  samplerCopies = 2,
+  sampler: SamplerProfile = V0_SAMPLER,
 ): number {
   const b = dtypeBytes;
   const h = m.hidden;
@@ -354,11 +392,11 @@ export function activationEstimate(
     const chunk = Math.min(tokens, 32768);
     moeBytes = chunk * e.expertsPerToken * share * 3 * f * b + tokens * (2 * h * b + e.numExperts * 4);
   }
-  // Sampler: the profile samples max_num_seqs dummy requests with top-k/top-p on (so it sorts): float32 logits plus
-  // temporaries. Two logits-sized copies reproduce V0's peak for Llama-3.1-8B (vllm#10517: 2.99 GiB at 29,000 tokens);
-  // V1 keeps more (probs, sorted values, int64 indices): three copies match gpt-oss-20b on A100 (blog, 0.19.0) within 0.1 GiB.
-  const sampler = lastStage ? maxNumSeqs * m.vocab * 4 * samplerCopies : 0;
-  return Math.max(tokens * perToken, moeBytes) + sampler;
+  const forward = Math.max(tokens * perToken, moeBytes);
+  if (!lastStage) return forward;
+  // The profile samples min(max_num_seqs, tokens) dummy requests with top-k/top-p on, over the full vocabulary.
+  const samplerBytes = Math.min(maxNumSeqs, tokens) * m.vocab * sampler.bytesPerLogit;
+  return sampler.afterForward ? Math.max(forward, tokens * h * b + samplerBytes) : forward + samplerBytes;
 }
 
 /** Non-torch memory (NCCL, custom all-reduce buffers, cuBLAS workspaces) grows with tp. */
@@ -625,10 +663,25 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
     beh.ncclCharged && s.engine === 'vllm',
     beh.commBuffersProfiled && s.engine === 'vllm' && gpu.interconnect.kind === 'nvlink',
   );
+  // The profile's dummy images run through the vision encoder on the first pipeline stage (engine/mmProfile.ts).
+  const mm: MmProfileResult =
+    s.engine === 'vllm'
+      ? mmProfile(m, { v1: beh.v1, maxNumSeqs, imagesPerPrompt: imagesPerPrompt(s.limitMmPerPrompt), dtypeBytes: DTYPE_BYTES[dtype], tp: s.tp })
+      : { kind: 'none' };
   const termsFor = (r: number, which: 'low' | 'expected' | 'high'): TermSet => {
     const layersLocal = ranks[r].layers[1] - ranks[r].layers[0];
-    const actExp = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1, beh.v1 ? 3 : 2);
-    const act: Band = { low: 0.8 * actExp, expected: actExp, high: 1.35 * actExp };
+    // The V1 sampler's top-k/top-p path is the version's default; the other path bounds the band (images may differ).
+    const actWith = (sp: SamplerProfile) => {
+      const textAct = activationEstimate(m, maxNumBatchedTokens, maxNumSeqs, s.tp, ep, DTYPE_BYTES[dtype], r === s.pp - 1, sp);
+      // Vision phase first, then the text forward with what the vision phase leaves held: the larger of the two.
+      return mm.kind === 'modelled' && r === 0 ? Math.max(textAct + mm.profile.heldBytes, mm.profile.visionPeakBytes) : textAct;
+    };
+    const v1Sampler = (path: 'native' | 'flashinfer'): SamplerProfile => ({ bytesPerLogit: SAMPLER_PROFILE_BYTES_PER_LOGIT[path], afterForward: true });
+    // SGLang and TensorRT-LLM keep the earlier generic estimate (three float32 logits copies beside the forward).
+    const path = s.engine === 'vllm' ? beh.samplerPath : null;
+    const actExp = actWith(path ? v1Sampler(path) : s.engine === 'vllm' ? V0_SAMPLER : OTHER_ENGINE_SAMPLER);
+    const actAlt = path ? actWith(v1Sampler(path === 'native' ? 'flashinfer' : 'native')) : actExp;
+    const act: Band = { low: Math.min(0.8 * actExp, actAlt), expected: actExp, high: Math.max(1.35 * actExp, actAlt) };
     const cg = cudagraphEstimate(layersLocal, s.enforceEager);
     const pick = (b: Band) => b[which];
     // Low KV comes from high overheads and vice versa.
@@ -707,7 +760,10 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   if (!memStartup.ok && memStartup.errorKind)
     findings.push({ kind: memStartup.errorKind, phase: memStartup.errorKind === 'weights_exceed_memory' ? 'load' : 'profile', error: memStartup.error ?? '' });
   const samplerReqs = Math.min(maxNumSeqs, maxNumBatchedTokens);
-  const samplerBytes = samplerReqs * m.vocab * SAMPLER_WARMUP_BYTES_PER_LOGIT;
+  // The warm-up runs the same dummy sampler as the profile (gpu_worker.compile_or_warm_up_model -> _dummy_sampler_run),
+  // on the version's default top-k/top-p path: the sort's 30 B per logit (the 1.74 GiB sort scratch that failed in
+  // vllm#15105 and in PR #26278's log) or FlashInfer's 14.
+  const samplerBytes = samplerReqs * m.vocab * SAMPLER_PROFILE_BYTES_PER_LOGIT[beh.samplerPath ?? 'native'];
   // V1 (0.8.0+, vllm#15105) warms the sampler up after the KV cache and the CUDA graphs are allocated, with what the
   // budget leaves: total - requested - CUDA context - graphs captured outside the budget. A refusal is a fact only when
   // even the most favourable estimate fails: the smallest CUDA context (0.3 GiB, docs/VLLM-MEMORY.md section 2) and the
@@ -790,7 +846,14 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
       formula:
         cal?.activation_peak_gib != null
           ? 'calibration.activation_peak_gib'
-          : `profile forward of ${fmtInt(maxNumBatchedTokens)} tokens + sampler logits for ${maxNumSeqs} sequences`,
+          : `profile forward of ${fmtInt(maxNumBatchedTokens)} tokens + sampler logits for ${maxNumSeqs} sequences` +
+            (mm.kind === 'modelled'
+              ? `; or the vision encoder on the dummy images when larger (${fmtGiB(mm.profile.visionPeakBytes)})`
+              : mm.kind === 'unknown'
+                ? `; ${mm.why}`
+                : mm.kind === 'text_only'
+                  ? '; limit_mm_per_prompt image 0: no vision encoder pass'
+                  : ''),
       source: cal?.activation_peak_gib != null ? 'calibration' : 'estimate',
     },
     {
@@ -850,6 +913,16 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
       band: null,
       formula: `${draft.formula}${draft.kvLayers ? `; +${draft.kvLayers} KV layer(s) per token` : ''}${spec?.numSpeculativeTokens ? `; k = ${spec.numSpeculativeTokens}` : ''}`,
       source: draft.weightsBytes === null ? 'estimate' : 'config',
+    });
+  }
+  if (mm.kind === 'modelled') {
+    terms.push({
+      key: 'multimodal_profile',
+      label: 'Multimodal profile (vision encoder, in the activation peak)',
+      bytes: mm.profile.visionPeakBytes,
+      band: [0.8 * mm.profile.visionPeakBytes, 1.35 * mm.profile.visionPeakBytes],
+      formula: mm.profile.formula,
+      source: 'estimate',
     });
   }
   if (host.bytes > 0) {

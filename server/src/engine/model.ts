@@ -61,6 +61,14 @@ export interface VisionDims {
   stemParams: number;
   /** The projector from vision features into the text model's hidden size. */
   projectorParams: number;
+  /** vision_config.image_size (one tile's side for Mllama), patch_size and num_channels: the dummy image's shape. */
+  imageSize?: number;
+  patchSize: number;
+  channels: number;
+  /** Mllama: vision_config.max_num_tiles, the tiles of the dummy image the profile run encodes. */
+  maxTiles?: number;
+  /** Mllama feeds the image through cross-attention (V0 encoder-decoder runner), not as tokens in the prompt. */
+  crossAttention: boolean;
 }
 
 /** Gated DeltaNet (Qwen3-Next, Qwen3.5) linear-attention layer dims (transformers Qwen3NextConfig field names). */
@@ -479,7 +487,21 @@ export function visionOf(config: Json, textHidden: number): VisionDims | null {
     // LLaVA-style two-layer projector (vision hidden -> text hidden -> text hidden).
     projectorParams = hidden * textHidden + textHidden * textHidden + 2 * textHidden;
   }
-  return { family: family || top, layers, hidden, intermediate, heads, gatedMlp, stemParams, projectorParams };
+  return {
+    family: family || top,
+    layers,
+    hidden,
+    intermediate,
+    heads,
+    gatedMlp,
+    stemParams,
+    projectorParams,
+    ...(imageSize ? { imageSize } : {}),
+    patchSize: patch,
+    channels,
+    ...(top === 'mllama' ? { maxTiles: num(vc, 'max_num_tiles') ?? 4 } : {}),
+    crossAttention: top === 'mllama',
+  };
 }
 
 /** Gated DeltaNet dims when the config declares linear-attention heads (Qwen3-Next, Qwen3.5). */

@@ -73,6 +73,18 @@ export interface VllmBehaviour {
   commBuffersProfiled: boolean;
   /** V1 warms the sampler up with min(max_num_seqs, max_num_batched_tokens) requests after the KV allocation (vllm#15105, 0.8.0). */
   samplerWarmupAfterKv: boolean;
+  /**
+   * The top-k/top-p path the V1 profile's dummy sampler takes by default: its requests ask for top_k = vocab - 1 and
+   * top_p 0.9 (gpu_model_runner._dummy_sampler_run). 'native' sorts the whole [requests, vocab] logits (torch.sort),
+   * 'flashinfer' masks and samples without a sort; null for V0. V1 used FlashInfer's kernel by default wherever
+   * FlashInfer is installed (vllm PR #11394; the vllm-openai images ship it: public L4 deployments of 0.8.5 and 0.10.0
+   * start only without the sort's memory); PR #26859 (merged 2025-10-15) disabled it by default and PR #40376 (merged
+   * 2026-04-20: taken as 0.20.0, first release uncertain) enabled it again. 0.11.0 is taken as native (uncertain): on
+   * one H100 gpt-oss-120b profiled 7.44 GiB beyond its weights on ~0.10.1 (vllm#23278) and 7.55 on ~0.11 (#27508), and
+   * with the sort (5.8 GiB of it at 1024 x 201,088 logits) both leave the same 1.3-1.4 GiB unexplained; llm-d#787's
+   * 0.11.0 image failed its sampler warm-up as only the sort's memory explains. The other path bounds the band.
+   */
+  samplerPath: 'native' | 'flashinfer' | null;
 }
 
 export function vllmBehaviour(version: Version): VllmBehaviour {
@@ -94,6 +106,7 @@ export function vllmBehaviour(version: Version): VllmBehaviour {
     autoChunkedPrefillAbove32k: !v1 && atLeast(version, '0.5.1'),
     commBuffersProfiled: atLeast(version, '0.11.0'),
     samplerWarmupAfterKv: v1,
+    samplerPath: !v1 ? null : atLeast(version, '0.11.0') && !atLeast(version, '0.20.0') ? 'native' : 'flashinfer',
   };
 }
 

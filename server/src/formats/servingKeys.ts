@@ -76,6 +76,8 @@ export const SERVING_KEY_TABLE: readonly ServingKey[] = [
   row('cpu_offload_gb', 'cpuOffloadGb', 'gib'),
   row('swap_space', 'swapSpace', 'gib'),
   row('kv_offloading_size', 'kvOffloadingSize', 'gib'),
+  // Images per prompt the profile run encodes (engine/mmProfile.ts); {"image": 0} skips the vision encoder.
+  row('limit_mm_per_prompt', 'limitMmPerPrompt', 'json'),
 ];
 
 const byName = new Map<string, ServingKey>(SERVING_KEY_TABLE.map((k) => [k.name, k]));

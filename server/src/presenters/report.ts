@@ -202,8 +202,9 @@ export function deploymentText(a: DeploymentAnalysis): string {
   row('non-torch', m.nonTorchBytes, `band ${bandText(s.bands.nonTorchBytes)}`);
   row(m.cudagraphInBudget ? 'CUDA graphs' : 'CUDA graphs (outside budget)', m.cudagraphBytes, `band ${bandText(s.bands.cudagraphBytes)}`);
   row('KV cache', m.kvCacheBytes, `band ${bandText(s.bands.kvCacheBytes)}`);
-  // LoRA slots, the speculative drafter, offloaded weights and host RAM, when the deployment uses them.
-  for (const t of s.terms) if (t.key === 'lora' || t.key === 'draft' || t.key === 'cpu_offload' || t.key === 'host_ram') row(t.label, t.bytes, t.formula);
+  // LoRA slots, the speculative drafter, offloaded weights, host RAM and the multimodal profile, when the deployment has them.
+  const extraKeys = new Set(['lora', 'draft', 'cpu_offload', 'host_ram', 'multimodal_profile']);
+  for (const t of s.terms) if (extraKeys.has(t.key)) row(t.label, t.bytes, t.formula);
   out.push('   kv cache');
   out.push(
     `     ${fmtInt(s.kv.bytesPerToken)} bytes/token (model), ${fmtInt(s.kv.bytesPerTokenPerGpu)} bytes/token per GPU${s.kv.kvHeadsReplicated ? ' (KV heads replicated)' : ''}`,

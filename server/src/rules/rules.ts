@@ -3,6 +3,7 @@
 import type { DeploymentAnalysis } from '../analysis/analysis';
 import type { Diagnostic, Range } from '../formats/types';
 import { fmtGiB, fmtInt, GiB } from '../engine/units';
+import { SAMPLER_PROFILE_BYTES_PER_LOGIT } from '../engine/memory';
 import { roleOf } from './k8sRules';
 import { concurrencyOf } from '../analysis/verdict';
 
@@ -220,7 +221,7 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     out.push({
       code: CODES.samplerWarmupOom,
       severity: 'error',
-      message: `The KV cache fits, but the sampler warm-up that follows needs about ${fmtGiB(Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens) * m.vocab * 20)} (${Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens)} requests x ${fmtInt(m.vocab)} vocab x 20 bytes) beyond the ${fmtGiB(mem.requestedBytes)} budget. vLLM stops with: "${warm.error}"`,
+      message: `The KV cache fits, but the sampler warm-up that follows needs about ${fmtGiB(Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens) * m.vocab * SAMPLER_PROFILE_BYTES_PER_LOGIT[s.behaviour?.samplerPath ?? 'native'])} (${Math.min(sv.maxNumSeqs, sv.maxNumBatchedTokens)} requests x ${fmtInt(m.vocab)} vocab x ${SAMPLER_PROFILE_BYTES_PER_LOGIT[s.behaviour?.samplerPath ?? 'native']} bytes on this version's ${s.behaviour?.samplerPath === 'flashinfer' ? 'FlashInfer path' : 'torch.sort path'}) beyond the ${fmtGiB(mem.requestedBytes)} budget. vLLM stops with: "${warm.error}"`,
       range: r('serving.gpu_memory_utilization', 'serving.max_num_seqs', 'model'),
     });
   }
@@ -229,7 +230,7 @@ export function rulesFor(a: DeploymentAnalysis): Diagnostic[] {
     out.push({
       code: CODES.samplerWarmupOom,
       severity: 'info',
-      message: `Tight: the sampler warm-up after the KV cache is allocated needs about ${fmtGiB(reqs * m.vocab * 20)} (${reqs} requests x ${fmtInt(m.vocab)} vocab x 20 bytes), more than the expected ${fmtGiB(mem.totalBytes - mem.requestedBytes)} outside the budget leaves after the CUDA context${mem.cudagraphInBudget ? '' : ' and graphs'}, but within the estimate's range: whether vLLM starts depends on what it measures. A lower gpu_memory_utilization or max_num_seqs makes it certain.`,
+      message: `Tight: the sampler warm-up after the KV cache is allocated needs about ${fmtGiB(reqs * m.vocab * SAMPLER_PROFILE_BYTES_PER_LOGIT[s.behaviour?.samplerPath ?? 'native'])} (${reqs} requests x ${fmtInt(m.vocab)} vocab x ${SAMPLER_PROFILE_BYTES_PER_LOGIT[s.behaviour?.samplerPath ?? 'native']} bytes on this version's ${s.behaviour?.samplerPath === 'flashinfer' ? 'FlashInfer path' : 'torch.sort path'}), more than the expected ${fmtGiB(mem.totalBytes - mem.requestedBytes)} outside the budget leaves after the CUDA context${mem.cudagraphInBudget ? '' : ' and graphs'}, but within the estimate's range: whether vLLM starts depends on what it measures. A lower gpu_memory_utilization or max_num_seqs makes it certain.`,
       range: r('serving.gpu_memory_utilization', 'serving.max_num_seqs', 'model'),
     });
   }
