@@ -131,3 +131,48 @@ test("a name's quantization is not the checkpoint's own method: no quantization-
   const other = (2 * 151936 * 4096 + 36 * (2 * 4096 + 2 * 128) + 4096) * 2;
   assert.equal(fp8.sizing!.memory.weightsBytes, linear + (linear / (128 * 128)) * 4 + other + 40960 * 128 * 2);
 });
+
+test("TGI's QUANTIZE=bitsandbytes-nf4 double-quantizes the block scales: 4 bits plus 1 + 4/256 bytes per 64 weights", () => {
+  // TGI's Linear4bit passes compress_statistics=True (server/text_generation_server/layers/bnb.py); QLoRA section 3.
+  const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: tgi
+spec:
+  template:
+    spec:
+      containers:
+        - name: tgi
+          image: ghcr.io/huggingface/text-generation-inference:2.4.0
+          env:
+            - name: MODEL_ID
+              value: Qwen/Qwen3-8B
+            - name: QUANTIZE
+              value: bitsandbytes-nf4
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+      nodeSelector:
+        cloud.google.com/gke-accelerator: nvidia-l4
+`;
+  const a = analyze(text).deployments[0];
+  assert.equal(a.model?.id, 'Qwen/Qwen3-8B');
+  const linear = 36 * (4096 * (4096 + 1024 + 1024) + 4096 * 4096 + 3 * 4096 * 12288);
+  const other = (2 * 151936 * 4096 + 36 * (2 * 4096 + 2 * 128) + 4096) * 2;
+  assert.equal(a.sizing!.memory.weightsBytes, linear / 2 + (linear / 64) * (1 + 4 / 256) + other + 40960 * 128 * 2);
+});
+
+test('ids the real-world corpus serves resolve with the sizes of their sourced configs (catalog source in each entry)', () => {
+  const dims = (id: string) => {
+    const m = cat.resolveModel(id)!.arch;
+    return [m.hidden, m.layers, m.kvHeads, m.headDim, m.vocab, m.maxPosition];
+  };
+  // [hidden, layers, KV heads, head dim, vocab, max positions]
+  assert.deepEqual(dims('google/gemma-7b'), [3072, 28, 16, 256, 256000, 8192]);
+  assert.deepEqual(dims('google/gemma-7b-it'), [3072, 28, 16, 256, 256000, 8192]);
+  assert.deepEqual(dims('mistralai/Mistral-7B-Instruct-v0.2'), [4096, 32, 8, 128, 32000, 32768]);
+  assert.deepEqual(dims('meta-llama/Meta-Llama-3-70B-Instruct'), [8192, 80, 8, 128, 128256, 8192]);
+  assert.deepEqual(dims('deepseek-ai/DeepSeek-R1-Distill-Llama-8B'), [4096, 32, 8, 128, 128256, 131072]);
+  assert.deepEqual(dims('Qwen/Qwen2.5-Coder-7B-Instruct'), [3584, 28, 4, 128, 152064, 32768]);
+  assert.deepEqual(dims('Qwen/Qwen2.5-Coder-1.5B-Instruct'), [1536, 28, 2, 128, 151936, 32768]);
+});

@@ -229,8 +229,9 @@ const TGI: Record<string, OptSpec> = {
 /** TGI --quantize values as the engine's online quantization names. */
 const TGI_QUANTIZE: Record<string, string> = {
   bitsandbytes: 'bitsandbytes-8bit',
-  'bitsandbytes-nf4': 'bitsandbytes',
-  'bitsandbytes-fp4': 'bitsandbytes',
+  // TGI's 4-bit layer quantizes with compress_statistics=True (server/text_generation_server/layers/bnb.py Linear4bit).
+  'bitsandbytes-nf4': 'bitsandbytes-4bit-dq',
+  'bitsandbytes-fp4': 'bitsandbytes-4bit-dq',
   eetq: 'eetq',
   fp8: 'fp8',
 };
