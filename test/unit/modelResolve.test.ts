@@ -176,3 +176,55 @@ test('ids the real-world corpus serves resolve with the sizes of their sourced c
   assert.deepEqual(dims('Qwen/Qwen2.5-Coder-7B-Instruct'), [3584, 28, 4, 128, 152064, 32768]);
   assert.deepEqual(dims('Qwen/Qwen2.5-Coder-1.5B-Instruct'), [1536, 28, 2, 128, 151936, 32768]);
 });
+
+test('models named beside a path: LLMInferenceService spec.model.name, the ai.gke.io/model label, a Ray model_source bucket', () => {
+  // https://github.com/kserve/kserve docs/samples/llmisvc/dp-ep (trimmed): the weights on a volume, the id in model.name.
+  const llmisvc = `apiVersion: serving.kserve.io/v1alpha1
+kind: LLMInferenceService
+metadata:
+  name: r1
+spec:
+  model:
+    uri: pvc://llm-test-pvc-deepseek
+    name: deepseek-ai/DeepSeek-R1-0528
+  replicas: 1
+  template:
+    containers:
+      - name: main
+        resources:
+          limits:
+            nvidia.com/gpu: "8"
+`;
+  const a = analyze(llmisvc).deployments[0];
+  assert.deepEqual(a.deployment.model, { kind: 'path', path: 'pvc://llm-test-pvc-deepseek' });
+  assert.equal(a.model?.id, 'deepseek-ai/DeepSeek-R1-0528');
+  assert.equal(a.model?.entry?.id, 'deepseek-ai/DeepSeek-R1');
+  // GKE's NeMo RL sample: a post-trained checkpoint on a local path, its architecture named by the label.
+  const labelled = pod('/data/nemo_rl_gemma3_27b_3_11/hf3-11').replace(
+    '    spec:\n',
+    '    metadata:\n      labels:\n        ai.gke.io/model: gemma-3-27b-it\n    spec:\n',
+  );
+  assert.equal(analyze(labelled).deployments[0].model?.id, 'google/gemma-3-27b-it');
+  assert.equal(analyze(pod('/data/nemo_rl_gemma3_27b_3_11/hf3-11')).deployments[0].model, null);
+  // Ray Serve LLM reading weights from S3: the bucket path's last segment names the model.
+  const ray = `applications:
+  - name: llm
+    import_path: ray.serve.llm:build_openai_app
+    args:
+      llm_configs:
+        - model_loading_config:
+            model_id: deepseek-r1-distill-llama-8b
+            model_source: s3://bucket/models/deepseek-r1-distill-llama-8b
+          accelerator_type: L4
+`;
+  const r = analyze(ray).deployments[0];
+  assert.deepEqual(r.deployment.model, { kind: 'path', path: 's3://bucket/models/deepseek-r1-distill-llama-8b' });
+  assert.equal(r.model?.id, 'deepseek-ai/DeepSeek-R1-Distill-Llama-8B');
+  // A bucket path that names no catalog model stays unknown (information, not an error).
+  const unknown = analyze(ray.replace(/deepseek-r1-distill-llama-8b/g, 'my-finetune')).deployments[0];
+  assert.equal(unknown.model, null);
+  assert.deepEqual(
+    unknown.diagnostics.filter((d) => d.code === 'unknown-model').map((d) => d.severity),
+    ['info'],
+  );
+});

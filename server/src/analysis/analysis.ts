@@ -151,7 +151,12 @@ function resolveModel(d: Deployment, o: AnalysisOptions, catalog: Catalog, diags
     }
     if (ref.kind === 'path') {
       // A container path or storage URI names its model by its last segments or the served model name.
-      const hit = (matched = firstModelMatch(catalog, [d.servedModelName, ...namesFromPath(ref.path)], [d.servedModelName, ...namesFromPath(ref.path, false)]));
+      const hints = d.modelHints ?? [];
+      const hit = (matched = firstModelMatch(
+        catalog,
+        [d.servedModelName, ...namesFromPath(ref.path), ...hints],
+        [d.servedModelName, ...namesFromPath(ref.path, false), ...hints],
+      ));
       if (hit) return catalogModel(catalog, hit);
       if (inContainer(d, ref.path) || !o.readLocalConfig) {
         diags.push({
