@@ -5,6 +5,7 @@ import { aibrixFleetAdapter } from './aibrix';
 import { dynamoAdapter } from './dynamo';
 import { aibrixStormAdapter, kubernetesAdapter, leaderWorkerSetAdapter } from './k8s';
 import { kserveAdapter, llmInferenceServiceAdapter } from './kserve';
+import { kaitoAdapter } from './kaito';
 import { kubeaiAdapter } from './kubeai';
 import { llmdAdapter } from './llmd';
 import { nativeAdapter } from './native';
@@ -24,6 +25,7 @@ export const ADAPTERS: FormatAdapter[] = [
   llmdAdapter,
   dynamoAdapter,
   kubeaiAdapter,
+  kaitoAdapter,
   nimServiceAdapter,
   nimHelmAdapter,
   nimPodAdapter,
