@@ -9,7 +9,7 @@ import { kaitoAdapter } from './kaito';
 import { kubeaiAdapter } from './kubeai';
 import { llmdAdapter } from './llmd';
 import { nativeAdapter } from './native';
-import { nimHelmAdapter, nimKserveAdapter, nimPodAdapter, nimServiceAdapter } from './nim';
+import { nimHelmAdapter, nimKserveAdapter, nimPodAdapter, nimRuntimeAdapter, nimServiceAdapter } from './nim';
 import { productionStackAdapter } from './productionStack';
 import { rayServeAdapter, rayServiceAdapter } from './rayServe';
 import { vllmConfigAdapter } from './vllmConfig';
@@ -17,6 +17,7 @@ import { vllmConfigAdapter } from './vllmConfig';
 export const ADAPTERS: FormatAdapter[] = [
   nativeAdapter,
   nimKserveAdapter,
+  nimRuntimeAdapter,
   kserveAdapter,
   llmInferenceServiceAdapter,
   rayServiceAdapter,

@@ -1,6 +1,6 @@
-// KAITO Workspace (issue 11 item 5, every real format): the preset names the model (KAITO's supported_models.yaml),
-// the instance type the GPUs; KAITO picks the parallel layout and memory utilization at start-up, so the workspace is
-// recognised and not sized, and no count rule fires on a layout it does not state.
+// KAITO Workspace and KServe NIM serving runtimes (issue 11 item 5, every real format): the preset or the image names
+// the model; the layout is chosen at start-up (KAITO) or by the InferenceService (runtime), so they are recognised
+// and not sized, and no count rule fires on a layout the file does not state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeText } from '../../server/src/analysis/analysis';
@@ -50,5 +50,40 @@ test('a KAITO workspace: model from the preset, 2 nodes x 2 A100 80GB, not sized
   assert.deepEqual(
     other.diagnostics.map((d) => `${d.code} ${d.severity}`),
     ['unknown-model info', 'not-sized info'],
+  );
+});
+
+test('a KServe ClusterServingRuntime running a NIM image: model from the image, no GPU stated and no no-gpu-requested', () => {
+  // https://github.com/NVIDIA/nim-deploy/blob/3c6bcbd05f0c70612d2ed96112248e623035ed05/kserve/runtimes/llama-3.1-8b-instruct-1.1.0.yaml (trimmed)
+  const rt = `apiVersion: serving.kserve.io/v1alpha1
+kind: ClusterServingRuntime
+metadata:
+  name: nvidia-nim-llama-3.1-8b-instruct-1.1.0
+spec:
+  containers:
+  - image: nvcr.io/nim/meta/llama-3.1-8b-instruct:1.1.0
+    name: kserve-container
+    resources:
+      limits:
+        cpu: "12"
+        memory: 32Gi
+  supportedModelFormats:
+  - autoSelect: true
+    name: nvidia-nim-llama-3.1-8b-instruct
+`;
+  const f = analyzeText(rt, { memoryOnly: true });
+  assert.equal(f.deployments.length, 1);
+  const a = f.deployments[0];
+  assert.equal(a.deployment.format, 'kserve-nim');
+  assert.equal(a.model?.id, 'meta-llama/Llama-3.1-8B-Instruct');
+  assert.equal(a.deployment.gpuCount, null);
+  assert.deepEqual(
+    f.diagnostics.map((d) => `${d.code} ${d.severity}`),
+    ['not-sized info'],
+  );
+  // A ServingRuntime with another image is not a NIM runtime.
+  assert.equal(
+    analyzeText(rt.replace('nvcr.io/nim/meta/llama-3.1-8b-instruct:1.1.0', 'kserve/sklearnserver:v0.14'), { memoryOnly: true }).deployments.length,
+    0,
   );
 });
