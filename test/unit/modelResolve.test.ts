@@ -176,6 +176,7 @@ test('ids the real-world corpus serves resolve with the sizes of their sourced c
   assert.deepEqual(dims('Qwen/Qwen2.5-Coder-7B-Instruct'), [3584, 28, 4, 128, 152064, 32768]);
   assert.deepEqual(dims('Qwen/Qwen2.5-Coder-1.5B-Instruct'), [1536, 28, 2, 128, 151936, 32768]);
   assert.deepEqual(dims('distilgpt2'), [768, 6, 12, 64, 50257, 1024]);
+  assert.deepEqual(dims('Qwen/Qwen3-Coder-30B-A3B-Instruct'), [2048, 48, 4, 128, 151936, 262144]);
   assert.deepEqual(dims('deepseek-ai/DeepSeek-R1-Distill-Qwen-14B'), [5120, 48, 8, 128, 152064, 131072]);
 });
 
