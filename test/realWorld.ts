@@ -32,6 +32,7 @@ export const FINDING_CODES = [
   'shm-too-small',
   'setting-ignored',
   'quantization-mismatch',
+  'sampler-warmup-oom',
 ] as const;
 
 export const ENGINES = ['vllm', 'sglang', 'tgi', 'trtllm', 'nim'] as const;

@@ -505,12 +505,23 @@ const EXPECTED: Record<string, Expect> = {
   'dynamo-4p8d.yaml': {
     formats: ['dynamo'],
     deployments: [
-      { name: 'vllm-dynamo/decode', format: 'dynamo', model: null, gpu: 'L4', count: 4, tp: null, pp: null, dp: null, replicas: 8, role: 'decode' },
-      { name: 'vllm-dynamo/prefill', format: 'dynamo', model: null, gpu: 'L4', count: 4, tp: null, pp: null, dp: null, replicas: 4, role: 'prefill' },
+      { name: 'vllm-dynamo/decode', format: 'dynamo', model: '/models/Qwen3-32B', gpu: 'L4', count: 4, tp: 4, pp: null, dp: null, replicas: 8, role: 'decode' },
+      {
+        name: 'vllm-dynamo/prefill',
+        format: 'dynamo',
+        model: '/models/Qwen3-32B',
+        gpu: 'L4',
+        count: 4,
+        tp: 4,
+        pp: null,
+        dp: null,
+        replicas: 4,
+        role: 'prefill',
+      },
     ],
-    // The model (/models/$MODEL) and tp ($TP) come from `export` lines in the shell script, not read: not sized, and
-    // no count mismatch against an assumed tp of 1.
-    diagnostics: ['value-unresolved@193:24-193:38=/models/$MODEL', 'value-unresolved@294:24-294:38=/models/$MODEL'],
+    // The model (/models/$MODEL) and tp ($TP) come from `export MODEL=Qwen3-32B` / `export TP=4` earlier in the same
+    // shell script: read, so 4 GPUs for tp 4 (no count mismatch); the GPU is the assumed default (an assumption line).
+    diagnostics: ['assumption@137:4-137:20=VllmDecodeWorker', 'assumption@238:4-238:21=VllmPrefillWorker'],
   },
   // AIBrix StormService with SGLang P/D: each role replica is a podGroupSize 2 group of 1-GPU pods, so 2 GPUs for
   // --tp-size 2 (no false count error); the router role runs no engine.

@@ -20,7 +20,8 @@ import { podRules } from '../rules/k8sRules';
 import { flagRules } from '../rules/flagRules';
 import { rulesFor } from '../rules/rules';
 import { notSizedDiagnostic, notSizedReason, podFindingsThatHold } from './notSized';
-import { firstCatalogEntry, namesFromPath, nearIdenticalModels } from './modelResolve';
+import { firstModelMatch, namesFromPath, nearIdenticalModels } from './modelResolve';
+import type { ModelMatch } from './modelResolve';
 import { assumptionDiagnostic } from './verdict';
 import { shiftDiagnostics, shiftRanges, splitSegments } from '../yaml/segments';
 import { MAX_DOCUMENT_BYTES, MAX_TEXT_BYTES, parseYaml, rangeOf, reparseScalarEdit } from '../yaml/yamlDoc';
@@ -117,19 +118,32 @@ function inContainer(d: Deployment, path: string): boolean {
 const HOW_TO_NAME =
   'Name a catalog model (a Hugging Face id such as Qwen/Qwen3-8B, e.g. with --served-model-name) or describe it in .llm-sizer/models/ to size this deployment.';
 
-function catalogModel(catalog: Catalog, id: string): ModelInfo | null {
-  const hit = catalog.resolveModel(id);
-  return hit ? { id: hit.entry.id, arch: hit.arch, entry: hit.entry, source: 'catalog' } : null;
+/** The model a catalog match sizes as, reported under the id the file wrote (an alias stays that alias). */
+function catalogModel(catalog: Catalog, match: ModelMatch): ModelInfo | null {
+  if (!match.derived) {
+    const hit = catalog.resolveModel(match.entry.id);
+    return hit ? { id: match.id, arch: hit.arch, entry: hit.entry, source: 'catalog' } : null;
+  }
+  // A quantized variant read from its name: the base's architecture with the quantization its suffix denotes.
+  const base = catalog.resolveModel(match.derived.base.id);
+  if (!base) return null;
+  const config = catalog.mergedConfig(match.entry);
+  const arch = modelFromConfig(match.id, config);
+  // The checkpoint's own quant_method is not known from a name (an FP8 checkpoint may be fp8, compressed-tensors or
+  // modelopt), so vLLM's --quantization check against it stays silent rather than guess.
+  if (arch.quant) arch.quant = { ...arch.quant, checkpointMethod: undefined, label: `${arch.quant.label} (from the name "${match.derived.suffix}")` };
+  return { id: match.id, arch, entry: match.entry, source: 'catalog' };
 }
 
 function resolveModel(d: Deployment, o: AnalysisOptions, catalog: Catalog, diags: Diagnostic[]): ModelInfo | null {
   const ref = d.model;
   const range = d.ranges.model ?? d.ranges.document ?? ZERO;
   if (!ref) return null;
+  let matched: ModelMatch | undefined;
   try {
     if (ref.kind === 'id') {
-      const hit = firstCatalogEntry(catalog, [ref.id, d.servedModelName]);
-      if (hit) return catalogModel(catalog, hit.id);
+      const hit = (matched = firstModelMatch(catalog, [ref.id, d.servedModelName]));
+      if (hit) return catalogModel(catalog, hit);
       // Not in the catalog is not an error: the deployment may be right; it is only not sized.
       const near = nearIdenticalModels(catalog, ref.id);
       diags.push({
@@ -143,8 +157,13 @@ function resolveModel(d: Deployment, o: AnalysisOptions, catalog: Catalog, diags
     }
     if (ref.kind === 'path') {
       // A container path or storage URI names its model by its last segments or the served model name.
-      const hit = firstCatalogEntry(catalog, [d.servedModelName, ...namesFromPath(ref.path)]);
-      if (hit) return catalogModel(catalog, hit.id);
+      const hints = d.modelHints ?? [];
+      const hit = (matched = firstModelMatch(
+        catalog,
+        [d.servedModelName, ...namesFromPath(ref.path), ...hints],
+        [d.servedModelName, ...namesFromPath(ref.path, false), ...hints],
+      ));
+      if (hit) return catalogModel(catalog, hit);
       if (inContainer(d, ref.path) || !o.readLocalConfig) {
         diags.push({
           code: 'unknown-model',
@@ -167,12 +186,13 @@ function resolveModel(d: Deployment, o: AnalysisOptions, catalog: Catalog, diags
     const config = base ? { ...catalog.mergedConfig(base), ...entry.config } : entry.config;
     return { id: entry.id, arch: modelFromConfig(entry.id, config), entry, source: 'inline' };
   } catch (e) {
-    if (e instanceof ModelConfigError && ref.kind === 'id' && catalog.findModelEntry(ref.id)) {
+    if (e instanceof ModelConfigError && matched) {
       // A built-in entry kept verbatim that this engine cannot size yet: our gap, not a fault of the deployment.
+      const what = matched.derived ? `"${matched.id}" reads as ${matched.derived.base.id} quantized` : `"${matched.id}" is in the catalog`;
       diags.push({
         code: 'model-config-invalid',
         severity: 'info',
-        message: `Not sized: "${ref.id}" is in the catalog, but its config.json is not supported by this version of llm-sizer (${e.message}).`,
+        message: `Not sized: ${what}, but its config.json is not supported by this version of llm-sizer (${e.message}).`,
         range,
         data: { field: e.field },
       });

@@ -319,7 +319,11 @@ function quantSpecOf(qc: Json): QuantSpec | null {
     case 'bitsandbytes':
       return bool(qc, 'load_in_8bit', false)
         ? { method: 'int8', bits: 8, groupSize: null, bytesPerGroup: 0, notConverted, label: 'bitsandbytes int8' }
-        : { method: 'bitsandbytes', bits: 4, groupSize: 64, bytesPerGroup: 4, notConverted, label: 'bitsandbytes nf4' };
+        : bool(qc, 'bnb_4bit_use_double_quant', false)
+          ? // Double quantization (QLoRA, Dettmers et al. 2023, section 3): each block of 64 keeps an 8-bit absmax, and
+            // every 256 absmax share one fp32 scale: 1 + 4/256 bytes per 64 weights (0.127 bits per weight).
+            { method: 'bitsandbytes', bits: 4, groupSize: 64, bytesPerGroup: 1 + 4 / 256, notConverted, label: 'bitsandbytes nf4 (double quant)' }
+          : { method: 'bitsandbytes', bits: 4, groupSize: 64, bytesPerGroup: 4, notConverted, label: 'bitsandbytes nf4' };
     case 'compressed-tensors': {
       const groups = (qc.config_groups ?? {}) as Record<string, Json>;
       const first = Object.values(groups)[0] ?? {};

@@ -76,6 +76,8 @@ export function onlineQuant(method: string | null | undefined): QuantSpec | null
   const m = method.toLowerCase();
   if (m === 'fp8' || m === 'ptpc_fp8') return quantOf({ quant_method: 'fp8' });
   if (m === 'bitsandbytes') return quantOf({ quant_method: 'bitsandbytes' });
+  // TGI's QUANTIZE=bitsandbytes-nf4 / -fp4: 4-bit with double-quantized block scales.
+  if (m === 'bitsandbytes-4bit-dq') return quantOf({ quant_method: 'bitsandbytes', bnb_4bit_use_double_quant: true });
   // TGI's 8-bit online methods: LLM.int8 (QUANTIZE=bitsandbytes) and EETQ, one byte per weight plus row scales.
   if (m === 'bitsandbytes-8bit' || m === 'eetq') return quantOf({ quant_method: 'bitsandbytes', load_in_8bit: true });
   return null;

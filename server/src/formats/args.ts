@@ -229,8 +229,9 @@ const TGI: Record<string, OptSpec> = {
 /** TGI --quantize values as the engine's online quantization names. */
 const TGI_QUANTIZE: Record<string, string> = {
   bitsandbytes: 'bitsandbytes-8bit',
-  'bitsandbytes-nf4': 'bitsandbytes',
-  'bitsandbytes-fp4': 'bitsandbytes',
+  // TGI's 4-bit layer quantizes with compress_statistics=True (server/text_generation_server/layers/bnb.py Linear4bit).
+  'bitsandbytes-nf4': 'bitsandbytes-4bit-dq',
+  'bitsandbytes-fp4': 'bitsandbytes-4bit-dq',
   eetq: 'eetq',
   fp8: 'fp8',
 };
@@ -295,6 +296,8 @@ export interface EngineCommand {
 export type EnvLookup = (name: string) => Val | null | undefined;
 
 const VAR_ONLY = /^(?:\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))$/;
+/** A word whose only expansions are plain `$VAR` / `${VAR}` references. */
+const SHELL_VARS_ONLY = /^(?:[^$`\\]|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Resolves a value that is exactly one `$(VAR)` / `${VAR}` / `$VAR` from the env; anything else dynamic stays unknown. */
 export function resolveVal(arg: Arg, i: number, j: number, env: EnvLookup): Val {
@@ -306,6 +309,19 @@ export function resolveVal(arg: Arg, i: number, j: number, env: EnvLookup): Val 
   // Outside a shell script only Kubernetes expands, and only `$(VAR)`: `${VAR}` / `$VAR` reach the engine as written.
   if (m && !m[1] && !arg.shell)
     return { text, span, unresolved: `"${text}" is passed to the engine as written: Kubernetes expands only $(${m[2] ?? m[3]}), not ${text}` };
+  // Inside a shell script the shell expands `$VAR` / `${VAR}` anywhere in a word (`/models/$MODEL`): resolved when
+  // every variable in the word has a literal value; any other expansion (`$(...)`, `${VAR:-x}`, backticks) stays unknown.
+  if (!m && arg.shell && arg.dynamic && SHELL_VARS_ONLY.test(text)) {
+    let unknown: string | null = null;
+    const out = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (ref: string, a?: string, b?: string) => {
+      const v = env((a ?? b)!);
+      if (v && !v.unresolved) return v.text;
+      unknown ??= (a ?? b)!;
+      return ref;
+    });
+    if (unknown === null) return { text: out, span };
+    return { text, span, unresolved: `"${text}" refers to ${unknown}, which the manifest does not set to a literal value` };
+  }
   if (m) {
     const name = m[1] ?? m[2] ?? m[3];
     const v = env(name);
@@ -475,17 +491,29 @@ export function findEngineCommand(
     const script = ci >= 0 ? (rest[ci + 1]?.text === '--' ? rest[ci + 2] : rest[ci + 1]) : undefined;
     if (!script) return null;
     let ray = false;
+    // Variables the script itself sets before the engine command (`export MODEL=Qwen3-8B`, `TP=2`).
+    const assigned = new Map<string, Val | null>();
+    let nesting = 0; // inside if/case/for/while bodies
+    const before: EnvLookup = (name) => (assigned.has(name) ? assigned.get(name) : env(name));
     for (const cmd of shellOf(script)) {
       const scriptEnv: EnvLookup = (name) => {
         const e = cmd.env.find((x) => x.name === name);
-        if (e) return resolveVal(e.value, 0, e.value.text.length, env);
-        return env(name);
+        if (e) return resolveVal(e.value, 0, e.value.text.length, before);
+        return before(name);
       };
       if (/^(?:.*\/)?ray$/.test(cmd.words[0]?.text ?? '') && cmd.words[1]?.text === 'start') ray = true;
       const hit = findEngineCommand(cmd.words, scriptEnv, null, depth + 1, shellOf);
       if (hit) {
         if (ray) hit.rayCluster = true;
         return hit;
+      }
+      const w0 = cmd.words[0]?.text ?? '';
+      if (/^(if|case|for|while|until|select)$/.test(w0)) nesting++;
+      if (/^(fi|esac|done)$/.test(w0)) nesting = Math.max(0, nesting - 1);
+      for (const [name, value] of scriptAssignments(cmd)) {
+        const v = value ? resolveVal(value, 0, value.text.length, before) : null;
+        // Set inside a conditional or a loop, or set twice: which value reaches the engine is not known from the text.
+        assigned.set(name, nesting > 0 || assigned.has(name) || !v || v.unresolved ? null : v);
       }
     }
     return null;
@@ -501,6 +529,25 @@ export function findEngineCommand(
       return parseEngineArgs('tgi', `${image} entrypoint (text-generation-launcher)`, sp, rest, env, false);
   }
   return null;
+}
+
+/**
+ * Variables a script command sets for the rest of the script: an assignment-only command (`MODEL=x`) or `export`
+ * (`export MODEL=x TP=2`). A command that follows a shell keyword (`then MODEL=x`) is conditional and sets nothing
+ * here, and `export NAME` without a value leaves NAME as it was. A `null` value: set, but not to a word we can read.
+ */
+function scriptAssignments(cmd: { words: Arg[]; env: { name: string; value: Arg }[] }): [string, Arg | null][] {
+  if (!cmd.words.length) return cmd.env.map((e) => [e.name, e.value]);
+  if (cmd.words[0].text !== 'export' || cmd.words[0].dynamic) return [];
+  const out: [string, Arg | null][] = [];
+  for (const w of cmd.words.slice(1)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
+    if (!m) continue;
+    const k = m[0].length;
+    const text = w.text.slice(k);
+    out.push([m[1], { text, span: (i, j) => w.span(i + k, j + k), dynamic: w.dynamic && /\$|`/.test(text), shell: true }]);
+  }
+  return out;
 }
 
 /**

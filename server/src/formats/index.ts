@@ -5,10 +5,11 @@ import { aibrixFleetAdapter } from './aibrix';
 import { dynamoAdapter } from './dynamo';
 import { aibrixStormAdapter, kubernetesAdapter, leaderWorkerSetAdapter } from './k8s';
 import { kserveAdapter, llmInferenceServiceAdapter } from './kserve';
+import { kaitoAdapter } from './kaito';
 import { kubeaiAdapter } from './kubeai';
 import { llmdAdapter } from './llmd';
 import { nativeAdapter } from './native';
-import { nimHelmAdapter, nimKserveAdapter, nimPodAdapter, nimServiceAdapter } from './nim';
+import { nimHelmAdapter, nimKserveAdapter, nimPodAdapter, nimRuntimeAdapter, nimServiceAdapter } from './nim';
 import { productionStackAdapter } from './productionStack';
 import { rayServeAdapter, rayServiceAdapter } from './rayServe';
 import { vllmConfigAdapter } from './vllmConfig';
@@ -16,6 +17,7 @@ import { vllmConfigAdapter } from './vllmConfig';
 export const ADAPTERS: FormatAdapter[] = [
   nativeAdapter,
   nimKserveAdapter,
+  nimRuntimeAdapter,
   kserveAdapter,
   llmInferenceServiceAdapter,
   rayServiceAdapter,
@@ -24,6 +26,7 @@ export const ADAPTERS: FormatAdapter[] = [
   llmdAdapter,
   dynamoAdapter,
   kubeaiAdapter,
+  kaitoAdapter,
   nimServiceAdapter,
   nimHelmAdapter,
   nimPodAdapter,

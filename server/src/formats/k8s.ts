@@ -48,6 +48,21 @@ function kindOf(root: unknown): string | null {
   return api && kind ? kind : null;
 }
 
+/** Labels that name the served model (GKE samples' ai.gke.io/model, AIBrix's model.aibrix.ai/name). */
+const MODEL_LABELS = ['ai.gke.io/model', 'model.aibrix.ai/name'];
+
+/** The model names a workload's labels (its own and its pod template's) give. */
+export function modelLabelHints(root: unknown): string[] {
+  const labels = [get(get(root, 'metadata'), 'labels'), get(get(get(get(root, 'spec'), 'template'), 'metadata'), 'labels')];
+  const out: string[] = [];
+  for (const l of labels)
+    for (const p of mapPairs(l)) {
+      const v = str(p.value);
+      if (MODEL_LABELS.includes(keyString(p)) && v && !out.includes(v)) out.push(v);
+    }
+  return out;
+}
+
 function hasLabel(root: unknown, prefix: string): boolean {
   const labels = [get(get(root, 'metadata'), 'labels'), get(get(get(get(root, 'spec'), 'template'), 'metadata'), 'labels')];
   return labels.some((l) => mapPairs(l).some((p) => keyString(p).startsWith(prefix)));
@@ -76,6 +91,8 @@ export const kubernetesAdapter: FormatAdapter = {
     const deployments = ces.map((ce) => {
       const d = deploymentFromContainer(ctx, format, ces.length > 1 ? `${base}/${ce.name}` : base, pod, ce);
       d.replicas = Math.max(0, Math.floor(replicas));
+      const hints = modelLabelHints(root);
+      if (hints.length) d.modelHints = hints;
       const nr = range(ctx, node);
       if (nr) d.ranges.name = nr;
       const rr = range(ctx, replicasNode);

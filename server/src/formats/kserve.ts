@@ -193,9 +193,13 @@ export const llmInferenceServiceAdapter: FormatAdapter = {
         ]
       : [['', spec]];
     const uri = get(get(spec, 'model'), 'uri');
+    // spec.model.name is the name the runtime serves the model under (its --served-model-name): a Hugging Face id when
+    // the uri is a volume (pvc://...), so the model resolves by it as by a served model name.
+    const modelName = str(get(get(spec, 'model'), 'name'));
     const out: Deployment[] = roles.map(([role, node]) => {
       const d = roleDeployment(ctx, 'kserve-llm', role ? `${base}/${role}` : base, uri, node, get(node, 'template'));
       if (role === 'prefill' || role === 'decode') d.role = role;
+      if (modelName && !d.servedModelName) d.servedModelName = modelName;
       return d;
     });
     return { deployments: out, diagnostics: ctx.diagnostics };

@@ -269,6 +269,41 @@ export const nimKserveAdapter: FormatAdapter = {
   },
 };
 
+/**
+ * A KServe ServingRuntime / ClusterServingRuntime running a NIM image (NVIDIA/nim-deploy kserve/runtimes): the image
+ * names the model; the GPUs come from each InferenceService that uses the runtime, so this file states none (and
+ * requesting none here is not a finding).
+ */
+export const nimRuntimeAdapter: FormatAdapter = {
+  format: 'kserve-nim',
+  detect(doc) {
+    if (unreadableTemplate(doc)) return false;
+    return nimRuntimeContainer(doc.contents) !== undefined;
+  },
+  adapt(input) {
+    const ctx = ctxOf(input);
+    const root = input.doc.contents;
+    const c = nimRuntimeContainer(root)!;
+    const { name, node } = metaName(root);
+    const d = newDeployment(ctx, 'kserve-nim', name ?? `servingruntime-${input.docIndex + 1}`);
+    const nr = range(ctx, node);
+    if (nr) d.ranges.name = nr;
+    fillNim(ctx, d, get(c, 'image'), c, c, null);
+    // No pod facts: the pod's GPUs, node selectors and runtime class are the InferenceService's.
+    delete d.pod;
+    d.gpuCount = null;
+    d.notes.push('A serving runtime: the GPUs come from the InferenceService that uses it.');
+    finishGpu(ctx, d);
+    return { deployments: [d], diagnostics: ctx.diagnostics };
+  },
+};
+
+function nimRuntimeContainer(root: unknown): Node | undefined {
+  if (!/^serving\.kserve\.io\//.test(str(get(root, 'apiVersion')) ?? '')) return undefined;
+  if (!/^(Cluster)?ServingRuntime$/.test(str(get(root, 'kind')) ?? '')) return undefined;
+  return seqItems(get(get(root, 'spec'), 'containers')).find((x) => nimImageName(str(get(x, 'image')) ?? '')) as Node | undefined;
+}
+
 const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'Pod', 'DaemonSet', 'Job']);
 
 /** A plain Kubernetes workload whose container runs a NIM image (e.g. GKE's NIM tutorials). */

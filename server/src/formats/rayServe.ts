@@ -132,10 +132,14 @@ function llmConfig(ctx: Ctx, c: unknown, R: Ranger, format: string, prefix: stri
   const d = newDeployment(ctx, format, prefix ? `${prefix}/${str(idNode) ?? i}` : (str(idNode) ?? 'llm_config'));
   const m = str(modelNode);
   if (m) {
-    d.model = /^(s3|gs|gcs):\/\//.test(m) ? null : /^[./~]/.test(m) ? { kind: 'path', path: m } : { kind: 'id', id: m };
-    if (!d.model) {
-      d.notes.push(`model_source ${m} is remote storage: add the model to the catalog to size it.`);
-      d.unsized = `the model is read from remote storage (${m}); name it with a catalog id or add it to .llm-sizer/models/`;
+    // Remote storage (s3://bucket/models/<name>) is a path like a container's: its last segment, or the served
+    // model_id, may name a catalog model; it is never read.
+    const remote = /^(s3|gs|gcs):\/\//.test(m);
+    d.model = remote || /^[./~]/.test(m) ? { kind: 'path', path: m } : { kind: 'id', id: m };
+    if (remote) {
+      d.notes.push(`model_source ${m} is remote storage: the model is known only if its name or model_id names a catalog model.`);
+      const id = str(idNode);
+      if (id) d.servedModelName = id;
     }
   } else if (get(srcNode, 'bucket_uri') !== undefined) {
     // model_source: {bucket_uri: s3://...} (CloudMirrorConfig): the weights come from a bucket, the id is a served name.

@@ -77,6 +77,11 @@ export interface Deployment {
   weightsNeedNodes?: boolean;
   /** --served-model-name: the name clients use, often the model id when the model is a local path. */
   servedModelName?: string;
+  /**
+   * Model names the manifest's well-known labels give (`ai.gke.io/model: gemma-3-27b-it`, `model.aibrix.ai/name`):
+   * tried after the served model name and the path when the model is a container path no catalog id matches.
+   */
+  modelHints?: string[];
   /** Role of a disaggregated worker (`prefill` / `decode`), named in the messages. */
   role?: 'prefill' | 'decode';
 }
