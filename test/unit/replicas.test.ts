@@ -236,6 +236,10 @@ spec:
   const capped = capacityOf(text.replace('minReplicas: 1', 'minReplicas: 1\n    maxReplicas: 4'));
   assert.equal(capped.c.replicas_deployed_max, 4);
   assert.equal(capped.c.overloaded, true);
+  // Equal bounds run a fixed 2, but both keys state it: no fix that would raise minReplicas past maxReplicas.
+  const pinned = text.replace('minReplicas: 1', 'minReplicas: 2\n    maxReplicas: 2');
+  assert.equal(capacityOf(pinned).c.replicas_deployed_text, '2 (autoscaling 2..2 replicas)');
+  assert.deepEqual(overloadFixTitles(pinned), []);
 });
 
 test('native plan: data_parallel_size stays the instance count; a stated workload is a warning, the setting never overrides it', () => {
@@ -331,4 +335,18 @@ test('DaemonSet: one pod per matching node, a count the manifest does not give: 
   assertLittlesLaw(c);
   assert.equal(c.replicas_deployed_text, 'unknown (a DaemonSet runs one pod per matching node)');
   assert.ok(!diags.some((x) => x.code === 'littles-law-overload'));
+});
+
+test('an SLO judged on the assumed workload is information; on no workload at all it stays a warning as before', () => {
+  const text = `apiVersion: llm-sizer/v1
+kind: ServingPlan
+metadata: {name: p}
+model: meta-llama/Llama-3.1-8B-Instruct
+hardware: {gpu: H100, count: 1}
+serving: {engine_version: "0.11.0"}
+slo: {tpot_ms: 0.5}
+`;
+  const sev = (o: Parameters<typeof analyzeText>[1]) => analyzeText(text, o).diagnostics.find((x) => x.code === 'slo-unreachable')?.severity;
+  assert.equal(sev({ defaultWorkload: { requests_per_second: 1 } }), 'info');
+  assert.equal(sev({}), 'warning');
 });

@@ -62,8 +62,7 @@ export function setReplicas(ctx: Ctx, d: Deployment, node: unknown, key = 'repli
 
 /**
  * An autoscaler's bounds onto the deployment: `replicas` is its minimum (`minDefault` when unstated), `replicasMax` its
- * ceiling (null when unstated: KServe's Knative autoscaler and Ray Serve's `auto` then set it, not the file). Equal
- * bounds are a fixed count.
+ * ceiling (null when unstated: KServe's Knative autoscaler and Ray Serve's `auto` then set it, not the file).
  */
 export function setReplicaBounds(ctx: Ctx, d: Deployment, minNode: unknown, maxNode: unknown, minDefault: number, keys: [string, string], floor = 0): void {
   setReplicas(ctx, d, minNode, keys[0]);
@@ -78,5 +77,5 @@ export function setReplicaBounds(ctx: Ctx, d: Deployment, minNode: unknown, maxN
     const r = range(ctx, maxNode);
     if (r) d.ranges.replicas = r;
   }
-  if (d.replicasMax === d.replicas) delete d.replicasMax;
+  // Equal bounds run a fixed count, but both keys state it: kept as bounds, so no quick fix edits one of the two.
 }
