@@ -319,15 +319,20 @@ export function capacityChart(d: DeploymentReport): HTMLElement | null {
   const p = d.performance;
   if (!c || !p) return null;
   const noSlo = p.slo_tpot_ms === null && p.slo_ttft_ms === null;
-  const verdict =
-    c.arrival_rate_rps > 0
-      ? `${int(c.replicas_needed)} replica(s) needed for ${fixed(c.arrival_rate_rps, 2)} requests/s, ${int(c.replicas_deployed)} deployed${c.replicas_needed > c.replicas_deployed ? ': the queue grows without bound as deployed' : ''}`
-      : `no arrival rate set: each replica is sized at its capacity, ${int(c.concurrency_per_replica)} requests in flight`;
+  // The engine's own verdict and instance count (capacity.overloaded, replicas_deployed_text): the rule says the same.
+  const deployedText = c.replicas_deployed_text ?? int(c.replicas_deployed);
+  const ceiling = c.replicas_deployed_max === undefined ? c.replicas_deployed : c.replicas_deployed_max;
+  const overloaded = c.overloaded ?? c.replicas_needed > c.replicas_deployed;
+  const saturated = p.batch_source === 'saturated';
+  const verdict = saturated
+    ? `no arrival rate set: each replica is sized at its capacity, ${int(c.concurrency_per_replica)} requests in flight; deployed ${deployedText}`
+    : `${int(c.replicas_needed)} replica(s) needed for ${fixed(c.arrival_rate_rps, 2)} requests/s (L = λW = ${fixed(c.concurrency_needed, 1)} in flight), deployed ${deployedText}${overloaded ? ': the queue grows without bound as deployed' : ''}`;
   const slo = noSlo ? 'no SLO set' : c.meets_slo ? `SLO met with ${int(Math.max(c.replicas_deployed, c.replicas_needed))} replica(s)` : 'SLO not met';
   const bars: [string, number, string][] = [];
-  if (c.arrival_rate_rps > 0) bars.push(['arriving (λ)', c.arrival_rate_rps, 'c-arrival']);
-  bars.push([`${int(c.replicas_deployed)} deployed serve`, c.replicas_deployed * c.max_rps_per_replica, 'c-weights']);
-  if (c.replicas_needed > c.replicas_deployed) bars.push([`${int(c.replicas_needed)} needed serve`, c.replicas_needed * c.max_rps_per_replica, 'c-kv']);
+  if (!saturated) bars.push(['arriving (λ)', c.arrival_rate_rps, 'c-arrival']);
+  // An unknown count draws no deployed bar; an autoscaler's bar is its ceiling.
+  if (ceiling !== null) bars.push([`${int(ceiling)} deployed serve`, ceiling * c.max_rps_per_replica, 'c-weights']);
+  if (ceiling === null || c.replicas_needed > ceiling) bars.push([`${int(c.replicas_needed)} needed serve`, c.replicas_needed * c.max_rps_per_replica, 'c-kv']);
   const f = figure(
     'capacity',
     "Little's Law: requests per second",
@@ -342,7 +347,7 @@ export function capacityChart(d: DeploymentReport): HTMLElement | null {
         [`KV-limited batch at the average context (${int(p.decode.context)} tokens: prompt + half the output)`, fixed(c.kv_limited_concurrency, 1)],
         ['max_num_seqs', int(c.max_num_seqs)],
         ['Replicas needed', int(c.replicas_needed)],
-        ['Replicas deployed', int(c.replicas_deployed)],
+        ['Replicas deployed', deployedText],
         ['GPUs per replica', int(c.gpus_per_replica)],
         ['SLO', slo],
       ],

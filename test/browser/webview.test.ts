@@ -163,7 +163,8 @@ test('report page renders every chart with its data table, no console errors', a
   assert.match((await page.locator('#latency-0 .readout').textContent()) ?? '', /Knee at batch 45/);
   assert.match(
     (await page.locator('#capacity-0 .readout').textContent()) ?? '',
-    /^4 replica\(s\) needed for 20\.00 requests\/s, 2 deployed: the queue grows without bound as deployed; SLO met with 4 replica\(s\)\./,
+    // One number for the replicas needed, one for those in flight (L = λW = 20 x 6.19 s), as in the table.
+    /^4 replica\(s\) needed for 20\.00 requests\/s \(L = λW = 123\.8 in flight\), deployed 2: the queue grows without bound as deployed; SLO met with 4 replica\(s\)\./,
   );
   // The KV chart shows the workload's figure beside vLLM's max_model_len one, each labelled.
   assert.match(kv ?? '', /210 requests of the workload's 2,300 tokens fit at once .* 14\.81x at max_model_len 32,768/);

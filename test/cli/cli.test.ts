@@ -44,8 +44,8 @@ test('report --json prints exactly one JSON object with the contract fields', ()
 test('the text report says at how many replicas the SLO verdict holds when more are needed than deployed', () => {
   const r = run('report', 'examples/chat-70b.yaml');
   // 20 req/s against at most 3.44 req/s per replica (Little's Law with vLLM's fitted step costs, the littles-law-overload
-  // warning): ceil(20 / 3.44) = 6 replicas, 2 deployed; the SLO is judged at the 6.
-  assert.match(r.stdout, /replicas needed 6 \(2 deployed\); SLO met with 6 replicas\n/);
+  // warning): ceil(20 / 3.44) = 6 replicas, 2 deployed (data_parallel_size 2); the SLO is judged at the 6.
+  assert.match(r.stdout, /replicas needed 6, deployed 2 \(overloaded\); SLO met with 6 replicas\n/);
   assert.match(r.stdout, /one replica serves at most 3\.44 requests\/s/);
 });
 

@@ -11,7 +11,9 @@ import { ModelConfigError, modelFromConfig } from '../engine/model';
 import type { FormatAdapter } from '../formats/adapter';
 import { ADAPTERS } from '../formats/index';
 import type { Deployment, Diagnostic, Range } from '../formats/types';
+import type { AssumedWorkload } from './settings';
 import { performanceFor } from './perf';
+import { deployedInstances } from './instances';
 import { sizePerformance } from '../engine/performance';
 import type { PerformanceOutput } from './perf';
 import { inputBoundDiagnostics } from './inputBounds';
@@ -35,6 +37,8 @@ export interface AnalysisOptions {
   defaultEngineVersion?: string | null;
   /** $/GPU-hour overrides by GPU id (setting llmSizer.gpuPrices). */
   priceOverrides?: Record<string, number>;
+  /** Workload for deployments whose file states none (setting llmSizer.defaultWorkload, CLI --workload): assumed. */
+  defaultWorkload?: AssumedWorkload | null;
   /** Reads `<dir>/config.json` for a model given as a local directory (I/O is injected; the pipeline stays pure). */
   readLocalConfig?: (path: string) => { config: Record<string, unknown> } | { error: string };
   adapters?: FormatAdapter[];
@@ -249,6 +253,7 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   const serving: ServingInput = { ...defaultServing(), ...d.serving };
   if (serving.engineVersion === null && o.defaultEngineVersion) serving.engineVersion = o.defaultEngineVersion;
   const price = d.gpuHourUsd ?? (gpu ? (o.priceOverrides?.[gpu.id] ?? gpu.priceUsdPerHour) : 0);
+  if (o.defaultWorkload && !d.workloadStated) withAssumedWorkload(d, o.defaultWorkload);
   const out: DeploymentAnalysis = { deployment: d, model, gpu, serving, sizing: null, performance: null, gpuHourUsd: price, diagnostics: diags };
   diags.push(...flagRules(d, o));
   const unknown = unresolvedDiagnostic(d);
@@ -324,6 +329,22 @@ export function analyzeDeployment(d: Deployment, o: AnalysisOptions = {}): Deplo
   return out;
 }
 
+/**
+ * The llmSizer.defaultWorkload setting on a deployment whose file states no workload: its keys over the built-in
+ * request shape, marked assumed (the report's assumptions box says so; its findings are information at most).
+ */
+function withAssumedWorkload(d: Deployment, w: AssumedWorkload): void {
+  d.workload = {
+    ...d.workload,
+    ...(w.requests_per_second !== undefined ? { requestsPerSecond: w.requests_per_second } : {}),
+    ...(w.concurrency !== undefined ? { concurrency: Math.floor(w.concurrency) } : {}),
+    ...(w.input_tokens !== undefined ? { inputTokens: Math.floor(w.input_tokens) } : {}),
+    ...(w.output_tokens !== undefined ? { outputTokens: Math.floor(w.output_tokens) } : {}),
+    ...(w.prefix_cache_hit_rate !== undefined ? { prefixCacheHitRate: w.prefix_cache_hit_rate } : {}),
+  };
+  d.workloadAssumed = true;
+}
+
 /** Findings that depend on the GPU's memory or compute capability. */
 const GPU_DEPENDENT = new Set(['weights-exceed-memory', 'no-kv-memory', 'max-model-len-too-long', 'dtype-unsupported', 'cudagraph-exceeds-memory']);
 
@@ -357,7 +378,14 @@ const LABELS: Record<string, string> = {
 /** Engine II without the parts only the full report shows; every summary field (rules, hovers, hints) is the same. */
 function leanPerformance(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, d: Deployment, price: number): PerformanceOutput | null {
   if (!mem.startup.ok && mem.kv.numBlocks <= 0) return null;
-  const { disaggregation: _d, performance: full, ...rest } = sizePerformance(m, gpu, mem, d.workload, d.slo, price, { detail: false });
+  const {
+    disaggregation: _d,
+    performance: full,
+    ...rest
+  } = sizePerformance(m, gpu, mem, d.workload, d.slo, price, {
+    detail: false,
+    instances: deployedInstances(d, mem.serving),
+  });
   const { curve: _c, operators: _o, ceilings: _g, ...performance } = full;
   const out: PerformanceOutput = { ...rest, performance };
   LEAN.add(out);

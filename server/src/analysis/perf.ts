@@ -5,6 +5,7 @@ import type { ModelArch } from '../engine/model';
 import { sizePerformance } from '../engine/performance';
 import type { DisaggregationSection, PerformanceResult, PerformanceSection } from '../engine/performance';
 import type { Deployment } from '../formats/types';
+import { deployedInstances } from './instances';
 
 /**
  * JSON-ready sections added to each deployment of the report: performance, capacity, cost, disaggregation. The lean
@@ -20,5 +21,5 @@ type Detail = 'curve' | 'operators' | 'ceilings';
 /** Roofline, latency-throughput curve, Little's Law capacity and cost for the deployment's workload and SLO. */
 export function performanceFor(m: ModelArch, gpu: GpuSpec, mem: MemorySizing, d: Deployment, price: number): PerformanceOutput | null {
   if (!mem.startup.ok && mem.kv.numBlocks <= 0) return null;
-  return sizePerformance(m, gpu, mem, d.workload, d.slo, price);
+  return sizePerformance(m, gpu, mem, d.workload, d.slo, price, { instances: deployedInstances(d, mem.serving) });
 }

@@ -108,7 +108,8 @@ function computeVerdict(a: DeploymentAnalysis): Verdict {
     const reason = fail ? firstSentence(fail.message) : (s.startup.error ?? 'vLLM stops at startup.');
     return { kind: 'fails', label: 'does not start', reason, code: fail?.code ?? s.startup.errorKind, hypothetical: !!a.performance };
   }
-  const assumed = assumptionsOf(a).filter((x) => !x.stated && x.what !== 'price');
+  // Replicas change no sizing figure, only Little's Law's verdict (which stays silent when they are unknown).
+  const assumed = assumptionsOf(a).filter((x) => !x.stated && x.what !== 'price' && x.what !== 'replicas');
   if (assumed.length) return { kind: 'assumed', label: 'starts (assumptions)', reason: null, code: null, hypothetical: false };
   return { kind: 'starts', label: 'starts', reason: null, code: null, hypothetical: false };
 }
@@ -158,8 +159,24 @@ function computeAssumptions(a: DeploymentAnalysis): Assumption[] {
       label: 'Workload',
       stated,
       value: `${fmtInt(w.inputTokens)} input + ${fmtInt(w.outputTokens)} output tokens${w.requestsPerSecond ? ` at ${w.requestsPerSecond} requests/s` : w.concurrency ? `, ${fmtInt(w.concurrency)} in flight` : ', no arrival rate'}`,
-      how: stated ? 'stated in the file' : "llm-sizer's default request shape: add a workload: block (native plan) to size for yours",
+      how: stated
+        ? 'stated in the file'
+        : d.workloadAssumed
+          ? 'the llmSizer.defaultWorkload setting (CLI --workload); a native plan states its own in workload:'
+          : "llm-sizer's default request shape: set llmSizer.defaultWorkload (CLI --workload), or a workload: block in a native plan",
     });
+    // The instances Little's Law counts: stated (replicas x data parallel), an autoscaler's range, or unknown.
+    const c = a.performance?.capacity;
+    if (c && (!c.replicas_deployed_known || c.replicas_deployed_max !== c.replicas_deployed))
+      out.push({
+        what: 'replicas',
+        label: 'Replicas',
+        stated: c.replicas_deployed_known,
+        value: c.replicas_deployed_text,
+        how: c.replicas_deployed_known
+          ? "the autoscaler's bounds in the file: Little's Law flags an overload only past the maximum"
+          : "not known from the file: Little's Law gives the replicas needed and claims no overload; state the count literally",
+      });
   }
   if (a.gpu && a.performance) {
     const price = a.gpuHourUsd;

@@ -14,7 +14,8 @@ import { sizeMemory, defaultServing } from '../engine/memory';
 import { paramCounts } from '../engine/params';
 import { kvLayers } from '../engine/kvcache';
 import { localConfigReader } from '../node/localModel';
-import { DEFAULT_SETTINGS } from '../analysis/settings';
+import { DEFAULT_SETTINGS, assumedWorkloadOf } from '../analysis/settings';
+import type { AssumedWorkload } from '../analysis/settings';
 import { diagnosticText, reportJson, reportText } from '../presenters/report';
 import { sarifLog } from '../presenters/sarif';
 import { NOT_CHECKED } from '../yaml/textChecks';
@@ -37,6 +38,10 @@ commands:
 options:
   --gpu NAME                           GPU for files that name none
   --engine-version V                   vLLM version for files that name none
+  --workload K=V,...                   workload assumed for files that state none (keys of a plan's
+                                       workload: requests_per_second, concurrency, input_tokens,
+                                       output_tokens, prefix_cache_hit_rate), e.g.
+                                       --workload requests_per_second=5,input_tokens=2000,output_tokens=300
   -h, --help                           this help`;
 
 export class UsageError extends Error {}
@@ -65,8 +70,24 @@ function optionsFor(file: string, v: Record<string, unknown>): AnalysisOptions {
     // The same default GPU the language server uses when its client sends no setting.
     defaultGpu: (v.gpu as string | undefined) ?? DEFAULT_SETTINGS.defaultGpu,
     defaultEngineVersion: (v['engine-version'] as string | undefined) ?? null,
+    defaultWorkload: workloadOption(v.workload as string | undefined),
     readLocalConfig: localConfigReader({ baseDir: path.dirname(path.resolve(file)) }),
   };
+}
+
+/** --workload K=V,...: the llmSizer.defaultWorkload setting from the command line; a bad value is a usage error. */
+function workloadOption(text: string | undefined): AssumedWorkload | null {
+  if (text === undefined) return null;
+  const raw: Record<string, number> = {};
+  const errors: string[] = [];
+  for (const part of text.split(',').filter((x) => x.trim())) {
+    const m = /^\s*([a-z_]+)\s*=\s*(\S+)\s*$/.exec(part);
+    if (!m) errors.push(`${JSON.stringify(part.slice(0, 64))} is not KEY=VALUE`);
+    else raw[m[1]] = Number(m[2]);
+  }
+  const w = assumedWorkloadOf(raw, errors);
+  if (errors.length || !w) throw new UsageError(`--workload: ${errors.join('; ') || 'no workload key given'}`);
+  return w;
 }
 
 /** Exit 1: an error, or part of the file not checked (too large, too deep, not UTF-8, out of budget). */
@@ -97,6 +118,7 @@ function checkOptionValues(v: Record<string, unknown>): void {
   }
   const ver = v['engine-version'] as string | undefined;
   if (ver !== undefined && !parseVersion(ver)) throw new UsageError(`--engine-version ${JSON.stringify(ver.slice(0, 64))} is not a vLLM version like 0.11.0`);
+  workloadOption(v.workload as string | undefined);
 }
 
 export function run(argv: string[], out: (s: string) => void): number {
@@ -114,6 +136,7 @@ export function run(argv: string[], out: (s: string) => void): number {
       format: { type: 'string' },
       gpu: { type: 'string' },
       'engine-version': { type: 'string' },
+      workload: { type: 'string' },
       plan: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -124,7 +124,18 @@ export interface CapacitySection {
   kv_limited_concurrency: number;
   max_num_seqs: number;
   replicas_needed: number;
+  /** Engine instances (data-parallel ranks of gpus_per_replica GPUs each) deployed: the fixed count, or the autoscaler's minimum. */
   replicas_deployed: number;
+  /** The most instances the file lets run (= replicas_deployed for a fixed count); null when unknown or without a stated ceiling. */
+  replicas_deployed_max: number | null;
+  /** False when the file's replica count is not known (a template placeholder): no overload is claimed. */
+  replicas_deployed_known: boolean;
+  /** Where the instance count comes from (`3 replicas x data_parallel_size 2`, `autoscaling 1..4 replicas`), or why it is unknown. */
+  replicas_source: string;
+  /** What every surface shows for the instances deployed: `6 (3 replicas x data_parallel_size 2)`, `1-4 (autoscaling ...)`, `unknown (...)`. */
+  replicas_deployed_text: string;
+  /** Little's Law's verdict: more instances needed than the file lets run (replicas_deployed_max); false when that is unknown. */
+  overloaded: boolean;
   gpus_per_replica: number;
   utilization: number;
   queue_unbounded: boolean;
@@ -260,6 +271,22 @@ export function prefillThroughput(pm: PerfModel, w: WorkShape): number {
 export interface SizePerformanceOptions {
   /** false: skip the operator tables, the latency curve, the prefill breakdown and the disaggregated split (what the hardware comparison and the edit path need). */
   detail?: boolean;
+  /** Engine instances the file deploys (replicas x data parallel ranks); unset: data_parallel_size instances, a fixed count. */
+  instances?: DeployedInstances;
+}
+
+/**
+ * Engine instances (each one data-parallel rank of tp x pp GPUs) a file deploys: a fixed count (min = max), an
+ * autoscaler's range (max null when it states no ceiling), or unknown (a template placeholder). Little's Law's overload
+ * verdict compares the instances needed with `max` only: an autoscaler that may reach the need is not an overload, and
+ * an unknown count claims nothing.
+ */
+export interface DeployedInstances {
+  min: number;
+  max: number | null;
+  known: boolean;
+  /** Where the count comes from, for the messages (`2 replicas x data_parallel_size 2`). */
+  source: string;
 }
 
 /** Never added to: the prefill summary of a sizing without detail. */
@@ -330,7 +357,13 @@ export function sizePerformance(
   const tp = pm.tp;
   const pp = pm.pp;
   const gpusPerReplica = tp * pp;
-  const deployed = Math.max(1, mem.serving.dp);
+  const dpRanks = Math.max(1, mem.serving.dp);
+  const inst: DeployedInstances = opts.instances ?? { min: dpRanks, max: dpRanks, known: true, source: `data_parallel_size ${dpRanks}` };
+  // The fewest instances running; an operating point needs one (a count of 0 is a parked deployment, sized per instance).
+  const deployed = Math.max(0, Math.floor(inst.min));
+  const runningMin = Math.max(1, deployed);
+  // The most the file lets run: the overload verdict compares with it (null: no ceiling stated, or the count is unknown).
+  const ceiling = inst.known && inst.max !== null ? Math.max(deployed, Math.floor(inst.max)) : null;
 
   // ---- Batch limits.
   const maxSeqs = Math.max(0, Math.floor(mem.serving.maxNumSeqs));
@@ -377,20 +410,20 @@ export function sizePerformance(
     source = 'workload.concurrency';
     L = conc;
     replicasNeeded = cap >= 1 ? Math.ceil(L / cap) : 0;
-    replicasOp = Math.max(deployed, replicasNeeded);
+    replicasOp = Math.max(runningMin, replicasNeeded);
     Bop = L / replicasOp;
     lam = L / Wof(Math.max(1, Bop));
-    if (cap >= 1 && L > deployed * cap)
-      notes.push(`concurrency ${L} exceeds the ${deployed * cap} request slots deployed (${deployed} replica(s) x ${cap}): ${replicasNeeded} replicas needed`);
+    if (cap >= 1 && ceiling !== null && L > ceiling * cap)
+      notes.push(`concurrency ${L} exceeds the ${ceiling * cap} request slots deployed (${ceiling} replica(s) x ${cap}): ${replicasNeeded} replicas needed`);
   } else if (lambda !== null) {
     source = 'littles_law';
     lam = lambda;
     replicasNeeded = cap >= 1 ? Math.max(1, Math.ceil((lam * Wof(cap)) / cap)) : 0;
-    replicasOp = Math.max(deployed, replicasNeeded);
+    replicasOp = Math.max(runningMin, replicasNeeded);
     Bop = cap >= 1 ? operatingBatch(bm, lam, replicasOp, cap) : 0;
     L = lam * Wof(Math.max(1, Bop));
     if (cap >= 1) {
-      queueUnboundedAsDeployed = lam * Wof(cap) > deployed * cap;
+      queueUnboundedAsDeployed = ceiling !== null && lam * Wof(cap) > ceiling * cap;
       queue = queueWait(replicasOp * cap, lam, Wof(Math.max(1, Bop)));
       // With a TTFT SLO, add replicas while queueing (M/M/c) is what pushes TTFT over it: the smallest R (up to 4x + 64
       // more) whose queueing + prefill meets the SLO, by doubling then bisection (queueing falls as R grows).
@@ -427,17 +460,17 @@ export function sizePerformance(
         }
         L = lam * Wof(Math.max(1, Bop));
       }
-      if (queueUnboundedAsDeployed)
+      if (queueUnboundedAsDeployed && ceiling !== null)
         notes.push(
-          `${lam} req/s exceeds what ${deployed} deployed replica(s) serve (${((deployed * cap) / Wof(cap)).toFixed(2)} req/s at ${cap} per replica): the queue grows without bound until ${replicasNeeded} replicas run`,
+          `${lam} req/s exceeds what ${ceiling} deployed replica(s) serve (${((ceiling * cap) / Wof(cap)).toFixed(2)} req/s at ${cap} per replica): the queue grows without bound until ${replicasNeeded} replicas run`,
         );
     } else {
       queueUnboundedAsDeployed = true;
     }
   } else {
     source = 'saturated';
-    replicasNeeded = deployed;
-    replicasOp = deployed;
+    replicasNeeded = runningMin;
+    replicasOp = runningMin;
     Bop = cap >= 1 ? cap : 1;
     L = replicasOp * Bop;
     lam = L / Wof(Bop);
@@ -448,8 +481,10 @@ export function sizePerformance(
   let tpotOp = bm.tpot(Beval);
   let ttftPrefillOp = bm.ttft(Beval);
   if (source === 'workload.concurrency' && conc !== null && usable) {
-    // What the clients see as deployed: conc / dp clients per replica, waiting for a slot when they outnumber them.
-    const seen = latencyAt(pm, shape, conc / deployed, slotsOp, sched, phi, fit.coef, newFeatures());
+    // What the clients see as deployed: conc / instances clients per instance, waiting for a slot when they outnumber
+    // them. An autoscaler runs up to its ceiling; an unknown count is taken as the instances needed.
+    const serving = ceiling !== null ? Math.max(1, Math.min(ceiling, replicasOp)) : replicasOp;
+    const seen = latencyAt(pm, shape, conc / serving, slotsOp, sched, phi, fit.coef, newFeatures());
     tpotOp = seen.tpot;
     ttftPrefillOp = seen.ttft;
   }
@@ -475,7 +510,7 @@ export function sizePerformance(
   const priceIn = validPositive(gpuHourUsd) ? gpuHourUsd : validPositive(gpu.priceUsdPerHour) ? gpu.priceUsdPerHour : 0;
   const priceSource = validPositive(gpuHourUsd) ? 'plan' : validPositive(gpu.priceUsdPerHour) ? `catalog (${gpu.id})` : 'unknown: costs are 0';
   if (!priceIn) notes.push(`no price per GPU-hour for ${gpu.id}: cost fields are 0`);
-  const gpusOp = usable ? replicasOp * gpusPerReplica : deployed * gpusPerReplica;
+  const gpusOp = usable ? replicasOp * gpusPerReplica : runningMin * gpusPerReplica;
   const servedOut = usable
     ? source === 'littles_law'
       ? queue.unbounded
@@ -610,6 +645,11 @@ export function sizePerformance(
     max_num_seqs: maxSeqs,
     replicas_needed: replicasNeeded,
     replicas_deployed: deployed,
+    replicas_deployed_max: ceiling,
+    replicas_deployed_known: inst.known,
+    replicas_source: inst.source,
+    replicas_deployed_text: deployedText(inst, deployed, ceiling),
+    overloaded: usable && source !== 'saturated' && ceiling !== null && lam > 0 && replicasNeeded > ceiling,
     gpus_per_replica: gpusPerReplica,
     utilization: usable && replicasOp * cap > 0 ? Math.min(1, L / (replicasOp * cap)) : 0,
     queue_unbounded: queueUnboundedAsDeployed || queue.unbounded,
@@ -632,6 +672,13 @@ export function sizePerformance(
   const clean = sanitize(out, sanitizeNotes);
   if (sanitizeNotes.length) clean.performance.notes.push(...sanitizeNotes);
   return clean;
+}
+
+/** The instances deployed as every surface shows them (see CapacitySection.replicas_deployed_text). */
+function deployedText(inst: DeployedInstances, min: number, ceiling: number | null): string {
+  if (!inst.known) return `unknown (${inst.source})`;
+  if (ceiling === min) return /^(\d+ replicas?|data_parallel_size \d+)$/.test(inst.source) ? `${min}` : `${min} (${inst.source})`;
+  return ceiling === null ? `at least ${min} (${inst.source})` : `${min}-${ceiling} (${inst.source})`;
 }
 
 /**

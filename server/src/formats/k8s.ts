@@ -21,6 +21,7 @@ import {
 } from './k8sCommon';
 import type { Val } from './args';
 import { containerTextRules } from './containerRules';
+import { setReplicas } from './nodes';
 import type { Deployment } from './types';
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'Pod', 'DaemonSet', 'ReplicaSet', 'PodTemplate']);
@@ -87,16 +88,15 @@ export const kubernetesAdapter: FormatAdapter = {
     const base = name ?? `${kind.toLowerCase()}-${input.docIndex + 1}`;
     const ces = engineContainers(ctx, pod);
     const replicasNode = get(get(root, 'spec'), 'replicas');
-    const replicas = kind === 'Pod' || kind === 'Job' || kind === 'CronJob' ? 1 : (num(replicasNode) ?? 1);
     const deployments = ces.map((ce) => {
       const d = deploymentFromContainer(ctx, format, ces.length > 1 ? `${base}/${ce.name}` : base, pod, ce);
-      d.replicas = Math.max(0, Math.floor(replicas));
+      // A Pod, Job or CronJob runs one engine; a DaemonSet one per matching node, which the manifest does not say.
+      if (kind === 'DaemonSet') d.replicasUnknown = 'a DaemonSet runs one pod per matching node';
+      else if (kind !== 'Pod' && kind !== 'Job' && kind !== 'CronJob') setReplicas(ctx, d, replicasNode, 'spec.replicas');
       const hints = modelLabelHints(root);
       if (hints.length) d.modelHints = hints;
       const nr = range(ctx, node);
       if (nr) d.ranges.name = nr;
-      const rr = range(ctx, replicasNode);
-      if (rr) d.ranges.replicas = rr;
       finishGpu(ctx, d);
       return d;
     });
@@ -157,7 +157,8 @@ export const leaderWorkerSetAdapter: FormatAdapter = {
     const sr = range(ctx, sizeNode);
     if (sr && size > 1) d.ranges['hardware.count'] = d.ranges['hardware.count'] ?? sr;
     if (sr) d.ranges['group.size'] = sr;
-    d.replicas = Math.max(0, Math.floor(num(get(spec, 'replicas')) ?? 1));
+    // spec.replicas counts groups: each group of `size` pods runs one engine.
+    setReplicas(ctx, d, get(spec, 'replicas'), 'spec.replicas');
     const nr = range(ctx, node);
     if (nr) d.ranges.name = nr;
     if (!lead && leaderPod) d.notes.push('The leader template runs no engine; read from the worker template.');
@@ -200,6 +201,11 @@ export const aibrixStormAdapter: FormatAdapter = {
           d.pod = { ...(d.pod ?? defaultPod()), podsPerGroup: group, countLabel: `GPUs per pod group (podGroupSize ${group} x ${d.gpusPerNode})` };
         }
         d.replicas = Math.max(0, Math.floor((num(get(role, 'replicas')) ?? 1) * outer));
+        for (const [n, key] of [
+          [get(role, 'replicas'), 'roles[].replicas'],
+          [get(spec, 'replicas'), 'spec.replicas'],
+        ] as const)
+          if (n !== undefined && n !== null && num(n) === null) d.replicasUnknown = `${key} is ${JSON.stringify(str(n) ?? 'not a number')}`;
         finishGpu(ctx, d);
         out.push(d);
       }

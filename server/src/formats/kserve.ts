@@ -1,6 +1,6 @@
 // KServe InferenceService (huggingface / vLLM runtimes; `workerSpec` multi-node) and LLMInferenceService
 // (`spec.parallelism`, `prefill` / decode pools).
-import { setReplicas } from './nodes';
+import { setReplicaBounds, setReplicas } from './nodes';
 import type { Node } from 'yaml';
 import { get, keyString, mapPairs, toPlain } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
@@ -165,8 +165,8 @@ export const kserveAdapter: FormatAdapter = {
     gpuFromPod(ctx, pred, d);
     const nr = range(ctx, node);
     if (nr) d.ranges.name = nr;
-    const minR = get(pred, 'minReplicas');
-    d.replicas = Math.max(1, Math.floor(num(minR) ?? 1));
+    // KServe autoscales the predictor from minReplicas (default 1) to maxReplicas (no ceiling the file states when unset).
+    setReplicaBounds(ctx, d, get(pred, 'minReplicas'), get(pred, 'maxReplicas'), 1, ['minReplicas', 'maxReplicas'], 1);
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };
   },

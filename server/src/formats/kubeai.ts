@@ -6,6 +6,7 @@ import { applyEngineCommand, parseEngineArgs } from './args';
 import { ctxOf } from './k8s';
 import { argOf, defaultPod, finishGpu, metaName, newDeployment, num, range, resolveGpuLabel, seqItems, str } from './k8sCommon';
 import { unreadableTemplate } from './k8sCommon';
+import { setReplicaBounds, setReplicas } from './nodes';
 import { mapScalar, spanOf } from './scalarMap';
 import { offsetRange } from '../yaml/yamlDoc';
 
@@ -70,9 +71,12 @@ export const kubeaiAdapter: FormatAdapter = {
       d.ranges['hardware.count'] = offsetRange(ctx.lc, a, b);
       d.pod = { ...defaultPod(), countLabel: 'resourceProfile GPU count', shm: 'unlimited' };
     }
+    // KubeAI's autoscaler moves replicas between minReplicas and maxReplicas; a stated `replicas` alone is a fixed count.
     const rep = get(spec, 'replicas') ?? get(spec, 'minReplicas');
     const rv = num(rep);
-    d.replicas = Math.max(0, Math.floor(rv ?? 1));
+    if (get(spec, 'maxReplicas') !== undefined || get(spec, 'replicas') === undefined)
+      setReplicaBounds(ctx, d, rep, get(spec, 'maxReplicas'), 1, [get(spec, 'replicas') !== undefined ? 'replicas' : 'minReplicas', 'maxReplicas']);
+    else setReplicas(ctx, d, rep, get(spec, 'replicas') !== undefined ? 'replicas' : 'minReplicas');
     if (rv === 0) d.notes.push('minReplicas 0: scales to zero when idle; sized per replica.');
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };

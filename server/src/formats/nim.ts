@@ -6,7 +6,7 @@
 // profile at start-up, so the engine is known only when the file states it: NIM_MODEL_PROFILE (or the NIMCache /
 // nimCache profile) named like `vllm-bf16-tp2-pp1`, NIM_USE_SGLANG=1, or a NIMCache in the same document set; it is
 // never assumed.
-import { setReplicas } from './nodes';
+import { setReplicaBounds, setReplicas } from './nodes';
 import type { Node } from 'yaml';
 import { get, offsetRange } from '../yaml/yamlDoc';
 import type { FormatAdapter } from './adapter';
@@ -261,8 +261,8 @@ export const nimKserveAdapter: FormatAdapter = {
       d.gpuCount = g !== null && g >= 1 ? Math.floor(g) : null;
       d.pod = { ...(d.pod ?? defaultPod()), shm: 'unlimited' };
     }
-    const minR = get(get(get(root, 'spec'), 'predictor'), 'minReplicas');
-    d.replicas = Math.max(1, Math.floor(num(minR) ?? 1));
+    const pred = get(get(root, 'spec'), 'predictor');
+    setReplicaBounds(ctx, d, get(pred, 'minReplicas'), get(pred, 'maxReplicas'), 1, ['minReplicas', 'maxReplicas'], 1);
     gpuFromPod(ctx, get(get(root, 'spec'), 'predictor'), d);
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };
@@ -332,8 +332,7 @@ export const nimPodAdapter: FormatAdapter = {
     fillNim(ctx, d, get(container, 'image'), container, container, null);
     const shm = shmOf(ctx, pod, container);
     d.pod = { ...d.pod!, shm: shm.shm, shmRange: shm.range };
-    const rep = get(get(root, 'spec'), 'replicas');
-    d.replicas = Math.max(0, Math.floor(num(rep) ?? 1));
+    setReplicas(ctx, d, get(get(root, 'spec'), 'replicas'), 'spec.replicas');
     gpuFromPod(ctx, pod, d);
     finishGpu(ctx, d);
     return { deployments: [d], diagnostics: ctx.diagnostics };

@@ -10,6 +10,7 @@ import { ctxOf } from './k8s';
 import type { Ctx } from './k8sCommon';
 import { unreadableTemplate } from './k8sCommon';
 import { applyGpuCandidates, argOf, defaultPod, finishGpu, isTemplated, newDeployment, num, quantityBytes, range, seqItems, str } from './k8sCommon';
+import { setReplicas } from './nodes';
 import type { Deployment } from './types';
 import { CHART_SIZING_KEYS, VLLM_SIZING_OPTIONS, servingValue } from './servingKeys';
 
@@ -178,10 +179,9 @@ function modelSpec(ctx: Ctx, spec: unknown, m: unknown, i: number): Deployment {
       d.pod = { ...d.pod, podsPerGroup: 1 + workers, countLabel: `GPUs of the Ray cluster (head ${head} + ${workers} workers x ${d.gpusPerNode})` };
     }
   }
-  const rc = get(m, 'replicaCount');
-  d.replicas = ray ? 1 : Math.max(0, Math.floor(num(rc) ?? 1));
-  const rcr = range(ctx, rc);
-  if (rcr) d.ranges.replicas = rcr;
+  // replicaCount: engine pods (the chart's default 1); with a Ray cluster it counts the workers of one engine instead.
+  if (ray) d.replicas = 1;
+  else setReplicas(ctx, d, get(m, 'replicaCount'), 'replicaCount');
   // GPU type: nodeSelectorTerms (chart) or nodeSelector.
   const cands: { key: string; value: string; node: Node }[] = [];
   for (const t of seqItems(get(m, 'nodeSelectorTerms'))) {

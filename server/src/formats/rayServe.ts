@@ -194,13 +194,20 @@ function llmConfig(ctx: Ctx, c: unknown, R: Ranger, format: string, prefix: stri
   const asc = get(dc, 'autoscaling_config');
   // num_replicas: auto turns on autoscaling with Ray's defaults; the floor then comes from autoscaling_config.
   const nr = get(dc, 'num_replicas');
+  const auto = str(nr) === 'auto' || (nr === undefined && asc !== undefined);
   const repNode = (str(nr) === 'auto' ? undefined : nr) ?? get(asc, 'min_replicas') ?? get(asc, 'initial_replicas');
   const rep = num(repNode);
   if (rep !== null) {
     d.replicas = Math.max(0, Math.floor(rep));
     set('replicas', repNode);
+  } else if (repNode !== undefined && repNode !== null) d.replicasUnknown = `num_replicas is ${JSON.stringify(str(repNode) ?? 'not a number')}`;
+  // Autoscaling (num_replicas: auto, or an autoscaling_config): the ceiling is max_replicas when the file states it.
+  const maxNode = get(asc, 'max_replicas');
+  const max = num(maxNode);
+  if (auto) {
+    d.replicasMax = max !== null ? Math.max(d.replicas, Math.floor(max)) : null;
+    if (d.replicasMax === d.replicas) delete d.replicasMax;
   }
-  const max = num(get(asc, 'max_replicas'));
   if (max !== null) d.notes.push(`Autoscaling from ${d.replicas} to ${max} replicas; each replica uses tp x pp GPUs placed by Ray.`);
   return d;
 }

@@ -41,7 +41,19 @@ export interface Deployment {
   gpuOrigin: 'stated' | 'default' | 'inferred';
   gpuCount: number | null;
   gpusPerNode: number | null;
+  /**
+   * Copies of the engine the file runs (pods, LeaderWorkerSet groups, Ray Serve replicas, chart replicaCount), each
+   * with its own data-parallel ranks; the autoscaler's minimum when it autoscales; 1 for a config file. Its range is
+   * `ranges.replicas`. Engine instances deployed = replicas x data parallel ranks (analysis/instances.ts).
+   */
   replicas: number;
+  /**
+   * The autoscaler's ceiling (maxReplicas, max_replicas): set only when the file autoscales, null when it states no
+   * ceiling. Absent: `replicas` is a fixed count.
+   */
+  replicasMax?: number | null;
+  /** Why the replica count is not known (a template placeholder): Little's Law then claims no overload. */
+  replicasUnknown?: string;
   serving: Partial<ServingInput>;
   workload: WorkloadInput;
   slo: { ttftMs: number | null; tpotMs: number | null };
@@ -69,6 +81,11 @@ export interface Deployment {
   layout?: ParallelLayout;
   /** True when the file states a workload (requests, tokens, concurrency): workload-based findings then hold. */
   workloadStated?: boolean;
+  /**
+   * True when the workload is the llmSizer.defaultWorkload setting (CLI --workload), not the file's: the report lists it
+   * as assumed and the findings that depend on it are information at most.
+   */
+  workloadAssumed?: boolean;
   /** A GPU node-selector value names no catalog GPU (gpu-selector-unknown said so): not sized, no unknown-gpu error. */
   gpuSelectorUnknown?: boolean;
   /** The engine uses a Ray cluster (`--distributed-executor-backend ray`, `ray start` in the script): GPUs may be on other pods. */

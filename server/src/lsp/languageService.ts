@@ -23,6 +23,7 @@ import type { CalibrateResult, CompareResult, ServerSettings, StatusParams } fro
 import type { FileReport } from '../presenters/reportTypes';
 import { verdictOf } from '../analysis/verdict';
 import { DEFAULT_SETTINGS } from './protocol';
+import { assumedWorkloadOf } from '../analysis/settings';
 import { reportJson } from '../presenters/report';
 import { compareRows } from '../presenters/compareReport';
 import { finiteJson } from '../presenters/report';
@@ -108,6 +109,7 @@ export class LanguageService {
       defaultGpu: this.settings.defaultGpu,
       defaultEngineVersion: this.settings.defaultEngineVersion,
       priceOverrides: this.settings.gpuPrices,
+      defaultWorkload: this.settings.defaultWorkload,
       // Reading a model's config.json from disk only in a trusted workspace; restricted mode says so instead.
       readLocalConfig: !this.env.trusted ? restrictedConfigReader() : baseDir ? localConfigReader({ baseDir }) : undefined,
     };
@@ -316,6 +318,7 @@ export function normalizeSettings(s: Partial<ServerSettings> | null | undefined)
         ? (o.catalogFolders as string[])
         : [...DEFAULT_SETTINGS.catalogFolders],
     enable: typeof o.enable === 'boolean' ? o.enable : DEFAULT_SETTINGS.enable,
+    defaultWorkload: assumedWorkloadOf(o.defaultWorkload),
   };
 }
 

@@ -235,10 +235,11 @@ export function deploymentText(a: DeploymentAnalysis): string {
     if (p.load_model) out.push(`     load ${p.load_model}${bands}`);
     // meets_slo is judged at max(deployed, needed) replicas: say which, so 'SLO met' is not read as 'met as deployed'.
     const at = Math.max(c.replicas_deployed, c.replicas_needed);
-    const deployed = c.replicas_needed > c.replicas_deployed ? ` (${c.replicas_deployed} deployed)` : '';
     const slo =
       p.slo_tpot_ms === null && p.slo_ttft_ms === null ? 'no SLO set' : `SLO ${c.meets_slo ? 'met' : 'not met'} with ${at} replica${at === 1 ? '' : 's'}`;
-    out.push(`     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}${deployed}; ${slo}`);
+    out.push(
+      `     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}, deployed ${c.replicas_deployed_text}${c.overloaded ? ' (overloaded)' : ''}; ${slo}`,
+    );
     out.push(`     $${cost.usd_per_million_output_tokens.toFixed(3)} per million output tokens, MFU ${(cost.mfu * 100).toFixed(1)}%`);
   }
   for (const n of d.notes) out.push(`   note    ${n}`);

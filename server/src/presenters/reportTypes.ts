@@ -46,7 +46,7 @@ export interface Verdict {
 
 /** One input the sizing rests on: stated in the file or assumed, and the setting or key that changes it. */
 export interface Assumption {
-  what: 'gpu' | 'engine_version' | 'workload' | 'price' | 'compute';
+  what: 'gpu' | 'engine_version' | 'workload' | 'price' | 'compute' | 'replicas';
   /** Plain words: "GPU", "vLLM version", "Workload", "GPU price", "GPU compute". */
   label: string;
   stated: boolean;

@@ -375,7 +375,7 @@ export const DIAGNOSTICS: Record<string, DiagnosticDoc> = {
     category: 'performance',
     title: 'Arrival rate exceeds what the replicas serve',
     explanation:
-      "By Little's Law (L = λW) the deployed replicas serve fewer requests per second than arrive, so the queue grows without bound and latency with it. Deploy the number of replicas the message gives.",
+      "By Little's Law (L = λW) the deployed replicas serve fewer requests per second than arrive, so the queue grows without bound and latency with it. Deployed replicas are engine instances: the file's replica count (spec.replicas, replicaCount, num_replicas, a LeaderWorkerSet's groups) times data_parallel_size; an autoscaler is judged at its maximum, and an unknown count (a template placeholder, a DaemonSet) is never called an overload. Information only when the workload is the llmSizer.defaultWorkload setting rather than the file's. The quick fix sets the file's replica count (data_parallel_size in a plan or vLLM config) to the number the message gives.",
   },
   'slo-unreachable': {
     severity: 'warning',

@@ -6,6 +6,7 @@ import { fmtGiB, fmtInt, GiB } from '../engine/units';
 import { SAMPLER_PROFILE_BYTES_PER_LOGIT } from '../engine/memory';
 import { roleOf } from './k8sRules';
 import { concurrencyOf } from '../analysis/verdict';
+import { deployedInstances } from '../analysis/instances';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -334,13 +335,22 @@ export function performanceRules(a: DeploymentAnalysis, r: (path: string, ...fal
   if (!p || !c || !a.sizing?.startup.ok) return [];
   const out: Diagnostic[] = [];
   const lambda = c.arrival_rate_rps;
-  if (lambda > 0 && c.replicas_needed > c.replicas_deployed) {
+  // The engine's verdict (capacity.overloaded): more instances needed than the file lets run. An unknown count or an
+  // autoscaler without a stated ceiling claims nothing (the report says "replicas unknown"). Judged on an assumed
+  // workload (the llmSizer.defaultWorkload setting), it is information.
+  const ceiling = c.replicas_deployed_max;
+  if (c.overloaded && ceiling !== null) {
+    // Data-parallel ranks per copy the file counts: a plan or vLLM config counts its ranks itself (data_parallel_size
+    // is its replica count), every other format counts copies of dp ranks each.
+    const inst = deployedInstances(d, a.sizing.serving);
+    const dp = d.format !== 'native' && d.format !== 'vllm-config' && inst.min > 0 && d.replicas > 0 ? inst.min / d.replicas : 1;
     out.push({
       code: CODES.littlesLawOverload,
-      severity: 'warning',
-      message: `At ${lambda} requests/s, Little's Law (L = λW) needs ${c.replicas_needed} replicas: one replica serves at most ${c.max_rps_per_replica.toFixed(2)} requests/s (${fmtInt(c.concurrency_per_replica)} in flight, each taking W = ${c.request_latency_at_capacity_s.toFixed(2)} s = TTFT + output x TPOT), so the ${c.replicas_deployed} deployed serve ${(c.replicas_deployed * c.max_rps_per_replica).toFixed(2)} requests/s${c.queue_unbounded ? ' and the queue grows without bound' : ''}. Deploy ${c.replicas_needed} replicas (${c.replicas_needed * c.gpus_per_replica} GPUs).`,
-      range: r('workload.requests_per_second', 'serving.data_parallel_size', 'workload'),
-      data: { replicasNeeded: c.replicas_needed },
+      severity: d.workloadAssumed ? 'info' : 'warning',
+      message: `${d.workloadAssumed ? 'For the assumed workload (llmSizer.defaultWorkload): ' : ''}At ${+lambda.toFixed(2)} requests/s, Little's Law (L = λW) needs ${c.replicas_needed} replicas: one replica serves at most ${c.max_rps_per_replica.toFixed(2)} requests/s (${fmtInt(c.concurrency_per_replica)} in flight, each taking W = ${c.request_latency_at_capacity_s.toFixed(2)} s = TTFT + output x TPOT), so the ${c.replicas_deployed_text} deployed serve ${(ceiling * c.max_rps_per_replica).toFixed(2)} requests/s${c.queue_unbounded ? ' and the queue grows without bound' : ''}. Deploy ${c.replicas_needed} replicas (${c.replicas_needed * c.gpus_per_replica} GPUs)${dp > 1 ? `: ${Math.ceil(c.replicas_needed / dp)} copies of data_parallel_size ${dp}` : ''}.`,
+      range: r('workload.requests_per_second', 'replicas', 'serving.data_parallel_size', 'workload'),
+      // The quick fix sets the file's replica count to ceil(needed / data-parallel ranks per replica).
+      data: { replicasNeeded: c.replicas_needed, ranksPerReplica: dp, autoscaling: d.replicasMax !== undefined },
     });
   }
   const hasSlo = d.slo.ttftMs !== null || d.slo.tpotMs !== null;
@@ -351,7 +361,7 @@ export function performanceRules(a: DeploymentAnalysis, r: (path: string, ...fal
       `TPOT ${p.tpot_ms.toFixed(1)} ms, TTFT ${p.ttft_ms.toFixed(1)} ms at batch ${p.batch}`;
     out.push({
       code: CODES.sloUnreachable,
-      severity: 'warning',
+      severity: d.workloadAssumed ? 'info' : 'warning',
       message: `The SLO is not met: ${why}.`,
       range: r(d.slo.tpotMs !== null ? 'slo.tpot_ms' : 'slo.ttft_ms', 'slo'),
     });

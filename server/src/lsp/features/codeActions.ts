@@ -103,6 +103,34 @@ function parallelEdits(a: DeploymentAnalysis, lines: string[], key: 'tensor_para
   return [main, { range: countRange, newText: scalar(textIn(lines, countRange), after) }];
 }
 
+/**
+ * The edit that sets a deployment's replica count: its value where the file states one; for a Deployment, StatefulSet
+ * or LeaderWorkerSet without one (the API's default of 1), `replicas:` inserted as the first key of the top-level
+ * `spec:` block, at that block's indentation.
+ */
+function replicasEdit(a: DeploymentAnalysis, lines: string[], n: number): { key: string; edit: TextEdit } | null {
+  const d = a.deployment;
+  if (d.replicasUnknown) return null;
+  const r = d.ranges.replicas;
+  if (r) {
+    // The key as the file spells it (replicas, replicaCount, num_replicas, minReplicas), for the fix's title.
+    const key = /([A-Za-z_][\w-]*)\s*:\s*["']?$/.exec((lines[r.start.line] ?? '').slice(0, r.start.character))?.[1] ?? 'replicas';
+    return { key, edit: { range: r, newText: scalar(textIn(lines, r), n) } };
+  }
+  if (d.format !== 'kubernetes' && d.format !== 'leaderworkerset') return null;
+  const doc = d.ranges.document;
+  if (!doc) return null;
+  for (let i = doc.start.line; i <= doc.end.line && i < lines.length; i++) {
+    if (!/^spec:\s*(#.*)?\r?$/.test(lines[i])) continue;
+    const child = lines.slice(i + 1, doc.end.line + 1).find((l) => l.trim() && !l.trim().startsWith('#'));
+    const indent = child ? (/^( +)/.exec(child)?.[1] ?? '') : '';
+    if (!indent) return null;
+    const at = { line: i + 1, character: 0 };
+    return { key: 'replicas', edit: { range: { start: at, end: at }, newText: `${indent}replicas: ${n}\n` } };
+  }
+  return null;
+}
+
 /** Text appended after a document's last node, on a line of its own. */
 function appendToDocument(doc: Range, lines: string[], text: string): TextEdit {
   const end = doc.end;
@@ -200,6 +228,13 @@ export function codeActions(entry: CacheEntry, params: CodeActionParams): CodeAc
               true,
             ),
           );
+        } else if (typeof data.replicasNeeded === 'number' && a && !data.autoscaling) {
+          // Every other format: its replica count (spec.replicas, replicaCount, num_replicas), each replica running
+          // ranksPerReplica data-parallel instances. An autoscaler's bounds are the operator's policy: no fix.
+          const per = typeof data.ranksPerReplica === 'number' && data.ranksPerReplica >= 1 ? data.ranksPerReplica : 1;
+          const n = Math.ceil(data.replicasNeeded / per);
+          const edit = replicasEdit(a, lines, n);
+          if (edit) push(action(`Set ${edit.key} to ${n} (replicas Little's Law needs)`, uri, diag, edit.edit, true));
         }
         break;
       case 'gpu-count-mismatch': {
