@@ -5,6 +5,9 @@
 //   node --import tsx scripts/fit-latency.ts --check   fit and print only
 //   node --import tsx scripts/fit-latency.ts --sim     fit and print the event-driven scheduler simulation's errors
 //                                                      (closedLoopSim.ts), for comparison; writes nothing
+//   node --import tsx scripts/fit-latency.ts --measured  fit and print the analytic scheduler with measured operator
+//                                                      utilisation in the step times where the GPU has tables
+//                                                      (latency.ts, stepUtilisation.ts), for comparison; writes nothing
 // Fit: minimize the summed |relative error| of TTFT and TPOT (iteratively reweighted least squares on relative residuals,
 // coefficients >= 0 by coordinate descent), a handful of coefficients per engine across every model, never per model.
 // The weight of the first wave in a run's mean TTFT is picked from a fixed grid. Left-out error: fit without model X,
@@ -152,9 +155,11 @@ export const PHI_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 /**
  * How a row's features are computed: the analytic steady-state scheduler the engine ships (closedLoop.ts loadFeatures),
- * or the event-driven scheduler simulation (closedLoopSim.ts), which `--sim` fits and scores for comparison.
+ * the event-driven scheduler simulation (closedLoopSim.ts), which `--sim` fits and scores for comparison, or the
+ * analytic scheduler with measured operator utilisation where the GPU has tables (`--measured`, also for comparison).
+ * Stated explicitly, so that the engine's default (MEASURED_UTILISATION_DEFAULT) never changes what a mode means.
  */
-export type FeatureModel = 'analytic' | 'simulated';
+export type FeatureModel = 'analytic' | 'simulated' | 'measured';
 
 /** Features of a row through the real pipeline (plan -> analysis -> memory sizing -> per-GPU model), or why not. */
 export function featuresOfRow(p: RowPlan, model: FeatureModel = 'analytic'): RowFeatures | { skip: string } {
@@ -165,7 +170,7 @@ export function featuresOfRow(p: RowPlan, model: FeatureModel = 'analytic'): Row
   if (!d.sizing) return { skip: 'not sized' };
   const mem = d.sizing;
   const hw = hardwareOf(d.gpu, mem, d.model.arch.quant?.method ?? null);
-  const pm = perfModelOf(d.model.arch, mem, hw);
+  const pm = perfModelOf(d.model.arch, mem, hw, { measuredUtilisation: model === 'measured' });
   const w = workShape(Number(p.row.isl), Number(p.row.osl), 0);
   const kv = kvLimitedConcurrency(d.model.arch, mem, w.context);
   const slots = requestSlots(mem, kv);
@@ -404,8 +409,10 @@ export function fitTable(file: LatencyFitFile): string[] {
 if (require.main === module) {
   const t0 = Date.now();
   // --sim: fit and score the event-driven scheduler simulation instead (printed only, never written).
+  // --measured: the analytic scheduler on measured operator utilisation (printed only, never written).
   const sim = process.argv.includes('--sim');
-  const { file, skipped } = fitAll(siliconRows(), sim ? 'simulated' : 'analytic');
+  const measured = process.argv.includes('--measured');
+  const { file, skipped } = fitAll(siliconRows(), sim ? 'simulated' : measured ? 'measured' : 'analytic');
   for (const l of fitTable(file)) console.log(l);
   for (const [e, f] of Object.entries(file.engines)) {
     console.log(`\n${e}: ${JSON.stringify(f.coefficients)} phi ${f.first_wave_weight} band ${JSON.stringify(f.band)}`);
@@ -414,7 +421,7 @@ if (require.main === module) {
   }
   console.log('\nskipped:', skipped);
   console.log(`${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  if (!process.argv.includes('--check') && !sim) {
+  if (!process.argv.includes('--check') && !sim && !measured) {
     writeFileSync(OUT, JSON.stringify(file, null, 2) + '\n');
     console.log(`written ${OUT}`);
   }

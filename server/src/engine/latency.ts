@@ -17,6 +17,19 @@ const K_STEP = KERNELS_PER_STEP;
 const allReduce = allReduceTime;
 const sendRecv = sendRecvTime;
 import { VOCAB_PADDING } from './weights';
+import type { GemmDtype, MoeDtype } from './operatorEfficiency';
+import type { Curve, GemmShape, MeasuredSteps } from './stepUtilisation';
+import {
+  CUSTOM_AR_MAX_BYTES,
+  allReduceCurve,
+  curveAt,
+  decodeAttentionSurface,
+  gemmGroupCurve,
+  moeCurve,
+  prefillAttentionCurve,
+  surfaceAt,
+  tablePeaksOf,
+} from './stepUtilisation';
 
 export const OPS = [
   'qkv_o_proj',
@@ -57,6 +70,8 @@ export interface StageProfile {
   routerBytes: number;
   sharedBytes: number;
   headBytes: number;
+  /** The local GEMMs of each linear group (n x k per GPU, with counts), for the measured-utilisation lookups. */
+  gemms: { qkv: GemmShape[]; mlp: GemmShape[]; shared: GemmShape[]; head: GemmShape[] };
 }
 
 export interface PerfModel {
@@ -83,6 +98,11 @@ export interface PerfModel {
   maxNumBatchedTokens: number;
   /** Per-stage constants of the time rule on this hardware (the load-independent part of stepTime); see stepConstantsOf. */
   stageConstants: StageConstants[];
+  /**
+   * Measured utilisation at the step's shapes (operatorTables.json) when the GPU has tables and the option is on: each
+   * operator then takes roofline time at datasheet peaks / utilisation; null keeps datasheet x efficiency everywhere.
+   */
+  measured: MeasuredSteps | null;
 }
 
 /**
@@ -334,6 +354,21 @@ function stagesOf(m: ModelArch, mem: MemorySizing, tp: number, dp: number, epOn:
       routerBytes: r.byComponent.router,
       sharedBytes: r.byComponent.shared_experts,
       headBytes: last ? (m.tieEmbeddings ? r.byComponent.embedding : r.byComponent.lm_head) : 0,
+      gemms: { qkv: [], mlp: [], shared: [], head: [] },
+    };
+    const shapes = new Map<string, GemmShape>();
+    const addShape = (list: GemmShape[], group: string, n: number, k: number): void => {
+      n = Math.round(n);
+      k = Math.round(k);
+      if (!(n > 0 && k > 0)) return;
+      const key = `${group}|${n}|${k}`;
+      const s = shapes.get(key);
+      if (s) s.count++;
+      else {
+        const fresh = { n, k, count: 1 };
+        shapes.set(key, fresh);
+        list.push(fresh);
+      }
     };
     for (let i = lo; i < hi; i++) {
       const k = m.layerKinds[i];
@@ -344,21 +379,53 @@ function stagesOf(m: ModelArch, mem: MemorySizing, tp: number, dp: number, epOn:
     }
     for (const t of tensors) {
       if (!t.linear || t.layer === null || t.layer < lo || t.layer >= hi) continue;
-      const p = t.params * localShare(m, t, tp, dp, epOn);
-      if (t.component === 'attention') st.attnParams += p;
-      else if (t.component === 'mlp') st.mlpParams += p;
-      else if (t.component === 'experts') st.expertParams += p;
-      else if (t.component === 'shared_experts') st.sharedParams += p;
+      const share = localShare(m, t, tp, dp, epOn);
+      const p = t.params * share;
+      const out = t.outFeatures;
+      if (t.component === 'attention') {
+        st.attnParams += p;
+        // Row-parallel output projections split k across tp; the others split n.
+        if (out > 0) {
+          if (/(o_proj|out_proj)$/.test(t.module)) addShape(st.gemms.qkv, 'a', out, (t.params / out) * share);
+          else addShape(st.gemms.qkv, 'a', out * share, t.params / out);
+        }
+      } else if (t.component === 'mlp' || t.component === 'shared_experts') {
+        if (t.component === 'mlp') st.mlpParams += p;
+        else st.sharedParams += p;
+        // Fused gate/up/down (or fc1/fc2) of intermediate `out`: gate_up n = (mats-1) x f / tp, down k = f / tp.
+        if (out > 0) {
+          const mats = Math.round(t.params / (m.hidden * out));
+          const list = t.component === 'mlp' ? st.gemms.mlp : st.gemms.shared;
+          addShape(list, t.component, Math.max(1, mats - 1) * out * share, m.hidden);
+          addShape(list, t.component, m.hidden, out * share);
+        }
+      } else if (t.component === 'experts') st.expertParams += p;
     }
-    if (last) st.headParams = Math.ceil((Math.ceil(m.vocab / VOCAB_PADDING) * VOCAB_PADDING) / tp) * (m.embedProjDim ?? m.hidden);
+    if (last) {
+      const rows = Math.ceil((Math.ceil(m.vocab / VOCAB_PADDING) * VOCAB_PADDING) / tp);
+      st.headParams = rows * (m.embedProjDim ?? m.hidden);
+      addShape(st.gemms.head, 'h', rows, m.embedProjDim ?? m.hidden);
+    }
     return st;
   });
   stageCache.set(mem.ranks, { m, tp, dp, epOn, stages });
   return stages;
 }
 
+/**
+ * Whether stepTime uses the measured operator tables where the GPU has them (issue 12 item 3). Off: refitted with them
+ * (scripts/fit-latency.ts --measured, docs/ACCURACY.md) left-out TTFT improved for SGLang and TensorRT-LLM, but SGLang's
+ * left-out TPOT worsened by 1.4 points, more than the one point allowed for shipping it.
+ */
+export const MEASURED_UTILISATION_DEFAULT = false;
+
+export interface PerfModelOptions {
+  /** Use measured utilisation at the step's shapes where the GPU has tables (default MEASURED_UTILISATION_DEFAULT). */
+  measuredUtilisation?: boolean;
+}
+
 /** Builds the per-GPU performance model of one replica from the memory sizing (weights bytes per GPU come from it). */
-export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): PerfModel {
+export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware, opts?: PerfModelOptions): PerfModel {
   const s = mem.serving;
   const tp = Math.max(1, s.tp);
   const pp = Math.max(1, s.pp);
@@ -382,6 +449,7 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
   }
   const numExperts = m.moe?.numExperts ?? 0;
   const topk = m.moe?.expertsPerToken ?? 0;
+  const measured = (opts?.measuredUtilisation ?? MEASURED_UTILISATION_DEFAULT) ? measuredStepsOf(m, mem, hw, stages, kvPerLayer, tp, epOn ? s.ep : 1) : null;
   return {
     hw,
     tp,
@@ -401,7 +469,88 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware): Perf
     expertTokenMult: epOn ? dp : 1,
     maxNumBatchedTokens: Math.max(1, s.maxNumBatchedTokens),
     stageConstants: stepConstantsOf(stages, numExperts, topk, hw),
+    measured,
   };
+}
+
+/** The GEMM table a step's linear layers run in: the compute dtype hardwareOf chose, block-scaled FP8 for grouped scales. */
+function gemmDtypeOf(hw: Hardware): GemmDtype | null {
+  const d = hw.peak.dtype;
+  if (d === 'bf16' || d === 'fp16') return 'bf16';
+  // Block-scaled FP8 checkpoints (DeepSeek, Qwen FP8) read the per-tensor fp8 table: the fp8_block rows measure 0.005-0.18
+  // of roofline at m <= 1024 against 0.06-0.48 for per-tensor fp8 on the same shapes (H200, B200), and the refit with
+  // them had vLLM's left-out TPOT 20.1% against 15.8% with the launch floor cut (docs/ACCURACY.md).
+  if (d === 'fp8') return 'fp8';
+  if (d === 'fp4') return 'nvfp4';
+  return null;
+}
+
+/** The MoE table: the checkpoint's expert format (weight-only 4-bit formats dequantise to 16-bit math), else the GEMM dtype. */
+function moeDtypeOf(m: ModelArch, gemm: GemmDtype | null): MoeDtype | null {
+  const q = m.quant?.method;
+  if (q === 'mxfp4') return 'mxfp4_w4a16';
+  if (q === 'awq' || q === 'gptq' || q === 'w4a16') return 'int4_wo';
+  return gemm;
+}
+
+const measuredCache = new WeakMap<StageProfile[], Map<string, MeasuredSteps | null>>();
+
+/** Measured-utilisation curves for this model, layout and GPU, or null when the GPU has no tables (or no GEMM dtype). */
+function measuredStepsOf(
+  m: ModelArch,
+  mem: MemorySizing,
+  hw: Hardware,
+  stages: StageProfile[],
+  kvPerLayer: number,
+  tp: number,
+  ep: number,
+): MeasuredSteps | null {
+  const gpuId = hw.gpuId;
+  const gemm = gemmDtypeOf(hw);
+  const moe = m.moe ? moeDtypeOf(m, gemm) : null;
+  const kv = /fp8/i.test(mem.serving.kvCacheDtype) ? 'fp8' : 'bf16';
+  // KV heads of head_dim 128 with the same bytes per token (the tables' head shape; docs/OPERATOR-EFFICIENCY.md).
+  const kvHeads = kvPerLayer / (2 * 128 * (kv === 'fp8' ? 1 : 2));
+  const key = `${gpuId}|${gemm}|${moe}|${kv}|${kvHeads}|${tp}|${ep}`;
+  let byKey = measuredCache.get(stages);
+  if (!byKey) measuredCache.set(stages, (byKey = new Map()));
+  if (byKey.has(key)) return byKey.get(key) ?? null;
+  let out: MeasuredSteps | null = null;
+  const peaks = gemm ? tablePeaksOf(gpuId, gemm, moe) : null;
+  if (gemm && peaks && peaks.gemmFlops > 0) {
+    const bw = peaks.bandwidth;
+    const group = (shapes: GemmShape[]): Curve | null => gemmGroupCurve(gpuId, gemm, shapes, peaks.gemmFlops, bw);
+    const mstages = stages.map((st) => ({ qkv: group(st.gemms.qkv), mlp: group(st.gemms.mlp), shared: group(st.gemms.shared), head: group(st.gemms.head) }));
+    const numExperts = m.moe?.numExperts ?? 0;
+    const topk = m.moe?.expertsPerToken ?? 0;
+    const mc = moe && peaks.moeFlops > 0 ? moeCurve(gpuId, moe, numExperts / Math.max(1, ep), topk) : null;
+    const decode = decodeAttentionSurface(gpuId, kv, kvHeads);
+    const prefill = prefillAttentionCurve(gpuId, kvHeads);
+    const small = tp > 1 ? allReduceCurve(gpuId, 'vllmCustomAllReduce', tp) : null;
+    const large = tp > 1 ? allReduceCurve(gpuId, 'ncclAllReduce', tp) : null;
+    const missing: string[] = [];
+    if (mstages.some((s) => s.qkv === null || (s.mlp === null && s === mstages[0] && stages[0].mlpParams > 0))) missing.push('some GEMMs');
+    if (m.moe && !mc) missing.push(`MoE ${moe ?? 'dtype'}`);
+    if (!decode) missing.push('decode attention');
+    if (!prefill) missing.push('prefill attention');
+    if (tp > 1 && (!small || !large)) missing.push(`all-reduce over ${tp} GPUs`);
+    out = {
+      gpuId,
+      peaks,
+      stages: mstages,
+      experts: mc?.curve ?? null,
+      expertTokenScale: mc?.tokenScale ?? 1,
+      decodeAttention: decode,
+      prefillAttention: prefill,
+      allReduceSmall: small,
+      allReduceLarge: large,
+      note:
+        `${gpuId}: measured operator utilisation (aiconfigurator tables, GEMM ${gemm}${moe && m.moe ? `, MoE ${moe}` : ''}, KV ${kv})` +
+        (missing.length ? `; datasheet x efficiency for ${missing.join(', ')} (not measured)` : ''),
+    };
+  }
+  byKey.set(key, out);
+  return out;
 }
 
 /**
@@ -427,22 +576,39 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
   const pReadSlide = W ? Math.min(pReadFull, W + n) : pReadFull;
   const msg = T * pm.hidden * pm.actBytes;
   const stages = pm.stages;
+  const ms = pm.measured;
   let total = 0;
   let flops: number;
   let tc: number;
   let tm: number;
+  let u: number;
   for (let k = 0; k < stages.length; k++) {
     const st = stages[k];
     const c = pm.stageConstants[k];
-    // Linear layers: weights read once per step, FLOPs proportional to tokens.
+    const mst = ms ? ms.stages[k] : null;
+    // Linear layers: weights read once per step, FLOPs proportional to tokens. Measured: the compute side runs at the
+    // datasheet peak x the utilisation measured at this many tokens; the memory side keeps datasheet bandwidth x eta
+    // (dividing it by the tables' small-m utilisation too made decode 2-5x too slow: docs/ACCURACY.md).
     flops = c.qkvFlopPerToken * T;
-    tc = flops / F;
-    tm = c.qkvMemS;
+    if (mst && mst.qkv) {
+      u = curveAt(mst.qkv, T);
+      tc = flops / ms!.peaks.gemmFlops / u;
+      tm = c.qkvMemS;
+    } else {
+      tc = flops / F;
+      tm = c.qkvMemS;
+    }
     total += tc >= tm ? tc : tm;
     if (acc) record(acc, I.qkv, flops, st.attnBytes, tc, tm);
     flops = c.mlpFlopPerToken * T;
-    tc = flops / F;
-    tm = c.mlpMemS;
+    if (mst && mst.mlp) {
+      u = curveAt(mst.mlp, T);
+      tc = flops / ms!.peaks.gemmFlops / u;
+      tm = c.mlpMemS;
+    } else {
+      tc = flops / F;
+      tm = c.mlpMemS;
+    }
     total += tc >= tm ? tc : tm;
     if (acc) record(acc, I.mlp, flops, st.mlpBytes, tc, tm);
     if (st.expertParams > 0 && pm.numExperts > 0) {
@@ -450,19 +616,67 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
       const touched = 1 - Math.pow(1 - Math.min(1, pm.topk / pm.numExperts), tokensAtExperts);
       const bytes = st.expertBytes * touched + st.routerBytes;
       flops = c.expertFlopPerToken * tokensAtExperts;
-      tc = flops / F;
-      tm = bytes / BW;
+      if (ms && ms.experts) {
+        u = curveAt(ms.experts, tokensAtExperts * ms.expertTokenScale);
+        tc = flops / ms.peaks.moeFlops / u;
+        tm = bytes / BW;
+      } else {
+        tc = flops / F;
+        tm = bytes / BW;
+      }
       total += tc >= tm ? tc : tm;
       if (acc) record(acc, I.experts, flops, bytes, tc, tm);
     }
     flops = c.sharedFlopPerToken * T;
-    tc = flops / F;
-    tm = c.sharedMemS;
+    if (mst && mst.shared) {
+      u = curveAt(mst.shared, T);
+      tc = flops / ms!.peaks.gemmFlops / u;
+      tm = c.sharedMemS;
+    } else {
+      tc = flops / F;
+      tm = c.sharedMemS;
+    }
     total += tc >= tm ? tc : tm;
     if (acc) record(acc, I.shared, flops, st.sharedBytes, tc, tm);
     // Attention: decode tokens attend to their context; prefill tokens to their causal prefix. KV written once per token.
     const attnLayers = st.fullLayers + st.slidingLayers;
-    if (attnLayers > 0) {
+    if (attnLayers > 0 && ms && ms.decodeAttention && ms.prefillAttention) {
+      // Measured: the decode part (B sequences at their mean attended context) and the prefill part (a prompt chunk of
+      // n new tokens) each with its own utilisation on the compute side, as the tables measured them separately.
+      const peak = ms.peaks.attnFlops;
+      let t = 0;
+      let fAll = 0;
+      let bAll = 0;
+      tc = 0;
+      tm = 0;
+      if (B > 0) {
+        const attended = st.fullLayers * ctxFull + st.slidingLayers * ctxSlide;
+        const f = pm.attnFlopDecode * B * attended;
+        const b = pm.kvPerLayer * (B * attended + B * attnLayers) + B * st.linearLayers * pm.linearStateBytes;
+        u = surfaceAt(ms.decodeAttention, B, attended / attnLayers);
+        const c1 = f / peak / u;
+        const m1 = b / BW;
+        t += c1 >= m1 ? c1 : m1;
+        tc += c1;
+        tm += m1;
+        fAll += f;
+        bAll += b;
+      }
+      if (n > 0) {
+        const f = pm.attnFlopPrefill * n * (st.fullLayers * pCtxFull + st.slidingLayers * pCtxSlide);
+        const b = pm.kvPerLayer * (st.fullLayers * pReadFull + st.slidingLayers * pReadSlide + n * attnLayers);
+        u = curveAt(ms.prefillAttention, n);
+        const c1 = f / peak / u;
+        const m1 = b / BW;
+        t += c1 >= m1 ? c1 : m1;
+        tc += c1;
+        tm += m1;
+        fAll += f;
+        bAll += b;
+      }
+      total += t;
+      if (acc && (fAll > 0 || bAll > 0)) acc.add(I.attn, fAll, bAll, t, tc, tm);
+    } else if (attnLayers > 0) {
       flops =
         pm.attnFlopDecode * B * (st.fullLayers * ctxFull + st.slidingLayers * ctxSlide) +
         pm.attnFlopPrefill * n * (st.fullLayers * pCtxFull + st.slidingLayers * pCtxSlide);
@@ -479,9 +693,16 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
       if (acc) record(acc, I.attn, 0, bytes, 0, tm);
     }
     if (st.lastStage) {
-      flops = c.headFlopPerRow * Math.max(0, L.logits);
-      tc = flops / F;
-      tm = c.headMemS;
+      const rows = Math.max(0, L.logits);
+      flops = c.headFlopPerRow * rows;
+      if (mst && mst.head && rows > 0) {
+        u = curveAt(mst.head, rows);
+        tc = flops / ms!.peaks.gemmFlops / u;
+        tm = c.headMemS;
+      } else {
+        tc = flops / F;
+        tm = c.headMemS;
+      }
       total += tc >= tm ? tc : tm;
       if (acc) record(acc, I.head, flops, st.headBytes, tc, tm);
     }
@@ -492,7 +713,12 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
     const a2a = pm.ep > 1 && pm.dp > 1 && st.moeLayers > 0;
     if (pm.tp > 1) {
       const perLayer = a2a ? 2 * st.layers - st.moeLayers : 2 * st.layers;
-      const t = perLayer * allReduce(msg, pm.tp, hw.link);
+      // Measured: the ring's bytes over the link at the utilisation measured for this message and GPU count (its
+      // latency is in the measurement); vLLM's custom all-reduce up to 8 MiB, NCCL above.
+      const arc = ms ? (msg <= CUSTOM_AR_MAX_BYTES ? ms.allReduceSmall : ms.allReduceLarge) : null;
+      const t = arc
+        ? (perLayer * (((2 * (pm.tp - 1)) / pm.tp) * msg)) / ms!.peaks.linkPerDirection / curveAt(arc, msg)
+        : perLayer * allReduce(msg, pm.tp, hw.link);
       total += t;
       if (acc && t > 0) acc.add(I.ar, 0, perLayer * msg, t, 0, 0);
     }

@@ -8,9 +8,10 @@ import type { BatchPoint, LatencySpec, WorkShape } from './capacity';
 import { BatchModel, KNEE_RULE, kvLimitedConcurrency, operatingBatch, queueWait, sweep, workShape } from './capacity';
 import { costOf, usefulFlopsPerRequest } from './cost';
 import type { OperatorRow, PerfModel } from './latency';
-import { OpAccumulator, decodeStepTime, perfModelOf, prefillChunks, prefillTime, stepTime } from './latency';
+import { MEASURED_UTILISATION_DEFAULT, OpAccumulator, decodeStepTime, perfModelOf, prefillChunks, prefillTime, stepTime } from './latency';
 import type { Bound, Hardware } from './roofline';
 import { KERNELS_PER_LAYER, KERNELS_PER_MOE_LAYER_EXTRA, KERNELS_PER_STEP, hardwareOf } from './roofline';
+import { fallbackNote } from './operatorEfficiency';
 import { largestTrue } from './capacity';
 import type { LoadModel } from './closedLoop';
 import { LATENCY_FIT, coefficientsOf, decodeOnlyTpot, latencyAt, newFeatures, prefillOnlyThroughput, requestSlots, schedulerOf } from './closedLoop';
@@ -69,6 +70,11 @@ export interface PerformanceSection {
   /** Ridge point at achievable rates (peak x eta_c / (BW x eta_m)). */
   achievable_ridge_point_flop_per_byte: number;
   eta: { memory: number; compute: number; source: string };
+  /**
+   * Which efficiency the step times used: measured operator utilisation at the step's shapes (aiconfigurator tables,
+   * operatorTables.json) or the datasheet peaks x the fixed eta above, and why.
+   */
+  operator_efficiency: { path: 'measured' | 'datasheet'; note: string };
   interconnect: { kind: string; per_direction_bytes_per_s: number; latency_us: number; note: string };
   launch_floor: { us_per_kernel: number; kernels_per_step: number; ms_per_step: number; rule: string };
   prefill: PhaseSummary & { tokens: number; cached_tokens: number; chunks: number };
@@ -574,6 +580,16 @@ export function sizePerformance(
     ridge_point_flop_per_byte: hw.ridge,
     achievable_ridge_point_flop_per_byte: hw.flopsAchievable / hw.bandwidthAchievable,
     eta: { memory: hw.etaMemory, compute: hw.etaCompute, source: hw.etaSource },
+    operator_efficiency: pm.measured
+      ? { path: 'measured', note: pm.measured.note }
+      : {
+          path: 'datasheet',
+          note:
+            fallbackNote(hw.gpuId) ??
+            (MEASURED_UTILISATION_DEFAULT
+              ? `${hw.gpuId}: measured operator tables have no ${hw.peak.dtype} GEMMs; datasheet peaks x fixed efficiency used`
+              : `${hw.gpuId}: measured operator tables exist but are off by default (they did not improve left-out error enough, docs/ACCURACY.md); datasheet peaks x fixed efficiency used`),
+        },
     interconnect: { kind: hw.link.kind, per_direction_bytes_per_s: hw.link.perDirection, latency_us: hw.link.latencyS * 1e6, note: hw.link.note },
     launch_floor: {
       us_per_kernel: hw.launchFloorS * 1e6,
