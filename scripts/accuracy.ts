@@ -87,7 +87,7 @@ const leftOutRows = Object.entries(LATENCY_FIT.engines).flatMap(([e, f]) =>
 const MEASURED_ROWS: Record<string, string> = {
   sglang: '| sglang | measured utilisation | 35.4% | 13.9% | 35.9% | 19% |',
   trtllm: '| trtllm | measured utilisation | 51.4% | 20.5% | 75.7% | 32.5% |',
-  vllm: '| vllm | measured utilisation | 27% | 11.5% | 37.8% | 14.8% |',
+  vllm: '| vllm | measured utilisation | 27% | 11.5% | 37.8% | 14.9% |',
 };
 const latencySection = [
   '\n## Latency under load against measured serving runs\n',
@@ -159,7 +159,7 @@ const latencySection = [
   '|---|---|---|---|---|---|',
   '| sglang | 37.5% | 14.4% | 37.9% | 17.5% | 0.4 |',
   '| trtllm | 55.6% | 21.8% | 79.5% | 33.3% | 0.2 |',
-  '| vllm | 24.7% | 11.7% | 37.5% | 16% | 0.3 |',
+  '| vllm | 24.9% | 11.7% | 36.9% | 15.9% | 0.3 |',
   '',
   'Within a point of the analytic model everywhere, and worse on left-out TTFT for SGLang (+0.9) and TensorRT-LLM (+0.2),',
   'so the engine keeps the analytic scheduler. The simulation reproduces it because both describe the same steady state;',
