@@ -49,6 +49,16 @@ test('the text report says at how many replicas the SLO verdict holds when more 
   assert.match(r.stdout, /one replica serves at most 3\.44 requests\/s/);
 });
 
+test('without an arrival rate or a concurrency no replica count is judged: the report says so instead of "needed = deployed"', () => {
+  // A Kubernetes Deployment of 2 replicas with no workload: the engine runs each replica saturated (batch_source
+  // 'saturated'), so a 'replicas needed' figure would only repeat the deployed count.
+  const r = run('report', 'test/real-world/k8s/aibrix-brixbench-vllm-qwen3-32b-tp4.yaml');
+  assert.match(r.stdout, /; no arrival rate or concurrency, so no replica count is judged \(deployed 2\); no SLO set\n/);
+  assert.doesNotMatch(r.stdout, /replicas needed/);
+  const j = JSON.parse(run('report', 'test/real-world/k8s/aibrix-brixbench-vllm-qwen3-32b-tp4.yaml', '--json').stdout);
+  assert.equal(j.deployments[0].performance.batch_source, 'saturated');
+});
+
 test('a max_model_len that does not fit: exit 1, the error vLLM prints and the length that fits', () => {
   const r = run('report', 'test/fixtures/cli/too-long.yaml', '--json');
   assert.equal(r.status, 1);

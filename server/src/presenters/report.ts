@@ -238,7 +238,8 @@ export function deploymentText(a: DeploymentAnalysis): string {
     const slo =
       p.slo_tpot_ms === null && p.slo_ttft_ms === null ? 'no SLO set' : `SLO ${c.meets_slo ? 'met' : 'not met'} with ${at} replica${at === 1 ? '' : 's'}`;
     out.push(
-      `     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; replicas needed ${c.replicas_needed}, deployed ${c.replicas_deployed_text}${c.overloaded ? ' (overloaded)' : ''}; ${slo}`,
+      // Without an arrival rate or a concurrency the engine runs each replica saturated: no replica count is 'needed'.
+      `     ridge point ${p.ridge_point_flop_per_byte.toFixed(0)} FLOP/byte; ${p.batch_source === 'saturated' ? `no arrival rate or concurrency, so no replica count is judged (deployed ${c.replicas_deployed_text})` : `replicas needed ${c.replicas_needed}, deployed ${c.replicas_deployed_text}${c.overloaded ? ' (overloaded)' : ''}`}; ${slo}`,
     );
     out.push(`     $${cost.usd_per_million_output_tokens.toFixed(3)} per million output tokens, MFU ${(cost.mfu * 100).toFixed(1)}%`);
   }
