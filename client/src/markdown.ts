@@ -98,7 +98,7 @@ function deploymentMarkdown(d: DeploymentReport): string[] {
       `| Most requests/s per replica | ${fx(cap.max_rps_per_replica, 2)} |`,
       `| KV-limited batch at the average context (${int(p.decode.context)} tokens) | ${fx(cap.kv_limited_concurrency, 1)} |`,
       `| Replicas needed | ${p.batch_source === 'saturated' ? 'not judged (no arrival rate or concurrency)' : int(cap.replicas_needed)} |`,
-      `| Replicas deployed | ${cap.replicas_deployed_text ?? int(cap.replicas_deployed)} |`,
+      `| Replicas deployed | ${cap.replicas_deployed_text === undefined ? int(cap.replicas_deployed) : mdText(cap.replicas_deployed_text)} |`,
       `| SLO | ${slo} |`,
       '',
     );
