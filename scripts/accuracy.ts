@@ -259,8 +259,15 @@ Logs in \`test/data/calibration/vllm_startup_logs_2.json\`; the rows above whose
   set T x (4 h + 2 f / tp) in the model dtype, no fitted coefficient: ${gib(mllama.memory.activationPeakBytes)} GiB against the logged 36.63
   (+${((mllama.memory.activationPeakBytes / GiB / 36.63 - 1) * 100).toFixed(1)}%), so the entry is scored config-only above. Uncertain: later ViT layers of the same code also keep the 5 intermediate
   states Mllama concatenates (5 h per token more), which the measurement does not show. \`limit_mm_per_prompt\` is read
-  (\`{"image": 0}\` skips the vision pass); V1's encoder-cache profile and processor-sized towers (Qwen2-VL, Gemma-3,
-  LLaVA) are not modelled and the activation term says so.
+  (\`{"image": 0}\` skips the vision pass).
+- Multimodal on V1 (engine/mmProfile.ts v1Profile, sources in docs/VLLM-MEMORY.md): encoder budget = max(max_num_batched_tokens,
+  tokens per item), items = max(1, min(budget // tokens, max_num_seqs x limit_mm_per_prompt)), all encoded in one batch,
+  the outputs held in the encoder cache through the text forward (the \`encoder_cache\` term). Tokens per item from the
+  config: Qwen2/2.5-VL 16384 at max_pixels 12845056 (the budget vLLM logs for them), Gemma-3 mm_tokens_per_image, LLaVA
+  (image/patch)^2. Checked by hand in test/unit/mmProfileV1.test.ts (Qwen2.5-VL-7B at 8192 tokens: 1 item, 2.31 GiB vision
+  peak, 112 MiB encoder cache; Gemma-3-4B: 32 items). No public V1 startup log of a vision model with its settings stated
+  was found, so this is an estimate (band 0.8-1.35) with no held-out error yet. Llama-4, Pixtral/Mistral-3, LLaVA-NeXT and
+  Qwen3-VL stay not modelled and the activation term says so.
 - Quantized: a \`quantization:\` the checkpoint does not carry is a startup error with vLLM's message
   (\`quantization-mismatch\`); no public log with per-method weight bytes was added in this round.
 ${perfSection}

@@ -16,7 +16,7 @@ import { LATEST_VLLM, parseVersion, servingDefaults, vllmBehaviour } from './vll
 import type { DraftSizing, HostRam } from './extras';
 import { draftSizing, hostRam, loraAdapterBytes, loraGpuBytes, parseSpeculativeConfig } from './extras';
 import type { MmProfileResult } from './mmProfile';
-import { imagesPerPrompt, mmProfile } from './mmProfile';
+import { imagesPerPrompt, itemsPerPrompt, maxPixelsOf, mmProfile } from './mmProfile';
 import type { RankWeights } from './weights';
 import { DTYPE_BYTES, onlineQuant, weightsPerRank } from './weights';
 
@@ -67,6 +67,8 @@ export interface ServingInput {
   kvOffloadingSize?: number | null;
   /** --limit-mm-per-prompt as written (JSON text, a mapping, or V0's "image=N"); {"image": 0} is text-only. */
   limitMmPerPrompt?: unknown;
+  /** --mm-processor-kwargs as written (JSON text or a mapping); its max_pixels sizes Qwen-VL's dummy image. */
+  mmProcessorKwargs?: unknown;
 }
 
 export function defaultServing(): ServingInput {
@@ -124,7 +126,8 @@ export interface Term {
     | 'draft'
     | 'cpu_offload'
     | 'host_ram'
-    | 'multimodal_profile';
+    | 'multimodal_profile'
+    | 'encoder_cache';
   label: string;
   bytes: number;
   band: [number, number] | null;
@@ -666,7 +669,16 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
   // The profile's dummy images run through the vision encoder on the first pipeline stage (engine/mmProfile.ts).
   const mm: MmProfileResult =
     s.engine === 'vllm'
-      ? mmProfile(m, { v1: beh.v1, maxNumSeqs, imagesPerPrompt: imagesPerPrompt(s.limitMmPerPrompt), dtypeBytes: DTYPE_BYTES[dtype], tp: s.tp })
+      ? mmProfile(m, {
+          v1: beh.v1,
+          maxNumSeqs,
+          imagesPerPrompt: imagesPerPrompt(s.limitMmPerPrompt),
+          videosPerPrompt: itemsPerPrompt(s.limitMmPerPrompt, 'video'),
+          dtypeBytes: DTYPE_BYTES[dtype],
+          tp: s.tp,
+          maxNumBatchedTokens,
+          maxPixels: maxPixelsOf(s.mmProcessorKwargs),
+        })
       : { kind: 'none' };
   const termsFor = (r: number, which: 'low' | 'expected' | 'high'): TermSet => {
     const layersLocal = ranks[r].layers[1] - ranks[r].layers[0];
@@ -924,6 +936,18 @@ export function sizeMemory(m: ModelArch, gpu: GpuSpec, input: ServingInput, opts
       formula: mm.profile.formula,
       source: 'estimate',
     });
+    if (mm.profile.encoderOutputBytes !== undefined) {
+      // V1 parks the dummy encoder outputs in the encoder cache while the text forward is profiled: the runtime cache
+      // (up to the budget's tokens) is paid for inside the activation peak, not outside the KV budget.
+      terms.push({
+        key: 'encoder_cache',
+        label: 'Encoder cache (profiled outputs, in the activation peak)',
+        bytes: mm.profile.encoderOutputBytes,
+        band: null,
+        formula: mm.profile.encoderFormula ?? '',
+        source: 'config',
+      });
+    }
   }
   if (host.bytes > 0) {
     terms.push({

@@ -7,15 +7,21 @@
 //     padded to a multiple of 8 patches and attend to each other under a dense [images, 1, T, T] mask
 //     (_prepare_aspect_ratio_attention_mask); the projected states [sum of encoder tokens, text hidden] are then held
 //     through the whole text forward (get_cross_attention_states / flat_encoder_result).
-import type { ModelArch } from './model';
+import type { ModelArch, VisionDims } from './model';
 
 export interface MmProfileInput {
   v1: boolean;
   maxNumSeqs: number;
-  /** Images per prompt (limit_mm_per_prompt.image); null = vLLM's default of 1; 0 = text-only, no encoder pass. */
+  /** Images per prompt (limit_mm_per_prompt.image); null = vLLM's default (1 on V0, 999 on V1); 0 = text-only. */
   imagesPerPrompt: number | null;
+  /** Videos per prompt (limit_mm_per_prompt.video) for the families that take video; null = default. */
+  videosPerPrompt?: number | null;
   dtypeBytes: number;
   tp: number;
+  /** V1: the scheduler's max_num_batched_tokens, the default encoder compute and cache budget. */
+  maxNumBatchedTokens?: number;
+  /** mm_processor_kwargs.max_pixels when stated (Qwen2/2.5-VL image processor). */
+  maxPixels?: number | null;
 }
 
 export interface MmProfile {
@@ -27,12 +33,36 @@ export interface MmProfile {
   items: number;
   tokensPerItem: number;
   formula: string;
+  /** V1: the encoder compute/cache budget in tokens and the dummy encoder outputs it keeps through the text forward. */
+  encoderBudgetTokens?: number;
+  encoderOutputBytes?: number;
+  encoderFormula?: string;
 }
 
 export type MmProfileResult = { kind: 'none' } | { kind: 'text_only' } | { kind: 'modelled'; profile: MmProfile } | { kind: 'unknown'; why: string };
 
 /** Images per prompt from limit_mm_per_prompt as vLLM takes it: JSON text or a mapping ({"image": 2}), or V0's "image=2". */
 export function imagesPerPrompt(limit: unknown): number | null {
+  return itemsPerPrompt(limit, 'image');
+}
+
+/** mm_processor_kwargs.max_pixels (JSON text or a mapping), null when absent or unreadable. */
+export function maxPixelsOf(kwargs: unknown): number | null {
+  let obj: unknown = kwargs;
+  if (typeof kwargs === 'string') {
+    try {
+      obj = JSON.parse(kwargs);
+    } catch {
+      return null;
+    }
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return null;
+  const v = (obj as Record<string, unknown>).max_pixels;
+  return typeof v === 'number' && v > 0 ? v : null;
+}
+
+/** Items of one modality per prompt from limit_mm_per_prompt (see imagesPerPrompt). */
+export function itemsPerPrompt(limit: unknown, modality: 'image' | 'video'): number | null {
   if (limit === null || limit === undefined || limit === '') return null;
   let obj: unknown = limit;
   if (typeof limit === 'string') {
@@ -40,12 +70,12 @@ export function imagesPerPrompt(limit: unknown): number | null {
     try {
       obj = JSON.parse(t);
     } catch {
-      const m = /(?:^|,)\s*image\s*=\s*(\d+)/.exec(t);
+      const m = new RegExp(`(?:^|,)\\s*${modality}\\s*=\\s*(\\d+)`).exec(t);
       return m ? Number(m[1]) : null;
     }
   }
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return null;
-  const v = (obj as Record<string, unknown>).image;
+  const v = (obj as Record<string, unknown>)[modality];
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
   // Newer vLLM also takes {"image": {"count": N, ...}} (per-modality dummy options).
   if (v && typeof v === 'object' && typeof (v as Record<string, unknown>).count === 'number') return (v as { count: number }).count;
@@ -67,6 +97,7 @@ export function imagesPerPrompt(limit: unknown): number | null {
 export function mmProfile(m: ModelArch, o: MmProfileInput): MmProfileResult {
   const v = m.vision;
   if (!v) return { kind: 'none' };
+  if (o.v1 && !v.crossAttention) return v1Profile(m, v, o);
   if (o.imagesPerPrompt === 0) return { kind: 'text_only' };
   if (!v.crossAttention || o.v1 || !v.imageSize || !v.maxTiles) {
     return {
@@ -97,6 +128,116 @@ export function mmProfile(m: ModelArch, o: MmProfileInput): MmProfileResult {
       formula:
         `${items} dummy images (max_num_seqs ${o.maxNumSeqs} x ${images} per prompt) x ${tokensPerItem} tokens (${v.maxTiles} tiles): ` +
         `pixels 2 x fp32 + ${tokensPerItem}^2 mask + tokens x (4 x ${v.hidden} + 2 x ${v.intermediate}${o.tp > 1 ? `/${o.tp}` : ''}) x ${b} B`,
+    },
+  };
+}
+
+// V1 (vllm/v1/worker/gpu_model_runner.py profile_run, 0.8-0.11; vllm/multimodal/budget.py MultiModalBudget later):
+//   budget = min(compute budget, cache size), both max(max_num_batched_tokens, max tokens per item)
+//     (vllm/v1/core/encoder_cache_manager.py compute_encoder_budget; SchedulerConfig sets max_num_encoder_input_tokens
+//     and encoder_cache_size to max_num_batched_tokens);
+//   items = max(1, min(budget // tokens per item, max_num_seqs x limit_mm_per_prompt)), one modality (the one with the
+//     most tokens per item), every item a copy of the largest dummy ("profiled with N image items of the maximum
+//     feature size"). The items run through get_multimodal_embeddings in ONE batch; the outputs are parked in
+//     encoder_cache["tmp"] and the batched inputs stay referenced while _dummy_run(max_num_batched_tokens) runs.
+//   limit_mm_per_prompt defaults to 999 per modality on V1 (vllm.config.multimodal.MultiModalConfig, v0.11.0 docs).
+const V1_DEFAULT_LIMIT = 999;
+// Qwen2-VL / Qwen2.5-VL checkpoints ship preprocessor_config.json max_pixels = 12845056 (= 3584^2; Qwen/Qwen2.5-VL-7B-
+// Instruct and Qwen2-VL-7B-Instruct), which gives the 16384-token image vLLM logs ("Encoder cache budget of 16384
+// tokens", vllm#34209). vLLM sizes the dummy image with smart_resize at max_pixels (qwen2_vl.py
+// get_image_size_with_most_features).
+const QWEN_VL_MAX_PIXELS = 12845056;
+
+interface ItemShape {
+  /** Text tokens (encoder embeddings) one dummy item becomes. */
+  tokens: number;
+  /** Patches the ViT runs for one item. */
+  patches: number;
+  /** Pixel elements of one item as the processor hands them over (float32). */
+  pixelElems: number;
+  how: string;
+}
+
+/** The largest dummy image of a processor-sized vision tower, from the config (null when the family is not modelled). */
+export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemShape | null {
+  const w = v.wrapper ?? '';
+  const p = v.patchSize;
+  if (w === 'qwen2_vl' || w === 'qwen2_5_vl') {
+    // smart_resize of a huge square to max_pixels: each side floor(sqrt(max_pixels) / (patch x merge)) x patch x merge.
+    const merge = v.mergeSize ?? 2;
+    const unit = p * merge;
+    const px = maxPixels ?? QWEN_VL_MAX_PIXELS;
+    const side = Math.floor(Math.sqrt(px) / unit + 1e-9) * unit;
+    const patches = (side / p) ** 2;
+    const temporal = v.temporalPatch ?? 2;
+    return {
+      tokens: patches / (merge * merge),
+      patches,
+      // pixel_values [patches, C x temporal x p x p] (the still image repeated over the temporal patch).
+      pixelElems: patches * v.channels * temporal * p * p,
+      how: `${side}x${side} px at max_pixels ${px}: ${patches} patches / ${merge}^2`,
+    };
+  }
+  if (!v.imageSize) return null;
+  const grid = (v.imageSize / p) ** 2;
+  const pixelElems = v.channels * v.imageSize * v.imageSize;
+  if (w.startsWith('gemma3')) {
+    // SigLIP at image_size, average-pooled to mm_tokens_per_image soft tokens (gemma3_mm.py; pan-and-scan off by
+    // default). vLLM may count the begin/end-of-image tokens too: a few tokens more per item (uncertain).
+    const tokens = v.tokensPerImage ?? 256;
+    return { tokens, patches: grid, pixelElems, how: `${v.imageSize}px SigLIP: ${grid} patches pooled to ${tokens}` };
+  }
+  if (w === 'llava') {
+    // CLIP ViT at image_size; the 'default' feature strategy drops the class token (llava.py get_num_image_tokens).
+    const tokens = v.featureSelect === 'full' ? grid + 1 : grid;
+    return { tokens, patches: grid + 1, pixelElems, how: `${v.imageSize}px CLIP: ${grid} patches` };
+  }
+  return null;
+}
+
+function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileResult {
+  const video = v.wrapper === 'qwen2_vl' || v.wrapper === 'qwen2_5_vl';
+  if (o.imagesPerPrompt === 0) {
+    // With images off, a video-capable model still profiles its video modality.
+    return video && o.videosPerPrompt !== 0 ? { kind: 'unknown', why: 'the V1 profile of the video modality is not modelled' } : { kind: 'text_only' };
+  }
+  const shape = maxImageShape(v, o.maxPixels);
+  if (!shape || !o.maxNumBatchedTokens) {
+    return {
+      kind: 'unknown',
+      why: `the V1 encoder-cache profile of ${v.wrapper || v.family} is not modelled: its dummy item size comes from the image processor`,
+    };
+  }
+  const b = o.dtypeBytes;
+  const T = shape.tokens;
+  const budget = Math.max(o.maxNumBatchedTokens, T);
+  const limit = o.imagesPerPrompt ?? V1_DEFAULT_LIMIT;
+  const items = Math.max(1, Math.min(Math.floor(budget / T), o.maxNumSeqs * limit));
+  // One ViT layer's working set per patch, as for Mllama above: layer input, post-attention residual, normed input and
+  // the kept embeddings (4 h) plus the MLP's column-parallel outputs (fc1 + GELU: 2 f; gate_up + SiluAndMul: 3 f).
+  const mlp = (v.gatedMlp ? 3 : 2) * v.intermediate;
+  const working = shape.patches * b * (4 * v.hidden + mlp / o.tp);
+  // float32 pixels from the processor plus the model-dtype copy the vision tower runs on.
+  const pixels32 = shape.pixelElems * 4;
+  const pixelsCast = shape.pixelElems * b;
+  const visionPeakBytes = items * (pixels32 + pixelsCast + working);
+  const encoderOutputBytes = items * T * m.hidden * b;
+  const heldBytes = items * pixels32 + encoderOutputBytes;
+  return {
+    kind: 'modelled',
+    profile: {
+      visionPeakBytes,
+      heldBytes,
+      items,
+      tokensPerItem: T,
+      encoderBudgetTokens: budget,
+      encoderOutputBytes,
+      formula:
+        `${items} dummy image(s) of ${T} tokens (${shape.how}; budget ${budget} // ${T}, max_num_seqs ${o.maxNumSeqs} x limit ${limit}): ` +
+        `pixels fp32 + ${b} B copy + ${shape.patches} patches x (4 x ${v.hidden} + ${v.gatedMlp ? 3 : 2} x ${v.intermediate}${o.tp > 1 ? `/${o.tp}` : ''}) x ${b} B`,
+      encoderFormula:
+        `encoder budget max(max_num_batched_tokens ${o.maxNumBatchedTokens}, ${T} per item) = ${budget} tokens; ` +
+        `${items} x ${T} dummy outputs x text hidden ${m.hidden} x ${b} B held through the text forward`,
     },
   };
 }

@@ -69,6 +69,15 @@ export interface VisionDims {
   maxTiles?: number;
   /** Mllama feeds the image through cross-attention (V0 encoder-decoder runner), not as tokens in the prompt. */
   crossAttention: boolean;
+  /** The wrapper's model_type (qwen2_5_vl, gemma3, llava, ...): which image processor sizes the dummy image. */
+  wrapper?: string;
+  /** Patches merged into one text token per side (Qwen/Mistral spatial_merge_size) and frames per temporal patch. */
+  mergeSize?: number;
+  temporalPatch?: number;
+  /** Gemma-3: config.mm_tokens_per_image, the pooled soft tokens per image. */
+  tokensPerImage?: number;
+  /** LLaVA: vision_feature_select_strategy ('default' drops the class token from the features). */
+  featureSelect?: string;
 }
 
 /** Gated DeltaNet (Qwen3-Next, Qwen3.5) linear-attention layer dims (transformers Qwen3NextConfig field names). */
@@ -441,11 +450,13 @@ export function visionOf(config: Json, textHidden: number): VisionDims | null {
     }
     return undefined;
   };
-  const hidden = pick('hidden_size', 'embed_dim', 'width', 'vt_hidden_size');
+  const top0 = String(config.model_type ?? '');
+  // Qwen2-VL's vision_config.hidden_size is the merger's output (the text width); its ViT width is embed_dim.
+  const hidden = top0 === 'qwen2_vl' ? pick('embed_dim', 'hidden_size') : pick('hidden_size', 'embed_dim', 'width', 'vt_hidden_size');
   const depth = pick('num_hidden_layers', 'depth', 'num_layers', 'vt_num_hidden_layers');
   if (!hidden || !depth) return null;
   const family = String(vc.model_type ?? config.model_type ?? '');
-  const top = String(config.model_type ?? '');
+  const top = top0;
   const mlpRatio = num(vc, 'mlp_ratio');
   const intermediate = pick('intermediate_size', 'vt_intermediate_size') ?? (mlpRatio ? Math.round(mlpRatio * hidden) : 4 * hidden);
   const heads = pick('num_attention_heads', 'num_heads', 'attention_heads', 'vt_num_attention_heads') ?? 16;
@@ -466,7 +477,7 @@ export function visionOf(config: Json, textHidden: number): VisionDims | null {
     stemParams += ratios * tiles * (positions + 1) * hidden + 2 * ratios * tiles * hidden;
   }
   const merge = pick('spatial_merge_size') ?? num(config, 'spatial_merge_size') ?? 2;
-  const outHidden = pick('out_hidden_size') ?? textHidden;
+  const outHidden = pick('out_hidden_size') ?? (top === 'qwen2_vl' ? pick('hidden_size') : undefined) ?? textHidden;
   let projectorParams: number;
   if (top.startsWith('qwen2') || top.startsWith('qwen3') || family.startsWith('qwen')) {
     // PatchMerger: LayerNorm, Linear(h m^2 -> h m^2), GELU, Linear(h m^2 -> out_hidden) (transformers Qwen2_5_VL).
@@ -505,6 +516,11 @@ export function visionOf(config: Json, textHidden: number): VisionDims | null {
     channels,
     ...(top === 'mllama' ? { maxTiles: num(vc, 'max_num_tiles') ?? 4 } : {}),
     crossAttention: top === 'mllama',
+    wrapper: top,
+    mergeSize: merge,
+    temporalPatch: temporal,
+    ...(num(config, 'mm_tokens_per_image') ? { tokensPerImage: num(config, 'mm_tokens_per_image') } : {}),
+    ...(typeof config.vision_feature_select_strategy === 'string' ? { featureSelect: config.vision_feature_select_strategy } : {}),
   };
 }
 

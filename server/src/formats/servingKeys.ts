@@ -78,6 +78,8 @@ export const SERVING_KEY_TABLE: readonly ServingKey[] = [
   row('kv_offloading_size', 'kvOffloadingSize', 'gib'),
   // Images per prompt the profile run encodes (engine/mmProfile.ts); {"image": 0} skips the vision encoder.
   row('limit_mm_per_prompt', 'limitMmPerPrompt', 'json'),
+  // The image processor's overrides; max_pixels sizes Qwen2/2.5-VL's dummy image in the V1 profile (engine/mmProfile.ts).
+  row('mm_processor_kwargs', 'mmProcessorKwargs', 'json'),
 ];
 
 const byName = new Map<string, ServingKey>(SERVING_KEY_TABLE.map((k) => [k.name, k]));

@@ -202,8 +202,8 @@ export function deploymentText(a: DeploymentAnalysis): string {
   row('non-torch', m.nonTorchBytes, `band ${bandText(s.bands.nonTorchBytes)}`);
   row(m.cudagraphInBudget ? 'CUDA graphs' : 'CUDA graphs (outside budget)', m.cudagraphBytes, `band ${bandText(s.bands.cudagraphBytes)}`);
   row('KV cache', m.kvCacheBytes, `band ${bandText(s.bands.kvCacheBytes)}`);
-  // LoRA slots, the speculative drafter, offloaded weights, host RAM and the multimodal profile, when the deployment has them.
-  const extraKeys = new Set(['lora', 'draft', 'cpu_offload', 'host_ram', 'multimodal_profile']);
+  // LoRA slots, the speculative drafter, offloaded weights, host RAM, the multimodal profile and the encoder cache, when present.
+  const extraKeys = new Set(['lora', 'draft', 'cpu_offload', 'host_ram', 'multimodal_profile', 'encoder_cache']);
   for (const t of s.terms) if (extraKeys.has(t.key)) row(t.label, t.bytes, t.formula);
   out.push('   kv cache');
   out.push(
