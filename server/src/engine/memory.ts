@@ -5,7 +5,7 @@
 // Terms measured by vLLM at startup (activation peak, non-torch, CUDA graphs) carry a low/expected/high band.
 import type { GpuSpec } from './hardware';
 import { isLargeGpu } from './hardware';
-import { blockLayout, bytesForLength, kvElementBytes, kvLayers } from './kvcache';
+import { blockLayout, kvElementBytes, kvLayers } from './kvcache';
 import type { BlockLayout, KvLayer, LayoutOptions } from './kvcache';
 import type { ModelArch, QuantSpec, WeightDtype } from './model';
 import type { ParamCounts, Tensor } from './params';
@@ -20,7 +20,25 @@ import { imagesPerPrompt, itemsPerPrompt, maxPixelsOf, mmProfile } from './mmPro
 import type { RankWeights } from './weights';
 import { DTYPE_BYTES, onlineQuant, weightsPerRank } from './weights';
 
+import type { Band } from './overheads';
+import {
+  CUDA_CONTEXT_BYTES,
+  CUDA_CONTEXT_MIN_BYTES,
+  OTHER_ENGINE_SAMPLER,
+  SAMPLER_PROFILE_BYTES_PER_LOGIT,
+  V0_SAMPLER,
+  activationEstimate,
+  cudagraphEstimate,
+  nonTorchEstimate,
+} from './overheads';
+import type { SamplerProfile } from './overheads';
+import type { StartupFinding, StartupResult } from './startup';
+import { headsFinding, quantizationFinding, startupCheck } from './startup';
+
 export type { DraftSizing, HostRam } from './extras';
+// The startup overheads and the startup checks live in their own modules; importers of memory.ts keep their names.
+export * from './overheads';
+export * from './startup';
 
 export type EngineName = 'vllm' | 'sglang' | 'trtllm';
 
@@ -106,12 +124,6 @@ export interface Calibration {
   available_kv_gib?: number | null;
 }
 
-export interface Band {
-  low: number;
-  expected: number;
-  high: number;
-}
-
 /** One term of the budget with how it was obtained, for hovers and reports. */
 export interface Term {
   key:
@@ -179,31 +191,6 @@ export interface KvSizing {
   layout: BlockLayout;
 }
 
-export type StartupErrorKind =
-  'weights_exceed_memory' | 'no_kv_memory' | 'max_model_len' | 'heads_not_divisible' | 'quantization_mismatch' | 'sampler_warmup_oom';
-
-/** One reason vLLM refuses to start, in the order vLLM meets them: config checks, loading, profiling, warm-up. */
-export interface StartupFinding {
-  kind: StartupErrorKind;
-  phase: 'config' | 'load' | 'profile' | 'warmup';
-  /** vLLM's own message. */
-  error: string;
-}
-
-export interface StartupResult {
-  ok: boolean;
-  /** The first refusal vLLM meets (it stops there). */
-  errorKind: StartupErrorKind | null;
-  /** The message vLLM would print, in that version's wording. */
-  error: string | null;
-  /** Largest max_model_len that would fit (what newer vLLM states); null when startup is fine. */
-  estimatedMaxModelLen: number | null;
-  /** Every refusal found, first one first; `ok` is false whenever this is not empty. */
-  findings: StartupFinding[];
-  /** The sampler warm-up fits only with the favourable end of the overhead estimate: it may fail (not a refusal). */
-  samplerWarmupTight?: boolean;
-}
-
 export interface MemorySizing {
   serving: ResolvedServing;
   behaviour: VllmBehaviour | null;
@@ -267,166 +254,6 @@ function resolveDtype(s: ServingInput, m: ModelArch, gpu: GpuSpec): WeightDtype 
 function resolveQuant(s: ServingInput, m: ModelArch): QuantSpec | null {
   if (m.quant) return m.quant; // the checkpoint's own method wins (vLLM errors on a conflicting --quantization)
   return onlineQuant(s.quantization);
-}
-
-/**
- * Serving names vLLM accepts for a checkpoint's own method (ModelConfig._verify_quantization and each method's
- * override_quantization_method: Marlin kernels stand in for AWQ/GPTQ, "modelopt" names both ModelOpt formats).
- */
-const COMPATIBLE_QUANT: Record<string, string[]> = {
-  awq: ['awq', 'awq_marlin', 'marlin', 'moe_wna16'],
-  gptq: ['gptq', 'gptq_marlin', 'gptq_marlin_24', 'gptq_bitblas', 'marlin', 'auto_gptq', 'moe_wna16'],
-  fp8: ['fp8'],
-  fbgemm_fp8: ['fbgemm_fp8'],
-  'compressed-tensors': ['compressed-tensors', 'compressed_tensors'],
-  bitsandbytes: ['bitsandbytes'],
-  modelopt: ['modelopt', 'modelopt_fp4'],
-  modelopt_fp4: ['modelopt', 'modelopt_fp4'],
-  mxfp4: ['mxfp4', 'gpt_oss_mxfp4'],
-};
-
-/** Methods vLLM applies to an unquantized checkpoint at load time (their get_config_filenames() is empty). */
-const ONLINE_QUANT = new Set(['fp8', 'ptpc_fp8', 'bitsandbytes', 'experts_int8', 'fp_quant', 'torchao']);
-
-/**
- * vLLM's verdict on `--quantization` against the checkpoint: a method the checkpoint does not carry stops the
- * engine (vllm/config ModelConfig._verify_quantization; get_quant_config in model_loader/weight_utils.py).
- */
-export function quantizationFinding(requested: string | null | undefined, m: ModelArch): StartupFinding | null {
-  const req = (requested ?? '').trim().toLowerCase();
-  if (!req || req === 'none' || req === 'null') return null;
-  const ckpt = m.quant?.checkpointMethod ?? '';
-  if (ckpt) {
-    if ((COMPATIBLE_QUANT[ckpt] ?? [ckpt]).includes(req)) return null;
-    return {
-      kind: 'quantization_mismatch',
-      phase: 'config',
-      error: `Quantization method specified in the model config (${ckpt}) does not match the quantization method specified in the \`quantization\` argument (${req}).`,
-    };
-  }
-  if (m.quant || ONLINE_QUANT.has(req)) return null;
-  // AWQ, GPTQ, ModelOpt, ... read their scales from the checkpoint's own config file, which an unquantized checkpoint lacks.
-  return { kind: 'quantization_mismatch', phase: 'load', error: `Cannot find the config file for ${req}` };
-}
-
-/**
- * vLLM's tensor-parallel divisibility checks: ModelConfig.verify_with_parallel_config for attention heads, then
- * QKVParallelLinear's divide() for KV heads (kv >= tp: kv % tp; kv < tp: tp % kv). MLA has no KV-head split.
- */
-export function headsFinding(m: ModelArch, tp: number): StartupFinding | null {
-  if (m.heads % tp !== 0) {
-    return {
-      kind: 'heads_not_divisible',
-      phase: 'config',
-      error: `Total number of attention heads (${m.heads}) must be divisible by tensor parallel size (${tp}).`,
-    };
-  }
-  if (m.mla) return null;
-  const [a, b] = m.kvHeads >= tp ? [m.kvHeads, tp] : [tp, m.kvHeads];
-  if (a % b !== 0) return { kind: 'heads_not_divisible', phase: 'load', error: `${a} is not divisible by ${b}` };
-  return null;
-}
-
-/** The CUDA context and allocator slack outside vLLM's budget (about 0.3-0.6 GiB: docs/VLLM-MEMORY.md section 2). */
-export const CUDA_CONTEXT_BYTES = 0.5 * GiB;
-/** The smallest CUDA context seen in that range: the favourable end a startup refusal must fail even at. */
-export const CUDA_CONTEXT_MIN_BYTES = 0.3 * GiB;
-
-/**
- * Bytes per (request x vocab entry) the V1 profile's dummy sampler holds at its peak (top_k = vocab - 1, top_p 0.9:
- * gpu_model_runner._dummy_sampler_run), by the top-k/top-p path the version takes (VllmBehaviour.samplerPath):
- *   native (vllm/v1/sample/ops/topk_topp_sampler.py apply_top_k_top_p, torch.sort): the model-dtype logits still held
- *     by the caller (2) + the float32 copy Sampler.forward makes (4) + the sorted values and int64 indices (12) + the
- *     sort's scratch, CUB's alternate keys and values (12: the single 1.74 GiB = 1024 x 151,936 x 12 B allocation that
- *     failed in vllm#15105 on 0.8.0 and in vllm PR #26278's log of December 2025) = 30;
- *   flashinfer (flashinfer_sample -> top_k_top_p_sampling_from_logits: top-k-masked logits, then softmax probs, no sort):
- *     2 + 4 + 4 + 4 = 14.
- */
-export const SAMPLER_PROFILE_BYTES_PER_LOGIT = { native: 30, flashinfer: 14 } as const;
-
-/** How the profile's sampler is counted: bytes per (request x vocab entry) and whether it runs after the forward. */
-export interface SamplerProfile {
-  bytesPerLogit: number;
-  /**
-   * V1 (gpu_model_runner.profile_run): _dummy_run returns, its activations are freed, and only the hidden states
-   * [tokens, hidden] stay while _dummy_sampler_run runs, so the peak is the larger of the two phases. V0 keeps the
-   * sum, which reproduces its measured peak (vllm#10517).
-   */
-  afterForward: boolean;
-}
-
-/** SGLang and TensorRT-LLM: the generic estimate (three float32 logits-sized copies beside the forward). */
-export const OTHER_ENGINE_SAMPLER: SamplerProfile = { bytesPerLogit: 12, afterForward: false };
-
-/** V0: two float32 logits-sized copies reproduce V0's peak for Llama-3.1-8B (vllm#10517: 2.99 GiB at 29,000 tokens). */
-export const V0_SAMPLER: SamplerProfile = { bytesPerLogit: 8, afterForward: false };
-
-/** Peak activation bytes on one GPU of a profiling forward pass (weights excluded). */
-export function activationEstimate(
-  m: ModelArch,
-  tokens: number,
-  maxNumSeqs: number,
-  tp: number,
-  ep: number,
-  dtypeBytes: number,
-  lastStage: boolean,
-  sampler: SamplerProfile = V0_SAMPLER,
-): number {
-  const b = dtypeBytes;
-  const h = m.hidden;
-  const headsLocal = m.heads / tp;
-  const kvLocal = Math.max(1, Math.floor(m.kvHeads / tp));
-  const qHead = m.mla ? m.mla.qkNopeHeadDim + m.mla.qkRopeHeadDim : m.headDim;
-  // Attention phase: residual + normed input + q/k/v + attention output.
-  const attn = b * (2 * h + headsLocal * qHead + 2 * kvLocal * m.headDim + headsLocal * (m.mla ? m.mla.vHeadDim : m.headDim));
-  let perToken = attn;
-  const hasDense = !m.moe || m.moe.moeLayers.some((x) => !x);
-  if (hasDense) {
-    const f = (m.moe ? m.denseIntermediate : m.intermediate) / tp;
-    // MLP phase: residual + normed input + gate_up output (2f, or f for plain MLPs) + activation output (f).
-    perToken = Math.max(perToken, b * (2 * h + (m.gatedMlp ? 3 : 2) * f));
-  }
-  let moeBytes = 0;
-  if (m.moe) {
-    const e = m.moe;
-    const f = e.expertIntermediate / (ep > 1 ? 1 : tp);
-    const share = ep > 1 ? 1 / ep : 1;
-    // fused_moe intermediate caches: [T, topk, 2f] + [T*topk, f], chunked at VLLM_FUSED_MOE_CHUNK_SIZE (32768).
-    const chunk = Math.min(tokens, 32768);
-    moeBytes = chunk * e.expertsPerToken * share * 3 * f * b + tokens * (2 * h * b + e.numExperts * 4);
-  }
-  const forward = Math.max(tokens * perToken, moeBytes);
-  if (!lastStage) return forward;
-  // The profile samples min(max_num_seqs, tokens) dummy requests with top-k/top-p on, over the full vocabulary.
-  const samplerBytes = Math.min(maxNumSeqs, tokens) * m.vocab * sampler.bytesPerLogit;
-  return sampler.afterForward ? Math.max(forward, tokens * h * b + samplerBytes) : forward + samplerBytes;
-}
-
-/** Non-torch memory (NCCL, custom all-reduce buffers, cuBLAS workspaces) grows with tp. */
-export function nonTorchEstimate(tp: number, ncclCharged: boolean, commBuffersProfiled = false): Band {
-  // Observed: 0.35 GiB at tp=1 (RTX 3090, vllm#10517), 0.34-0.43 GiB at tp=4 (A100 40GB, vllm#16570), 0.08-0.35 GiB
-  // at tp=1 and ~0.8 GiB with tp/pp in V0 logs (docs/VLLM-MEMORY.md section 7). Where NCCL buffers are created after the
-  // memory snapshot (V0 <= 0.6.3, V1 0.9.2-0.10.x) they are charged too: vllm#2031 saw blocks cut 34% at tp=4.
-  if (ncclCharged && tp > 1) {
-    const expected = (0.35 + 0.25 * (tp - 1)) * GiB;
-    return { low: 0.3 * GiB, expected, high: (0.8 + 0.6 * (tp - 1)) * GiB };
-  }
-  if (commBuffersProfiled && tp > 1) {
-    // V1 from 0.11 (NCCL initialised before the snapshot, vllm#25359): the communication buffers registered during the
-    // first forward (custom all-reduce graph buffers, symmetric-memory / FlashInfer all-reduce workspaces) still land
-    // in the profile's non-torch increase: 2.06-2.21 GiB per GPU measured at tp 2-4 on 0.19 (issue 13's public logs).
-    const expected = (1.96 + 0.0625 * tp) * GiB;
-    return { low: 0.5 * expected, expected, high: expected + 0.6 * GiB };
-  }
-  const expected = (0.35 + 0.02 * (tp - 1)) * GiB;
-  return { low: 0.08 * GiB, expected, high: (0.7 + 0.15 * (tp - 1)) * GiB };
-}
-
-/** CUDA-graph pool: grows with the layers captured per graph and the number of capture sizes. */
-export function cudagraphEstimate(layersLocal: number, enforceEager: boolean): Band {
-  if (enforceEager) return { low: 0, expected: 0, high: 0 };
-  const expected = (0.1 + 0.01 * layersLocal) * GiB;
-  return { low: 0.3 * expected, expected, high: 2.5 * expected };
 }
 
 interface TermSet {
@@ -1024,95 +851,6 @@ export function sglangMemFractionStatic(memoryBytes: number, p: number): number 
   const g = memoryBytes / GiB;
   const reserved = g < 35 ? 2.8 + p / 10 : g < 90 ? 9.5 + p / 2 : g < 160 ? 12 + p / 2 : 32;
   return Math.max(0.5, (g - reserved) / g);
-}
-
-interface StartupInputs {
-  engine: EngineName;
-  beh: VllmBehaviour;
-  available: number;
-  weights: number;
-  total: number;
-  requested: number;
-  numBlocks: number;
-  capacityTokens: number;
-  maxModelLen: number;
-  layout: BlockLayout;
-  layers: KvLayer[];
-  layoutOpts: LayoutOptions;
-}
-
-/** Largest max_model_len whose single request fits in `available` bytes (vLLM's estimate_max_model_len, a binary search). */
-export function estimateMaxModelLen(layers: KvLayer[], available: number, upper: number, o: LayoutOptions): number {
-  if (available <= 0) return 0;
-  let lo = 0;
-  let hi = upper;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi + 1) / 2);
-    if (bytesForLength(layers, mid, { ...o, maxModelLen: mid }) <= available) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-const TRY_MEM = 'Try increasing `gpu_memory_utilization` when initializing the engine.';
-const TRY_BOTH = 'Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.';
-const DOCS_LINK = ' See https://docs.vllm.ai/en/latest/configuration/conserving_memory/ for more details.';
-
-function startupCheck(x: StartupInputs): Omit<StartupResult, 'findings'> {
-  if (x.weights > x.total) {
-    return {
-      ok: false,
-      errorKind: 'weights_exceed_memory',
-      error: `CUDA out of memory while loading weights: ${fmtGiB(x.weights)} of weights per GPU exceed the GPU's ${fmtGiB(x.total)}.`,
-      estimatedMaxModelLen: 0,
-    };
-  }
-  if (x.available <= 0 || x.numBlocks <= 0) {
-    const link = x.engine === 'vllm' && x.beh.errorDocsLink ? DOCS_LINK : '';
-    return { ok: false, errorKind: 'no_kv_memory', error: `No available memory for the cache blocks. ${TRY_MEM}${link}`, estimatedMaxModelLen: 0 };
-  }
-  if (x.engine !== 'vllm') {
-    const fits = x.capacityTokens >= x.maxModelLen;
-    return fits
-      ? { ok: true, errorKind: null, error: null, estimatedMaxModelLen: null }
-      : {
-          ok: false,
-          errorKind: 'max_model_len',
-          error: `The KV pool holds ${fmtInt(x.capacityTokens)} tokens, fewer than one request of ${fmtInt(x.maxModelLen)} tokens.`,
-          estimatedMaxModelLen: x.capacityTokens,
-        };
-  }
-  if (!x.beh.v1) {
-    // V0 (vllm/core/scheduler.py / llm_engine): compares block capacity with max_model_len.
-    if (x.capacityTokens < x.maxModelLen) {
-      return {
-        ok: false,
-        errorKind: 'max_model_len',
-        error: `The model's max seq len (${x.maxModelLen}) is larger than the maximum number of tokens that can be stored in KV cache (${x.capacityTokens}). ${TRY_BOTH}`,
-        estimatedMaxModelLen: x.capacityTokens,
-      };
-    }
-    return { ok: true, errorKind: null, error: null, estimatedMaxModelLen: null };
-  }
-  // V1 (kv_cache_utils.check_enough_kv_cache_memory): one request of max_model_len must fit.
-  const needed = bytesForLength(x.layers, x.maxModelLen, x.layoutOpts);
-  if (needed > x.available) {
-    const est = estimateMaxModelLen(x.layers, x.available, x.maxModelLen, x.layoutOpts);
-    const estText = x.beh.errorStatesEstimate && est > 0 ? ` Based on the available memory, the estimated maximum model length is ${est}.` : '';
-    const link = x.beh.errorDocsLink ? DOCS_LINK : '';
-    return {
-      ok: false,
-      errorKind: 'max_model_len',
-      error: `To serve at least one request with the models's max seq len (${x.maxModelLen}), (${(needed / GiB).toFixed(2)} GiB KV cache is needed, which is larger than the available KV cache memory (${(x.available / GiB).toFixed(2)} GiB).${estText} ${TRY_BOTH}${link}`,
-      estimatedMaxModelLen: est,
-    };
-  }
-  return { ok: true, errorKind: null, error: null, estimatedMaxModelLen: null };
-}
-
-/** Block arithmetic alone, from a measured available-KV figure (what calibration reproduces exactly). */
-export function blocksFromAvailable(availableBytes: number, layout: BlockLayout): number {
-  return availableBytes > 0 && layout.bytesPerBlock > 0 ? Math.floor(availableBytes / layout.bytesPerBlock) : 0;
 }
 
 export { cdiv };
