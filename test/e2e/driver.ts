@@ -26,6 +26,9 @@ export const EXPECTED = {
   deployError:
     'Total number of attention heads (32) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start. Valid sizes: 1, 2, 4, 8.',
   deployFix: 'Set tensor_parallel_size to 2',
+  // After the fix (languageService inlayHints/status on the fixed text): 64 = max_num_seqs; the workload is assumed.
+  deployHint: '✓ starts* · 64 running at 1.2k tok',
+  deployStatus: 'LLM Sizer: starts (assumptions)',
   stackInfo:
     'The KV cache holds 448,432 tokens: only 373 requests of 1,200 tokens (input + output, an assumed workload: the file states none) run at once, fewer than max_num_seqs 512. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
   stackFix: 'Set kv_cache_dtype to fp8 (doubles KV tokens)',
@@ -434,6 +437,16 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
         join(shots, '9d-fix-deployment.png'),
       ),
     );
+    await step('Deployment after its fix: one verdict again (status bar and the inlay hint on its name say it starts)', async () => {
+      await page.locator('.statusbar-item', { hasText: EXPECTED.deployStatus }).first().waitFor();
+      // The hint sits at the end of the metadata name line; bring that line into view first.
+      await goTo(page, `${positionOf(readFileSync(join(dirs.ws, 'deploy-8b-tp3.yaml'), 'utf8'), 'name: llama-8b').split(':')[0]}:1`);
+      const line = page.locator('.monaco-editor .view-line', { hasText: 'name: llama-8b' }).first();
+      await line.filter({ hasText: EXPECTED.deployHint }).waitFor({ timeout: GUARD * 30000 });
+      const text = flat(await line.innerText());
+      if (!text.endsWith(EXPECTED.deployHint) || /does not start/.test(text)) throw new Error(`inlay hint: ${text}`);
+      return text;
+    });
     await step(`production-stack values: quick fix "${EXPECTED.stackFix}" appends to vllmConfig.extraArgs, no top-level key`, () =>
       applyQuickFix(
         page,
