@@ -16,10 +16,25 @@ export const EXPECTED = {
   tpError:
     'Total number of attention heads (64) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start. Valid sizes: 1, 2, 4, 8.',
   kvWarning:
-    'The KV cache holds 461,728 tokens: only 200 requests of 2,300 tokens (input + output) run at once, fewer than max_num_seqs 256. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
+    'The KV cache holds 460,448 tokens: only 199 requests of 2,300 tokens (input + output) run at once, fewer than max_num_seqs 256. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
   quickFix: 'Set tensor_parallel_size to 2',
   k8sError:
     "Weights need 65.74 GiB per GPU but vLLM's budget (gpu_memory_utilization 0.9 x 22.04 GiB) is 19.83 GiB: the model does not fit. Use tensor_parallel_size 8 or more, or an FP8/AWQ checkpoint.",
+  // One quick fix per format, each on its own small file (`node dist/cli.js check <file> --format json` gives these).
+  configError: "max_model_len 200,000 is greater than the model's max_position_embeddings 131,072; vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1.",
+  configFix: 'Set max_model_len to 131072',
+  deployError:
+    'Total number of attention heads (32) and KV heads (8) must divide evenly by tensor_parallel_size (3); vLLM refuses to start. Valid sizes: 1, 2, 4, 8.',
+  deployFix: 'Set tensor_parallel_size to 2',
+  // After the fix (languageService inlayHints/status on the fixed text): 64 = max_num_seqs; the workload is assumed.
+  deployHint: '✓ starts* · 64 running at 1.2k tok',
+  deployStatus: 'LLM Sizer: starts (assumptions)',
+  stackInfo:
+    'The KV cache holds 448,432 tokens: only 373 requests of 1,200 tokens (input + output, an assumed workload: the file states none) run at once, fewer than max_num_seqs 512. The rest wait or get preempted. kv_cache_dtype: fp8 doubles the tokens; more GPUs or a higher gpu_memory_utilization add room.',
+  stackFix: 'Set kv_cache_dtype to fp8 (doubles KV tokens)',
+  stackIgnored:
+    'The production-stack chart does not read vllmConfig.maxNumBatchedTokens; vLLM never sees it. Pass it in vllmConfig.extraArgs as "--max-num-batched-tokens".',
+  stackMove: 'Move to vllmConfig.extraArgs as --max-num-batched-tokens=8192',
 };
 
 async function runCommand(page: Page, label: string): Promise<void> {
@@ -48,9 +63,97 @@ async function goTo(page: Page, pos: string): Promise<void> {
   await qi.waitFor({ state: 'visible' });
   await qi.fill(':' + pos);
   await page.keyboard.press('Enter');
+  // Keys typed next go to the editor only once the input has closed and the cursor is there (a loaded machine lags).
+  await qi.waitFor({ state: 'hidden' });
+  const [ln, col] = pos.split(':');
+  await page
+    .locator('.statusbar-item', { hasText: `Ln ${ln}, Col ${col}` })
+    .first()
+    .waitFor();
+}
+
+/** The quick-fix menu's entry titled `title` at the cursor; Ctrl+. again if a keypress was lost to a busy workbench. */
+async function quickFixItem(page: Page, title: string) {
+  const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    try {
+      await item.waitFor({ timeout: 30000 });
+      return item;
+    } catch (e) {
+      if (attempt === GUARD) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** The count on `file`'s row in the Problems panel (0 when the file has none, so no row). */
+async function problemCount(page: Page, file: string): Promise<number> {
+  const row = page.locator('.markers-panel .monaco-tl-row', { hasText: file });
+  if ((await row.count()) === 0) return 0;
+  return Number(flat(await row.first().locator('.monaco-count-badge').innerText()));
+}
+
+/** One quick fix applied in the editor, as a user does: what it fixes and what it must change, nothing more. */
+interface FixCase {
+  file: string;
+  /** Editor text that shows the file has opened. */
+  opened: string;
+  /** The exact message of the diagnostic the fix removes, and a text (once in the file) whose last character is in its range. */
+  message: string;
+  at: string;
+  title: string;
+  /** Each [before, after] must occur once in the file; the saved file is the original with exactly these replaced. */
+  edits: [string, string][];
+  /** Problems on the file before and after the fix (`node dist/cli.js check` on the fixture and on the expected text). */
+  problems: [number, number];
+}
+
+/** "line:column" (1-based, as Go to Line takes it) of the last character of `text`, which occurs once in `file`. */
+function positionOf(file: string, text: string): string {
+  if (file.split(text).length !== 2) throw new Error(`fixture: "${text}" must occur once`);
+  const before = file.slice(0, file.indexOf(text) + text.length - 1).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+async function applyQuickFix(page: Page, ws: string, c: FixCase, shot: string): Promise<string> {
+  const path = join(ws, c.file);
+  const original = readFileSync(path, 'utf8');
+  let expected = original;
+  for (const [from, to] of c.edits) {
+    if (original.split(from).length !== 2) throw new Error(`fixture: "${from}" must occur once in ${c.file}`);
+    expected = expected.replace(from, to);
+  }
+  await openFile(page, c.file, c.opened);
+  await runCommand(page, 'View: Focus Problems');
+  const row = page.locator('.markers-panel .monaco-tl-row', { hasText: c.message });
+  await row.first().waitFor({ timeout: GUARD * 60000 });
+  const before = await problemCount(page, c.file);
+  if (before !== c.problems[0]) throw new Error(`${before} problems on ${c.file} before the fix, expected ${c.problems[0]}`);
+  await page.locator('.tab', { hasText: c.file }).first().click();
+  await goTo(page, positionOf(original, c.at));
+  const item = await quickFixItem(page, c.title);
+  await page.screenshot({ path: shot.replace(/\.png$/, '-menu.png') });
+  await item.click();
+  await page.locator('.monaco-editor .view-lines', { hasText: c.edits[0][1] }).first().waitFor();
+  await row.first().waitFor({ state: 'detached', timeout: GUARD * 30000 });
+  // Saved to disk, the whole text is compared: the fix edited these places and nothing else.
+  await page.keyboard.press('Control+S');
+  const saved = await until(`${c.file} saved`, () => {
+    const t = readFileSync(path, 'utf8');
+    return t !== original ? t : undefined;
+  });
+  if (saved !== expected) throw new Error(`${c.file} after "${c.title}": ${JSON.stringify(saved)}, expected ${JSON.stringify(expected)}`);
+  // No problem added: the file's count in Problems is what the checker gives on the expected text.
+  let after = await problemCount(page, c.file);
+  for (const end = Date.now() + GUARD * 15000; after !== c.problems[1] && Date.now() < end; after = await problemCount(page, c.file))
+    await page.waitForTimeout(250);
+  if (after !== c.problems[1]) throw new Error(`${after} problems left on ${c.file} after "${c.title}", expected ${c.problems[1]}`);
+  await page.screenshot({ path: shot });
+  return `problems ${before} -> ${after}; ${c.edits.map(([a, b]) => `${JSON.stringify(a)} -> ${JSON.stringify(b)}`).join(', ')}`;
+}
 
 /** Pids of the language servers this run's extension started (matched by the run's own extension folder). */
 export function serverPids(extDir: string): number[] {
@@ -164,7 +267,7 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       ])
         if (!titles.includes(t)) throw new Error(`missing "${t}" in ${titles.join(' | ')}`);
       const kv = await inner.locator('#kv-0 .readout').innerText();
-      if (!/461,728 tokens/.test(kv)) throw new Error(`kv read-out: ${kv}`);
+      if (!/460,448 tokens/.test(kv)) throw new Error(`kv read-out: ${kv}`);
       const ridge = await inner.locator('#roofline-0 .readout').innerText();
       if (!/Ridge point 295 FLOP\/byte/.test(ridge)) throw new Error(`roofline read-out: ${ridge}`);
       await page.waitForTimeout(500);
@@ -212,11 +315,9 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
     await step('quick fix "Set tensor_parallel_size to 2" removes the error', async () => {
       await page.locator('.tab', { hasText: 'vllm-70b.yaml' }).first().click();
       await goTo(page, '3:23');
-      await page.keyboard.press('Control+.');
-      const item = page.locator('.action-widget .monaco-list-row', { hasText: EXPECTED.quickFix });
-      await item.first().waitFor();
+      const item = await quickFixItem(page, EXPECTED.quickFix);
       await page.screenshot({ path: join(shots, '5-quickfix.png') });
-      await item.first().click();
+      await item.click();
       await page.locator('.monaco-editor .view-lines', { hasText: 'tensor-parallel-size: 2' }).first().waitFor();
       await page
         .locator('.markers-panel .monaco-tl-row', { hasText: EXPECTED.tpError })
@@ -300,6 +401,89 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       await page.screenshot({ path: join(shots, '9b-compare.png') });
       return `${await inner.locator('#compare-chart svg .mark').count()} bars`;
     });
+    await step(`vLLM config: quick fix "${EXPECTED.configFix}" edits max-model-len only and the error is gone`, () =>
+      applyQuickFix(
+        page,
+        dirs.ws,
+        {
+          file: 'config-8b-context.yaml',
+          opened: 'max-model-len',
+          message: EXPECTED.configError,
+          at: 'max-model-len: 200000',
+          title: EXPECTED.configFix,
+          edits: [['max-model-len: 200000', 'max-model-len: 131072']],
+          // Left: the assumed-workload KV information and the assumed-GPU information.
+          problems: [3, 2],
+        },
+        join(shots, '9c-fix-config.png'),
+      ),
+    );
+    await step(`Deployment: quick fix "${EXPECTED.deployFix}" edits the container arg and the GPU request; no problem left`, () =>
+      applyQuickFix(
+        page,
+        dirs.ws,
+        {
+          file: 'deploy-8b-tp3.yaml',
+          opened: 'tensor-parallel-size',
+          message: EXPECTED.deployError,
+          at: '--tensor-parallel-size=3',
+          title: EXPECTED.deployFix,
+          edits: [
+            ['--tensor-parallel-size=3', '--tensor-parallel-size=2'],
+            ['nvidia.com/gpu: 3', 'nvidia.com/gpu: 2'],
+          ],
+          problems: [1, 0],
+        },
+        join(shots, '9d-fix-deployment.png'),
+      ),
+    );
+    await step('Deployment after its fix: one verdict again (status bar and the inlay hint on its name say it starts)', async () => {
+      await page.locator('.statusbar-item', { hasText: EXPECTED.deployStatus }).first().waitFor();
+      // The hint sits at the end of the metadata name line; bring that line into view first.
+      await goTo(page, `${positionOf(readFileSync(join(dirs.ws, 'deploy-8b-tp3.yaml'), 'utf8'), 'name: llama-8b').split(':')[0]}:1`);
+      const line = page.locator('.monaco-editor .view-line', { hasText: 'name: llama-8b' }).first();
+      await line.filter({ hasText: EXPECTED.deployHint }).waitFor({ timeout: GUARD * 30000 });
+      const text = flat(await line.innerText());
+      if (!text.endsWith(EXPECTED.deployHint) || /does not start/.test(text)) throw new Error(`inlay hint: ${text}`);
+      return text;
+    });
+    await step(`production-stack values: quick fix "${EXPECTED.stackFix}" appends to vllmConfig.extraArgs, no top-level key`, () =>
+      applyQuickFix(
+        page,
+        dirs.ws,
+        {
+          file: 'stack-values-70b.yaml',
+          opened: 'servingEngineSpec',
+          message: EXPECTED.stackInfo,
+          at: 'maxNumSeqs: 512',
+          title: EXPECTED.stackFix,
+          edits: [['extraArgs: ["--disable-log-requests"]', 'extraArgs: ["--disable-log-requests", "--kv-cache-dtype=fp8"]']],
+          // Left: the setting-ignored warning (next step) and the assumed-GPU information.
+          problems: [3, 2],
+        },
+        join(shots, '9e-fix-stack.png'),
+      ),
+    );
+    await step(`production-stack values: quick fix "${EXPECTED.stackMove}" moves the ignored key into extraArgs`, () =>
+      applyQuickFix(
+        page,
+        dirs.ws,
+        {
+          file: 'stack-values-70b.yaml',
+          opened: 'servingEngineSpec',
+          message: EXPECTED.stackIgnored,
+          at: 'maxNumBatchedTokens',
+          title: EXPECTED.stackMove,
+          edits: [
+            ['"--kv-cache-dtype=fp8"]', '"--kv-cache-dtype=fp8", "--max-num-batched-tokens=8192"]'],
+            ['      maxNumBatchedTokens: 8192\n', ''],
+          ],
+          // Left: the assumed-GPU information.
+          problems: [2, 1],
+        },
+        join(shots, '9f-fix-stack-ignored.png'),
+      ),
+    );
     await step('a killed language server is restarted and serves diagnostics again', async () => {
       const before = serverPids(dirs.ext);
       if (before.length !== 1) throw new Error(`expected one language server, found pids ${before.join(', ')}`);
