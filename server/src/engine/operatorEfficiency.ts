@@ -27,7 +27,24 @@ interface GridTable {
   util: (number | null)[];
 }
 
-interface MoeCurve {
+/**
+ * The measured (experts, top-k) curve nearest to the asked pair: expert count first (log distance x 1000), then top-k.
+ * One choice for the per-operator lookup and the step-time curves, so both read the same measurements.
+ */
+export function nearestMoeCurve(curves: MoeCurve[], experts: number, topk: number): MoeCurve {
+  let best = curves[0];
+  let bestD = Infinity;
+  for (const c of curves) {
+    const d = Math.abs(Math.log(c.experts / experts)) * 1000 + Math.abs(Math.log(c.topk / topk));
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+export interface MoeCurve {
   experts: number;
   topk: number;
   tokens: number[];
@@ -186,15 +203,7 @@ export function moeUtilisation(
 ): OperatorUtilisation | null {
   const curves = tables.gpus[gpuId]?.moe?.[dtype]?.curves;
   if (!curves || curves.length === 0 || !(tokens > 0) || !(experts > 0) || !(topk > 0)) return null;
-  let best = curves[0];
-  let bestD = Infinity;
-  for (const c of curves) {
-    const d = Math.abs(Math.log(c.experts / experts)) * 1000 + Math.abs(Math.log(c.topk / topk));
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
+  const best = nearestMoeCurve(curves, experts, topk);
   const r = gridLookup({ axes: { tokens: best.tokens }, util: best.util }, ['tokens'], [tokens]);
   if (!r) return null;
   const exact = best.experts === experts && best.topk === topk;

@@ -6,7 +6,7 @@
 // separable, so the curve then answers exactly what operatorEfficiency.ts would at any point. Curves are cached per
 // (GPU, shape) across sizings, so a hardware comparison computes each once. Pure apart from those caches.
 import type { GemmDtype, KvDtype, MoeDtype, OperatorTables } from './operatorEfficiency';
-import { commUtilisation, decodeAttentionUtilisation, gemmUtilisation, prefillAttentionUtilisation } from './operatorEfficiency';
+import { commUtilisation, decodeAttentionUtilisation, gemmUtilisation, nearestMoeCurve, prefillAttentionUtilisation } from './operatorEfficiency';
 import builtinTables from './operatorTables.json';
 
 const BUILTIN = builtinTables as unknown as OperatorTables;
@@ -199,15 +199,7 @@ export function prefillAttentionCurve(gpuId: string, kvHeads: number, tables = B
 export function moeCurve(gpuId: string, dtype: MoeDtype, localExperts: number, topk: number, tables = BUILTIN): { curve: Curve; tokenScale: number } | null {
   const curves = tables.gpus[gpuId]?.moe?.[dtype]?.curves;
   if (!curves || curves.length === 0 || !(localExperts > 0) || !(topk > 0)) return null;
-  let best = curves[0];
-  let bestD = Infinity;
-  for (const c of curves) {
-    const d = Math.abs(Math.log(c.experts / localExperts)) * 1000 + Math.abs(Math.log(c.topk / topk));
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
+  const best = nearestMoeCurve(curves, localExperts, topk);
   const curve = curveOf(best.tokens, best.util);
   // Tokens per expert here: tokens x k / E; on the measured pair: tokens' x k' / E'.
   return curve ? { curve, tokenScale: (topk / localExperts) * (best.experts / best.topk) } : null;
