@@ -57,19 +57,34 @@ async function openFile(page: Page, name: string, text: string): Promise<void> {
   await page.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor();
 }
 
-async function goTo(page: Page, pos: string): Promise<void> {
-  await page.keyboard.press('Control+G');
-  const qi = page.locator('.quick-input-widget input');
-  await qi.waitFor({ state: 'visible' });
-  await qi.fill(':' + pos);
-  await page.keyboard.press('Enter');
-  // Keys typed next go to the editor only once the input has closed and the cursor is there (a loaded machine lags).
-  await qi.waitFor({ state: 'hidden' });
+/**
+ * Go to Line in `file`'s editor, confirmed by the status bar's "Ln X, Col Y". A click on a tab can leave another
+ * group (a webview's) active, and Go to Line then answers "Open a text editor first": so the tab is clicked until
+ * its group is the active one, and the whole move is tried again when the cursor does not arrive.
+ */
+async function goTo(page: Page, file: string, pos: string): Promise<void> {
   const [ln, col] = pos.split(':');
-  await page
-    .locator('.statusbar-item', { hasText: `Ln ${ln}, Col ${col}` })
-    .first()
-    .waitFor();
+  const cursor = page.locator('.statusbar-item', { hasText: `Ln ${ln}, Col ${col}` }).first();
+  const qi = page.locator('.quick-input-widget input');
+  // Anchored: "Sizing: <file>" (the report's tab) must not match.
+  const name = new RegExp('^' + file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.locator('.tab', { hasText: name }).first().click();
+      await page.locator('.editor-group-container.active .tab.active', { hasText: name }).waitFor({ timeout: 15000 });
+      await page.keyboard.press('Control+G');
+      await qi.waitFor({ state: 'visible' });
+      await qi.fill(':' + pos);
+      await page.keyboard.press('Enter');
+      // Keys typed next go to the editor only once the input has closed and the cursor is there (a loaded machine lags).
+      await qi.waitFor({ state: 'hidden', timeout: 15000 });
+      await cursor.waitFor({ timeout: 15000 });
+      return;
+    } catch (e) {
+      if (attempt === GUARD) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /** The quick-fix menu's entry titled `title` at the cursor; Ctrl+. again if a keypress was lost to a busy workbench. */
@@ -132,8 +147,7 @@ async function applyQuickFix(page: Page, ws: string, c: FixCase, shot: string): 
   await row.first().waitFor({ timeout: GUARD * 60000 });
   const before = await problemCount(page, c.file);
   if (before !== c.problems[0]) throw new Error(`${before} problems on ${c.file} before the fix, expected ${c.problems[0]}`);
-  await page.locator('.tab', { hasText: c.file }).first().click();
-  await goTo(page, positionOf(original, c.at));
+  await goTo(page, c.file, positionOf(original, c.at));
   const item = await quickFixItem(page, c.title);
   await page.screenshot({ path: shot.replace(/\.png$/, '-menu.png') });
   await item.click();
@@ -239,8 +253,7 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       return flat(await item.first().innerText());
     });
     await step('hover on the model shows the memory breakdown', async () => {
-      await page.locator('.monaco-editor .view-lines').first().click();
-      await goTo(page, '5:12');
+      await goTo(page, 'chat-70b.yaml', '5:12');
       await runCommand(page, 'Show or Focus Hover');
       const hover = page.locator('.monaco-hover', { hasText: /KV cache/i });
       await hover.first().waitFor({ state: 'visible' });
@@ -275,8 +288,7 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       return `${titles.length} charts; ${kv.slice(0, 60)}`;
     });
     await step('report follows edits (live update)', async () => {
-      await page.locator('.tab', { hasText: 'chat-70b.yaml' }).first().click();
-      await goTo(page, '18:27');
+      await goTo(page, 'chat-70b.yaml', '18:27');
       await page.keyboard.press('Shift+End');
       await page.keyboard.type('0.95');
       const inner = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -308,13 +320,15 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
       if (text !== 'does not start') throw new Error(`report badge: ${text}`);
       await page.screenshot({ path: join(shots, '4b-one-verdict.png') });
       // Close the report tab so the editor-title step below opens it afresh.
-      await page.locator('.tab', { hasText: 'Sizing: vllm-70b.yaml' }).first().click();
-      await page.keyboard.press('Control+W');
+      // By its close button, not Ctrl+W: a key can reach the webview's frame instead of the workbench.
+      const reportTab = page.locator('.tab', { hasText: 'Sizing: vllm-70b.yaml' }).first();
+      await reportTab.hover();
+      await reportTab.locator('.tab-actions .action-label').first().click();
+      await reportTab.waitFor({ state: 'detached' });
       return text;
     });
     await step('quick fix "Set tensor_parallel_size to 2" removes the error', async () => {
-      await page.locator('.tab', { hasText: 'vllm-70b.yaml' }).first().click();
-      await goTo(page, '3:23');
+      await goTo(page, 'vllm-70b.yaml', '3:23');
       const item = await quickFixItem(page, EXPECTED.quickFix);
       await page.screenshot({ path: join(shots, '5-quickfix.png') });
       await item.click();
@@ -440,7 +454,7 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
     await step('Deployment after its fix: one verdict again (status bar and the inlay hint on its name say it starts)', async () => {
       await page.locator('.statusbar-item', { hasText: EXPECTED.deployStatus }).first().waitFor();
       // The hint sits at the end of the metadata name line; bring that line into view first.
-      await goTo(page, `${positionOf(readFileSync(join(dirs.ws, 'deploy-8b-tp3.yaml'), 'utf8'), 'name: llama-8b').split(':')[0]}:1`);
+      await goTo(page, 'deploy-8b-tp3.yaml', `${positionOf(readFileSync(join(dirs.ws, 'deploy-8b-tp3.yaml'), 'utf8'), 'name: llama-8b').split(':')[0]}:1`);
       const line = page.locator('.monaco-editor .view-line', { hasText: 'name: llama-8b' }).first();
       await line.filter({ hasText: EXPECTED.deployHint }).waitFor({ timeout: GUARD * 30000 });
       const text = flat(await line.innerText());
@@ -493,11 +507,7 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
         return p.length ? p : undefined;
       });
       // Only a running server can report the error this edit introduces.
-      await page
-        .locator('.tab', { hasText: /^vllm-70b\.yaml/ })
-        .first()
-        .click();
-      await goTo(page, '3:23');
+      await goTo(page, 'vllm-70b.yaml', '3:23');
       await page.keyboard.press('Shift+End');
       await page.keyboard.type('3');
       await runCommand(page, 'View: Focus Problems');
