@@ -350,3 +350,80 @@ slo: {tpot_ms: 0.5}
   assert.equal(sev({ defaultWorkload: { requests_per_second: 1 } }), 'info');
   assert.equal(sev({}), 'warning');
 });
+
+// A HorizontalPodAutoscaler in the same file owns the Deployment's count (Kubernetes API: minReplicas "defaults to 1
+// pod", maxReplicas required); KEDA's ScaledObject drives one (minReplicaCount default 0, maxReplicaCount default 100,
+// scaleTargetRef.kind default Deployment: keda.sh/docs reference/scaledobject-spec).
+const HPA = (min: string, max: string, target = 'llama') => `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: llama-hpa
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: ${target}
+${min}${max}  metrics:
+    - type: Pods
+      pods:
+        metric: {name: vllm_num_requests_waiting}
+        target: {type: AverageValue, averageValue: "5"}
+`;
+
+test('HorizontalPodAutoscaler in the same file: its bounds replace spec.replicas, judged at its ceiling, no fix', () => {
+  // spec.replicas 1 would need 5; the HPA runs 2..4, still short of 5 at its ceiling: overloaded.
+  const short = DEPLOYMENT('  replicas: 1\n', 1) + HPA('  minReplicas: 2\n', '  maxReplicas: 4\n');
+  const a = capacityOf(short);
+  assertLittlesLaw(a.c);
+  assert.equal(a.c.replicas_deployed, 2);
+  assert.equal(a.c.replicas_deployed_max, 4);
+  assert.equal(a.c.replicas_deployed_text, '2-4 (HorizontalPodAutoscaler llama-hpa: autoscaling 2..4 replicas)');
+  assert.equal(a.c.overloaded, true);
+  // The autoscaler's bounds are the operator's policy, and spec.replicas would be overwritten by it: no fix.
+  assert.deepEqual(overloadFixTitles(short), []);
+  // A ceiling of 6 can reach the 5 needed: no overload, although spec.replicas says 1.
+  const enough = DEPLOYMENT('  replicas: 1\n', 1) + HPA('', '  maxReplicas: 6\n');
+  const b = capacityOf(enough);
+  assert.equal(b.c.replicas_deployed_text, '1-6 (HorizontalPodAutoscaler llama-hpa: autoscaling 1..6 replicas)');
+  assert.equal(b.c.overloaded, false);
+  assert.ok(!b.diags.some((x) => x.code === 'littles-law-overload'));
+  // An HPA of another workload changes nothing: spec.replicas 1 stands and is overloaded.
+  const other = capacityOf(DEPLOYMENT('  replicas: 1\n', 1) + HPA('', '  maxReplicas: 6\n', 'mistral'));
+  assert.equal(other.c.replicas_deployed_text, '1');
+  assert.equal(other.c.overloaded, true);
+  // A templated ceiling: unknown, no overload claimed.
+  const tpl = capacityOf(DEPLOYMENT('', 1) + HPA('', '  maxReplicas: "${MAX}"\n'));
+  assert.equal(tpl.c.replicas_deployed_known, false);
+  assert.equal(tpl.c.replicas_deployed_text, 'unknown (HorizontalPodAutoscaler llama-hpa maxReplicas is "${MAX}")');
+  assert.equal(tpl.c.overloaded, false);
+});
+
+test('KEDA ScaledObject: kind defaults to Deployment, bounds default to 0..100 (one engine runs under traffic)', () => {
+  const text = `${DEPLOYMENT('  replicas: 1\n', 1)}---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: llama-scaler
+spec:
+  scaleTargetRef:
+    name: llama
+  triggers:
+    - type: prometheus
+      metadata: {serverAddress: "http://prometheus:9090", query: "sum(vllm:num_requests_waiting)", threshold: "5"}
+`;
+  const { c } = capacityOf(text);
+  assert.equal(c.replicas_deployed, 1);
+  assert.equal(c.replicas_deployed_max, 100);
+  assert.equal(c.replicas_deployed_text, '1-100 (ScaledObject llama-scaler: autoscaling 1..100 replicas)');
+  assert.equal(c.overloaded, false);
+});
+
+test('an edit of the autoscaler re-judges the Deployment even when the Deployment document comes from the cache', () => {
+  const base = DEPLOYMENT('  replicas: 1\n', 1);
+  const d1 = svc.diagnostics(doc(base + HPA('', '  maxReplicas: 6\n'))).map((x) => String(x.code));
+  assert.ok(!d1.includes('littles-law-overload'));
+  // Same LanguageService, same uri: the Deployment's document is unchanged and was cached by the call above.
+  const d2 = svc.diagnostics(doc(base + HPA('', '  maxReplicas: 3\n'))).map((x) => String(x.code));
+  assert.ok(d2.includes('littles-law-overload'), d2.join(', '));
+});

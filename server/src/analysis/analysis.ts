@@ -10,6 +10,8 @@ import type { ModelArch } from '../engine/model';
 import { ModelConfigError, modelFromConfig } from '../engine/model';
 import type { FormatAdapter } from '../formats/adapter';
 import { ADAPTERS } from '../formats/index';
+import type { AutoscalerFacts } from '../formats/autoscalers';
+import { autoscalerOf, autoscalersKey, mayHoldAutoscaler, withAutoscaler } from '../formats/autoscalers';
 import type { Deployment, Diagnostic, Range } from '../formats/types';
 import type { AssumedWorkload } from './settings';
 import { performanceFor } from './perf';
@@ -449,6 +451,14 @@ export function* analysisSteps(raw: string, o: AnalysisOptions = {}): Generator<
   const segments = splitSegments(text);
   let workMs = 0;
   let stoppedAt = -1;
+  // An autoscaler in one document sets the replicas of a workload in another: a change to it makes every cached
+  // document stale (rare: an edit of the autoscaler or a line added above it).
+  const scalers = autoscalersIn(segments);
+  if (cache) {
+    const key = autoscalersKey(scalers);
+    if ((cache.autoscalersKey ?? '') !== key) cache.clear();
+    cache.autoscalersKey = key;
+  }
   for (let s = 0; s < segments.length; s++) {
     const seg = segments[s];
     let r = cache ? cachedSegment(cache, seg.text, docIndex) : undefined;
@@ -458,7 +468,7 @@ export function* analysisSteps(raw: string, o: AnalysisOptions = {}): Generator<
         break;
       }
       const t0 = o.clock?.() ?? 0;
-      r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
+      r = placeSegment(analyzeSegment(seg.text, docIndex, o, scalers), docIndex, 0);
       workMs += o.documentCostMs ?? (o.clock ? o.clock() - t0 : 0);
       yield;
     }
@@ -528,8 +538,10 @@ export function analyzeSegmentAt(text: string, line: number, o: AnalysisOptions 
   let docIndex = 0;
   for (let j = 0; j < i; j++) docIndex += o.segmentCache?.get(segments[j].text)?.docCount ?? 1;
   const seg = segments[i];
-  let r = o.segmentCache ? cachedSegment(o.segmentCache, seg.text, docIndex) : undefined;
-  if (!r) r = placeSegment(analyzeSegment(seg.text, docIndex, o), docIndex, 0);
+  const scalers = autoscalersIn(segments);
+  const cacheFresh = o.segmentCache && (o.segmentCache.autoscalersKey ?? '') === autoscalersKey(scalers);
+  let r = cacheFresh ? cachedSegment(o.segmentCache!, seg.text, docIndex) : undefined;
+  if (!r) r = placeSegment(analyzeSegment(seg.text, docIndex, o, scalers), docIndex, 0);
   if (r.line !== seg.startLine) r = placeSegment(r, docIndex, seg.startLine);
   return {
     deployments: r.deployments,
@@ -577,6 +589,8 @@ export type SegmentCache = Map<string, SegmentResult> & {
    * edit inside one of its plain scalar values is applied to it instead of parsing the document again.
    */
   lastParse?: ParsedYaml;
+  /** The file's autoscalers when the entries were made (autoscalersKey): entries are stale when they change. */
+  autoscalersKey?: string;
 };
 /** Largest `---` document whose parse is kept between versions (a plan is about 700 characters). */
 const MAX_KEPT_PARSE = 64 * 1024;
@@ -603,7 +617,24 @@ function placeSegment(r: SegmentResult, docIndex: number, line: number): Segment
   };
 }
 
-function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions): SegmentResult {
+/** Largest `---` document read for an autoscaler (one is well under a kilobyte; a KEDA CRD definition is not one). */
+const MAX_AUTOSCALER_BYTES = 16 * 1024;
+
+/** The autoscalers the file states, each in file line numbers. */
+function autoscalersIn(segments: { text: string; startLine: number }[]): AutoscalerFacts[] {
+  const out: AutoscalerFacts[] = [];
+  for (const seg of segments) {
+    if (seg.text.length > MAX_AUTOSCALER_BYTES || !mayHoldAutoscaler(seg.text)) continue;
+    const p = parseYaml(seg.text);
+    for (const doc of p.docs) {
+      const f = autoscalerOf(doc.contents, p.lineCounter, seg.startLine);
+      if (f) out.push(f);
+    }
+  }
+  return out;
+}
+
+function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions, scalers: AutoscalerFacts[]): SegmentResult {
   if (text.length > MAX_DOCUMENT_BYTES) return tooLargeSegment(text, firstDocIndex);
   // The kept parse is patched in place: safe because a segment is parsed and adapted within one synchronous step
   // (validation yields between --- documents, never inside one) and no result keeps a reference to its nodes.
@@ -635,7 +666,7 @@ function analyzeSegment(text: string, firstDocIndex: number, o: AnalysisOptions)
     const docRange = rangeOf(parsed.lineCounter, doc.contents as never) ?? ZERO;
     const res = adapter.adapt({ doc, docIndex: firstDocIndex + i, lineCounter: parsed.lineCounter, docRange, defaultGpu: o.defaultGpu ?? null });
     out.diagnostics.push(...res.diagnostics);
-    for (const d of res.deployments) out.deployments.push(analyzeDeployment(d, o));
+    for (const d of res.deployments) out.deployments.push(analyzeDeployment(withAutoscaler(d, scalers), o));
   });
   return out;
 }

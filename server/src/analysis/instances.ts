@@ -30,7 +30,7 @@ export function deployedInstances(d: Deployment, s: Pick<ResolvedServing, 'engin
       min: replicas * dp,
       max: max === null ? null : max * dp,
       known: true,
-      source: `autoscaling ${replicas}..${max ?? 'no stated maximum'} replicas${per}`,
+      source: `${d.autoscaler ? `${d.autoscaler.kind} ${d.autoscaler.name}: ` : ''}autoscaling ${replicas}..${max ?? 'no stated maximum'} replicas${per}`,
     };
   }
   // Config files and native plans have no replica count: their copies are the data-parallel ranks.

@@ -92,7 +92,10 @@ export const kubernetesAdapter: FormatAdapter = {
       const d = deploymentFromContainer(ctx, format, ces.length > 1 ? `${base}/${ce.name}` : base, pod, ce);
       // A Pod, Job or CronJob runs one engine; a DaemonSet one per matching node, which the manifest does not say.
       if (kind === 'DaemonSet') d.replicasUnknown = 'a DaemonSet runs one pod per matching node';
-      else if (kind !== 'Pod' && kind !== 'Job' && kind !== 'CronJob') setReplicas(ctx, d, replicasNode, 'spec.replicas');
+      else if (kind !== 'Pod' && kind !== 'Job' && kind !== 'CronJob') {
+        setReplicas(ctx, d, replicasNode, 'spec.replicas');
+        if (name) d.scaleTarget = { kind, name };
+      }
       const hints = modelLabelHints(root);
       if (hints.length) d.modelHints = hints;
       const nr = range(ctx, node);
@@ -159,6 +162,7 @@ export const leaderWorkerSetAdapter: FormatAdapter = {
     if (sr) d.ranges['group.size'] = sr;
     // spec.replicas counts groups: each group of `size` pods runs one engine.
     setReplicas(ctx, d, get(spec, 'replicas'), 'spec.replicas');
+    if (name) d.scaleTarget = { kind: 'LeaderWorkerSet', name };
     const nr = range(ctx, node);
     if (nr) d.ranges.name = nr;
     if (!lead && leaderPod) d.notes.push('The leader template runs no engine; read from the worker template.');

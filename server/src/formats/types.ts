@@ -54,6 +54,13 @@ export interface Deployment {
   replicasMax?: number | null;
   /** Why the replica count is not known (a template placeholder): Little's Law then claims no overload. */
   replicasUnknown?: string;
+  /** The workload an autoscaler would name in scaleTargetRef (Kubernetes kind and metadata.name). */
+  scaleTarget?: { kind: string; name: string };
+  /**
+   * The HorizontalPodAutoscaler or KEDA ScaledObject in the same file that owns the replica count: `replicas` and
+   * `replicasMax` are its bounds. Its line is in file coordinates (another `---` document).
+   */
+  autoscaler?: { kind: string; name: string; line: number };
   serving: Partial<ServingInput>;
   workload: WorkloadInput;
   slo: { ttftMs: number | null; tpotMs: number | null };
