@@ -147,6 +147,13 @@ const V1_DEFAULT_LIMIT = 999;
 // tokens", vllm#34209). vLLM sizes the dummy image with smart_resize at max_pixels (qwen2_vl.py
 // get_image_size_with_most_features).
 const QWEN_VL_MAX_PIXELS = 12845056;
+// Qwen3-VL checkpoints ship preprocessor_config.json size {"longest_edge": 16777216 (= 4096^2), "shortest_edge": 65536}
+// with patch_size 16, merge_size 2 (Qwen/Qwen3-VL-8B-Instruct and the family; Qwen3VLProcessor with
+// Qwen2VLImageProcessorFast). vLLM's Qwen3VLProcessingInfo._get_vision_info (vllm/model_executor/models/qwen3_vl.py
+// @ 002d7b9) smart_resizes the 9999999-px square of Qwen2VLProcessingInfo.get_image_size_with_most_features to
+// max_pixels = image_processor.size["longest_edge"]: 4096 x 4096 px -> 256 x 256 patches of 16 px -> 16384 tokens.
+// Later vLLM factors longest_edge // (patch x merge)^2 = 16384 into the closest pair (128 x 128): the same square.
+const QWEN3_VL_MAX_PIXELS = 16777216;
 
 interface ItemShape {
   /** Text tokens (encoder embeddings) one dummy item becomes. */
@@ -155,18 +162,29 @@ interface ItemShape {
   patches: number;
   /** Pixel elements of one item as the processor hands them over (float32). */
   pixelElems: number;
+  /**
+   * Encoder output width per token in text hidden sizes: 1, or 1 + deepstack levels for Qwen3-VL, whose
+   * get_multimodal_embeddings returns [tokens, out_hidden_size x (1 + len(deepstack_visual_indexes))] per item (the
+   * merger output concatenated with the deepstack mergers' outputs, split apart only in get_input_embeddings), so the
+   * encoder cache holds every level (vllm/model_executor/models/qwen3_vl.py @ 002d7b9 Qwen3_VisionTransformer.forward,
+   * _process_image_input, _compute_deepstack_embeds). out_hidden_size is the text hidden size in every checkpoint.
+   */
+  outputLevels: number;
   how: string;
 }
+
+const QWEN3_VL = new Set(['qwen3_vl', 'qwen3_vl_moe']);
 
 /** The largest dummy image of a processor-sized vision tower, from the config (null when the family is not modelled). */
 export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemShape | null {
   const w = v.wrapper ?? '';
   const p = v.patchSize;
-  if (w === 'qwen2_vl' || w === 'qwen2_5_vl') {
+  if (w === 'qwen2_vl' || w === 'qwen2_5_vl' || QWEN3_VL.has(w)) {
     // smart_resize of a huge square to max_pixels: each side floor(sqrt(max_pixels) / (patch x merge)) x patch x merge.
     const merge = v.mergeSize ?? 2;
     const unit = p * merge;
-    const px = maxPixels ?? QWEN_VL_MAX_PIXELS;
+    const qwen3 = QWEN3_VL.has(w);
+    const px = maxPixels ?? (qwen3 ? QWEN3_VL_MAX_PIXELS : QWEN_VL_MAX_PIXELS);
     const side = Math.floor(Math.sqrt(px) / unit + 1e-9) * unit;
     const patches = (side / p) ** 2;
     const temporal = v.temporalPatch ?? 2;
@@ -175,7 +193,8 @@ export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemSha
       patches,
       // pixel_values [patches, C x temporal x p x p] (the still image repeated over the temporal patch).
       pixelElems: patches * v.channels * temporal * p * p,
-      how: `${side}x${side} px at max_pixels ${px}: ${patches} patches / ${merge}^2`,
+      outputLevels: 1 + (qwen3 ? (v.deepstackLevels ?? 0) : 0),
+      how: `${side}x${side} px at max_pixels ${px}: ${patches} patches / ${merge}^2${qwen3 && v.deepstackLevels ? ` (+${v.deepstackLevels} deepstack levels)` : ''}`,
     };
   }
   if (!v.imageSize) return null;
@@ -185,18 +204,19 @@ export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemSha
     // SigLIP at image_size, average-pooled to mm_tokens_per_image soft tokens (gemma3_mm.py; pan-and-scan off by
     // default). vLLM may count the begin/end-of-image tokens too: a few tokens more per item (uncertain).
     const tokens = v.tokensPerImage ?? 256;
-    return { tokens, patches: grid, pixelElems, how: `${v.imageSize}px SigLIP: ${grid} patches pooled to ${tokens}` };
+    return { tokens, patches: grid, pixelElems, outputLevels: 1, how: `${v.imageSize}px SigLIP: ${grid} patches pooled to ${tokens}` };
   }
   if (w === 'llava') {
     // CLIP ViT at image_size; the 'default' feature strategy drops the class token (llava.py get_num_image_tokens).
     const tokens = v.featureSelect === 'full' ? grid + 1 : grid;
-    return { tokens, patches: grid + 1, pixelElems, how: `${v.imageSize}px CLIP: ${grid} patches` };
+    return { tokens, patches: grid + 1, pixelElems, outputLevels: 1, how: `${v.imageSize}px CLIP: ${grid} patches` };
   }
   return null;
 }
 
 function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileResult {
-  const video = v.wrapper === 'qwen2_vl' || v.wrapper === 'qwen2_5_vl';
+  // Qwen2/2.5/3-VL also build dummy videos (Qwen3VLDummyInputsBuilder.get_dummy_mm_data).
+  const video = v.wrapper === 'qwen2_vl' || v.wrapper === 'qwen2_5_vl' || QWEN3_VL.has(v.wrapper ?? '');
   if (o.imagesPerPrompt === 0) {
     // With images off, a video-capable model still profiles its video modality.
     return video && o.videosPerPrompt !== 0 ? { kind: 'unknown', why: 'the V1 profile of the video modality is not modelled' } : { kind: 'text_only' };
@@ -216,12 +236,13 @@ function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileRes
   // One ViT layer's working set per patch, as for Mllama above: layer input, post-attention residual, normed input and
   // the kept embeddings (4 h) plus the MLP's column-parallel outputs (fc1 + GELU: 2 f; gate_up + SiluAndMul: 3 f).
   const mlp = (v.gatedMlp ? 3 : 2) * v.intermediate;
-  const working = shape.patches * b * (4 * v.hidden + mlp / o.tp);
+  // Qwen3-VL also keeps each deepstack merger's output [tokens, text hidden] until the final concatenation.
+  const working = shape.patches * b * (4 * v.hidden + mlp / o.tp) + (shape.outputLevels - 1) * T * m.hidden * b;
   // float32 pixels from the processor plus the model-dtype copy the vision tower runs on.
   const pixels32 = shape.pixelElems * 4;
   const pixelsCast = shape.pixelElems * b;
   const visionPeakBytes = items * (pixels32 + pixelsCast + working);
-  const encoderOutputBytes = items * T * m.hidden * b;
+  const encoderOutputBytes = items * T * m.hidden * shape.outputLevels * b;
   const heldBytes = items * pixels32 + encoderOutputBytes;
   return {
     kind: 'modelled',
@@ -234,10 +255,11 @@ function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileRes
       encoderOutputBytes,
       formula:
         `${items} dummy image(s) of ${T} tokens (${shape.how}; budget ${budget} // ${T}, max_num_seqs ${o.maxNumSeqs} x limit ${limit}): ` +
-        `pixels fp32 + ${b} B copy + ${shape.patches} patches x (4 x ${v.hidden} + ${v.gatedMlp ? 3 : 2} x ${v.intermediate}${o.tp > 1 ? `/${o.tp}` : ''}) x ${b} B`,
+        `pixels fp32 + ${b} B copy + ${shape.patches} patches x (4 x ${v.hidden} + ${v.gatedMlp ? 3 : 2} x ${v.intermediate}${o.tp > 1 ? `/${o.tp}` : ''}) x ${b} B` +
+        (shape.outputLevels > 1 ? ` + ${shape.outputLevels - 1} deepstack outputs x ${T} x ${m.hidden} x ${b} B` : ''),
       encoderFormula:
         `encoder budget max(max_num_batched_tokens ${o.maxNumBatchedTokens}, ${T} per item) = ${budget} tokens; ` +
-        `${items} x ${T} dummy outputs x text hidden ${m.hidden} x ${b} B held through the text forward`,
+        `${items} x ${T} dummy outputs x text hidden ${m.hidden}${shape.outputLevels > 1 ? ` x ${shape.outputLevels} levels` : ''} x ${b} B held through the text forward`,
     },
   };
 }

@@ -78,6 +78,11 @@ export interface VisionDims {
   tokensPerImage?: number;
   /** LLaVA: vision_feature_select_strategy ('default' drops the class token from the features). */
   featureSelect?: string;
+  /**
+   * Qwen3-VL: vision_config.deepstack_visual_indexes.length, the extra ViT feature levels the encoder returns beside
+   * the merger output (vllm qwen3_vl.py Qwen3_VisionTransformer.forward concatenates them on the feature dim).
+   */
+  deepstackLevels?: number;
 }
 
 /** Gated DeltaNet (Qwen3-Next, Qwen3.5) linear-attention layer dims (transformers Qwen3NextConfig field names). */
@@ -521,6 +526,7 @@ export function visionOf(config: Json, textHidden: number): VisionDims | null {
     temporalPatch: temporal,
     ...(num(config, 'mm_tokens_per_image') ? { tokensPerImage: num(config, 'mm_tokens_per_image') } : {}),
     ...(typeof config.vision_feature_select_strategy === 'string' ? { featureSelect: config.vision_feature_select_strategy } : {}),
+    ...(Array.isArray(vc.deepstack_visual_indexes) && vc.deepstack_visual_indexes.length > 0 ? { deepstackLevels: vc.deepstack_visual_indexes.length } : {}),
   };
 }
 

@@ -1,0 +1,115 @@
+// vLLM V1's multimodal profile (engine/mmProfile.ts v1Profile) for the families added after Qwen2/2.5-VL, Gemma-3 and
+// LLaVA: every dummy-item size below is derived by hand from the public config.json / preprocessor_config.json fields
+// quoted beside it and vLLM's processing-info code named in engine/mmProfile.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { builtinCatalog } from '../../server/src/catalog/index';
+import { modelFromConfig } from '../../server/src/engine/model';
+import { maxImageShape, mmProfile } from '../../server/src/engine/mmProfile';
+
+const V1 = { v1: true, maxNumSeqs: 256, imagesPerPrompt: null, dtypeBytes: 2, tp: 1, maxNumBatchedTokens: 8192 };
+
+// Qwen/Qwen3-VL-8B-Instruct config.json (https://huggingface.co/Qwen/Qwen3-VL-8B-Instruct/blob/main/config.json; the
+// same fields appear in NVIDIA TensorRT-LLM's Qwen3-VL-8B-Instruct test config and the catalog's qwen3-more.json).
+const QWEN3_VL_8B = {
+  architectures: ['Qwen3VLForConditionalGeneration'],
+  model_type: 'qwen3_vl',
+  image_token_id: 151655,
+  video_token_id: 151656,
+  tie_word_embeddings: false,
+  text_config: {
+    model_type: 'qwen3_vl_text',
+    dtype: 'bfloat16',
+    head_dim: 128,
+    hidden_size: 4096,
+    intermediate_size: 12288,
+    max_position_embeddings: 262144,
+    num_attention_heads: 32,
+    num_hidden_layers: 36,
+    num_key_value_heads: 8,
+    rope_scaling: { mrope_interleaved: true, mrope_section: [24, 20, 20], rope_type: 'default' },
+    rope_theta: 5000000,
+    vocab_size: 151936,
+  },
+  vision_config: {
+    model_type: 'qwen3_vl',
+    deepstack_visual_indexes: [8, 16, 24],
+    depth: 27,
+    hidden_act: 'gelu_pytorch_tanh',
+    hidden_size: 1152,
+    in_channels: 3,
+    intermediate_size: 4304,
+    num_heads: 16,
+    num_position_embeddings: 2304,
+    out_hidden_size: 4096,
+    patch_size: 16,
+    spatial_merge_size: 2,
+    temporal_patch_size: 2,
+  },
+};
+
+const qwen3 = modelFromConfig('Qwen/Qwen3-VL-8B-Instruct', QWEN3_VL_8B);
+
+// Qwen3-VL: preprocessor_config.json size.longest_edge 16777216 = 4096^2, patch 16 x merge 2 = 32 px per token side:
+// smart_resize of the huge square -> floor(4096 / 32) x 32 = 4096 px -> (4096 / 16)^2 = 65536 patches -> / 2^2 = 16384.
+const Q3_PATCHES = 65536;
+const Q3_TOKENS = 16384;
+const Q3_PIXELS = Q3_PATCHES * 3 * 2 * 16 * 16; // pixel_values [patches, C x temporal 2 x 16 x 16] = 100,663,296
+// Per item: fp32 pixels + bf16 copy + one fc1/fc2 ViT layer (4 x 1152 + 2 x 4304 per patch, bf16) + the 3 deepstack
+// merger outputs [16384, 4096] kept until the final concatenation.
+const Q3_ITEM = Q3_PIXELS * 4 + Q3_PIXELS * 2 + Q3_PATCHES * 2 * (4 * 1152 + 2 * 4304) + 3 * Q3_TOKENS * 4096 * 2;
+// Encoder output per item: [16384, 4096 x (1 + 3)] bf16 (merger + 3 deepstack levels, concatenated on the feature dim).
+const Q3_OUTPUT = Q3_TOKENS * 4096 * 4 * 2;
+
+test('Qwen3-VL config: patch 16, merge 2, temporal 2 and 3 deepstack levels are read from vision_config', () => {
+  const v = qwen3.vision!;
+  assert.equal(v.wrapper, 'qwen3_vl');
+  assert.equal(v.patchSize, 16);
+  assert.equal(v.mergeSize, 2);
+  assert.equal(v.temporalPatch, 2);
+  assert.equal(v.deepstackLevels, 3);
+  assert.equal(v.gatedMlp, false); // linear_fc1 / linear_fc2 (Qwen3_VisionMLP)
+  assert.equal(v.hidden, 1152);
+  assert.equal(v.intermediate, 4304);
+});
+
+test('Qwen3-VL-8B: the largest image is 4096 px = 16384 tokens; one item fills the budget; the cache holds 4 levels', () => {
+  const shape = maxImageShape(qwen3.vision!)!;
+  assert.equal(shape.tokens, Q3_TOKENS);
+  assert.equal(shape.patches, Q3_PATCHES);
+  assert.equal(shape.pixelElems, Q3_PIXELS);
+  assert.equal(shape.outputLevels, 4);
+  const r = mmProfile(qwen3, V1);
+  assert.equal(r.kind, 'modelled');
+  if (r.kind !== 'modelled') return;
+  assert.equal(r.profile.encoderBudgetTokens, 16384); // max(8192, 16384)
+  assert.equal(r.profile.items, 1); // 16384 // 16384
+  assert.equal(Q3_ITEM, 2738880512); // 402,653,184 + 201,326,592 + 1,732,247,552 + 402,653,184 B = 2.55 GiB
+  assert.equal(r.profile.visionPeakBytes, Q3_ITEM);
+  assert.equal(r.profile.encoderOutputBytes, Q3_OUTPUT); // 512 MiB
+  assert.equal(r.profile.heldBytes, Q3_PIXELS * 4 + Q3_OUTPUT);
+  assert.ok(r.profile.encoderFormula!.includes('x 4 levels'), r.profile.encoderFormula);
+  // Images off, videos at the default limit: Qwen3-VL profiles a dummy video instead, which is not modelled.
+  assert.equal(mmProfile(qwen3, { ...V1, imagesPerPrompt: 0 }).kind, 'unknown');
+  assert.equal(mmProfile(qwen3, { ...V1, imagesPerPrompt: 0, videosPerPrompt: 0 }).kind, 'text_only');
+});
+
+test('Qwen3-VL: mm_processor_kwargs max_pixels shrinks the dummy image on the 32 px grid', () => {
+  // max_pixels 1048576 = 1024^2: floor(1024 / 32) = 32 -> 1024 px -> 64^2 = 4096 patches -> 1024 tokens; 8192 // 1024 = 8.
+  const r = mmProfile(qwen3, { ...V1, maxPixels: 1048576 });
+  assert.equal(r.kind === 'modelled' && r.profile.tokensPerItem, 1024);
+  assert.equal(r.kind === 'modelled' && r.profile.items, 8);
+  assert.equal(r.kind === 'modelled' && r.profile.encoderOutputBytes, 8 * 1024 * 4096 * 4 * 2);
+});
+
+test('catalog Qwen3-VL-30B-A3B (qwen3_vl_moe): the same 16384-token image, outputs at its 2048-wide text hidden', () => {
+  const m = builtinCatalog().resolveModel('Qwen/Qwen3-VL-30B-A3B-Instruct')!.arch;
+  assert.equal(m.vision!.wrapper, 'qwen3_vl_moe');
+  assert.equal(m.hidden, 2048);
+  const r = mmProfile(m, V1);
+  assert.equal(r.kind, 'modelled');
+  if (r.kind !== 'modelled') return;
+  assert.equal(r.profile.tokensPerItem, 16384);
+  assert.equal(r.profile.encoderOutputBytes, 16384 * 2048 * 4 * 2);
+  assert.equal(r.profile.visionPeakBytes, Q3_PIXELS * 6 + Q3_PATCHES * 2 * (4 * 1152 + 2 * 4304) + 3 * 16384 * 2048 * 2);
+});
