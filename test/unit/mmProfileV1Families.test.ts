@@ -113,3 +113,79 @@ test('catalog Qwen3-VL-30B-A3B (qwen3_vl_moe): the same 16384-token image, outpu
   assert.equal(r.profile.encoderOutputBytes, 16384 * 2048 * 4 * 2);
   assert.equal(r.profile.visionPeakBytes, Q3_PIXELS * 6 + Q3_PATCHES * 2 * (4 * 1152 + 2 * 4304) + 3 * 16384 * 2048 * 2);
 });
+
+// mistralai/Mistral-Small-3.1-24B-Instruct-2503 config.json
+// (https://huggingface.co/mistralai/Mistral-Small-3.1-24B-Instruct-2503/blob/main/config.json, transformers 4.50.0.dev0
+// copy; its preprocessor_config.json size.longest_edge is 1540 with 14 px patches, the same as vision_config).
+const MISTRAL_SMALL_31 = {
+  architectures: ['Mistral3ForConditionalGeneration'],
+  model_type: 'mistral3',
+  image_token_index: 10,
+  multimodal_projector_bias: false,
+  projector_hidden_act: 'gelu',
+  spatial_merge_size: 2,
+  torch_dtype: 'bfloat16',
+  vision_feature_layer: -1,
+  text_config: {
+    model_type: 'mistral',
+    head_dim: 128,
+    hidden_act: 'silu',
+    hidden_size: 5120,
+    intermediate_size: 32768,
+    max_position_embeddings: 131072,
+    num_attention_heads: 32,
+    num_hidden_layers: 40,
+    num_key_value_heads: 8,
+    rms_norm_eps: 1e-5,
+    rope_theta: 1000000000.0,
+    sliding_window: null,
+    vocab_size: 131072,
+  },
+  vision_config: {
+    model_type: 'pixtral',
+    head_dim: 64,
+    hidden_act: 'silu',
+    hidden_size: 1024,
+    image_size: 1540,
+    intermediate_size: 4096,
+    num_attention_heads: 16,
+    num_channels: 3,
+    num_hidden_layers: 24,
+    patch_size: 14,
+    rope_theta: 10000.0,
+  },
+};
+
+// Mistral3: 1540 px square; (1540 - 1) // (14 x 2) + 1 = 55 merged tokens a side; the ViT runs (55 x 2)^2 = 12100
+// patches. Placeholder: 55 rows of 55 [IMG] + 1 [IMG_BREAK]/[IMG_END] = 3080 tokens; the encoder returns 55^2 = 3025.
+const M3_PATCHES = 12100;
+const M3_PIXELS = 3 * 1540 * 1540; // 7,114,800 float32 elements
+// fp32 + bf16 pixels + one SwiGLU Pixtral layer per patch (4 x 1024 + 3 x 4096) in bf16.
+const M3_ITEM = M3_PIXELS * 4 + M3_PIXELS * 2 + M3_PATCHES * 2 * (4 * 1024 + 3 * 4096);
+
+test('Mistral-Small-3.1 (mistral3 + pixtral): 3080 budgeted tokens, 3025 embeddings, two items in 8192 tokens', () => {
+  const m = modelFromConfig('mistralai/Mistral-Small-3.1-24B-Instruct-2503', MISTRAL_SMALL_31);
+  const v = m.vision!;
+  assert.equal(v.family, 'pixtral');
+  assert.equal(v.wrapper, 'mistral3');
+  assert.equal(v.mergeSize, 2); // top-level spatial_merge_size
+  assert.equal(v.gatedMlp, true);
+  const shape = maxImageShape(v)!;
+  assert.equal(shape.tokens, 3080);
+  assert.equal(shape.embeds, 3025);
+  assert.equal(shape.patches, M3_PATCHES);
+  assert.equal(shape.pixelElems, M3_PIXELS);
+  const r = mmProfile(m, V1);
+  assert.equal(r.kind, 'modelled');
+  if (r.kind !== 'modelled') return;
+  assert.equal(r.profile.encoderBudgetTokens, 8192); // max(8192, 3080)
+  assert.equal(r.profile.items, 2); // 8192 // 3080
+  assert.equal(M3_ITEM, 439181600);
+  assert.equal(r.profile.visionPeakBytes, 2 * M3_ITEM);
+  assert.equal(r.profile.encoderOutputBytes, 2 * 3025 * 5120 * 2); // 61,952,000 B
+  assert.equal(r.profile.heldBytes, 2 * M3_PIXELS * 4 + 2 * 3025 * 5120 * 2);
+  // A 4096-token budget still takes one item; tensor parallelism splits the SwiGLU outputs.
+  const tp2 = mmProfile(m, { ...V1, maxNumBatchedTokens: 4096, tp: 2 });
+  assert.equal(tp2.kind === 'modelled' && tp2.profile.items, 1);
+  assert.equal(tp2.kind === 'modelled' && tp2.profile.visionPeakBytes, M3_PIXELS * 6 + M3_PATCHES * 2 * (4 * 1024 + (3 * 4096) / 2));
+});

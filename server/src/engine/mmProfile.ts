@@ -170,6 +170,8 @@ interface ItemShape {
    * _process_image_input, _compute_deepstack_embeds). out_hidden_size is the text hidden size in every checkpoint.
    */
   outputLevels: number;
+  /** Embeddings the encoder returns per item when fewer than the budgeted tokens (Pixtral's break/end tokens). */
+  embeds?: number;
   how: string;
 }
 
@@ -198,6 +200,7 @@ export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemSha
     };
   }
   if (!v.imageSize) return null;
+  if (v.family === 'pixtral' && (w === 'mistral3' || w === 'llava')) return pixtralShape(v, v.imageSize, w === 'mistral3');
   const grid = (v.imageSize / p) ** 2;
   const pixelElems = v.channels * v.imageSize * v.imageSize;
   if (w.startsWith('gemma3')) {
@@ -212,6 +215,32 @@ export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemSha
     return { tokens, patches: grid + 1, pixelElems, outputLevels: 1, how: `${v.imageSize}px CLIP: ${grid} patches` };
   }
   return null;
+}
+
+/**
+ * Pixtral's largest dummy image: a square of the image processor's longest_edge (Mistral3ProcessingInfo and
+ * LLaVA's PixtralHFProcessingInfo get_image_size_with_most_features; the checkpoints' preprocessor_config.json
+ * size.longest_edge equals vision_config.image_size, 1540 for Mistral-Small-3.1, which older vLLM read directly).
+ * PixtralHFEncoderInfo.get_patch_grid_size: n = (side - 1) // (patch x merge) + 1 tokens per row and column, merge =
+ * hf_config.spatial_merge_size for Mistral3 and 1 for the LLaVA wrapper (LlavaConfig has none). The prompt replacement
+ * is n rows of n [IMG] tokens and one [IMG_BREAK], the last break an [IMG_END] (mistral3.py / llava.py
+ * _get_prompt_updates), and since vllm#21798 (0.10.1) the encoder budget counts that whole placeholder, n x (n + 1);
+ * the encoder returns the n^2 [IMG] embeddings (Mistral3PatchMerger, then linear_1/linear_2 to the text width).
+ */
+function pixtralShape(v: VisionDims, side: number, mistral3: boolean): ItemShape {
+  const merge = mistral3 ? (v.mergeSize ?? 2) : 1;
+  const n = Math.floor((side - 1) / (v.patchSize * merge)) + 1;
+  // The processor resizes to whole merged patches: n x patch x merge px a side, (n x merge)^2 ViT patches.
+  const px = n * v.patchSize * merge;
+  const patches = (n * merge) ** 2;
+  return {
+    tokens: n * (n + 1),
+    embeds: n * n,
+    patches,
+    pixelElems: v.channels * px * px,
+    outputLevels: 1,
+    how: `${px}px Pixtral: ${patches} patches${merge > 1 ? ` merged ${merge}x${merge}` : ''} -> ${n}x${n} [IMG] + ${n} break/end tokens`,
+  };
 }
 
 function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileResult {
@@ -242,7 +271,8 @@ function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileRes
   const pixels32 = shape.pixelElems * 4;
   const pixelsCast = shape.pixelElems * b;
   const visionPeakBytes = items * (pixels32 + pixelsCast + working);
-  const encoderOutputBytes = items * T * m.hidden * shape.outputLevels * b;
+  const embeds = shape.embeds ?? T;
+  const encoderOutputBytes = items * embeds * m.hidden * shape.outputLevels * b;
   const heldBytes = items * pixels32 + encoderOutputBytes;
   return {
     kind: 'modelled',
@@ -259,7 +289,7 @@ function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileRes
         (shape.outputLevels > 1 ? ` + ${shape.outputLevels - 1} deepstack outputs x ${T} x ${m.hidden} x ${b} B` : ''),
       encoderFormula:
         `encoder budget max(max_num_batched_tokens ${o.maxNumBatchedTokens}, ${T} per item) = ${budget} tokens; ` +
-        `${items} x ${T} dummy outputs x text hidden ${m.hidden}${shape.outputLevels > 1 ? ` x ${shape.outputLevels} levels` : ''} x ${b} B held through the text forward`,
+        `${items} x ${embeds} dummy outputs x text hidden ${m.hidden}${shape.outputLevels > 1 ? ` x ${shape.outputLevels} levels` : ''} x ${b} B held through the text forward`,
     },
   };
 }
