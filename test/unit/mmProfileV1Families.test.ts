@@ -189,3 +189,84 @@ test('Mistral-Small-3.1 (mistral3 + pixtral): 3080 budgeted tokens, 3025 embeddi
   assert.equal(tp2.kind === 'modelled' && tp2.profile.items, 1);
   assert.equal(tp2.kind === 'modelled' && tp2.profile.visionPeakBytes, M3_PIXELS * 6 + M3_PATCHES * 2 * (4 * 1024 + (3 * 4096) / 2));
 });
+
+// meta-llama/Llama-4-Scout-17B-16E-Instruct config.json (https://huggingface.co/meta-llama/Llama-4-Scout-17B-16E-Instruct/
+// blob/main/config.json): the catalog's text dims and the vision_config that NVIDIA aiconfigurator's bundled copies of
+// both Scout and Maverick carry verbatim. preprocessor_config.json: max_patches 16, global tile on.
+const LLAMA4_VISION = {
+  attention_dropout: 0.0,
+  hidden_act: 'gelu',
+  hidden_size: 1408,
+  image_size: 336,
+  initializer_range: 0.02,
+  intermediate_size: 5632,
+  model_type: 'llama4_vision_model',
+  multi_modal_projector_bias: false,
+  norm_eps: 1e-5,
+  num_attention_heads: 16,
+  num_channels: 3,
+  num_hidden_layers: 34,
+  patch_size: 14,
+  pixel_shuffle_ratio: 0.5,
+  projector_dropout: 0.0,
+  projector_input_dim: 4096,
+  projector_output_dim: 4096,
+  rope_theta: 10000,
+  vision_feature_layer: -1,
+  vision_feature_select_strategy: 'default',
+  vision_output_dim: 4096,
+};
+const LLAMA4_SCOUT = {
+  architectures: ['Llama4ForConditionalGeneration'],
+  model_type: 'llama4',
+  torch_dtype: 'bfloat16',
+  text_config: {
+    model_type: 'llama4_text',
+    attention_chunk_size: 8192,
+    head_dim: 128,
+    hidden_size: 5120,
+    interleave_moe_layer_step: 1,
+    intermediate_size: 8192,
+    intermediate_size_mlp: 16384,
+    max_position_embeddings: 10485760,
+    num_attention_heads: 40,
+    num_experts_per_tok: 1,
+    num_hidden_layers: 48,
+    num_key_value_heads: 8,
+    num_local_experts: 16,
+    rope_scaling: { factor: 16.0, high_freq_factor: 1.0, low_freq_factor: 1.0, original_max_position_embeddings: 8192, rope_type: 'llama3' },
+    rope_theta: 500000.0,
+    use_qk_norm: true,
+    vocab_size: 202048,
+  },
+  vision_config: LLAMA4_VISION,
+};
+
+// Llama-4: 16 x 336 px tall, 336 px wide -> aspect (16, 1) + global tile = 17 chunks of 336 px.
+// (336 / 14)^2 = 576 patches a chunk (+1 class token in the ViT); pixel shuffle 0.5 -> 576 // 4 = 144 tokens a chunk.
+// Placeholder: <|image_start|> + 16 x 144 <|patch|> + 16 <|tile_y_separator|> + <|image|> + 144 + <|image_end|> = 2467.
+const L4_PATCHES = 17 * 577; // 9809
+const L4_PIXELS = 17 * 3 * 336 * 336; // 5,757,696
+const L4_ITEM = L4_PIXELS * 6 + L4_PATCHES * 2 * (4 * 1408 + 2 * 5632); // fp32 + bf16 pixels + one GELU ViT layer
+
+test('Llama-4 Scout: 17 tiles, 2467 budgeted tokens, 2448 embeddings; three items in 8192 tokens', () => {
+  const m = modelFromConfig('meta-llama/Llama-4-Scout-17B-16E-Instruct', LLAMA4_SCOUT);
+  const v = m.vision!;
+  assert.equal(v.wrapper, 'llama4');
+  assert.equal(v.pixelShuffleRatio, 0.5);
+  assert.equal(v.gatedMlp, false);
+  const shape = maxImageShape(v)!;
+  assert.equal(shape.tokens, 2467);
+  assert.equal(shape.embeds, 2448); // 17 x 144
+  assert.equal(shape.patches, L4_PATCHES);
+  assert.equal(shape.pixelElems, L4_PIXELS);
+  const r = mmProfile(m, V1);
+  assert.equal(r.kind, 'modelled');
+  if (r.kind !== 'modelled') return;
+  assert.equal(r.profile.encoderBudgetTokens, 8192); // max(8192, 2467)
+  assert.equal(r.profile.items, 3); // 8192 // 2467
+  assert.equal(L4_ITEM, 366011904); // 34,546,176 B of pixels + 9809 x 2 x 16896 = 331,465,728 B of ViT layer
+  assert.equal(r.profile.visionPeakBytes, 3 * L4_ITEM);
+  assert.equal(r.profile.encoderOutputBytes, 3 * 2448 * 5120 * 2); // 75,202,560 B
+  assert.equal(r.profile.heldBytes, 3 * L4_PIXELS * 4 + 3 * 2448 * 5120 * 2);
+});

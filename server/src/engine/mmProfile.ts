@@ -154,6 +154,11 @@ const QWEN_VL_MAX_PIXELS = 12845056;
 // max_pixels = image_processor.size["longest_edge"]: 4096 x 4096 px -> 256 x 256 patches of 16 px -> 16384 tokens.
 // Later vLLM factors longest_edge // (patch x merge)^2 = 16384 into the closest pair (128 x 128): the same square.
 const QWEN3_VL_MAX_PIXELS = 16777216;
+// Llama-4 (Scout and Maverick) ship preprocessor_config.json max_patches 16 with the global tile on
+// (Llama4ImageProcessorFast; NVIDIA aiconfigurator's bundled Llama-4 configs assert image_processor_config
+// {"max_patches": 16, "add_global_tile": true, "resize_to_max_canvas": false}). vLLM reads it as
+// Mllama4ProcessingInfo.get_max_num_tiles (vllm/model_executor/models/mllama4.py); config.json does not carry it.
+const LLAMA4_MAX_TILES = 16;
 
 interface ItemShape {
   /** Text tokens (encoder embeddings) one dummy item becomes. */
@@ -201,6 +206,7 @@ export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemSha
   }
   if (!v.imageSize) return null;
   if (v.family === 'pixtral' && (w === 'mistral3' || w === 'llava')) return pixtralShape(v, v.imageSize, w === 'mistral3');
+  if (w.startsWith('llama4') && v.pixelShuffleRatio) return llama4Shape(v, v.imageSize, v.pixelShuffleRatio);
   const grid = (v.imageSize / p) ** 2;
   const pixelElems = v.channels * v.imageSize * v.imageSize;
   if (w.startsWith('gemma3')) {
@@ -240,6 +246,32 @@ function pixtralShape(v: VisionDims, side: number, mistral3: boolean): ItemShape
     pixelElems: v.channels * px * px,
     outputLevels: 1,
     how: `${px}px Pixtral: ${patches} patches${merge > 1 ? ` merged ${merge}x${merge}` : ''} -> ${n}x${n} [IMG] + ${n} break/end tokens`,
+  };
+}
+
+/**
+ * Llama-4's largest dummy image (vllm/model_executor/models/mllama4.py): Mllama4ProcessingInfo
+ * get_image_size_with_most_features is max_num_tiles tiles tall and one wide (h:w = 16:1), which tiles as aspect ratio
+ * (16, 1) plus the global tile: patches_per_image = 1 + 16 = 17 chunks of image_size^2 px. Each chunk runs
+ * (image_size / patch)^2 patches + the class token through the ViT, and the pixel shuffle leaves
+ * get_patch_per_chunk = (image_size / patch)^2 // round(1 / ratio^2) embeddings. The prompt replacement
+ * (transformers Llama4Processor._prompt_split_image) is <|image_start|>, per tile row the tiles' <|patch|> tokens with
+ * <|tile_x_separator|> between them and a <|tile_y_separator|> after, then <|image|>, the global tile's patches and
+ * <|image_end|>; the budget counts all of it (vllm#21798), the encoder returns the patches.
+ */
+function llama4Shape(v: VisionDims, tile: number, ratio: number): ItemShape {
+  const rows = LLAMA4_MAX_TILES;
+  const cols = 1;
+  const chunks = rows * cols + 1;
+  const grid = (tile / v.patchSize) ** 2;
+  const perChunk = Math.floor(grid / Math.round(1 / (ratio * ratio)));
+  return {
+    tokens: 1 + rows * cols * perChunk + rows * (cols - 1) + rows + 1 + perChunk + 1,
+    embeds: chunks * perChunk,
+    patches: chunks * (grid + 1),
+    pixelElems: chunks * v.channels * tile * tile,
+    outputLevels: 1,
+    how: `${rows}x${cols} tiles + global of ${tile}px: ${chunks} x ${grid + 1} patches, ${perChunk} tokens a tile after pixel shuffle`,
   };
 }
 

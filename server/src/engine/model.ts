@@ -83,6 +83,8 @@ export interface VisionDims {
    * the merger output (vllm qwen3_vl.py Qwen3_VisionTransformer.forward concatenates them on the feature dim).
    */
   deepstackLevels?: number;
+  /** Llama-4: vision_config.pixel_shuffle_ratio (0.5: each tile's patch grid shrinks 2 x 2 into one token). */
+  pixelShuffleRatio?: number;
 }
 
 /** Gated DeltaNet (Qwen3-Next, Qwen3.5) linear-attention layer dims (transformers Qwen3NextConfig field names). */
@@ -527,6 +529,7 @@ export function visionOf(config: Json, textHidden: number): VisionDims | null {
     ...(num(config, 'mm_tokens_per_image') ? { tokensPerImage: num(config, 'mm_tokens_per_image') } : {}),
     ...(typeof config.vision_feature_select_strategy === 'string' ? { featureSelect: config.vision_feature_select_strategy } : {}),
     ...(Array.isArray(vc.deepstack_visual_indexes) && vc.deepstack_visual_indexes.length > 0 ? { deepstackLevels: vc.deepstack_visual_indexes.length } : {}),
+    ...(top.startsWith('llama4') && num(vc, 'pixel_shuffle_ratio') ? { pixelShuffleRatio: num(vc, 'pixel_shuffle_ratio') } : {}),
   };
 }
 
