@@ -270,3 +270,13 @@ test('Llama-4 Scout: 17 tiles, 2467 budgeted tokens, 2448 embeddings; three item
   assert.equal(r.profile.encoderOutputBytes, 3 * 2448 * 5120 * 2); // 75,202,560 B
   assert.equal(r.profile.heldBytes, 3 * L4_PIXELS * 4 + 3 * 2448 * 5120 * 2);
 });
+
+test('catalog Llama-4 Scout and Maverick carry the vision_config: the tower loads and the V1 profile is modelled', () => {
+  for (const id of ['meta-llama/Llama-4-Scout-17B-16E-Instruct', 'meta-llama/Llama-4-Maverick-17B-128E-Instruct']) {
+    const m = builtinCatalog().resolveModel(id)!.arch;
+    assert.equal(m.vision!.pixelShuffleRatio, 0.5, id);
+    const r = mmProfile(m, V1);
+    assert.equal(r.kind === 'modelled' && r.profile.tokensPerItem, 2467, id);
+    assert.equal(r.kind === 'modelled' && r.profile.encoderOutputBytes, 3 * 2448 * 5120 * 2, id);
+  }
+});
