@@ -280,3 +280,77 @@ test('catalog Llama-4 Scout and Maverick carry the vision_config: the tower load
     assert.equal(r.kind === 'modelled' && r.profile.encoderOutputBytes, 3 * 2448 * 5120 * 2, id);
   }
 });
+
+// llava-hf/llava-v1.6-mistral-7b-hf config.json (https://huggingface.co/llava-hf/llava-v1.6-mistral-7b-hf/blob/main/
+// config.json; NVIDIA TensorRT-LLM's LLaVA-NeXT test copies it with the full sizes noted: 24 CLIP layers, Mistral-7B
+// text of hidden 4096, 32 layers, intermediate 14336).
+const LLAVA_NEXT_MISTRAL_7B = {
+  architectures: ['LlavaNextForConditionalGeneration'],
+  model_type: 'llava_next',
+  image_grid_pinpoints: [
+    [336, 672],
+    [672, 336],
+    [672, 672],
+    [1008, 336],
+    [336, 1008],
+  ],
+  image_token_index: 32000,
+  projector_hidden_act: 'gelu',
+  torch_dtype: 'float16',
+  use_image_newline_parameter: true,
+  vision_feature_layer: -2,
+  vision_feature_select_strategy: 'default',
+  vocab_size: 32064,
+  text_config: {
+    architectures: ['MistralForCausalLM'],
+    model_type: 'mistral',
+    hidden_size: 4096,
+    intermediate_size: 14336,
+    max_position_embeddings: 32768,
+    num_attention_heads: 32,
+    num_hidden_layers: 32,
+    num_key_value_heads: 8,
+    rms_norm_eps: 1e-5,
+    rope_theta: 1000000.0,
+    sliding_window: null,
+    vocab_size: 32064,
+  },
+  vision_config: {
+    hidden_size: 1024,
+    image_size: 336,
+    intermediate_size: 4096,
+    model_type: 'clip_vision_model',
+    num_attention_heads: 16,
+    num_hidden_layers: 24,
+    patch_size: 14,
+    projection_dim: 768,
+    vocab_size: 32000,
+  },
+};
+
+// LLaVA-NeXT, CLIP 336 px / 14 = 24 patches a side, base 24^2 = 576 features ('default' drops the class token):
+//   672x672 -> 2x2 crops: 48x48 unpadded (aspect 1 = 1, no padding) + 48 newlines + 576 = 2928  <- the largest
+//   336x672 -> 24x48: 1152 + 24 + 576 = 1752; 672x336 -> 48x24: 1152 + 48 + 576 = 1776
+//   1008x336 -> 72x24: 1728 + 72 + 576 = 2376; 336x1008 -> 24x72: 1728 + 24 + 576 = 2328
+// The ViT runs 4 crops + the base image, 577 patches each, on 5 x 3 x 336 x 336 float32 pixels.
+const LN_PATCHES = 5 * 577;
+const LN_PIXELS = 5 * 3 * 336 * 336;
+
+test('LLaVA-NeXT (llava-v1.6-mistral-7b): the 672x672 pinpoint gives 2928 tokens; two items in 8192 tokens', () => {
+  const m = modelFromConfig('llava-hf/llava-v1.6-mistral-7b-hf', LLAVA_NEXT_MISTRAL_7B);
+  const v = m.vision!;
+  assert.equal(v.wrapper, 'llava_next');
+  assert.deepEqual(v.gridPinpoints, LLAVA_NEXT_MISTRAL_7B.image_grid_pinpoints);
+  const shape = maxImageShape(v)!;
+  assert.equal(shape.tokens, 2928);
+  assert.equal(shape.embeds, undefined); // placeholder = embeddings
+  assert.equal(shape.patches, LN_PATCHES);
+  assert.equal(shape.pixelElems, LN_PIXELS);
+  const r = mmProfile(m, V1);
+  assert.equal(r.kind, 'modelled');
+  if (r.kind !== 'modelled') return;
+  assert.equal(r.profile.items, 2); // 8192 // 2928
+  // fp16 model: fp32 + fp16 pixels + one fc1/fc2 CLIP layer (4 x 1024 + 2 x 4096) per patch.
+  assert.equal(r.profile.visionPeakBytes, 2 * (LN_PIXELS * 6 + LN_PATCHES * 2 * (4 * 1024 + 2 * 4096)));
+  assert.equal(r.profile.encoderOutputBytes, 2 * 2928 * 4096 * 2);
+});

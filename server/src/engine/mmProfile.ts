@@ -207,6 +207,7 @@ export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemSha
   if (!v.imageSize) return null;
   if (v.family === 'pixtral' && (w === 'mistral3' || w === 'llava')) return pixtralShape(v, v.imageSize, w === 'mistral3');
   if (w.startsWith('llama4') && v.pixelShuffleRatio) return llama4Shape(v, v.imageSize, v.pixelShuffleRatio);
+  if (w === 'llava_next') return v.gridPinpoints && v.family === 'clip_vision_model' ? llavaNextShape(v, v.imageSize, v.gridPinpoints) : null;
   const grid = (v.imageSize / p) ** 2;
   const pixelElems = v.channels * v.imageSize * v.imageSize;
   if (w.startsWith('gemma3')) {
@@ -272,6 +273,42 @@ function llama4Shape(v: VisionDims, tile: number, ratio: number): ItemShape {
     pixelElems: chunks * v.channels * tile * tile,
     outputLevels: 1,
     how: `${rows}x${cols} tiles + global of ${tile}px: ${chunks} x ${grid + 1} patches, ${perChunk} tokens a tile after pixel shuffle`,
+  };
+}
+
+/**
+ * LLaVA-NeXT's largest dummy image (vllm/model_executor/models/llava_next.py LlavaNextProcessingInfo): the
+ * image_grid_pinpoints canvas (height, width) with the most features, first one on a tie. Features of a canvas tiled
+ * rows x cols = (height / image_size) x (width / image_size) (get_anyres_image_grid_shape picks the canvas itself):
+ * the base image's CLIP patches (the 'default' strategy drops the class token), plus the unpadded grid
+ * (npatches x rows) x (npatches x cols) with the padding the aspect ratio leaves removed, plus one image_newline per
+ * unpadded row (_get_num_unpadded_features, from TGI). The ViT runs the rows x cols crops and the base image, each
+ * (image_size / patch)^2 + 1 patches; the placeholder is all image tokens, so budget and cache count the same.
+ */
+function llavaNextShape(v: VisionDims, side: number, pinpoints: number[][]): ItemShape | null {
+  const npatches = side / v.patchSize;
+  const grid = npatches * npatches;
+  const base = v.featureSelect === 'full' ? grid + 1 : grid;
+  let best: { tokens: number; rows: number; cols: number } | null = null;
+  for (const [h, w] of pinpoints) {
+    const rows = Math.floor(h / side);
+    const cols = Math.floor(w / side);
+    if (rows < 1 || cols < 1) return null;
+    let curH = npatches * rows;
+    let curW = npatches * cols;
+    if (w / h > curW / curH) curH -= 2 * Math.floor((curH - Math.floor((h * curW) / w)) / 2);
+    else curW -= 2 * Math.floor((curW - Math.floor((w * curH) / h)) / 2);
+    const tokens = curH * curW + curH + base;
+    if (!best || tokens > best.tokens) best = { tokens, rows, cols };
+  }
+  if (!best) return null;
+  const crops = best.rows * best.cols + 1;
+  return {
+    tokens: best.tokens,
+    patches: crops * (grid + 1),
+    pixelElems: crops * v.channels * side * side,
+    outputLevels: 1,
+    how: `${best.rows * side}x${best.cols * side} px anyres canvas: ${crops} crops of ${side}px CLIP`,
   };
 }
 
