@@ -128,8 +128,12 @@ test('parameter totals match published counts within 1% (vision towers and unemb
       assert.ok(err < 0.01, `${e.id}: computed ${p.total}, published ${pub.total} (${(err * 100).toFixed(2)}%)`);
     }
     if (pub.active) {
-      const conv = pub as { active_excludes_lm_head?: boolean; active_excludes_embedding?: boolean };
-      const active = p.active - (conv.active_excludes_lm_head ? p.byComponent.lm_head : 0) - (conv.active_excludes_embedding ? p.byComponent.embedding : 0);
+      const conv = pub as { active_excludes_lm_head?: boolean; active_excludes_embedding?: boolean; active_excludes_vision?: boolean };
+      const active =
+        p.active -
+        (conv.active_excludes_lm_head ? p.byComponent.lm_head : 0) -
+        (conv.active_excludes_embedding ? p.byComponent.embedding : 0) -
+        (conv.active_excludes_vision ? (p.byComponent.vision ?? 0) : 0);
       assert.ok(Math.abs(active - pub.active) / pub.active < 0.03, `${e.id} active: ${active} vs ${pub.active}`);
     }
     checked++;

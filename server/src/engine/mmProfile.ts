@@ -147,6 +147,18 @@ const V1_DEFAULT_LIMIT = 999;
 // tokens", vllm#34209). vLLM sizes the dummy image with smart_resize at max_pixels (qwen2_vl.py
 // get_image_size_with_most_features).
 const QWEN_VL_MAX_PIXELS = 12845056;
+// Qwen3-VL checkpoints ship preprocessor_config.json size {"longest_edge": 16777216 (= 4096^2), "shortest_edge": 65536}
+// with patch_size 16, merge_size 2 (Qwen/Qwen3-VL-8B-Instruct and the family; Qwen3VLProcessor with
+// Qwen2VLImageProcessorFast). vLLM's Qwen3VLProcessingInfo._get_vision_info (vllm/model_executor/models/qwen3_vl.py
+// @ 002d7b9) smart_resizes the 9999999-px square of Qwen2VLProcessingInfo.get_image_size_with_most_features to
+// max_pixels = image_processor.size["longest_edge"]: 4096 x 4096 px -> 256 x 256 patches of 16 px -> 16384 tokens.
+// Later vLLM factors longest_edge // (patch x merge)^2 = 16384 into the closest pair (128 x 128): the same square.
+const QWEN3_VL_MAX_PIXELS = 16777216;
+// Llama-4 (Scout and Maverick) ship preprocessor_config.json max_patches 16 with the global tile on
+// (Llama4ImageProcessorFast; NVIDIA aiconfigurator's bundled Llama-4 configs assert image_processor_config
+// {"max_patches": 16, "add_global_tile": true, "resize_to_max_canvas": false}). vLLM reads it as
+// Mllama4ProcessingInfo.get_max_num_tiles (vllm/model_executor/models/mllama4.py); config.json does not carry it.
+const LLAMA4_MAX_TILES = 16;
 
 interface ItemShape {
   /** Text tokens (encoder embeddings) one dummy item becomes. */
@@ -155,18 +167,31 @@ interface ItemShape {
   patches: number;
   /** Pixel elements of one item as the processor hands them over (float32). */
   pixelElems: number;
+  /**
+   * Encoder output width per token in text hidden sizes: 1, or 1 + deepstack levels for Qwen3-VL, whose
+   * get_multimodal_embeddings returns [tokens, out_hidden_size x (1 + len(deepstack_visual_indexes))] per item (the
+   * merger output concatenated with the deepstack mergers' outputs, split apart only in get_input_embeddings), so the
+   * encoder cache holds every level (vllm/model_executor/models/qwen3_vl.py @ 002d7b9 Qwen3_VisionTransformer.forward,
+   * _process_image_input, _compute_deepstack_embeds). out_hidden_size is the text hidden size in every checkpoint.
+   */
+  outputLevels: number;
+  /** Embeddings the encoder returns per item when fewer than the budgeted tokens (Pixtral's break/end tokens). */
+  embeds?: number;
   how: string;
 }
+
+const QWEN3_VL = new Set(['qwen3_vl', 'qwen3_vl_moe']);
 
 /** The largest dummy image of a processor-sized vision tower, from the config (null when the family is not modelled). */
 export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemShape | null {
   const w = v.wrapper ?? '';
   const p = v.patchSize;
-  if (w === 'qwen2_vl' || w === 'qwen2_5_vl') {
+  if (w === 'qwen2_vl' || w === 'qwen2_5_vl' || QWEN3_VL.has(w)) {
     // smart_resize of a huge square to max_pixels: each side floor(sqrt(max_pixels) / (patch x merge)) x patch x merge.
     const merge = v.mergeSize ?? 2;
     const unit = p * merge;
-    const px = maxPixels ?? QWEN_VL_MAX_PIXELS;
+    const qwen3 = QWEN3_VL.has(w);
+    const px = maxPixels ?? (qwen3 ? QWEN3_VL_MAX_PIXELS : QWEN_VL_MAX_PIXELS);
     const side = Math.floor(Math.sqrt(px) / unit + 1e-9) * unit;
     const patches = (side / p) ** 2;
     const temporal = v.temporalPatch ?? 2;
@@ -175,28 +200,121 @@ export function maxImageShape(v: VisionDims, maxPixels?: number | null): ItemSha
       patches,
       // pixel_values [patches, C x temporal x p x p] (the still image repeated over the temporal patch).
       pixelElems: patches * v.channels * temporal * p * p,
-      how: `${side}x${side} px at max_pixels ${px}: ${patches} patches / ${merge}^2`,
+      outputLevels: 1 + (qwen3 ? (v.deepstackLevels ?? 0) : 0),
+      how: `${side}x${side} px at max_pixels ${px}: ${patches} patches / ${merge}^2${qwen3 && v.deepstackLevels ? ` (+${v.deepstackLevels} deepstack levels)` : ''}`,
     };
   }
   if (!v.imageSize) return null;
+  if (v.family === 'pixtral' && (w === 'mistral3' || w === 'llava')) return pixtralShape(v, v.imageSize, w === 'mistral3');
+  if (w.startsWith('llama4') && v.pixelShuffleRatio) return llama4Shape(v, v.imageSize, v.pixelShuffleRatio);
+  if (w === 'llava_next') return v.gridPinpoints && v.family === 'clip_vision_model' ? llavaNextShape(v, v.imageSize, v.gridPinpoints) : null;
   const grid = (v.imageSize / p) ** 2;
   const pixelElems = v.channels * v.imageSize * v.imageSize;
   if (w.startsWith('gemma3')) {
     // SigLIP at image_size, average-pooled to mm_tokens_per_image soft tokens (gemma3_mm.py; pan-and-scan off by
     // default). vLLM may count the begin/end-of-image tokens too: a few tokens more per item (uncertain).
     const tokens = v.tokensPerImage ?? 256;
-    return { tokens, patches: grid, pixelElems, how: `${v.imageSize}px SigLIP: ${grid} patches pooled to ${tokens}` };
+    return { tokens, patches: grid, pixelElems, outputLevels: 1, how: `${v.imageSize}px SigLIP: ${grid} patches pooled to ${tokens}` };
   }
   if (w === 'llava') {
     // CLIP ViT at image_size; the 'default' feature strategy drops the class token (llava.py get_num_image_tokens).
     const tokens = v.featureSelect === 'full' ? grid + 1 : grid;
-    return { tokens, patches: grid + 1, pixelElems, how: `${v.imageSize}px CLIP: ${grid} patches` };
+    return { tokens, patches: grid + 1, pixelElems, outputLevels: 1, how: `${v.imageSize}px CLIP: ${grid} patches` };
   }
   return null;
 }
 
+/**
+ * Pixtral's largest dummy image: a square of the image processor's longest_edge (Mistral3ProcessingInfo and
+ * LLaVA's PixtralHFProcessingInfo get_image_size_with_most_features; the checkpoints' preprocessor_config.json
+ * size.longest_edge equals vision_config.image_size, 1540 for Mistral-Small-3.1, which older vLLM read directly).
+ * PixtralHFEncoderInfo.get_patch_grid_size: n = (side - 1) // (patch x merge) + 1 tokens per row and column, merge =
+ * hf_config.spatial_merge_size for Mistral3 and 1 for the LLaVA wrapper (LlavaConfig has none). The prompt replacement
+ * is n rows of n [IMG] tokens and one [IMG_BREAK], the last break an [IMG_END] (mistral3.py / llava.py
+ * _get_prompt_updates), and since vllm#21798 (0.10.1) the encoder budget counts that whole placeholder, n x (n + 1);
+ * the encoder returns the n^2 [IMG] embeddings (Mistral3PatchMerger, then linear_1/linear_2 to the text width).
+ */
+function pixtralShape(v: VisionDims, side: number, mistral3: boolean): ItemShape {
+  const merge = mistral3 ? (v.mergeSize ?? 2) : 1;
+  const n = Math.floor((side - 1) / (v.patchSize * merge)) + 1;
+  // The processor resizes to whole merged patches: n x patch x merge px a side, (n x merge)^2 ViT patches.
+  const px = n * v.patchSize * merge;
+  const patches = (n * merge) ** 2;
+  return {
+    tokens: n * (n + 1),
+    embeds: n * n,
+    patches,
+    pixelElems: v.channels * px * px,
+    outputLevels: 1,
+    how: `${px}px Pixtral: ${patches} patches${merge > 1 ? ` merged ${merge}x${merge}` : ''} -> ${n}x${n} [IMG] + ${n} break/end tokens`,
+  };
+}
+
+/**
+ * Llama-4's largest dummy image (vllm/model_executor/models/mllama4.py): Mllama4ProcessingInfo
+ * get_image_size_with_most_features is max_num_tiles tiles tall and one wide (h:w = 16:1), which tiles as aspect ratio
+ * (16, 1) plus the global tile: patches_per_image = 1 + 16 = 17 chunks of image_size^2 px. Each chunk runs
+ * (image_size / patch)^2 patches + the class token through the ViT, and the pixel shuffle leaves
+ * get_patch_per_chunk = (image_size / patch)^2 // round(1 / ratio^2) embeddings. The prompt replacement
+ * (transformers Llama4Processor._prompt_split_image) is <|image_start|>, per tile row the tiles' <|patch|> tokens with
+ * <|tile_x_separator|> between them and a <|tile_y_separator|> after, then <|image|>, the global tile's patches and
+ * <|image_end|>; the budget counts all of it (vllm#21798), the encoder returns the patches.
+ */
+function llama4Shape(v: VisionDims, tile: number, ratio: number): ItemShape {
+  const rows = LLAMA4_MAX_TILES;
+  const cols = 1;
+  const chunks = rows * cols + 1;
+  const grid = (tile / v.patchSize) ** 2;
+  const perChunk = Math.floor(grid / Math.round(1 / (ratio * ratio)));
+  return {
+    tokens: 1 + rows * cols * perChunk + rows * (cols - 1) + rows + 1 + perChunk + 1,
+    embeds: chunks * perChunk,
+    patches: chunks * (grid + 1),
+    pixelElems: chunks * v.channels * tile * tile,
+    outputLevels: 1,
+    how: `${rows}x${cols} tiles + global of ${tile}px: ${chunks} x ${grid + 1} patches, ${perChunk} tokens a tile after pixel shuffle`,
+  };
+}
+
+/**
+ * LLaVA-NeXT's largest dummy image (vllm/model_executor/models/llava_next.py LlavaNextProcessingInfo): the
+ * image_grid_pinpoints canvas (height, width) with the most features, first one on a tie. Features of a canvas tiled
+ * rows x cols = (height / image_size) x (width / image_size) (get_anyres_image_grid_shape picks the canvas itself):
+ * the base image's CLIP patches (the 'default' strategy drops the class token), plus the unpadded grid
+ * (npatches x rows) x (npatches x cols) with the padding the aspect ratio leaves removed, plus one image_newline per
+ * unpadded row (_get_num_unpadded_features, from TGI). The ViT runs the rows x cols crops and the base image, each
+ * (image_size / patch)^2 + 1 patches; the placeholder is all image tokens, so budget and cache count the same.
+ */
+function llavaNextShape(v: VisionDims, side: number, pinpoints: number[][]): ItemShape | null {
+  const npatches = side / v.patchSize;
+  const grid = npatches * npatches;
+  const base = v.featureSelect === 'full' ? grid + 1 : grid;
+  let best: { tokens: number; rows: number; cols: number } | null = null;
+  for (const [h, w] of pinpoints) {
+    const rows = Math.floor(h / side);
+    const cols = Math.floor(w / side);
+    if (rows < 1 || cols < 1) return null;
+    let curH = npatches * rows;
+    let curW = npatches * cols;
+    if (w / h > curW / curH) curH -= 2 * Math.floor((curH - Math.floor((h * curW) / w)) / 2);
+    else curW -= 2 * Math.floor((curW - Math.floor((w * curH) / h)) / 2);
+    const tokens = curH * curW + curH + base;
+    if (!best || tokens > best.tokens) best = { tokens, rows, cols };
+  }
+  if (!best) return null;
+  const crops = best.rows * best.cols + 1;
+  return {
+    tokens: best.tokens,
+    patches: crops * (grid + 1),
+    pixelElems: crops * v.channels * side * side,
+    outputLevels: 1,
+    how: `${best.rows * side}x${best.cols * side} px anyres canvas: ${crops} crops of ${side}px CLIP`,
+  };
+}
+
 function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileResult {
-  const video = v.wrapper === 'qwen2_vl' || v.wrapper === 'qwen2_5_vl';
+  // Qwen2/2.5/3-VL also build dummy videos (Qwen3VLDummyInputsBuilder.get_dummy_mm_data).
+  const video = v.wrapper === 'qwen2_vl' || v.wrapper === 'qwen2_5_vl' || QWEN3_VL.has(v.wrapper ?? '');
   if (o.imagesPerPrompt === 0) {
     // With images off, a video-capable model still profiles its video modality.
     return video && o.videosPerPrompt !== 0 ? { kind: 'unknown', why: 'the V1 profile of the video modality is not modelled' } : { kind: 'text_only' };
@@ -216,12 +334,14 @@ function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileRes
   // One ViT layer's working set per patch, as for Mllama above: layer input, post-attention residual, normed input and
   // the kept embeddings (4 h) plus the MLP's column-parallel outputs (fc1 + GELU: 2 f; gate_up + SiluAndMul: 3 f).
   const mlp = (v.gatedMlp ? 3 : 2) * v.intermediate;
-  const working = shape.patches * b * (4 * v.hidden + mlp / o.tp);
+  // Qwen3-VL also keeps each deepstack merger's output [tokens, text hidden] until the final concatenation.
+  const working = shape.patches * b * (4 * v.hidden + mlp / o.tp) + (shape.outputLevels - 1) * T * m.hidden * b;
   // float32 pixels from the processor plus the model-dtype copy the vision tower runs on.
   const pixels32 = shape.pixelElems * 4;
   const pixelsCast = shape.pixelElems * b;
   const visionPeakBytes = items * (pixels32 + pixelsCast + working);
-  const encoderOutputBytes = items * T * m.hidden * b;
+  const embeds = shape.embeds ?? T;
+  const encoderOutputBytes = items * embeds * m.hidden * shape.outputLevels * b;
   const heldBytes = items * pixels32 + encoderOutputBytes;
   return {
     kind: 'modelled',
@@ -234,10 +354,11 @@ function v1Profile(m: ModelArch, v: VisionDims, o: MmProfileInput): MmProfileRes
       encoderOutputBytes,
       formula:
         `${items} dummy image(s) of ${T} tokens (${shape.how}; budget ${budget} // ${T}, max_num_seqs ${o.maxNumSeqs} x limit ${limit}): ` +
-        `pixels fp32 + ${b} B copy + ${shape.patches} patches x (4 x ${v.hidden} + ${v.gatedMlp ? 3 : 2} x ${v.intermediate}${o.tp > 1 ? `/${o.tp}` : ''}) x ${b} B`,
+        `pixels fp32 + ${b} B copy + ${shape.patches} patches x (4 x ${v.hidden} + ${v.gatedMlp ? 3 : 2} x ${v.intermediate}${o.tp > 1 ? `/${o.tp}` : ''}) x ${b} B` +
+        (shape.outputLevels > 1 ? ` + ${shape.outputLevels - 1} deepstack outputs x ${T} x ${m.hidden} x ${b} B` : ''),
       encoderFormula:
         `encoder budget max(max_num_batched_tokens ${o.maxNumBatchedTokens}, ${T} per item) = ${budget} tokens; ` +
-        `${items} x ${T} dummy outputs x text hidden ${m.hidden} x ${b} B held through the text forward`,
+        `${items} x ${embeds} dummy outputs x text hidden ${m.hidden}${shape.outputLevels > 1 ? ` x ${shape.outputLevels} levels` : ''} x ${b} B held through the text forward`,
     },
   };
 }

@@ -78,6 +78,15 @@ export interface VisionDims {
   tokensPerImage?: number;
   /** LLaVA: vision_feature_select_strategy ('default' drops the class token from the features). */
   featureSelect?: string;
+  /**
+   * Qwen3-VL: vision_config.deepstack_visual_indexes.length, the extra ViT feature levels the encoder returns beside
+   * the merger output (vllm qwen3_vl.py Qwen3_VisionTransformer.forward concatenates them on the feature dim).
+   */
+  deepstackLevels?: number;
+  /** Llama-4: vision_config.pixel_shuffle_ratio (0.5: each tile's patch grid shrinks 2 x 2 into one token). */
+  pixelShuffleRatio?: number;
+  /** LLaVA-NeXT: config.image_grid_pinpoints, the anyres (height, width) canvases the image is tiled onto. */
+  gridPinpoints?: number[][];
 }
 
 /** Gated DeltaNet (Qwen3-Next, Qwen3.5) linear-attention layer dims (transformers Qwen3NextConfig field names). */
@@ -521,7 +530,17 @@ export function visionOf(config: Json, textHidden: number): VisionDims | null {
     temporalPatch: temporal,
     ...(num(config, 'mm_tokens_per_image') ? { tokensPerImage: num(config, 'mm_tokens_per_image') } : {}),
     ...(typeof config.vision_feature_select_strategy === 'string' ? { featureSelect: config.vision_feature_select_strategy } : {}),
+    ...(Array.isArray(vc.deepstack_visual_indexes) && vc.deepstack_visual_indexes.length > 0 ? { deepstackLevels: vc.deepstack_visual_indexes.length } : {}),
+    ...(top.startsWith('llama4') && num(vc, 'pixel_shuffle_ratio') ? { pixelShuffleRatio: num(vc, 'pixel_shuffle_ratio') } : {}),
+    ...(top === 'llava_next' && pinpointsOf(config.image_grid_pinpoints) ? { gridPinpoints: pinpointsOf(config.image_grid_pinpoints)! } : {}),
   };
+}
+
+/** image_grid_pinpoints as [height, width] pairs of positive integers, null when absent or malformed. */
+function pinpointsOf(v: unknown): number[][] | null {
+  if (!Array.isArray(v) || v.length === 0) return null;
+  const ok = v.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0));
+  return ok ? (v as number[][]) : null;
 }
 
 /** Gated DeltaNet dims when the config declares linear-attention heads (Qwen3-Next, Qwen3.5). */
