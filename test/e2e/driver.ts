@@ -35,6 +35,9 @@ export const EXPECTED = {
   stackIgnored:
     'The production-stack chart does not read vllmConfig.maxNumBatchedTokens; vLLM never sees it. Pass it in vllmConfig.extraArgs as "--max-num-batched-tokens".',
   stackMove: 'Move to vllmConfig.extraArgs as --max-num-batched-tokens=8192',
+  planOverload:
+    "At 20 requests/s, Little's Law (L = λW) needs 5 replicas: one replica serves at most 4.63 requests/s (196 in flight, each taking W = 42.38 s = TTFT + output x TPOT), so the 1 deployed serve 4.63 requests/s and the queue grows without bound. Deploy 5 replicas (20 GPUs).",
+  planFix: "Set data_parallel_size to 5 (replicas Little's Law needs)",
 };
 
 async function runCommand(page: Page, label: string): Promise<void> {
@@ -496,6 +499,27 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
           problems: [2, 1],
         },
         join(shots, '9f-fix-stack-ignored.png'),
+      ),
+    );
+    await step(`native plan: quick fix "${EXPECTED.planFix}" sets the replicas and the GPU count Little's Law needs`, () =>
+      applyQuickFix(
+        page,
+        dirs.ws,
+        {
+          file: 'plan-70b-overload.yaml',
+          opened: 'requests_per_second',
+          message: EXPECTED.planOverload,
+          at: 'requests_per_second: 20',
+          title: EXPECTED.planFix,
+          // 5 data-parallel replicas of tp 4: 20 GPUs.
+          edits: [
+            ['data_parallel_size: 1', 'data_parallel_size: 5'],
+            ['count: 4,', 'count: 20,'],
+          ],
+          // Left: the KV cache holds 184 requests of the workload, fewer than max_num_seqs (a warning on each replica).
+          problems: [2, 1],
+        },
+        join(shots, '9g-fix-plan.png'),
       ),
     );
     await step('a killed language server is restarted and serves diagnostics again', async () => {
