@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIAGNOSTICS } from '../../server/src/rules/registry';
+import { SIZED_RULES } from '../../server/src/rules/rules';
+import { PERFORMANCE_RULES } from '../../server/src/rules/performanceRules';
 import { stalePages } from '../../scripts/diagnostic-docs';
 
 function sources(dir: string): string[] {
@@ -35,6 +37,10 @@ test('every emitted diagnostic code has a registry entry with an explanation', (
     assert.ok(d.explanation.length >= 80, `${code}: the explanation is one real paragraph`);
     assert.match(code, /^[a-z0-9]+(-[a-z0-9]+)*$/);
   }
+});
+
+test('every rule of the sizing tables names a registered code', () => {
+  for (const rule of [...SIZED_RULES, ...PERFORMANCE_RULES]) assert.ok(DIAGNOSTICS[rule.code], `${rule.code}: no registry entry`);
 });
 
 test('docs/diagnostics pages are generated from the registry and up to date', () => {

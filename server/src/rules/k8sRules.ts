@@ -2,8 +2,8 @@
 // (sized or not): GPUs requested per pod or group versus tp x pp (x dp), tensor parallelism spanning nodes, and
 // multi-GPU pods whose /dev/shm is the container runtime's 64 MiB default or too small for NCCL.
 import type { Deployment, Diagnostic, Range } from '../formats/types';
+import { firstRange } from './ranges';
 
-const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 /** Below this, NCCL's shared-memory transport and vLLM's multiprocessing queues fail or fall back (vLLM docs use 2Gi+). */
 export const MIN_SHM_BYTES = 1024 ** 3;
 
@@ -68,10 +68,7 @@ function modelNeedsNodes(d: Deployment): boolean | undefined {
 export function podRules(d: Deployment): Diagnostic[] {
   const pod = d.pod;
   if (!pod) return [];
-  const r = (...paths: string[]): Range => {
-    for (const p of paths) if (d.ranges[p]) return d.ranges[p];
-    return d.ranges.document ?? ZERO;
-  };
+  const r = (...paths: string[]): Range => firstRange(d, paths);
   const out: Diagnostic[] = [];
   // Unstated sizes are the engine's default 1; sizes the file states but does not resolve are unknown, and every
   // rule below that depends on them stays silent (value-unresolved says so once).
