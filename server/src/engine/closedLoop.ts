@@ -43,6 +43,8 @@ export type SchedulerKind = 'mixed' | 'separate';
 export type LoadModel = 'closed-loop' | 'open-loop' | 'single-stream';
 
 export interface EngineFit {
+  /** The step times the coefficients were fitted on, and that this engine's predictions use (absent: datasheet). */
+  operator_utilisation?: 'measured' | 'datasheet';
   coefficients: Record<(typeof COEF_NAMES)[number], number>;
   first_wave_weight: number;
   rows: number;

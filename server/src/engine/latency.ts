@@ -15,7 +15,7 @@ import type { Curve } from './stepUtilisation';
 import { CUSTOM_AR_MAX_BYTES, curveAt, surfaceAt } from './stepUtilisation';
 
 export type { PerfModel, PerfModelOptions, StageConstants, StageProfile } from './perfModel';
-export { MEASURED_UTILISATION_DEFAULT, perfModelOf } from './perfModel';
+export { measuredUtilisationFor, perfModelOf } from './perfModel';
 
 export const OPS = [
   'qkv_o_proj',

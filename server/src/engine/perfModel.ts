@@ -1,6 +1,7 @@
 // The per-GPU performance model of one replica: each pipeline stage's local parameters, weight bytes and GEMM shapes
 // (built once per model and parallel layout), the load-independent constants of the step-time rule on this hardware,
 // and the measured-utilisation curves when they are on. stepTime (latency.ts) evaluates steps against it.
+import fitJson from './latencyFit.json';
 import type { MemorySizing } from './memory';
 import type { ModelArch } from './model';
 import type { Tensor } from './params';
@@ -221,14 +222,18 @@ function stagesOf(m: ModelArch, mem: MemorySizing, tp: number, dp: number, epOn:
 }
 
 /**
- * Whether stepTime uses the measured operator tables where the GPU has them (issue 12 item 3). Off: refitted with them
- * (scripts/fit-latency.ts --measured, docs/ACCURACY.md) left-out TTFT improved for SGLang and TensorRT-LLM, but SGLang's
- * left-out TPOT worsened by 1.4 points, more than the one point allowed for shipping it.
+ * Whether stepTime uses the measured operator tables where the GPU has them (issue 12 item 3), per engine: the engine's
+ * latency fit says which step times its coefficients were fitted on (latencyFit.json operator_utilisation). The fit
+ * script ships measured utilisation for an engine when, refitted with it, its left-out TTFT is lower and its left-out
+ * TPOT at most one point higher (docs/ACCURACY.md): TensorRT-LLM; SGLang's left-out TPOT and vLLM's left-out TTFT
+ * worsened.
  */
-export const MEASURED_UTILISATION_DEFAULT = false;
+export function measuredUtilisationFor(engine: string): boolean {
+  return (fitJson.engines as Record<string, { operator_utilisation?: string }>)[engine]?.operator_utilisation === 'measured';
+}
 
 export interface PerfModelOptions {
-  /** Use measured utilisation at the step's shapes where the GPU has tables (default MEASURED_UTILISATION_DEFAULT). */
+  /** Use measured utilisation at the step's shapes where the GPU has tables (default: measuredUtilisationFor(engine)). */
   measuredUtilisation?: boolean;
 }
 
@@ -257,7 +262,8 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware, opts?
   }
   const numExperts = m.moe?.numExperts ?? 0;
   const topk = m.moe?.expertsPerToken ?? 0;
-  const measured = (opts?.measuredUtilisation ?? MEASURED_UTILISATION_DEFAULT) ? measuredStepsOf(m, mem, hw, stages, kvPerLayer, tp, epOn ? s.ep : 1) : null;
+  const measured =
+    (opts?.measuredUtilisation ?? measuredUtilisationFor(s.engine)) ? measuredStepsOf(m, mem, hw, stages, kvPerLayer, tp, epOn ? s.ep : 1) : null;
   return {
     hw,
     tp,

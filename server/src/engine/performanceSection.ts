@@ -7,7 +7,7 @@ import type { LoadModel } from './closedLoop';
 import { LATENCY_FIT } from './closedLoop';
 import type { ComputeDtype, GpuSpec } from './hardware';
 import type { OperatorRow, PerfModel } from './latency';
-import { MEASURED_UTILISATION_DEFAULT, OpAccumulator, decodeStepTime, prefillChunks, prefillTime } from './latency';
+import { OpAccumulator, measuredUtilisationFor, decodeStepTime, prefillChunks, prefillTime } from './latency';
 import type { MemorySizing } from './memory';
 import type { BatchSource, OperatingPoint } from './operatingPoint';
 import { fallbackNote } from './operatorEfficiency';
@@ -213,9 +213,9 @@ export function performanceSectionOf(
           path: 'datasheet',
           note:
             fallbackNote(hw.gpuId) ??
-            (MEASURED_UTILISATION_DEFAULT
+            (measuredUtilisationFor(mem.serving.engine)
               ? `${hw.gpuId}: measured operator tables have no ${hw.peak.dtype} GEMMs; datasheet peaks x fixed efficiency used`
-              : `${hw.gpuId}: measured operator tables exist but are off by default (they did not improve left-out error enough, docs/ACCURACY.md); datasheet peaks x fixed efficiency used`),
+              : `${hw.gpuId}: measured operator tables exist but are off for ${mem.serving.engine} (they did not improve its left-out error enough, docs/ACCURACY.md); datasheet peaks x fixed efficiency used`),
         },
     interconnect: { kind: hw.link.kind, per_direction_bytes_per_s: hw.link.perDirection, latency_us: hw.link.latencyS * 1e6, note: hw.link.note },
     launch_floor: {
@@ -289,5 +289,5 @@ function bandOf(engine: string, metric: 'ttft' | 'tpot', value: number): [number
 
 function fitNote(engine: string, sched: string): string {
   const e = LATENCY_FIT.engines[engine];
-  return `${engine} ${sched === 'mixed' ? 'mixed prefill+decode steps' : 'separate prefill steps'}; step costs fitted on ${e.rows} measured runs of ${e.models.length} models (${LATENCY_FIT.source.split(' ')[0]}): median |error| TTFT ${e.fitted.ttft_median_abs_pct}% / TPOT ${e.fitted.tpot_median_abs_pct}% fitted, ${e.left_out.ttft_median_abs_pct}% / ${e.left_out.tpot_median_abs_pct}% on models left out`;
+  return `${engine} ${sched === 'mixed' ? 'mixed prefill+decode steps' : 'separate prefill steps'}; step costs fitted on ${e.rows} measured runs of ${e.models.length} models (${LATENCY_FIT.source.split(' ')[0]}): median |error| TTFT ${e.fitted.ttft_median_abs_pct}% / TPOT ${e.fitted.tpot_median_abs_pct}% fitted, ${e.left_out.ttft_median_abs_pct}% / ${e.left_out.tpot_median_abs_pct}% on models left out${e.operator_utilisation === 'measured' ? '; fitted on measured operator utilisation, as its steps are priced where the GPU has tables' : ''}`;
 }
