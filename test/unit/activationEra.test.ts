@@ -6,21 +6,10 @@ import { builtinCatalog } from '../../server/src/catalog/index';
 import { SAMPLER_PROFILE_BYTES_PER_LOGIT, V0_SAMPLER, activationEstimate, defaultServing, sizeMemory } from '../../server/src/engine/memory';
 import { modelFromConfig } from '../../server/src/engine/model';
 import { parseVersion, vllmBehaviour } from '../../server/src/engine/vllmVersion';
+import { QWEN3_32B_CONFIG } from './sharedFixtures';
 
 // Qwen3-32B's config.json (hidden 5120, 64 heads of 128, 8 KV heads, intermediate 25600, vocab 151936).
-const qwen32 = modelFromConfig('Qwen/Qwen3-32B', {
-  model_type: 'qwen3',
-  hidden_size: 5120,
-  num_hidden_layers: 64,
-  num_attention_heads: 64,
-  num_key_value_heads: 8,
-  head_dim: 128,
-  intermediate_size: 25600,
-  vocab_size: 151936,
-  max_position_embeddings: 40960,
-  torch_dtype: 'bfloat16',
-  tie_word_embeddings: false,
-});
+const qwen32 = modelFromConfig('Qwen/Qwen3-32B', QWEN3_32B_CONFIG);
 const H100 = builtinCatalog().resolveGpu('H100')!;
 // Forward at 8192 tokens: the MLP phase, residual + normed input + gate_up (2f) + activation (f), 2 bytes each.
 const FORWARD = 8192 * 2 * (2 * 5120 + 3 * 25600);

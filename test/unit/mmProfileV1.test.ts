@@ -6,62 +6,11 @@ import { builtinCatalog } from '../../server/src/catalog/index';
 import { defaultServing, sizeMemory } from '../../server/src/engine/memory';
 import { modelFromConfig } from '../../server/src/engine/model';
 import { maxImageShape, mmProfile } from '../../server/src/engine/mmProfile';
+import { GEMMA3_4B_CONFIG, QWEN25_VL_7B_CONFIG } from './sharedFixtures';
 
-// Qwen/Qwen2.5-VL-7B-Instruct config.json: text dims at the top level, ViT under vision_config.
-const QWEN25_VL_7B = {
-  architectures: ['Qwen2_5_VLForConditionalGeneration'],
-  model_type: 'qwen2_5_vl',
-  torch_dtype: 'bfloat16',
-  hidden_size: 3584,
-  num_hidden_layers: 28,
-  num_attention_heads: 28,
-  num_key_value_heads: 4,
-  intermediate_size: 18944,
-  vocab_size: 152064,
-  max_position_embeddings: 128000,
-  tie_word_embeddings: false,
-  vision_config: {
-    depth: 32,
-    hidden_size: 1280,
-    intermediate_size: 3420,
-    num_heads: 16,
-    in_chans: 3,
-    out_hidden_size: 3584,
-    patch_size: 14,
-    spatial_merge_size: 2,
-    temporal_patch_size: 2,
-  },
-};
+const QWEN25_VL_7B = QWEN25_VL_7B_CONFIG;
 
-// google/gemma-3-4b-it config.json (text_config abridged to what sizing reads).
-const GEMMA3_4B = {
-  architectures: ['Gemma3ForConditionalGeneration'],
-  model_type: 'gemma3',
-  torch_dtype: 'bfloat16',
-  mm_tokens_per_image: 256,
-  text_config: {
-    model_type: 'gemma3_text',
-    hidden_size: 2560,
-    num_hidden_layers: 34,
-    num_attention_heads: 8,
-    num_key_value_heads: 4,
-    head_dim: 256,
-    intermediate_size: 10240,
-    sliding_window: 1024,
-    rope_scaling: { rope_type: 'linear', factor: 8 },
-    max_position_embeddings: 131072,
-    vocab_size: 262208,
-  },
-  vision_config: {
-    model_type: 'siglip_vision_model',
-    hidden_size: 1152,
-    image_size: 896,
-    intermediate_size: 4304,
-    num_attention_heads: 16,
-    num_hidden_layers: 27,
-    patch_size: 14,
-  },
-};
+const GEMMA3_4B = GEMMA3_4B_CONFIG;
 
 // Qwen/Qwen2-VL-7B-Instruct config.json: the ViT width is embed_dim; vision_config.hidden_size is the merger output.
 const QWEN2_VL_7B = {

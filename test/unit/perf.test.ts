@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GpuSpec } from '../../server/src/engine/hardware';
+import { H100_DATASHEET, LLAMA_31_70B_CONFIG } from './sharedFixtures';
 import type { ServingInput } from '../../server/src/engine/memory';
 import { defaultServing, sizeMemory } from '../../server/src/engine/memory';
 import { modelFromConfig } from '../../server/src/engine/model';
@@ -15,35 +16,11 @@ import { compareHardware } from '../../server/src/engine/compare';
 import { LATENCY_FIT } from '../../server/src/engine/closedLoop';
 
 // ---- Fixtures: H100 SXM datasheet numbers and HF config fields written out.
-const H100: GpuSpec = {
-  id: 'H100-SXM',
-  name: 'NVIDIA H100 SXM5 80GB',
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  computeCapability: '9.0',
-  memoryBytes: 85520809984,
-  memoryBandwidth: 3.35e12,
-  flopsDense: { fp32: 67e12, tf32: 494.7e12, fp16: 989.4e12, bf16: 989.4e12, fp8: 1978.9e12, int8: 1978.9e12, fp4: null },
-  interconnect: { kind: 'nvlink', bandwidth: 900e9, pcieBandwidth: 128e9 },
-  efficiency: { memory: 0.9, compute: 0.81, source: 'H100 SXM: ~3.0 of 3.35 TB/s copy, ~798 of 989 TFLOP/s bf16' },
-  priceUsdPerHour: 3,
-};
+const H100: GpuSpec = H100_DATASHEET;
 const ETA_M = 0.9;
 const ETA_C = 0.81;
 
-const llama70bConfig = {
-  model_type: 'llama',
-  hidden_size: 8192,
-  intermediate_size: 28672,
-  num_hidden_layers: 80,
-  num_attention_heads: 64,
-  num_key_value_heads: 8,
-  vocab_size: 128256,
-  max_position_embeddings: 131072,
-  tie_word_embeddings: false,
-  torch_dtype: 'bfloat16',
-  rope_scaling: { rope_type: 'llama3', factor: 8.0, original_max_position_embeddings: 8192 },
-};
+const llama70bConfig = LLAMA_31_70B_CONFIG;
 const llama8bConfig = { ...llama70bConfig, hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 32, num_attention_heads: 32 };
 const mixtralConfig = {
   model_type: 'mixtral',

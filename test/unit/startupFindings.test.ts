@@ -6,6 +6,7 @@ import { builtinCatalog } from '../../server/src/catalog/index';
 import { defaultServing, quantizationFinding, sizeMemory } from '../../server/src/engine/memory';
 import type { ServingInput } from '../../server/src/engine/memory';
 import { modelFromConfig } from '../../server/src/engine/model';
+import { QWEN3_32B_CONFIG } from './sharedFixtures';
 
 const cat = builtinCatalog();
 const H100 = cat.resolveGpu('H100')!;
@@ -67,19 +68,8 @@ test('ModelOpt hf_quant_config.json bodies are read as NVFP4 with their exclude_
 });
 
 test('sampler warm-up after the KV allocation: a refusal only when even the favourable overheads fail; Qwen3-32B tp 2 on H100 at util 0.95 fails on 0.11.0 (llm-d#787, the sort), starts where FlashInfer is the default, 0.90 starts', () => {
-  const qwen32 = modelFromConfig('Qwen/Qwen3-32B', {
-    model_type: 'qwen3',
-    hidden_size: 5120,
-    num_hidden_layers: 64,
-    num_attention_heads: 64,
-    num_key_value_heads: 8,
-    head_dim: 128,
-    intermediate_size: 25600,
-    vocab_size: 151936,
-    max_position_embeddings: 40960,
-    torch_dtype: 'bfloat16',
-    tie_word_embeddings: false,
-  });
+  const qwen32 = modelFromConfig('Qwen/Qwen3-32B', QWEN3_32B_CONFIG);
+
   // 1024 x 151,936 logits: 4.35 GiB when the sampler sorts (30 B each, the default 0.11-0.19), 2.03 GiB on FlashInfer's
   // path (14 B). At 0.95 of 79.19 GiB, 3.96 GiB is outside the budget: minus the favourable 0.3 GiB context and 0.22 GiB
   // of graphs 3.44 is left (the sort fails on any estimate: llm-d#787's failure), minus the expected 0.5 and 0.74, 2.72.
