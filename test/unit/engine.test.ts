@@ -37,7 +37,16 @@ test('KV bytes per token for every catalog model equal the formula over its conf
       expected = L * ((c.kv_lora_rank as number) + (c.qk_rope_head_dim as number)) * 2;
     } else {
       const heads = (c.num_attention_heads ?? c.n_head) as number;
-      const kv = (c.num_key_value_heads as number) ?? heads;
+      // Falcon (vLLM FalconAttention): the new decoder architecture (vLLM's RWConfig forces it for the legacy names at
+      // hidden_size 8192, falcon-40b) reads num_kv_heads or n_head_kv; otherwise multi_query means one KV head.
+      const falcon = c.model_type === 'falcon' || c.model_type === 'RefinedWeb' || c.model_type === 'RefinedWebModel';
+      const falconKv =
+        c.new_decoder_architecture === true || (c.model_type !== 'falcon' && c.hidden_size === 8192)
+          ? ((c.num_kv_heads ?? c.n_head_kv) as number)
+          : c.multi_query === true
+            ? 1
+            : heads;
+      const kv = falcon ? falconKv : ((c.num_key_value_heads as number) ?? heads);
       const d = (c.head_dim as number) ?? ((c.hidden_size ?? c.n_embd) as number) / heads;
       expected = L * 2 * kv * d * 2; // K and V, bf16/fp16
     }

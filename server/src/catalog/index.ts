@@ -26,6 +26,7 @@ import other from './models/other.json';
 import mistralMore from './models/mistral-more.json';
 import granite from './models/granite.json';
 import deepseekDistill from './models/deepseek-distill.json';
+import falcon from './models/falcon.json';
 import type { GpuSpec } from '../engine/hardware';
 import type { ModelArch } from '../engine/model';
 import { ModelConfigError, modelFromConfig } from '../engine/model';
@@ -88,6 +89,7 @@ export const BUILTIN_MODEL_FILES: Record<string, { models: ModelEntry[] }> = {
   'mistral-more.json': mistralMore as { models: ModelEntry[] },
   'granite.json': granite as { models: ModelEntry[] },
   'deepseek-distill.json': deepseekDistill as { models: ModelEntry[] },
+  'falcon.json': falcon as { models: ModelEntry[] },
 };
 export const BUILTIN_GPUS: GpuEntry[] = (gpusJson as { gpus: GpuEntry[] }).gpus;
 

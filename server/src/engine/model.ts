@@ -2,6 +2,8 @@
 // Field names follow transformers' configuration classes; where vLLM reads a field differently,
 // the comment names the vLLM file.
 
+import { falconShapeOf, isFalcon } from './falcon';
+
 export type LayerKind = 'full' | 'sliding' | 'linear';
 export type WeightDtype = 'float32' | 'float16' | 'bfloat16';
 
@@ -147,6 +149,8 @@ export interface ModelArch {
   attnOutputGate: boolean;
   /** The config nested its text model under `text_config` (multimodal wrapper). */
   nestedTextConfig: boolean;
+  /** The final norm is a LayerNorm with a bias (Falcon's ln_f), not a weight-only RMSNorm. */
+  finalNormBias?: boolean;
 }
 
 export class ModelConfigError extends Error {
@@ -180,6 +184,11 @@ function bool(cfg: Json, key: string, dflt: boolean): boolean {
   const v = cfg[key];
   return typeof v === 'boolean' ? v : dflt;
 }
+
+/** transformers FalconConfig max_position_embeddings default (configuration_falcon.py). */
+const FALCON_MAX_POSITION = 2048;
+/** vLLM falcon.py `getattr(config, "max_position_embeddings", 8192)` for the legacy RWConfig, which has no such field. */
+const FALCON_LEGACY_ROPE_CACHE = 8192;
 
 /** Bytes per element of each weight dtype (kept here so model.ts does not import weights.ts). */
 const DTYPE_SIZE: Record<WeightDtype, number> = { float32: 4, float16: 2, bfloat16: 2 };
@@ -401,11 +410,13 @@ const CONFIG_CAPS: Record<string, number> = {
   partial_rotary_factor: 1,
   linear_state_bytes: 2 ** 40,
 };
+/** Falcon's own keys (legacy n_embed / n_head_kv, num_kv_heads, ffn_hidden_size), bounded only in Falcon configs. */
+const FALCON_CAPS: Record<string, number> = { n_embed: 131_072, num_kv_heads: 4096, n_head_kv: 4096, ffn_hidden_size: 1_048_576 };
 /** rope_scaling numbers: a YaRN/dynamic cache covers original x factor positions (published factors are 4-40). */
 const ROPE_CAPS: Record<string, number> = { factor: 1024, original_max_position_embeddings: 2 ** 27 };
 
 /** Every bounded config.json number at most its cap (and not negative): ModelConfigError naming the first that is not. */
-function checkConfigBounds(config: Json): void {
+function checkConfigBounds(config: Json, extraCaps?: Record<string, number>): void {
   const check = (obj: Json, caps: Record<string, number>, prefix: string) => {
     for (const [k, cap] of Object.entries(caps)) {
       const v = obj[k];
@@ -418,6 +429,7 @@ function checkConfigBounds(config: Json): void {
     }
   };
   check(config, CONFIG_CAPS, '');
+  if (extraCaps) check(config, extraCaps, '');
   const rope = config.rope_scaling;
   if (rope && typeof rope === 'object' && !Array.isArray(rope)) check(rope as Json, ROPE_CAPS, 'rope_scaling.');
 }
@@ -572,19 +584,24 @@ export function linearStateBytesPerGpu(d: LinearAttnDims, tp: number, elementByt
 /** Builds the normalized architecture from config.json fields. Throws ModelConfigError naming the field. */
 export function modelFromConfig(id: string, rawConfig: Json): ModelArch {
   const { text: config, nested } = textConfigOf(rawConfig);
-  checkConfigBounds(config);
   const modelType = String(config.model_type ?? '');
+  const falcon = isFalcon(modelType);
+  checkConfigBounds(config, falcon ? FALCON_CAPS : undefined);
   const isOpt = modelType === 'opt';
-  const hidden = need(config, 'hidden_size', 'd_model', 'n_embd');
+  // Falcon's remote-code configs may name the width n_embed (transformers FalconConfig reads it for backward compatibility).
+  const hidden = falcon ? need(config, 'hidden_size', 'n_embed') : need(config, 'hidden_size', 'd_model', 'n_embd');
   const layers = need(config, 'num_hidden_layers', 'n_layer', 'num_layers');
   const heads = need(config, 'num_attention_heads', 'n_head');
-  const kvHeads = num(config, 'num_key_value_heads') ?? num(config, 'multi_query_group_num') ?? heads;
+  const fal = falcon ? falconShapeOf(config, modelType, hidden, heads) : null;
+  const kvHeads = fal ? fal.kvHeads : (num(config, 'num_key_value_heads') ?? num(config, 'multi_query_group_num') ?? heads);
   const headDim = num(config, 'head_dim') ?? hidden / heads;
   if (!Number.isInteger(headDim))
     throw new ModelConfigError('head_dim', `hidden_size ${hidden} is not divisible by num_attention_heads ${heads}; give "head_dim"`);
   const vocab = need(config, 'vocab_size');
-  const maxPosition = num(config, 'max_position_embeddings') ?? num(config, 'n_positions') ?? num(config, 'seq_length') ?? 4096;
-  const intermediate = num(config, 'intermediate_size') ?? num(config, 'ffn_dim') ?? num(config, 'n_inner') ?? 4 * hidden;
+  // Falcon: transformers FalconConfig defaults max_position_embeddings to 2048 (the configs leave it out).
+  const maxPosition =
+    num(config, 'max_position_embeddings') ?? num(config, 'n_positions') ?? num(config, 'seq_length') ?? (falcon ? FALCON_MAX_POSITION : 4096);
+  const intermediate = fal ? fal.ffn : (num(config, 'intermediate_size') ?? num(config, 'ffn_dim') ?? num(config, 'n_inner') ?? 4 * hidden);
   const kvLora = num(config, 'kv_lora_rank');
   const mla: MlaDims | null = kvLora
     ? {
@@ -609,6 +626,12 @@ export function modelFromConfig(id: string, rawConfig: Json): ModelArch {
     const factor = num(rope, 'factor') ?? 1;
     ropeCacheLen = Math.round(orig * factor);
   }
+  if (fal) {
+    // Falcon: rotary over the whole head unless ALiBi (vLLM FalconAttention `rotary_dim=self.head_dim`); the legacy
+    // RWConfig has no max_position_embeddings, so vLLM's falcon.py sizes the cos/sin cache with its default 8192.
+    if (bool(config, 'alibi', false)) ropeCacheLen = 0;
+    else if (modelType !== 'falcon' && num(config, 'max_position_embeddings') === undefined) ropeCacheLen = FALCON_LEGACY_ROPE_CACHE;
+  }
   const denseIntermediate = num(config, 'intermediate_size_mlp') ?? (moe && modelType.startsWith('llama4') ? intermediate : intermediate);
   const qwen2Family = modelType === 'qwen2' || modelType === 'qwen2_moe' || modelType === 'qwen2_vl' || modelType === 'qwen2_5_vl';
   const gemmaNorms = modelType === 'gemma2' || modelType.startsWith('gemma3');
@@ -632,17 +655,19 @@ export function modelFromConfig(id: string, rawConfig: Json): ModelArch {
     intermediate,
     vocab,
     maxPosition,
-    tieEmbeddings: bool(config, 'tie_word_embeddings', isOpt || modelType.startsWith('gemma')),
+    // Falcon ties by default: "previous Falcon model doesn't have tie_word_embeddings config" (vLLM falcon.py).
+    tieEmbeddings: bool(config, 'tie_word_embeddings', isOpt || modelType.startsWith('gemma') || falcon),
     dtype: parseDtype(config.torch_dtype ?? config.dtype),
-    rotaryDim: isOpt ? 0 : rotaryDim,
+    rotaryDim: isOpt || (falcon && bool(config, 'alibi', false)) ? 0 : rotaryDim,
     ropeCacheLen: isOpt ? 0 : ropeCacheLen,
     ropeScaled: !!rope && ropeType !== 'default' && ropeType !== '',
-    attentionBias: bool(config, 'attention_bias', isOpt || bool(config, 'enable_bias', false)),
-    qkvBias: qwen2Family || bool(config, 'attention_bias', isOpt),
+    attentionBias: fal ? fal.bias : bool(config, 'attention_bias', isOpt || bool(config, 'enable_bias', false)),
+    qkvBias: fal ? fal.bias : qwen2Family || bool(config, 'attention_bias', isOpt),
     qkNorm,
-    gatedMlp: !isOpt && modelType !== 'phi' && modelType !== 'phi-msft' && modelType !== 'gpt2',
-    mlpBias: isOpt || bool(config, 'mlp_bias', false),
-    normsPerLayer: gemmaNorms ? 4 : 2,
+    // Falcon's MLP is dense_h_to_4h, GELU, dense_4h_to_h: not gated.
+    gatedMlp: !isOpt && !falcon && modelType !== 'phi' && modelType !== 'phi-msft' && modelType !== 'gpt2',
+    mlpBias: fal ? fal.bias : isOpt || bool(config, 'mlp_bias', false),
+    normsPerLayer: fal ? fal.normVectorsPerLayer : gemmaNorms ? 4 : 2,
     mla,
     moe,
     denseIntermediate,
@@ -659,5 +684,6 @@ export function modelFromConfig(id: string, rawConfig: Json): ModelArch {
     linearAttn: kinds.includes('linear') ? linearAttn : null,
     attnOutputGate: bool(config, 'attn_output_gate', modelType.startsWith('qwen3_next') || modelType.startsWith('qwen3_5')),
     nestedTextConfig: nested,
+    ...(falcon ? { finalNormBias: true } : {}),
   };
 }

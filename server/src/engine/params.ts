@@ -128,6 +128,7 @@ function buildTensors(m: ModelArch): Tensor[] {
     }
   }
   add('norms', 'model.norm', null, h, false, 'replicated');
+  if (m.finalNormBias) add('norms', 'model.norm.bias', null, h, false, 'replicated');
   if (m.vision) {
     // The vision tower loads in the model dtype beside the text model (vLLM shards it by tp like the text layers).
     // Module names carry the aliases checkpoints use in `ignore` / `modules_to_not_convert` (visual, vision_tower,
