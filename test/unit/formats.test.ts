@@ -739,6 +739,49 @@ test('TGI is sized with the vLLM budget and says so; flags win over env', () => 
   const args = analyze('k8s-tgi-launcher-args.yaml').a.deployments[0].deployment;
   assert.equal(args.serving.tp, 4); // --num-shard 4 beats NUM_SHARD=8
   assert.equal(args.serving.gpuMemoryUtilization, 1); // TGI's default CUDA_MEMORY_FRACTION
+  // TGI's own request cap, never vLLM's max_num_seqs: --max-concurrent-requests defaults to 128 (TGI launcher.md).
+  assert.equal(env.serving.maxNumSeqs, 128);
+});
+
+test('TGI: MAX_CONCURRENT_REQUESTS caps the requests in flight, and the KV finding names it and CUDA_MEMORY_FRACTION', () => {
+  const text = (cap: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tgi}
+spec:
+  template:
+    spec:
+      nodeSelector: {cloud.google.com/gke-accelerator: nvidia-l4}
+      containers:
+        - name: tgi
+          image: ghcr.io/huggingface/text-generation-inference:2.0.4
+          env:
+            - {name: MODEL_ID, value: meta-llama/Llama-3.1-8B-Instruct}
+${cap}          resources:
+            limits: {nvidia.com/gpu: 1}
+`;
+  const stated = analyzeText(text('            - {name: MAX_CONCURRENT_REQUESTS, value: "512"}\n'), {});
+  const d = stated.deployments[0];
+  assert.equal(d.deployment.serving.maxNumSeqs, 512);
+  // One L4 (22.04 GiB usable at CUDA_MEMORY_FRACTION 1) holds fewer than 512 requests of the assumed 1,200 tokens.
+  const f = stated.diagnostics.find((x) => x.code === 'kv-limits-concurrency');
+  assert.ok(f, stated.diagnostics.map((x) => x.code).join(', '));
+  assert.match(
+    f.message,
+    /fewer than MAX_CONCURRENT_REQUESTS 512\. The rest wait or get preempted\. KV_CACHE_DTYPE=fp8_e4m3fn doubles the tokens; more GPUs or a higher CUDA_MEMORY_FRACTION add room\.$/,
+  );
+  assert.equal(f.data?.suggestedKvCacheDtype, undefined);
+  // Unstated: TGI's 128, and the finding speaks only when the KV cache holds fewer than 128.
+  const plain = analyzeText(text(''), {});
+  const dflt = plain.deployments[0];
+  assert.equal(dflt.deployment.serving.maxNumSeqs, 128);
+  // MAX_TOTAL_TOKENS unset: TGI takes min(what the KV cache holds, max_position_embeddings), so Llama-3.1-8B's 131,072
+  // positions on one L4 are no refusal (vLLM would refuse them: 16 GiB of KV for one request).
+  assert.deepEqual(
+    plain.diagnostics.filter((x) => x.severity === 'error').map((x) => x.code),
+    [],
+  );
+  assert.equal(dflt.sizing?.startup.ok, true);
+  assert.ok(dflt.deployment.notes.some((n) => /unset, TGI lowers it to what the KV cache holds/.test(n)));
 });
 
 test('the default GPU is used only when nothing names one, and a note says so', () => {

@@ -27,7 +27,7 @@ export interface StartupVerdictInput {
 export function startupVerdictOf(x: StartupVerdictInput): StartupResult {
   const { m, s, serving, beh, fit, kv } = x;
   const { exp, total, requested } = fit;
-  const memStartup = startupCheck({
+  const checked = startupCheck({
     engine: s.engine,
     beh,
     available: exp.b.available,
@@ -41,6 +41,10 @@ export function startupVerdictOf(x: StartupVerdictInput): StartupResult {
     layers: x.kvLocal,
     layoutOpts: x.layoutOpts,
   });
+  // TGI without MAX_TOTAL_TOKENS takes min(max_allocatable, max_position_embeddings) (text-generation-inference
+  // docs/source/reference/launcher.md): it shortens the length to what the KV cache holds instead of refusing.
+  const tgiShortens = s.launcher === 'tgi' && s.maxModelLen === null && checked.errorKind === 'max_model_len';
+  const memStartup = tgiShortens ? { ...checked, ok: true, errorKind: null, error: null } : checked;
   // vLLM's refusals in the order it meets them: config checks, weight loading, the KV budget, then the warm-up.
   const findings: StartupFinding[] = [];
   const heads = headsFinding(m, s.tp);

@@ -187,6 +187,8 @@ const TGI: Record<string, OptSpec> = {
   dtype: SG('serving.dtype', 'dtype'),
   kv_cache_dtype: SG('serving.kv_cache_dtype', 'kvCacheDtype'),
   max_batch_prefill_tokens: SG('serving.max_num_batched_tokens', 'maxNumBatchedTokens'),
+  // The router's cap on requests in flight (queued and running): TGI's own limit where vLLM has max_num_seqs.
+  max_concurrent_requests: SG('serving.max_num_seqs', 'maxNumSeqs'),
   ...Object.fromEntries(
     ['sharded', 'trust_remote_code', 'disable_custom_kernels', 'json_output', 'disable_grammar_support'].map((k) => [
       k,
@@ -200,7 +202,6 @@ const TGI: Record<string, OptSpec> = {
       'hostname',
       'max_input_tokens',
       'max_input_length',
-      'max_concurrent_requests',
       'max_batch_total_tokens',
       'max_batch_size',
       'waiting_served_ratio',
@@ -226,6 +227,8 @@ const TGI: Record<string, OptSpec> = {
     ].map((k) => [k, { kind: 'str' } as OptSpec]),
   ),
 };
+/** TGI's --max-concurrent-requests default (launcher.md: "[default: 128]"). */
+export const TGI_MAX_CONCURRENT_REQUESTS = 128;
 /** TGI --quantize values as the engine's online quantization names. */
 const TGI_QUANTIZE: Record<string, string> = {
   bitsandbytes: 'bitsandbytes-8bit',
@@ -246,6 +249,7 @@ export const TGI_ENV: Record<string, string> = {
   DTYPE: 'dtype',
   KV_CACHE_DTYPE: 'kv_cache_dtype',
   MAX_BATCH_PREFILL_TOKENS: 'max_batch_prefill_tokens',
+  MAX_CONCURRENT_REQUESTS: 'max_concurrent_requests',
   SHARDED: 'sharded',
 };
 
@@ -678,9 +682,12 @@ export function applyEngineCommand(cmd: EngineCommand, dep: Deployment, lc: Line
   dep.notes.push(...cmd.notes);
   if (cmd.engine === 'tgi') {
     dep.notes.push(
-      "Text Generation Inference: sized with vLLM's budget (CUDA_MEMORY_FRACTION as gpu_memory_utilization, MAX_TOTAL_TOKENS as max_model_len); TGI's own memory accounting differs.",
+      `Text Generation Inference: sized with vLLM's budget (CUDA_MEMORY_FRACTION as gpu_memory_utilization, MAX_TOTAL_TOKENS as max_model_len${serving.maxModelLen === undefined ? '; unset, TGI lowers it to what the KV cache holds' : ''}); TGI's own memory accounting differs.`,
     );
     if (serving.gpuMemoryUtilization === undefined) serving.gpuMemoryUtilization = 1;
+    // TGI's own default, never vLLM's max_num_seqs: --max-concurrent-requests "[default: 128]"; beyond it the router
+    // refuses requests (huggingface/text-generation-inference docs/source/reference/launcher.md).
+    if (serving.maxNumSeqs === undefined) serving.maxNumSeqs = TGI_MAX_CONCURRENT_REQUESTS;
     serving.launcher = 'tgi';
   }
 }

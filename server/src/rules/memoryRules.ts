@@ -64,12 +64,17 @@ export const kvLimitsConcurrency: Rule<SizedDeployment> = {
     const fit = conc.at_workload;
     if (fit >= sv.maxNumSeqs) return null;
     const stated = d.workloadStated === true;
+    // Each server by its own names: TGI caps requests with MAX_CONCURRENT_REQUESTS and sizes its budget with
+    // CUDA_MEMORY_FRACTION; its FP8 KV is KV_CACHE_DTYPE=fp8_e4m3fn (no vLLM-style fix applies).
+    const tgi = d.serving.launcher === 'tgi';
+    const cap = tgi ? 'MAX_CONCURRENT_REQUESTS' : sv.engine === 'sglang' ? 'max_running_requests' : 'max_num_seqs';
+    const fp8 = s.serving.kvCacheDtype === 'auto' ? (tgi ? 'KV_CACHE_DTYPE=fp8_e4m3fn doubles the tokens; ' : 'kv_cache_dtype: fp8 doubles the tokens; ') : '';
     return {
       code: CODES.kvLimitsConcurrency,
       severity: stated ? 'warning' : 'info',
-      message: `${roleOf(d)}The KV cache holds ${fmtInt(s.kv.capacityTokens)} tokens: only ${fmtInt(fit)} requests of ${fmtInt(ctx)} tokens (input + output${stated ? '' : ', an assumed workload: the file states none'}) run at once, fewer than ${sv.engine === 'sglang' ? 'max_running_requests' : 'max_num_seqs'} ${sv.maxNumSeqs}. The rest wait or get preempted. ${s.serving.kvCacheDtype === 'auto' ? 'kv_cache_dtype: fp8 doubles the tokens; ' : ''}more GPUs or a higher gpu_memory_utilization add room.`,
+      message: `${roleOf(d)}The KV cache holds ${fmtInt(s.kv.capacityTokens)} tokens: only ${fmtInt(fit)} requests of ${fmtInt(ctx)} tokens (input + output${stated ? '' : ', an assumed workload: the file states none'}) run at once, fewer than ${cap} ${sv.maxNumSeqs}. The rest wait or get preempted. ${fp8}more GPUs or a higher ${tgi ? 'CUDA_MEMORY_FRACTION' : 'gpu_memory_utilization'} add room.`,
       range: r('serving.max_num_seqs', 'serving.kv_cache_dtype', 'hardware.gpu', 'model'),
-      data: { concurrency: fit, ...(s.serving.kvCacheDtype === 'auto' ? { suggestedKvCacheDtype: 'fp8' } : {}) },
+      data: { concurrency: fit, ...(s.serving.kvCacheDtype === 'auto' && !tgi ? { suggestedKvCacheDtype: 'fp8' } : {}) },
     };
   },
 };
