@@ -451,8 +451,8 @@ export function* analysisSteps(raw: string, o: AnalysisOptions = {}): Generator<
   const segments = splitSegments(text);
   let workMs = 0;
   let stoppedAt = -1;
-  // An autoscaler in one document sets the replicas of a workload in another: a change to it makes every cached
-  // document stale (rare: an edit of the autoscaler or a line added above it).
+  // An autoscaler in one document sets the replicas of a workload in another: a change to what it states makes every
+  // cached document stale (rare: an edit of the autoscaler itself).
   const scalers = autoscalersIn(segments);
   if (cache) {
     const key = autoscalersKey(scalers);
@@ -620,14 +620,14 @@ function placeSegment(r: SegmentResult, docIndex: number, line: number): Segment
 /** Largest `---` document read for an autoscaler (one is well under a kilobyte; a KEDA CRD definition is not one). */
 const MAX_AUTOSCALER_BYTES = 16 * 1024;
 
-/** The autoscalers the file states, each in file line numbers. */
-function autoscalersIn(segments: { text: string; startLine: number }[]): AutoscalerFacts[] {
+/** The autoscalers the file states. */
+function autoscalersIn(segments: { text: string }[]): AutoscalerFacts[] {
   const out: AutoscalerFacts[] = [];
   for (const seg of segments) {
     if (seg.text.length > MAX_AUTOSCALER_BYTES || !mayHoldAutoscaler(seg.text)) continue;
     const p = parseYaml(seg.text);
     for (const doc of p.docs) {
-      const f = autoscalerOf(doc.contents, p.lineCounter, seg.startLine);
+      const f = autoscalerOf(doc.contents);
       if (f) out.push(f);
     }
   }

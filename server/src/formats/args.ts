@@ -228,7 +228,7 @@ const TGI: Record<string, OptSpec> = {
   ),
 };
 /** TGI's --max-concurrent-requests default (launcher.md: "[default: 128]"). */
-export const TGI_MAX_CONCURRENT_REQUESTS = 128;
+const TGI_MAX_CONCURRENT_REQUESTS = 128;
 /** TGI --quantize values as the engine's online quantization names. */
 const TGI_QUANTIZE: Record<string, string> = {
   bitsandbytes: 'bitsandbytes-8bit',

@@ -6,8 +6,7 @@
 //     "defaults to 1 pod"; spec.maxReplicas required (Kubernetes API reference, HorizontalPodAutoscalerSpec).
 //   KEDA ScaledObject (keda.sh/v1alpha1): scaleTargetRef.kind "Optional. Default: Deployment"; minReplicaCount
 //     "Optional. Default: 0"; maxReplicaCount "Optional. Default: 100" (keda.sh/docs reference/scaledobject-spec).
-import type { LineCounter } from 'yaml';
-import { get, rangeOf } from '../yaml/yamlDoc';
+import { get } from '../yaml/yamlDoc';
 import { num, str } from './nodes';
 import type { Deployment } from './types';
 
@@ -20,12 +19,8 @@ export interface AutoscalerFacts {
   min: number | null;
   /** The ceiling as stated or defaulted; null when it is not a number. */
   max: number | null;
-  minKey: string;
-  maxKey: string;
   /** What is not a number, for the "replicas unknown" reason. */
   unreadable?: string;
-  /** File line (0-based) of the autoscaler's document. */
-  line: number;
 }
 
 /** Workload kinds an autoscaler can target and llm-sizer reads. */
@@ -36,8 +31,8 @@ export function mayHoldAutoscaler(text: string): boolean {
   return text.includes('HorizontalPodAutoscaler') || text.includes('ScaledObject');
 }
 
-/** The autoscaler a parsed document states, with its ranges moved down by `lineOffset` (null when it states none). */
-export function autoscalerOf(root: unknown, lc: LineCounter, lineOffset: number): AutoscalerFacts | null {
+/** The autoscaler a parsed document states (null when it states none). */
+export function autoscalerOf(root: unknown): AutoscalerFacts | null {
   const kind = str(get(root, 'kind'));
   const api = str(get(root, 'apiVersion')) ?? '';
   const hpa = kind === 'HorizontalPodAutoscaler' && api.startsWith('autoscaling/');
@@ -59,24 +54,15 @@ export function autoscalerOf(root: unknown, lc: LineCounter, lineOffset: number)
     [minNode, min, minKey],
     [maxNode, max, maxKey],
   ].find(([node, v]) => node !== undefined && node !== null && v === null);
-  const docRange = rangeOf(lc, root as never);
+  const metaName = str(get(get(root, 'metadata'), 'name'));
+  const who = metaName ? `${kind} ${metaName}` : kind;
   return {
     kind,
-    name: str(get(get(root, 'metadata'), 'name')) ?? kind,
+    name: metaName ?? kind,
     target: { kind: targetKind, name: targetName },
     min: min === null ? null : Math.max(0, Math.floor(min)),
     max: max === null ? null : Math.max(0, Math.floor(max)),
-    minKey,
-    maxKey,
-    ...(bad
-      ? {
-          unreadable: `${kind} ${str(get(get(root, 'metadata'), 'name')) ?? ''} ${bad[2]} is ${JSON.stringify(str(bad[0]) ?? 'not a number')}`.replace(
-            '  ',
-            ' ',
-          ),
-        }
-      : {}),
-    line: (docRange?.start.line ?? 0) + lineOffset,
+    ...(bad ? { unreadable: `${who} ${bad[2]} is ${JSON.stringify(str(bad[0]) ?? 'not a number')}` } : {}),
   };
 }
 
@@ -103,7 +89,7 @@ export function withAutoscaler(d: Deployment, all: AutoscalerFacts[]): Deploymen
     replicas,
     replicasMax: a.max === null ? null : Math.max(replicas, a.max),
     ranges,
-    autoscaler: { kind: a.kind, name: a.name, line: a.line },
+    autoscaler: { kind: a.kind, name: a.name },
   };
   if (a.unreadable) out.replicasUnknown = a.unreadable;
   else delete out.replicasUnknown;

@@ -58,9 +58,9 @@ export interface Deployment {
   scaleTarget?: { kind: string; name: string };
   /**
    * The HorizontalPodAutoscaler or KEDA ScaledObject in the same file that owns the replica count: `replicas` and
-   * `replicasMax` are its bounds. Its line is in file coordinates (another `---` document).
+   * `replicasMax` are its bounds.
    */
-  autoscaler?: { kind: string; name: string; line: number };
+  autoscaler?: { kind: string; name: string };
   serving: Partial<ServingInput>;
   workload: WorkloadInput;
   slo: { ttftMs: number | null; tpotMs: number | null };
