@@ -213,6 +213,14 @@ function nnls(AtA: Float64Array, Atb: Float64Array, n: number): Float64Array {
 }
 
 /**
+ * Coefficients held at 0. A cost per output token on the API side and a cost per engine step are the same column in
+ * TPOT (every decode step emits one token per request) and differ only in TTFT, so the rows cannot tell them apart;
+ * left free, the API cost took TensorRT-LLM's per-step cost, which offline throughput (engine steps alone) then lost.
+ * The per-step cost carries both.
+ */
+export const NOT_FITTED: boolean[] = COEF_NAMES.map((k) => k === 'per_output_token_s');
+
+/**
  * Coefficients minimizing the summed |log(predicted / measured)| of TTFT and TPOT: Gauss-Newton on the log residuals
  * (each step a non-negative least-squares problem in the coefficients themselves), with L1 weights
  * 1 / max(|log ratio|, 1%) (IRLS). Log ratios treat 10x over and 10x under alike, so the few runs whose queueing the
@@ -221,7 +229,7 @@ function nnls(AtA: Float64Array, Atb: Float64Array, n: number): Float64Array {
 export function fitCoefficients(rows: RowFeatures[], phiIndex: number): Float64Array {
   const n = NCOEF;
   // Start from the roofline alone plus a 50 ms API cost.
-  const x = Float64Array.from([1, 1, 0, 0, 0, 0.05, 0]);
+  const x = Float64Array.from([1, 1, 0, 0, 0, 0.05, 0, 0, 0]);
   for (let iter = 0; iter < 40; iter++) {
     const scale = new Float64Array(n);
     const pre: { a: Float64Array; t: number; w: number }[] = [];
@@ -233,7 +241,7 @@ export function fitCoefficients(rows: RowFeatures[], phiIndex: number): Float64A
         const lr = Math.log(p0 / y);
         const a = new Float64Array(n);
         for (let j = 0; j < n; j++) {
-          a[j] = f[m * n + j] / p0;
+          a[j] = NOT_FITTED[j] ? 0 : f[m * n + j] / p0;
           scale[j] = Math.max(scale[j], Math.abs(a[j]));
         }
         pre.push({ a, t: 1 - lr, w: 1 / Math.max(0.01, Math.abs(lr)) });
@@ -447,6 +455,10 @@ if (require.main === module) {
   }
   console.log('\nskipped:', skipped);
   console.log(`${((Date.now() - t0) / 1e3).toFixed(1)} s`);
+  if (both) {
+    console.log('\nmeasured operator utilisation:');
+    for (const l of fitTable(both.measured.file)) console.log(l);
+  }
   if (shipped) {
     console.log('\nshipped (per engine, the step times whose left-out error is better by measuredShips):');
     for (const l of fitTable(shipped)) console.log(l);

@@ -43,10 +43,10 @@ test('report --json prints exactly one JSON object with the contract fields', ()
 
 test('the text report says at how many replicas the SLO verdict holds when more are needed than deployed', () => {
   const r = run('report', 'examples/chat-70b.yaml');
-  // 20 req/s against at most 3.44 req/s per replica (Little's Law with vLLM's fitted step costs, the littles-law-overload
-  // warning): ceil(20 / 3.44) = 6 replicas, 2 deployed (data_parallel_size 2); the SLO is judged at the 6.
-  assert.match(r.stdout, /replicas needed 6, deployed 2 \(overloaded\); SLO met with 6 replicas\n/);
-  assert.match(r.stdout, /one replica serves at most 3\.44 requests\/s/);
+  // 20 req/s against at most 5.29 req/s per replica (Little's Law with vLLM's fitted step costs, the littles-law-overload
+  // warning): ceil(20 / 5.29) = 4 replicas, 2 deployed (data_parallel_size 2); the SLO is judged at the 4.
+  assert.match(r.stdout, /replicas needed 4, deployed 2 \(overloaded\); SLO met with 4 replicas\n/);
+  assert.match(r.stdout, /one replica serves at most 5\.29 requests\/s/);
 });
 
 test('without an arrival rate or a concurrency no replica count is judged: the report says so instead of "needed = deployed"', () => {

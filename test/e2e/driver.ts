@@ -36,8 +36,8 @@ export const EXPECTED = {
     'The production-stack chart does not read vllmConfig.maxNumBatchedTokens; vLLM never sees it. Pass it in vllmConfig.extraArgs as "--max-num-batched-tokens".',
   stackMove: 'Move to vllmConfig.extraArgs as --max-num-batched-tokens=8192',
   planOverload:
-    "At 20 requests/s, Little's Law (L = λW) needs 5 replicas: one replica serves at most 4.63 requests/s (196 in flight, each taking W = 42.38 s = TTFT + output x TPOT), so the 1 deployed serve 4.63 requests/s and the queue grows without bound. Deploy 5 replicas (20 GPUs).",
-  planFix: "Set data_parallel_size to 5 (replicas Little's Law needs)",
+    "At 20 requests/s, Little's Law (L = λW) needs 3 replicas: one replica serves at most 6.71 requests/s (196 in flight, each taking W = 29.20 s = TTFT + output x TPOT), so the 1 deployed serve 6.71 requests/s and the queue grows without bound. Deploy 3 replicas (12 GPUs).",
+  planFix: "Set data_parallel_size to 3 (replicas Little's Law needs)",
 };
 
 async function runCommand(page: Page, label: string): Promise<void> {
@@ -511,10 +511,10 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
           message: EXPECTED.planOverload,
           at: 'requests_per_second: 20',
           title: EXPECTED.planFix,
-          // 5 data-parallel replicas of tp 4: 20 GPUs.
+          // 3 data-parallel replicas of tp 4: 12 GPUs.
           edits: [
-            ['data_parallel_size: 1', 'data_parallel_size: 5'],
-            ['count: 4,', 'count: 20,'],
+            ['data_parallel_size: 1', 'data_parallel_size: 3'],
+            ['count: 4,', 'count: 12,'],
           ],
           // Left: the KV cache holds 184 requests of the workload, fewer than max_num_seqs (a warning on each replica).
           problems: [2, 1],

@@ -5,7 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinCatalog } from '../../server/src/catalog';
 import { workShape } from '../../server/src/engine/capacity';
-import { LATENCY_FIT, coefficientsOf, latencyAt, newFeatures, schedulerOf } from '../../server/src/engine/closedLoop';
+import {
+  COEF_NAMES,
+  LATENCY_FIT,
+  NCOEF,
+  UNFITTED,
+  allToAllsOf,
+  coefficientsOf,
+  latencyAt,
+  loadFeatures,
+  newFeatures,
+  routedPerTokenOf,
+  schedulerOf,
+} from '../../server/src/engine/closedLoop';
 import { perfModelOf, scratchLoad, stepTime } from '../../server/src/engine/latency';
 import { defaultServing, sizeMemory } from '../../server/src/engine/memory';
 import { sizePerformance } from '../../server/src/engine/performance';
@@ -109,10 +121,38 @@ test('SGLang stalls decodes for prompt batches, vLLM V1 mixes them: prompts cost
   assert.equal(schedulerOf('trtllm', true), 'mixed');
   const w = workShape(8192, 512, 0);
   const f = newFeatures();
-  const roofOnly = Float64Array.from([1, 1, 0, 0, 0, 0, 0]);
+  const roofOnly = UNFITTED;
   const mixed = latencyAt(pm, w, 32, 256, 'mixed', 0, roofOnly, f);
   const separate = latencyAt(pm, w, 32, 256, 'separate', 0, roofOnly, f);
   assert.ok(separate.tpot > mixed.tpot, `${separate.tpot} > ${mixed.tpot}`);
   // An engine without a fit uses the bare roofline and says so.
   assert.equal(coefficientsOf('no-such-engine').fitted, false);
+});
+
+test('routing and all-to-all counts: top-k assignments per token over the expert-parallel group, two all-to-alls per MoE layer across ranks', () => {
+  // Qwen3-30B-A3B: 48 layers, every one MoE, top-8 of 128 experts (its config.json).
+  const qwen = cat.resolveModel('Qwen/Qwen3-30B-A3B')!.arch;
+  const pmOf = (tp: number, dp: number, expertParallel: boolean) => {
+    const m = sizeMemory(qwen, H100, { ...defaultServing(), tp, dp, expertParallel, maxModelLen: 8192 });
+    return perfModelOf(qwen, m, hardwareOf(H100, m, null));
+  };
+  // Experts split by tensor parallelism: every GPU handles all 8 assignments of every token (a slice of each expert).
+  assert.equal(routedPerTokenOf(pmOf(2, 1, false)), 48 * 8);
+  assert.equal(allToAllsOf(pmOf(2, 1, false)), 0);
+  // Expert parallel inside the tp group: each GPU holds half the experts, so half the assignments; still all-reduced.
+  assert.equal(routedPerTokenOf(pmOf(2, 1, true)), (48 * 8) / 2);
+  assert.equal(allToAllsOf(pmOf(2, 1, true)), 0);
+  // tp 2 x dp 2 with expert parallelism (ep 4): a rank's experts see the tokens of both data-parallel ranks, a quarter
+  // of their assignments; dispatch and combine in each of the 48 MoE layers.
+  assert.equal(routedPerTokenOf(pmOf(2, 2, true)), (48 * 8 * 2) / 4);
+  assert.equal(allToAllsOf(pmOf(2, 2, true)), 2 * 48);
+  // A dense model routes nothing.
+  assert.equal(routedPerTokenOf(pm), 0);
+  assert.equal(allToAllsOf(pm), 0);
+  // The single-stream TPOT features carry one token's assignments and the step's all-to-alls.
+  const moe = pmOf(2, 2, true);
+  const f = newFeatures();
+  assert.ok(loadFeatures(moe, workShape(1024, 256, 0), 1, 64, 'mixed', 0, f));
+  assert.equal(f[NCOEF + COEF_NAMES.indexOf('per_routed_token_s')], (48 * 8 * 2) / 4);
+  assert.equal(f[NCOEF + COEF_NAMES.indexOf('per_all_to_all_s')], 2 * 48);
 });

@@ -24,11 +24,14 @@ const st = (dec: number, ctx: number, n = 0, pctx = 0, kv = 0, logits = dec) => 
 // The weight read of one token at no context: a prompt step without decodes prices that much at the decode scale.
 const wr = st(1, 0);
 
-/** Feature vector of one step: [decode roofline, prompt roofline beyond it, 1, layers, requests in the step, 0, 0]. */
+/**
+ * Feature vector of one step: [decode roofline, prompt roofline beyond it, 1, layers, requests in the step, 0, 0, routed
+ * tokens, all-to-alls] (a dense model routes nothing).
+ */
 function stepF(dec: number, ctx: number, n: number, pctx: number, kv: number, logits: number, seqs: number): number[] {
   const rd = dec > 0 ? st(dec, ctx) : wr;
   const rt = st(dec, ctx, n, pctx, kv, logits);
-  return [rd, Math.max(0, rt - rd), 1, L, dec + seqs, 0, 0];
+  return [rd, Math.max(0, rt - rd), 1, L, dec + seqs, 0, 0, 0, 0];
 }
 const add = (...fs: number[][]) => fs.reduce((a, f) => a.map((v, i) => v + f[i]));
 const scale = (f: number[], k: number) => f.map((v) => v * k);
@@ -39,8 +42,8 @@ function assertFeatures(got: Float64Array, ttft: number[], tpot: number[], what:
     assert.ok(Math.abs(got[i] - want[i]) <= 1e-12 * Math.max(1, Math.abs(want[i])), `${what} feature ${i}: ${got[i]} vs ${want[i]}`);
 }
 
-const api = [0, 0, 0, 0, 0, 1, 0];
-const tok = [0, 0, 0, 0, 0, 0, 1];
+const api = [0, 0, 0, 0, 0, 1, 0, 0, 0];
+const tok = [0, 0, 0, 0, 0, 0, 1, 0, 0];
 // Steps every schedule below uses: a lone prompt of 100 tokens with no decodes beside it; pure decode of r requests.
 const pf = stepF(0, 0, 100, 50.5, 100, 1, 1);
 const dec = (r: number, ctx: number) => stepF(r, ctx, 0, 0, 0, r, 0);
@@ -104,9 +107,9 @@ test('one client is the single stream: the bare prompt step, then decodes alone'
   const w1 = workShape(1024, 256, 0);
   const big: PerfModel = { ...pm, maxNumBatchedTokens: 8192 };
   closedLoopFeatures(big, w1, 1, 64, 'mixed', 0.5, f);
-  const ttft = [wr, st(0, 0, 1024, 512.5, 1024, 1) - wr, 1, L, 1, 1, 0];
+  const ttft = [wr, st(0, 0, 1024, 512.5, 1024, 1) - wr, 1, L, 1, 1, 0, 0, 0];
   // 255 decode steps at contexts 1025..1279: mean 1152 = 1024 + 256/2, the workload's mean context.
-  const tpot = [st(1, 1152), 0, 1, L, 1, 0, 1];
+  const tpot = [st(1, 1152), 0, 1, L, 1, 0, 1, 0, 0];
   assertFeatures(f, ttft, tpot, 'single stream');
   assert.equal(w1.context, 1152);
 });

@@ -238,6 +238,22 @@ test('SGLang and TensorRT-LLM budgets', () => {
   assert.equal(trt.memory.kvCacheBytes, 0.9 * (80 - 15 - 2 - 0.5) * GiB);
 });
 
+test("SGLang's prompt budget is its chunked_prefill_size by GPU memory (server_args.py), never vLLM's max_num_batched_tokens", () => {
+  const m = cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.arch;
+  const budget = (gpu: string, o: Partial<ServingInput> = {}) => sizeMemory(m, cat.resolveGpu(gpu)!, serve({ engine: 'sglang', ...o })).serving;
+  // 80 GB H100 and 141 GB H200: 8192; 180 GB B200: 16384; 24 GB RTX 4090: 2048; 48 GB L40S: 4096.
+  assert.equal(budget('H100-SXM').maxNumBatchedTokens, 8192);
+  assert.equal(budget('H200-SXM').maxNumBatchedTokens, 8192);
+  assert.equal(budget('B200').maxNumBatchedTokens, 16384);
+  assert.equal(budget('RTX-4090').maxNumBatchedTokens, 2048);
+  assert.equal(budget('L40S').maxNumBatchedTokens, 4096);
+  assert.match(budget('B200').defaulted.max_num_batched_tokens, /^16384 \(SGLang's chunked_prefill_size for \d+ GiB GPUs\)$/);
+  // A stated --chunked-prefill-size wins.
+  assert.equal(budget('B200', { maxNumBatchedTokens: 4096 }).maxNumBatchedTokens, 4096);
+  // vLLM keeps its own default on the same GPU.
+  assert.equal(sizeMemory(m, cat.resolveGpu('B200')!, serve({})).serving.maxNumBatchedTokens, 8192);
+});
+
 test('bad numbers are refused with the field named', () => {
   const m = cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.arch;
   assert.throws(() => sizeMemory(m, H100, serve({ tp: 0 })), /tensor_parallel_size must be a whole number/);

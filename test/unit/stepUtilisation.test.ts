@@ -134,13 +134,12 @@ test('a GPU without tables keeps datasheet x efficiency bit for bit, and the rep
   const r = sizePerformance(llama8b, other, mem, wl, { ttftMs: null, tpotMs: null }, null);
   assert.equal(r.performance.operator_efficiency.path, 'datasheet');
   assert.match(r.performance.operator_efficiency.note, /^NO-TABLES-GPU: no measured operator tables/);
-  // With tables, off for an engine whose fit did not ship them (vLLM, docs/ACCURACY.md): the report says the tables
-  // exist and were not used.
+  // Every engine's fit ships them since the second fit (latencyFit.json operator_utilisation 'measured',
+  // docs/ACCURACY.md): on by default on a GPU with tables, said in the report.
   const memH = sizeMemory(llama8b, H100, serving({ tp: 2 }));
   const rH = sizePerformance(llama8b, H100, memH, wl, { ttftMs: null, tpotMs: null }, null);
-  assert.equal(rH.performance.operator_efficiency.path, 'datasheet');
-  assert.match(rH.performance.operator_efficiency.note, /^H100-SXM: measured operator tables exist but are off for vllm/);
-  // TensorRT-LLM's fit shipped them (latencyFit.json operator_utilisation 'measured'): on by default, said in the report.
+  assert.equal(rH.performance.operator_efficiency.path, 'measured');
+  assert.match(rH.performance.latency_fit, /fitted on measured operator utilisation/);
   const memT = sizeMemory(llama8b, H100, serving({ tp: 2, engine: 'trtllm' }));
   const rT = sizePerformance(llama8b, H100, memT, wl, { ttftMs: null, tpotMs: null }, null);
   assert.equal(rT.performance.operator_efficiency.path, 'measured');

@@ -41,7 +41,7 @@
 // engine still prices load with closedLoop.ts and this module is the comparison's model.
 import type { WorkShape } from './capacity';
 import type { Features, SchedulerKind } from './closedLoop';
-import { NCOEF, layersOf, newFeatures, weightReadOf } from './closedLoop';
+import { NCOEF, allToAllsOf, layersOf, newFeatures, routedPerTokenOf, weightReadOf } from './closedLoop';
 import type { PerfModel } from './latency';
 import { scratchLoad, stepTime } from './latency';
 
@@ -108,6 +108,8 @@ function simulateScored(pm: PerfModel, w: WorkShape, C: number, slots: number, s
   const slotsI = Number.isFinite(slots) ? Math.max(1, Math.floor(slots)) : C;
   const layers = layersOf(pm);
   const wr = weightReadOf(pm);
+  const routed = routedPerTokenOf(pm);
+  const a2a = allToAllsOf(pm);
   // Requests sent in the simulation: C scored, then C more that keep the load on.
   const total = 2 * C;
   ensure(total + C + 4);
@@ -154,13 +156,15 @@ function simulateScored(pm: PerfModel, w: WorkShape, C: number, slots: number, s
   };
   // The step just priced (features f0, f1, f4 and one step's constants) ran while the requests sent before it arrived:
   // their TTFT starts half-way through it. A decode run passes its first step.
-  const half = (f0: number, f1: number, f4: number): void => {
+  const half = (f0: number, f1: number, f4: number, f7: number): void => {
     if (pendingHalf === 0) return;
     ACC[0] -= pendingHalf * 0.5 * f0;
     ACC[1] -= pendingHalf * 0.5 * f1;
     ACC[2] -= pendingHalf * 0.5;
     ACC[3] -= pendingHalf * 0.5 * layers;
     ACC[4] -= pendingHalf * 0.5 * f4;
+    ACC[7] -= pendingHalf * 0.5 * f7;
+    ACC[8] -= pendingHalf * 0.5 * a2a;
     pendingHalf = 0;
   };
   // `k` requests of class `cls` got their first token at the end of the step just run.
@@ -293,7 +297,9 @@ function simulateScored(pm: PerfModel, w: WorkShape, C: number, slots: number, s
       S[2] += 1;
       S[3] += layers;
       S[4] += dec + seqs;
-      half(rd, rp, dec + seqs);
+      S[7] += (dec + tok) * routed;
+      S[8] += a2a;
+      half(rd, rp, dec + seqs, (dec + tok) * routed);
       ts++;
       if (mixed) td++;
       firstTokens(comp[0], 0);
@@ -310,7 +316,9 @@ function simulateScored(pm: PerfModel, w: WorkShape, C: number, slots: number, s
     S[2] += k;
     S[3] += k * layers;
     S[4] += k * Nd;
-    half(k === 1 ? r : step(pm, scratch(Nd, (A + Nd * td) / Nd, 0, 0, 0, Nd)), 0, Nd);
+    S[7] += k * Nd * routed;
+    S[8] += k * a2a;
+    half(k === 1 ? r : step(pm, scratch(Nd, (A + Nd * td) / Nd, 0, 0, 0, Nd)), 0, Nd, Nd * routed);
     ts += k;
     td += k;
     finishDue();
@@ -326,6 +334,8 @@ function simulateScored(pm: PerfModel, w: WorkShape, C: number, slots: number, s
     out[N + 2] = 1;
     out[N + 3] = layers;
     out[N + 4] = 1;
+    out[N + 7] = routed;
+    out[N + 8] = a2a;
   }
   out[N + 6] += 1;
 }

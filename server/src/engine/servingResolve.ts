@@ -129,6 +129,16 @@ export function sglangMemFractionStatic(memoryBytes: number, p: number): number 
   return Math.max(0.5, (g - reserved) / g);
 }
 
+/**
+ * SGLang's default --chunked-prefill-size, the most prompt tokens one prefill batch carries
+ * (python/sglang/srt/server_args.py, newer releases): 2048 below 35 GiB, 4096 below 60 (older releases: 8192), 8192
+ * below 160 (H100, H200), else 16384 (B200, B300, MI300).
+ */
+export function sglangChunkedPrefillSize(memoryBytes: number): number {
+  const g = memoryBytes / GiB;
+  return g < 35 ? 2048 : g < 60 ? 4096 : g < 160 ? 8192 : 16384;
+}
+
 /** The settings as the engine runs them, with the version's behaviour and the quantization method that applies. */
 export interface ResolvedServingOf {
   serving: ResolvedServing;
@@ -149,7 +159,7 @@ export function resolvedServingOf(m: ModelArch, gpu: GpuSpec, s: ServingInput): 
   const maxModelLen = maxModelLenOf(m, s, defaulted);
   const sd = servingDefaults(beh, maxModelLen, isLargeGpu(gpu), s.apiServer);
   const util = budgetFractionOf(s, gpu, beh, version, defaulted);
-  const { maxNumSeqs, maxNumBatchedTokens } = batchLimitsOf(s, beh, sd, defaulted);
+  const { maxNumSeqs, maxNumBatchedTokens } = batchLimitsOf(s, beh, sd, gpu, defaulted);
   const dtype = resolveDtype(s, m, gpu);
   const quant = resolveQuant(s, m);
   const kvEl = kvElementBytes(s.kvCacheDtype, DTYPE_BYTES[dtype]);
@@ -224,12 +234,17 @@ function batchLimitsOf(
   s: ServingInput,
   beh: VllmBehaviour,
   sd: ServingDefaults,
+  gpu: GpuSpec,
   defaulted: Record<string, string>,
 ): { maxNumSeqs: number; maxNumBatchedTokens: number } {
   const maxNumSeqs = s.maxNumSeqs ?? (s.maxNumBatchedTokens !== null && beh.v1 ? Math.min(sd.maxNumSeqs, s.maxNumBatchedTokens) : sd.maxNumSeqs);
   if (s.maxNumSeqs === null) defaulted.max_num_seqs = `${sd.maxNumSeqs} (${sd.why})`;
-  const maxNumBatchedTokens = s.maxNumBatchedTokens ?? sd.maxNumBatchedTokens;
-  if (s.maxNumBatchedTokens === null) defaulted.max_num_batched_tokens = `${sd.maxNumBatchedTokens} (${sd.why})`;
+  // SGLang sizes its prefill batches by GPU memory, never by vLLM's defaults.
+  const sglang = s.engine === 'sglang' ? sglangChunkedPrefillSize(gpu.memoryBytes) : null;
+  const maxNumBatchedTokens = s.maxNumBatchedTokens ?? sglang ?? sd.maxNumBatchedTokens;
+  if (s.maxNumBatchedTokens === null)
+    defaulted.max_num_batched_tokens =
+      sglang !== null ? `${sglang} (SGLang's chunked_prefill_size for ${Math.round(gpu.memoryBytes / GiB)} GiB GPUs)` : `${sd.maxNumBatchedTokens} (${sd.why})`;
   // Counts past 2^31 (1e308 from a typo, .inf) would turn activations and block math into Infinity and NaN.
   for (const [k, v] of [
     ['max_num_seqs', maxNumSeqs],
