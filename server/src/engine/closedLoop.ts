@@ -73,10 +73,20 @@ export const LATENCY_FIT = fitJson as unknown as LatencyFitFile;
 /** The roofline alone with no overheads: what the engine predicted before the fit (and what an unfitted engine uses). */
 export const UNFITTED: Float64Array = Float64Array.from(COEF_NAMES, (k) => (k === 'decode_scale' || k === 'prefill_scale' ? 1 : 0));
 
+const coefCache = new WeakMap<LatencyFitFile, Map<string, { coef: Float64Array; phi: number; fitted: boolean }>>();
+/** The engine's fitted coefficients (read once per fit file and engine: the hardware comparison asks for every config). */
 export function coefficientsOf(engine: string, fit: LatencyFitFile = LATENCY_FIT): { coef: Float64Array; phi: number; fitted: boolean } {
-  const e = fit.engines[engine];
-  if (!e) return { coef: UNFITTED, phi: 0, fitted: false };
-  return { coef: Float64Array.from(COEF_NAMES.map((k) => e.coefficients[k] ?? 0)), phi: e.first_wave_weight, fitted: true };
+  let byEngine = coefCache.get(fit);
+  if (!byEngine) coefCache.set(fit, (byEngine = new Map()));
+  let r = byEngine.get(engine);
+  if (!r) {
+    const e = fit.engines[engine];
+    r = e
+      ? { coef: Float64Array.from(COEF_NAMES.map((k) => e.coefficients[k] ?? 0)), phi: e.first_wave_weight, fitted: true }
+      : { coef: UNFITTED, phi: 0, fitted: false };
+    byEngine.set(engine, r);
+  }
+  return r;
 }
 
 export function schedulerOf(engine: string, v1: boolean): SchedulerKind {
@@ -118,8 +128,8 @@ function stepFeatures(pm: PerfModel, w: WorkShape, dec: number, rd: number, n: n
   out[4] = dec + seqs;
   out[5] = 0;
   out[6] = 0;
-  out[7] = (dec + n) * routedPerTokenOf(pm);
-  out[8] = allToAllsOf(pm);
+  out[7] = (dec + n) * pm.routedPerToken;
+  out[8] = pm.allToAlls;
 }
 
 /**
@@ -279,38 +289,14 @@ export function weightReadOf(pm: PerfModel): number {
   return t;
 }
 
-/**
- * Token-expert assignments one GPU handles per token of a step, summed over the MoE layers: top-k per layer, times the
- * data-parallel ranks whose tokens reach these experts, over the expert-parallel group (0 for a dense model). The
- * routing work the roofline does not price (router top-k, permuting tokens to their experts and back, the grouped
- * GEMM's per-expert setup) scales with it.
- */
-const routedCache = new WeakMap<PerfModel, number>();
+/** Token-expert assignments one GPU handles per token of a step (PerfModel.routedPerToken). */
 export function routedPerTokenOf(pm: PerfModel): number {
-  let r = routedCache.get(pm);
-  if (r === undefined) {
-    let moe = 0;
-    for (const s of pm.stages) moe += s.moeLayers;
-    r = pm.numExperts > 0 ? (moe * pm.topk * pm.expertTokenMult) / Math.max(1, pm.ep) : 0;
-    routedCache.set(pm, r);
-  }
-  return r;
+  return pm.routedPerToken;
 }
 
-/**
- * Expert-parallel all-to-alls per step: a dispatch and a combine in every MoE layer when experts are spread across
- * data-parallel ranks (stepTime prices their bytes; their synchronisation and kernel latency, which the bytes do not
- * show, scale with this count). 0 when the MoE output is all-reduced within a tensor-parallel group instead.
- */
-const a2aCache = new WeakMap<PerfModel, number>();
+/** Expert-parallel all-to-alls per step (PerfModel.allToAlls). */
 export function allToAllsOf(pm: PerfModel): number {
-  let r = a2aCache.get(pm);
-  if (r === undefined) {
-    r = 0;
-    if (pm.ep > 1 && pm.dp > 1) for (const s of pm.stages) r += 2 * s.moeLayers;
-    a2aCache.set(pm, r);
-  }
-  return r;
+  return pm.allToAlls;
 }
 
 const layersCache = new WeakMap<PerfModel, number>();

@@ -12,7 +12,7 @@ import { allReduceTime, sendRecvTime } from './roofline';
 const allReduce = allReduceTime;
 const sendRecv = sendRecvTime;
 import type { Curve } from './stepUtilisation';
-import { CUSTOM_AR_MAX_BYTES, curveAt, surfaceAt } from './stepUtilisation';
+import { CUSTOM_AR_MAX_BYTES, curveAt, curveAtLog, surfaceAt } from './stepUtilisation';
 
 export type { PerfModel, PerfModelOptions, StageConstants, StageProfile } from './perfModel';
 export { measuredUtilisationFor, perfModelOf } from './perfModel';
@@ -213,6 +213,8 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
   const stages = pm.stages;
   const ms = pm.measured;
   const gemmPeak = ms ? ms.peaks.gemmFlops : 0;
+  // The token count's log, once: the measured curves of qkv/o, the MLP and the shared experts are all read at T.
+  const lT = ms ? Math.log(T) : 0;
   let total = 0;
   let flops: number;
   let tc: number;
@@ -226,12 +228,12 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
     // datasheet peak x the utilisation measured at this many tokens; the memory side keeps datasheet bandwidth x eta
     // (dividing it by the tables' small-m utilisation too made decode 2-5x too slow: docs/ACCURACY.md).
     flops = c.qkvFlopPerToken * T;
-    tc = computeTime(flops, mst ? mst.qkv : null, T, gemmPeak, F);
+    tc = computeTime(flops, mst ? mst.qkv : null, lT, gemmPeak, F);
     tm = c.qkvMemS;
     total += tc >= tm ? tc : tm;
     if (acc) record(acc, I.qkv, flops, st.attnBytes, tc, tm);
     flops = c.mlpFlopPerToken * T;
-    tc = computeTime(flops, mst ? mst.mlp : null, T, gemmPeak, F);
+    tc = computeTime(flops, mst ? mst.mlp : null, lT, gemmPeak, F);
     tm = c.mlpMemS;
     total += tc >= tm ? tc : tm;
     if (acc) record(acc, I.mlp, flops, st.mlpBytes, tc, tm);
@@ -240,13 +242,13 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
       const touched = 1 - Math.pow(1 - Math.min(1, pm.topk / pm.numExperts), tokensAtExperts);
       const bytes = st.expertBytes * touched + st.routerBytes;
       flops = c.expertFlopPerToken * tokensAtExperts;
-      tc = ms ? computeTime(flops, ms.experts, tokensAtExperts * ms.expertTokenScale, ms.peaks.moeFlops, F) : flops / F;
+      tc = ms && ms.experts ? flops / ms.peaks.moeFlops / curveAt(ms.experts, tokensAtExperts * ms.expertTokenScale) : flops / F;
       tm = bytes / BW;
       total += tc >= tm ? tc : tm;
       if (acc) record(acc, I.experts, flops, bytes, tc, tm);
     }
     flops = c.sharedFlopPerToken * T;
-    tc = computeTime(flops, mst ? mst.shared : null, T, gemmPeak, F);
+    tc = computeTime(flops, mst ? mst.shared : null, lT, gemmPeak, F);
     tm = c.sharedMemS;
     total += tc >= tm ? tc : tm;
     if (acc) record(acc, I.shared, flops, st.sharedBytes, tc, tm);
@@ -307,7 +309,7 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
     if (st.lastStage) {
       const rows = Math.max(0, L.logits);
       flops = c.headFlopPerRow * rows;
-      tc = computeTime(flops, mst && rows > 0 ? mst.head : null, rows, gemmPeak, F);
+      tc = mst && rows > 0 && mst.head ? flops / gemmPeak / curveAt(mst.head, rows) : flops / F;
       tm = c.headMemS;
       total += tc >= tm ? tc : tm;
       if (acc) record(acc, I.head, flops, st.headBytes, tc, tm);
@@ -348,11 +350,12 @@ export function stepTime(pm: PerfModel, L: Load, acc?: OpAccumulator): number {
 
 /**
  * Compute-side seconds of `flops` in a linear group: at the datasheet peak `peak` x the utilisation `curve` measured at
- * `x` tokens when the GPU has that curve, else at the achievable rate `F` (datasheet x eta). The memory side does not
- * depend on the path, so callers set it once. A module-level function of plain numbers: no closure per step.
+ * the token count whose log is `lx` when the GPU has that curve, else at the achievable rate `F` (datasheet x eta). The
+ * memory side does not depend on the path, so callers set it once. A module-level function of plain numbers: no
+ * closure per step.
  */
-function computeTime(flops: number, curve: Curve | null, x: number, peak: number, F: number): number {
-  return curve ? flops / peak / curveAt(curve, x) : flops / F;
+function computeTime(flops: number, curve: Curve | null, lx: number, peak: number, F: number): number {
+  return curve ? flops / peak / curveAtLog(curve, lx) : flops / F;
 }
 
 /** Records one operator's roofline time (an operator with neither FLOPs nor bytes is left out of the table). */

@@ -60,6 +60,19 @@ export interface PerfModel {
   topk: number;
   /** Tokens from other data-parallel ranks that reach this GPU's experts (expert parallelism across dp). */
   expertTokenMult: number;
+  /**
+   * Token-expert assignments one GPU handles per token of a step, summed over the MoE layers: top-k per layer, times the
+   * data-parallel ranks whose tokens reach these experts, over the expert-parallel group (0 for a dense model). The
+   * routing work the roofline does not price (router top-k, permuting tokens to their experts and back, the grouped
+   * GEMM's per-expert setup) scales with it (latencyFit.json per_routed_token_s).
+   */
+  routedPerToken: number;
+  /**
+   * Expert-parallel all-to-alls per step: a dispatch and a combine in every MoE layer when experts are spread across
+   * data-parallel ranks (stepTime prices their bytes; their synchronisation and kernel latency, which the bytes do not
+   * show, scale with this count: per_all_to_all_s). 0 when the MoE output is all-reduced within a tensor-parallel group.
+   */
+  allToAlls: number;
   maxNumBatchedTokens: number;
   /** Per-stage constants of the time rule on this hardware (the load-independent part of stepTime); see stepConstantsOf. */
   stageConstants: StageConstants[];
@@ -262,6 +275,8 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware, opts?
   }
   const numExperts = m.moe?.numExperts ?? 0;
   const topk = m.moe?.expertsPerToken ?? 0;
+  let moeLayers = 0;
+  for (const st of stages) moeLayers += st.moeLayers;
   const measured =
     (opts?.measuredUtilisation ?? measuredUtilisationFor(s.engine)) ? measuredStepsOf(m, mem, hw, stages, kvPerLayer, tp, epOn ? s.ep : 1) : null;
   return {
@@ -281,6 +296,8 @@ export function perfModelOf(m: ModelArch, mem: MemorySizing, hw: Hardware, opts?
     numExperts,
     topk,
     expertTokenMult: epOn ? dp : 1,
+    routedPerToken: numExperts > 0 ? (moeLayers * topk * (epOn ? dp : 1)) / Math.max(1, s.ep) : 0,
+    allToAlls: s.ep > 1 && dp > 1 ? 2 * moeLayers : 0,
     maxNumBatchedTokens: Math.max(1, s.maxNumBatchedTokens),
     stageConstants: stepConstantsOf(stages, numExperts, topk, hw),
     measured,

@@ -15,6 +15,9 @@ const BUILTIN = builtinTables as unknown as OperatorTables;
 export interface Curve {
   logX: Float64Array;
   logU: Float64Array;
+  /** The last point read and its utilisation: a batch sweep reads each curve at the same token counts again and again. */
+  lastLx: number;
+  lastU: number;
 }
 
 /** u(a, b) on a row-major grid (b fastest), logs; edge values held outside. */
@@ -22,6 +25,10 @@ export interface Surface {
   logA: Float64Array;
   logB: Float64Array;
   logU: Float64Array;
+  /** The last point read and its utilisation (as Curve's). */
+  lastA: number;
+  lastB: number;
+  lastU: number;
 }
 
 /** One dense GEMM of a group: local weight n x k on this GPU, `count` of them in the stage. */
@@ -71,47 +78,72 @@ export const CUSTOM_AR_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Utilisation at x on a curve (log-space linear interpolation, edges held). */
 export function curveAt(c: Curve, x: number): number {
-  const ax = c.logX;
-  const n = ax.length;
-  const lx = Math.log(x > 0 ? x : 1e-30);
-  if (n === 1 || lx <= ax[0]) return Math.exp(c.logU[0]);
-  if (lx >= ax[n - 1]) return Math.exp(c.logU[n - 1]);
-  let hi = 1;
-  while (ax[hi] < lx) hi++;
-  const w = (lx - ax[hi - 1]) / (ax[hi] - ax[hi - 1]);
-  if (w === 0) return Math.exp(c.logU[hi - 1]);
-  return Math.exp(c.logU[hi - 1] + w * (c.logU[hi] - c.logU[hi - 1]));
+  return curveAtLog(c, Math.log(x > 0 ? x : 1e-30));
 }
 
-/** Bracketing indices of a log coordinate on a log axis and the upper one's weight (edges held: weight 0). */
-function logSpan(ax: Float64Array, l: number): { lo: number; hi: number; w: number } {
+/** curveAt at a log coordinate the caller already has (a step prices several curves at the same token count). */
+export function curveAtLog(c: Curve, lx: number): number {
+  if (lx === c.lastLx) return c.lastU;
+  const ax = c.logX;
   const n = ax.length;
-  if (l <= ax[0]) return { lo: 0, hi: 0, w: 0 };
-  if (l >= ax[n - 1]) return { lo: n - 1, hi: n - 1, w: 0 };
-  let hi = 1;
-  while (ax[hi] < l) hi++;
-  return { lo: hi - 1, hi, w: (l - ax[hi - 1]) / (ax[hi] - ax[hi - 1]) };
+  let u: number;
+  if (n === 1 || lx <= ax[0]) u = Math.exp(c.logU[0]);
+  else if (lx >= ax[n - 1]) u = Math.exp(c.logU[n - 1]);
+  else {
+    let hi = 1;
+    while (ax[hi] < lx) hi++;
+    const w = (lx - ax[hi - 1]) / (ax[hi] - ax[hi - 1]);
+    u = w === 0 ? Math.exp(c.logU[hi - 1]) : Math.exp(c.logU[hi - 1] + w * (c.logU[hi] - c.logU[hi - 1]));
+  }
+  c.lastLx = lx;
+  c.lastU = u;
+  return u;
+}
+
+// Bracketing indices of a log coordinate on a log axis and the upper one's weight (edges held: weight 0), written to
+// module scratch instead of returned as an object: the step-time hot path reads a surface per step and must not allocate.
+let spanLo = 0;
+let spanHi = 0;
+let spanW = 0;
+function logSpan(ax: Float64Array, l: number): void {
+  const n = ax.length;
+  if (l <= ax[0]) {
+    spanLo = spanHi = 0;
+    spanW = 0;
+  } else if (l >= ax[n - 1]) {
+    spanLo = spanHi = n - 1;
+    spanW = 0;
+  } else {
+    let hi = 1;
+    while (ax[hi] < l) hi++;
+    spanLo = hi - 1;
+    spanHi = hi;
+    spanW = (l - ax[hi - 1]) / (ax[hi] - ax[hi - 1]);
+  }
 }
 
 /** Utilisation at (a, b) on a surface (bilinear in log space, edges held). */
 export function surfaceAt(s: Surface, a: number, b: number): number {
+  if (a === s.lastA && b === s.lastB) return s.lastU;
   const la = Math.log(a > 0 ? a : 1e-30);
   const lb = Math.log(b > 0 ? b : 1e-30);
-  const A = s.logA;
-  const B = s.logB;
-  const nb = B.length;
-  const pa = logSpan(A, la);
-  const pb = logSpan(B, lb);
-  const i0 = pa.lo;
-  const i1 = pa.hi;
-  const wa = pa.w;
-  const j0 = pb.lo;
-  const j1 = pb.hi;
-  const wb = pb.w;
+  const nb = s.logB.length;
+  logSpan(s.logA, la);
+  const i0 = spanLo;
+  const i1 = spanHi;
+  const wa = spanW;
+  logSpan(s.logB, lb);
+  const j0 = spanLo;
+  const j1 = spanHi;
+  const wb = spanW;
   const u = s.logU;
   const lo = u[i0 * nb + j0] + wb * (u[i0 * nb + j1] - u[i0 * nb + j0]);
   const hi = u[i1 * nb + j0] + wb * (u[i1 * nb + j1] - u[i1 * nb + j0]);
-  return Math.exp(lo + wa * (hi - lo));
+  const r = Math.exp(lo + wa * (hi - lo));
+  s.lastA = a;
+  s.lastB = b;
+  s.lastU = r;
+  return r;
 }
 
 const curveCache = new Map<string, Curve | Surface | null>();
@@ -126,7 +158,7 @@ function cached<T extends Curve | Surface | null>(key: string, make: () => T): T
 
 function curveOf(axis: number[], us: (number | null)[]): Curve | null {
   if (us.some((u) => u === null || !(u > 0))) return null;
-  return { logX: Float64Array.from(axis, Math.log), logU: Float64Array.from(us as number[], Math.log) };
+  return { logX: Float64Array.from(axis, Math.log), logU: Float64Array.from(us as number[], Math.log), lastLx: NaN, lastU: 0 };
 }
 
 /** Bytes per weight element of a GEMM dtype as stored (the tables' convention; scales counted for nvfp4). */
@@ -176,7 +208,7 @@ export function decodeAttentionSurface(gpuId: string, kv: KvDtype, kvHeads: numb
         else if (j > 0) us.push(us[us.length - 1]);
         else return null;
       }
-    return { logA: Float64Array.from(A, Math.log), logB: Float64Array.from(B, Math.log), logU: Float64Array.from(us) };
+    return { logA: Float64Array.from(A, Math.log), logB: Float64Array.from(B, Math.log), logU: Float64Array.from(us), lastA: NaN, lastB: NaN, lastU: 0 };
   });
 }
 
