@@ -117,7 +117,9 @@ export function planOfRow(r: Row): RowPlan | { skip: string } {
   const tpot = Number(r.silicon_tpot_ms);
   if (!(bs >= 1 && isl >= 1 && osl >= 1 && ttft > 0 && tpot > 0)) return { skip: 'incomplete row' };
   const ep = (Number(r.moe_ep_size) || 1) > 1;
-  const version = /^\d+\.\d+\.\d+$/.test(r.backend_version) && r.backend === 'vllm' ? r.backend_version : null;
+  // vLLM's release or development build (nightly-<commit>, which sizes as the newest release); the other engines'
+  // versions do not change what is sized.
+  const version = /^\d+\.\d+\.\d+$|^nightly-[0-9a-f]+$/.test(r.backend_version) && r.backend === 'vllm' ? r.backend_version : null;
   const mo = modelOfRow(r);
   const lowBits = r.precision === 'fp8' || r.precision === 'fp4' || r.precision === 'int4';
   const yaml = [

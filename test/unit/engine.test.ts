@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { builtinCatalog } from '../../server/src/catalog/index';
 import { kvLayers } from '../../server/src/engine/kvcache';
 import { defaultServing, sizeMemory } from '../../server/src/engine/memory';
+import { LATEST_VLLM } from '../../server/src/engine/vllmVersion';
 import type { ServingInput } from '../../server/src/engine/memory';
 import { modelFromConfig } from '../../server/src/engine/model';
 import { paramCounts, tensorsOf } from '../../server/src/engine/params';
@@ -259,6 +260,18 @@ test('bad numbers are refused with the field named', () => {
   assert.throws(() => sizeMemory(m, H100, serve({ tp: 0 })), /tensor_parallel_size must be a whole number/);
   assert.throws(() => sizeMemory(m, H100, serve({ gpuMemoryUtilization: 1.5 })), /gpu_memory_utilization must be in \(0, 1\]/);
   assert.throws(() => sizeMemory(m, H100, serve({ engineVersion: 'banana' })), /engine_version "banana"/);
+  assert.throws(() => sizeMemory(m, H100, serve({ engineVersion: 'nightlyx' })), /engine_version "nightlyx"/);
   assert.throws(() => modelFromConfig('x', { hidden_size: 4096 }), /missing "num_hidden_layers"/);
   void MiB;
+});
+
+test('a development build (nightly, nightly-<commit>, main) runs as the newest release known, and the report says so', () => {
+  const m = cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.arch;
+  const latest = sizeMemory(m, H100, serve({ engineVersion: LATEST_VLLM }));
+  for (const v of ['nightly', 'nightly-5b8c30d62b754b57', 'main']) {
+    const s = sizeMemory(m, H100, serve({ engineVersion: v }));
+    assert.equal(s.serving.engineVersion, `${v} (as ${LATEST_VLLM})`);
+    assert.equal(s.memory.kvCacheBytes, latest.memory.kvCacheBytes, v);
+    assert.equal(s.serving.maxNumSeqs, latest.serving.maxNumSeqs, v);
+  }
 });

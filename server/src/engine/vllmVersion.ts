@@ -26,6 +26,12 @@ export function parseVersion(v: string | number | null | undefined): Version | n
 function parseVersionText(v: string): Version | null {
   const s = String(v).trim().replace(/^v/i, '');
   if (s === 'latest') return parseVersion(LATEST_VLLM);
+  // A development build (the nightly image, `nightly-<commit>`, a build of main) is newer than every release: it
+  // behaves as the newest release known here, and says so where the version is printed.
+  if (/^(nightly|main)([-_.+].*)?$/i.test(s)) {
+    const l = parseVersion(LATEST_VLLM)!;
+    return { ...l, raw: `${s} (as ${LATEST_VLLM})` };
+  }
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(s);
   if (!m) return null;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0), raw: s };
