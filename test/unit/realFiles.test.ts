@@ -254,6 +254,9 @@ test('"did you mean" only for the same numbers and quantization: never Llama-2 f
   const cat = builtinCatalog();
   assert.deepEqual(nearIdenticalModels(cat, 'meta-llama/Llama-3.1-8B-Instuct'), ['meta-llama/Llama-3.1-8B-Instruct']);
   assert.deepEqual(nearIdenticalModels(cat, 'meta-llama/Llama-2-8B-Instruct'), []);
+  // A vision-language model is not its text model's twin (same numbers, another family).
+  assert.ok(!nearIdenticalModels(cat, 'Qwen/Qwen2.5-VL-3B-Instrct').includes('Qwen/Qwen2.5-3B-Instruct'));
+  assert.deepEqual(nearIdenticalModels(cat, 'Qwen/Qwen2.5-Coder-7B-Instrct'), ['Qwen/Qwen2.5-Coder-7B-Instruct']);
   assert.ok(!nearIdenticalModels(cat, 'meta-llama/Llama-3.1-70B-Instruct-AWQ').some((id) => /FP8/i.test(id)));
   const text = pod('"meta-llama/Llama-3.1-8B-Instuct", "--tensor-parallel-size", "2"');
   const d = run(text).diagnostics.find((x) => x.code === 'unknown-model')!;

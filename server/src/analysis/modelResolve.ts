@@ -7,6 +7,9 @@ import type { Catalog, ModelEntry } from '../catalog/index';
 /** Quantization markers in a model id: a "did you mean" never crosses them (an FP8 id is not a bf16 one). */
 const QUANT_MARKERS = /^(fp8|fp4|nvfp4|mxfp4|int4|int8|w4a16|w8a8|w8a16|w4a4|awq|gptq|bnb|4bit|8bit|gguf|dynamic|fp16|bf16|quantized|mlx|exl2)$/;
 
+/** Words that name a different model family or modality: a VL model is not its text model's near twin. */
+const FAMILY_MARKERS = /^(vl|vision|omni|audio|coder|math|embed|embedding|reward|rm|prm|guard|moe|distill)$/;
+
 function words(id: string): string[] {
   return id
     .toLowerCase()
@@ -234,11 +237,16 @@ export function nearIdenticalModels(catalog: Catalog, name: string, n = 3): stri
       .filter((w) => QUANT_MARKERS.test(w))
       .sort()
       .join(' ');
+  const family = (ws: string[]) =>
+    ws
+      .filter((w) => FAMILY_MARKERS.test(w))
+      .sort()
+      .join(' ');
   return catalog
     .closestModels(name, 8)
     .filter((id) => {
       const c = words(id.split('/').pop() ?? id);
-      return nums(c) === nums(q) && quant(c) === quant(q);
+      return nums(c) === nums(q) && quant(c) === quant(q) && family(c) === family(q);
     })
     .slice(0, n);
 }
