@@ -191,6 +191,7 @@ const sized = (id: string) => {
 const gib = (b: number) => (b / GiB).toFixed(2);
 const llmd = sized('llmd-787-qwen3-32b-tp2-h100-sampler-oom');
 const mllama = sized('vllm-pr12126-h100-llama32-11b-vision');
+const ray = sized('ray-docs-l4-qwen25-vl-3b-v1');
 // gpt-oss-120b on one H100: activation + non-torch the logs imply (budget - "Model loading took" 65.97 GiB of vllm#23278 -
 // "Available KV cache memory"), against the engine's, at each log's settings and version.
 const gptOss = cat.resolveModel('openai/gpt-oss-120b')!.arch;
@@ -255,7 +256,7 @@ ${impliedRows.join('\n')}
 
 ## Multi-GPU, multimodal and quantized (issue 13)
 
-Logs in \`test/data/calibration/vllm_startup_logs_2.json\`; the rows above whose ids start with \`vllm-pr12126\` and \`llmd-787\`.
+Logs in \`test/data/calibration/vllm_startup_logs_2.json\`; the rows above whose ids start with \`vllm-pr12126\`, \`llmd-787\` and \`ray-docs\`.
 - Multi-GPU: from vLLM 0.11 on NVLink GPUs, non-torch memory at tp > 1 is 1.96 + 0.0625 x tp GiB (2.06-2.21 GiB at tp 2-4,
   the 0.19 measurements issue 13 cites; those logs are not in this repository, so this term has no held-out check here).
   Qwen3-32B at tp 2 on H100 (llm-d#787, 0.11.0): the config-only KV is ${gib(llmd.memory.kvCacheBytes)} GiB against the ${'41.87'} GiB per worker
@@ -278,9 +279,13 @@ Logs in \`test/data/calibration/vllm_startup_logs_2.json\`; the rows above whose
   the outputs held in the encoder cache through the text forward (the \`encoder_cache\` term). Tokens per item from the
   config: Qwen2/2.5-VL 16384 at max_pixels 12845056 (the budget vLLM logs for them), Gemma-3 mm_tokens_per_image, LLaVA
   (image/patch)^2. Checked by hand in test/unit/mmProfileV1.test.ts (Qwen2.5-VL-7B at 8192 tokens: 1 item, 2.31 GiB vision
-  peak, 112 MiB encoder cache; Gemma-3-4B: 32 items). No public V1 startup log of a vision model with its settings stated
-  was found, so this is an estimate (band 0.8-1.35) with no held-out error yet. Llama-4, Pixtral/Mistral-3, LLaVA-NeXT and
-  Qwen3-VL stay not modelled and the activation term says so.
+  peak, 112 MiB encoder cache; Gemma-3-4B: 32 items). One public V1 startup log of a vision model states everything but
+  gpu_memory_utilization (Ray's docs, Qwen2.5-VL-3B-Instruct on an L4, 0.11.0, row \`ray-docs-l4-qwen25-vl-3b-v1\` above):
+  with its available KV the block arithmetic and the 36,864 KV bytes per token are exact, and its encoder budget (16384
+  tokens, one image) is the one engine/mmProfile.ts computes. At the likely default 0.9 the config-only KV would be
+  ${gib(ray.memory.kvCacheBytes)} GiB against the logged 9.26 (weights ${gib(ray.memory.weightsBytes)} against 7.155 GiB; activation and
+  non-torch ${gib(ray.memory.activationPeakBytes + ray.memory.nonTorchBytes)} GiB against the 3.42 GiB the log leaves, 0.9 x 22.04 - 7.155 - 9.26); it is not scored while the
+  utilization is unknown. Llama-4, Pixtral/Mistral-3, LLaVA-NeXT and Qwen3-VL profiles are estimates (band 0.8-1.35).
 - Quantized: a \`quantization:\` the checkpoint does not carry is a startup error with vLLM's message
   (\`quantization-mismatch\`); no public log with per-method weight bytes was added in this round.
 ${perfSection}

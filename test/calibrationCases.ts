@@ -178,4 +178,14 @@ export const CASES: CalibrationCase[] = [
     configOnly: true,
     why: 'GPU (H100 nodes of the llm-d CI), version, tp and utilization are stated; the failure comes after the KV allocation',
   },
+  {
+    id: 'ray-docs-l4-qwen25-vl-3b-v1',
+    model: 'Qwen/Qwen2.5-VL-3B-Instruct',
+    gpu: 'L4',
+    serving: { engineVersion: '0.11.0', maxModelLen: 8192, maxNumBatchedTokens: 2048 },
+    calibration: { available_kv_gib: 9.26 },
+    expect: { kvTokens: 269568 },
+    configOnly: false,
+    why: 'gpu_memory_utilization not stated (the 0.9 default is likely, not confirmed)',
+  },
 ];
