@@ -400,7 +400,8 @@ export async function drive(url: string, shots: string, chromiumPath: string, di
         throw new Error(`exported HTML lacks its CSP or data: ${text.slice(0, 200)}`);
       await toast.first().locator('a.monaco-button, .monaco-button', { hasText: 'Also save as .md' }).first().click();
       const mdFile = join(dirs.ws, 'chat-70b.sizing.md');
-      const md = await until('the exported Markdown', () => (existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : undefined));
+      // The file can exist a moment before its content lands (seen once: an empty read): wait for the content.
+      const md = await until('the exported Markdown', () => (existsSync(mdFile) ? readFileSync(mdFile, 'utf8') || undefined : undefined));
       if (!md.startsWith('# LLM Sizer report: ') || !md.includes('## chat-70b')) throw new Error(`Markdown export: ${md.slice(0, 200)}`);
       return `${text.length} bytes HTML, ${md.length} bytes Markdown`;
     });
