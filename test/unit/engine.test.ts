@@ -275,3 +275,25 @@ test('a development build (nightly, nightly-<commit>, main) runs as the newest r
     assert.equal(s.serving.maxNumSeqs, latest.serving.maxNumSeqs, v);
   }
 });
+
+test("TensorRT-LLM's KV dtype 'auto' follows the checkpoint's kv_cache_quant_algo; vLLM keeps the model dtype", () => {
+  // nvidia/DeepSeek-R1-NVFP4's hf_quant_config: quant_algo NVFP4, kv_cache_quant_algo FP8 (catalog entry).
+  const m = cat.resolveModel('nvidia/DeepSeek-R1-NVFP4')!.arch;
+  assert.equal(m.quant?.kvCacheAlgo, 'FP8');
+  const B200 = cat.resolveGpu('B200')!;
+  const trt = sizeMemory(m, B200, serve({ engine: 'trtllm', tp: 8, maxModelLen: 8192 }));
+  assert.equal(trt.serving.kvCacheDtype, 'fp8');
+  assert.equal(trt.serving.kvElementBytes, 1);
+  assert.match(trt.serving.defaulted.kv_cache_dtype, /follows the checkpoint's kv_cache_quant_algo FP8/);
+  const vllm = sizeMemory(m, B200, serve({ tp: 8, maxModelLen: 8192 }));
+  assert.equal(vllm.serving.kvCacheDtype, 'auto');
+  assert.equal(vllm.serving.kvElementBytes, 2);
+  // MLA latent (512) + rope (64) per layer x 61 layers: half the bytes per token with the FP8 cache.
+  assert.equal(vllm.kv.bytesPerToken, 61 * 576 * 2);
+  assert.equal(trt.kv.bytesPerToken, 61 * 576 * 1);
+  // A stated dtype wins.
+  assert.equal(sizeMemory(m, B200, serve({ engine: 'trtllm', tp: 8, maxModelLen: 8192, kvCacheDtype: 'bfloat16' })).serving.kvElementBytes, 2);
+  // A checkpoint without kv_cache_quant_algo keeps the model dtype on TensorRT-LLM too.
+  const llama = cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.arch;
+  assert.equal(sizeMemory(llama, B200, serve({ engine: 'trtllm' })).serving.kvElementBytes, 2);
+});

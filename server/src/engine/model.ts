@@ -47,6 +47,8 @@ export interface QuantSpec {
   label: string;
   /** The checkpoint's own `quant_method` as written (vLLM compares a `--quantization` value with it). */
   checkpointMethod?: string;
+  /** ModelOpt's `kv_cache_quant_algo` (e.g. "FP8"): the KV cache format the checkpoint was calibrated for. */
+  kvCacheAlgo?: string;
 }
 
 /** A vision encoder (ViT) read from a multimodal config's `vision_config`; its weights load beside the text model. */
@@ -339,9 +341,11 @@ function quantSpecOf(qc: Json): QuantSpec | null {
       return { method: 'mxfp4', bits: 4, groupSize: 32, bytesPerGroup: 1, notConverted, label: 'mxfp4' };
     case 'modelopt':
     case 'modelopt_fp4': {
-      const algo = String(qc.quant_algo ?? (qc.quantization as Json | undefined)?.quant_algo ?? '').toUpperCase();
-      if (algo.includes('FP4')) return { method: 'nvfp4', bits: 4, groupSize: 16, bytesPerGroup: 1, notConverted, label: 'nvfp4' };
-      return { method: 'fp8', bits: 8, groupSize: null, bytesPerGroup: 0, notConverted, label: 'modelopt fp8' };
+      const algo = String(qc.quant_algo ?? mo?.quant_algo ?? '').toUpperCase();
+      const kvAlgo = qc.kv_cache_quant_algo ?? mo?.kv_cache_quant_algo;
+      const kv = typeof kvAlgo === 'string' && kvAlgo ? { kvCacheAlgo: kvAlgo.toUpperCase() } : {};
+      if (algo.includes('FP4')) return { method: 'nvfp4', bits: 4, groupSize: 16, bytesPerGroup: 1, notConverted, label: 'nvfp4', ...kv };
+      return { method: 'fp8', bits: 8, groupSize: null, bytesPerGroup: 0, notConverted, label: 'modelopt fp8', ...kv };
     }
     case 'bitsandbytes':
       return bool(qc, 'load_in_8bit', false)

@@ -162,7 +162,8 @@ export function resolvedServingOf(m: ModelArch, gpu: GpuSpec, s: ServingInput): 
   const { maxNumSeqs, maxNumBatchedTokens } = batchLimitsOf(s, beh, sd, gpu, defaulted);
   const dtype = resolveDtype(s, m, gpu);
   const quant = resolveQuant(s, m);
-  const kvEl = kvElementBytes(s.kvCacheDtype, DTYPE_BYTES[dtype]);
+  const kvCacheDtype = kvCacheDtypeOf(s, quant, defaulted);
+  const kvEl = kvElementBytes(kvCacheDtype, DTYPE_BYTES[dtype]);
   const blockSize = s.blockSize ?? (m.mla && beh.mlaLatent ? beh.mlaBlockSize : 16);
   if (s.blockSize === null) defaulted.block_size = `${blockSize}${m.mla && beh.mlaLatent ? ' (MLA)' : ''}`;
   const serving: ResolvedServing = {
@@ -175,7 +176,7 @@ export function resolvedServingOf(m: ModelArch, gpu: GpuSpec, s: ServingInput): 
     ep: s.expertParallel && m.moe ? s.tp * s.dp : 1,
     dtype,
     quantization: quant?.label ?? null,
-    kvCacheDtype: s.kvCacheDtype,
+    kvCacheDtype,
     kvElementBytes: kvEl,
     maxModelLen,
     gpuMemoryUtilization: util,
@@ -266,6 +267,20 @@ function resolveDtype(s: ServingInput, m: ModelArch, gpu: GpuSpec): WeightDtype 
   const base: WeightDtype = m.dtype === 'float32' ? 'bfloat16' : m.dtype;
   if (base === 'bfloat16' && !(gpu.flopsDense.bf16 && gpu.flopsDense.bf16 > 0)) return 'float16';
   return base;
+}
+
+/**
+ * The KV cache format the engine runs. TensorRT-LLM's kv_cache_config dtype 'auto' follows the checkpoint's
+ * kv_cache_quant_algo (an FP8 KV cache for NVIDIA's ModelOpt checkpoints that carry it: TensorRT-LLM PR #16240 documents
+ * the resolution, its quantization guide says FP8 KV can be enabled "even for checkpoints that do not have it enabled by
+ * default"). vLLM and SGLang keep the model dtype for 'auto' unless the flag says otherwise.
+ */
+function kvCacheDtypeOf(s: ServingInput, quant: QuantSpec | null, defaulted: Record<string, string>): string {
+  if (s.engine === 'trtllm' && s.kvCacheDtype === 'auto' && quant?.kvCacheAlgo === 'FP8') {
+    defaulted.kv_cache_dtype = "fp8 (TensorRT-LLM's 'auto' follows the checkpoint's kv_cache_quant_algo FP8)";
+    return 'fp8';
+  }
+  return s.kvCacheDtype;
 }
 
 function resolveQuant(s: ServingInput, m: ModelArch): QuantSpec | null {
