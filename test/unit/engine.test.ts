@@ -297,3 +297,12 @@ test("TensorRT-LLM's KV dtype 'auto' follows the checkpoint's kv_cache_quant_alg
   const llama = cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.arch;
   assert.equal(sizeMemory(llama, B200, serve({ engine: 'trtllm' })).serving.kvElementBytes, 2);
 });
+
+test("an engine's version is vLLM's release for vLLM and only what the file states for SGLang and TensorRT-LLM", () => {
+  const m = cat.resolveModel('meta-llama/Llama-3.1-8B-Instruct')!.arch;
+  assert.equal(sizeMemory(m, H100, serve({ engineVersion: null })).serving.engineVersion, LATEST_VLLM);
+  assert.equal(sizeMemory(m, H100, serve({ engineVersion: '0.11.0' })).serving.engineVersion, '0.11.0');
+  assert.equal(sizeMemory(m, H100, serve({ engine: 'trtllm', engineVersion: null })).serving.engineVersion, '');
+  assert.equal(sizeMemory(m, H100, serve({ engine: 'trtllm', engineVersion: '1.2.0rc6.post3' })).serving.engineVersion, '1.2.0rc6.post3');
+  assert.equal(sizeMemory(m, H100, serve({ engine: 'sglang', engineVersion: '0.5.9' })).serving.engineVersion, '0.5.9');
+});

@@ -168,7 +168,9 @@ export function resolvedServingOf(m: ModelArch, gpu: GpuSpec, s: ServingInput): 
   if (s.blockSize === null) defaulted.block_size = `${blockSize}${m.mla && beh.mlaLatent ? ' (MLA)' : ''}`;
   const serving: ResolvedServing = {
     engine: s.engine,
-    engineVersion: version.raw,
+    // vLLM: the release whose behaviour is sized. Other engines: only what the file states (their version changes
+    // nothing sized here, and the newest vLLM release number would read as theirs).
+    engineVersion: s.engine === 'vllm' ? version.raw : (s.engineVersion ?? ''),
     v1: beh.v1,
     tp: s.tp,
     pp: s.pp,

@@ -191,7 +191,7 @@ export function deploymentText(a: DeploymentAnalysis): string {
     `   gpu     ${sv.tp * sv.pp * sv.dp} x ${a.gpu.name} (${fmtGiB(m.totalBytes)} each${d.gpuOrigin === 'default' ? ', from the default GPU setting' : ''}); tp=${sv.tp} pp=${sv.pp} dp=${sv.dp}${sv.ep > 1 ? ` ep=${sv.ep}` : ''}`,
   );
   out.push(
-    `   engine  ${sv.engine} ${sv.engineVersion}${sv.engine === 'vllm' ? (sv.v1 ? ' (V1)' : ' (V0)') : ''}; max_model_len ${fmtInt(sv.maxModelLen)}, max_num_seqs ${sv.maxNumSeqs}, max_num_batched_tokens ${fmtInt(sv.maxNumBatchedTokens)}, block_size ${sv.blockSize}`,
+    `   engine  ${sv.engine}${sv.engineVersion ? ` ${sv.engineVersion}` : ''}${sv.engine === 'vllm' ? (sv.v1 ? ' (V1)' : ' (V0)') : ''}; max_model_len ${fmtInt(sv.maxModelLen)}, max_num_seqs ${sv.maxNumSeqs}, max_num_batched_tokens ${fmtInt(sv.maxNumBatchedTokens)}, block_size ${sv.blockSize}`,
   );
   out.push('   memory per GPU');
   const row = (label: string, bytes: number, extra = '') => out.push(`     ${pad(label, 28)} ${pad(fmtGiB(bytes), 11)} ${extra}`);

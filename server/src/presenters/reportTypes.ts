@@ -175,6 +175,10 @@ export interface DeploymentReport {
   not_sized_reason?: string | null;
   /** First line of the deployment in the file (0-based), for links from the report to the editor. */
   line: number;
+  /**
+   * version: for vLLM the release whose behaviour is sized (stated, a setting, or the newest known); for SGLang and
+   * TensorRT-LLM the version the file states, else "" (it changes nothing that is sized).
+   */
   engine?: { name: string; version: string; v1: boolean };
   serving?: ServingReport;
   memory_per_gpu: MemoryReport | null;
